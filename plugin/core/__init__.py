@@ -1,0 +1,1 @@
+"""Pure raster engine: numpy and rasterio only, no Qt or QGIS."""

@@ -1,0 +1,397 @@
+"""Block-wise, multi-threaded crop-mask engine (numpy and rasterio only).
+
+Each window is read, classified through the products' lookup tables and
+counted in a worker thread; the calling thread writes finished windows in
+order, so memory stays bounded by the number of windows in flight.
+"""
+
+import os
+import threading
+from collections import deque
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+import numpy as np
+import rasterio
+from rasterio.errors import RasterioError
+from rasterio.windows import Window
+
+from . import products
+from .errors import CropMaskCancelled, CropMaskError
+from .grid import Grid, block_windows, clip_to_bounds, intersection, offset_in
+from .output import AtomicRasterWriter, output_profile
+
+BINARY_NODATA = 255
+# Output value per status, in binary mode.
+BINARY_VALUES = np.array([BINARY_NODATA, 1, 0, 0, 0], np.uint8)
+DEFAULT_WINDOW = 1024
+
+
+@dataclass(frozen=True)
+class BandRef:
+    path: str
+    band: int = 1
+
+
+@dataclass(frozen=True)
+class CropMaskRequest:
+    product: str
+    confidence: BandRef
+    classes: BandRef | None = None
+    validity: BandRef | None = None
+    class_codes: tuple = ()
+    min_confidence: int = 50
+    min_validity: int = 0
+    output_mode: str = products.BINARY
+    bounds: tuple | None = None  # xmin, ymin, xmax, ymax in the rasters' CRS
+    threads: int = 0
+    creation_options: dict = field(default_factory=dict)
+    window_size: int = DEFAULT_WINDOW  # target window side in pixels
+
+
+@dataclass
+class ClassCount:
+    code: int | None
+    pixels: int = 0
+    kept: int = 0
+    dropped_low_confidence: int = 0
+    dropped_low_validity: int = 0
+    kept_area_ha: float | None = None
+    selected: bool = False
+
+
+@dataclass
+class CropMaskResult:
+    output: str
+    grid: Grid
+    total_pixels: int
+    nodata_pixels: int
+    kept_pixels: int
+    kept_area_ha: float | None
+    pixel_area_m2: float | None
+    classes: list
+    selected_codes: tuple
+
+
+@dataclass
+class _Input:
+    role: str  # "class", "confidence", "validity"
+    ref: BandRef
+    grid: Grid
+    dtype: np.dtype
+    nodata: float | None
+    block_shape: tuple
+
+
+def _label(role, ref):
+    return f"the {role} raster '{ref.path}' (band {ref.band})"
+
+
+def _inspect(role, ref):
+    if not ref.path or not os.path.exists(ref.path):
+        raise CropMaskError(
+            f"The {role} raster '{ref.path}' does not exist. Check the path or the layer source."
+        )
+    try:
+        with rasterio.open(ref.path) as dataset:
+            if not 1 <= ref.band <= dataset.count:
+                raise CropMaskError(
+                    f"The {role} raster '{ref.path}' has {dataset.count} band(s); "
+                    f"band {ref.band} does not exist. Choose a band from 1 to {dataset.count}."
+                )
+            index = ref.band - 1
+            return _Input(
+                role=role,
+                ref=ref,
+                grid=Grid(dataset.crs, dataset.transform, dataset.width, dataset.height),
+                dtype=np.dtype(dataset.dtypes[index]),
+                nodata=dataset.nodatavals[index],
+                block_shape=tuple(dataset.block_shapes[index]),
+            )
+    except RasterioError as error:
+        raise CropMaskError(
+            f"Cannot read the {role} raster '{ref.path}': {error}. "
+            "Is it a valid, complete raster file?"
+        ) from None
+
+
+def _check_dtype(item, allowed, product):
+    if item.dtype.name not in allowed:
+        names = " or ".join(products.SUPPORTED_DTYPES if not allowed else allowed)
+        raise CropMaskError(
+            f"{_label(item.role, item.ref).capitalize()} holds {item.dtype.name} values, "
+            f"but the product '{product}' expects {names}. "
+            "Is this the right layer for this product?"
+        )
+
+
+def _validate(request):
+    product_spec = products.spec(request.product)
+    if request.output_mode not in products.OUTPUT_MODES:
+        raise CropMaskError(
+            f"Unknown output mode {request.output_mode!r}; "
+            f"use one of {', '.join(products.OUTPUT_MODES)}."
+        )
+    if not 0 <= int(request.min_confidence) <= 100 and request.product != products.CUSTOM:
+        raise CropMaskError(
+            f"The minimum confidence {request.min_confidence} is outside 0-100."
+        )
+    if product_spec.needs_class_band and request.classes is None:
+        raise CropMaskError(
+            f"The product '{request.product}' needs a class layer; only 'CTYCL only' works without."
+        )
+    if request.validity is not None and not product_spec.uses_validity:
+        raise CropMaskError(
+            f"The product '{request.product}' has no validity layer; leave it empty."
+        )
+    if request.product == products.CTYCL_ONLY and request.output_mode == products.CLASS_MAP:
+        raise CropMaskError(
+            "'CTYCL only' has no class layer, so it cannot write a filtered class map; "
+            "choose the binary mask, or the product 'CTY + CTYCL' with a CTY layer."
+        )
+    return product_spec
+
+
+def _inputs(request, product_spec):
+    items = [_inspect("confidence", request.confidence)]
+    if request.classes is not None and product_spec.needs_class_band:
+        items.insert(0, _inspect("class", request.classes))
+    if request.validity is not None:
+        items.append(_inspect("validity", request.validity))
+    known = product_spec.key != products.CUSTOM
+    for item in items:
+        if item.role == "class":
+            _check_dtype(item, product_spec.class_dtypes, request.product)
+        elif known:
+            _check_dtype(item, ("uint8",), request.product)
+        else:
+            _check_dtype(item, products.SUPPORTED_DTYPES, request.product)
+    return items
+
+
+def _output_nodata(request, class_input):
+    if request.output_mode == products.BINARY:
+        return BINARY_NODATA, np.dtype("uint8")
+    dtype = class_input.dtype
+    nodata = class_input.nodata
+    if nodata is None or not np.isfinite(nodata):
+        nodata = np.iinfo(dtype).max
+    if request.product == products.CTY_CTYCL:
+        nodata = products.CTY_OUTSIDE
+    elif request.product in (products.OSO_23, products.OSO_17):
+        nodata = 255
+    return int(nodata), dtype
+
+
+class _Tables:
+    """Per-band lookup tables, pre-multiplied so their sum indexes COMBINATION."""
+
+    def __init__(self, request, inputs, selected):
+        by_role = {item.role: item for item in inputs}
+        self.classes = None
+        if "class" in by_role:
+            item = by_role["class"]
+            self.classes = (
+                products.class_state_table(request.product, item.dtype, item.nodata, selected)
+                * products.CLASS_STRIDE
+            ).astype(np.uint8)
+        item = by_role["confidence"]
+        self.confidence = (
+            products.confidence_state_table(
+                request.product, item.dtype, item.nodata, request.min_confidence
+            )
+            * products.CONF_STRIDE
+        ).astype(np.uint8)
+        self.validity = None
+        if "validity" in by_role:
+            item = by_role["validity"]
+            self.validity = products.validity_state_table(
+                item.dtype, item.nodata, request.min_validity
+            )
+
+
+def _resolve_threads(threads):
+    threads = int(threads or 0)
+    return threads if threads > 0 else (os.cpu_count() or 1)
+
+
+def _chunk_blocks(block_shape, window_size):
+    return (
+        max(1, round(window_size / block_shape[0])),
+        max(1, round(window_size / block_shape[1])),
+    )
+
+
+def _pixel_area_m2(grid):
+    crs = grid.crs
+    if crs is None or not crs.is_projected:
+        return None
+    factor = crs.linear_units_factor[1]
+    width, height = grid.pixel_size
+    return abs(width * height) * factor * factor
+
+
+def run_crop_mask(request, output_path, progress=None, is_cancelled=None):
+    """Write the crop mask of ``request`` to ``output_path`` and count pixels.
+
+    ``progress(fraction)`` is called after each window; ``is_cancelled()`` is
+    checked between windows. On cancel or error, no file is left at
+    ``output_path`` (an existing file there is kept untouched).
+    """
+    product_spec = _validate(request)
+    selected = products.resolve_classes(request.product, request.class_codes)
+    inputs = _inputs(request, product_spec)
+    grid = intersection([(_label(item.role, item.ref), item.grid) for item in inputs])
+    if request.bounds is not None:
+        grid = clip_to_bounds(grid, request.bounds)
+    class_input = next((item for item in inputs if item.role == "class"), None)
+    nodata, out_dtype = _output_nodata(request, class_input)
+    if request.output_mode == products.CLASS_MAP and nodata in selected:
+        raise CropMaskError(
+            f"Class code {nodata} is the output's nodata value and cannot be kept in a "
+            "class map; set another nodata value on the class raster or use the binary mask."
+        )
+    if request.output_mode == products.CLASS_MAP and 0 in selected:
+        raise CropMaskError(
+            "Class code 0 means 'not kept' in a class map and cannot be selected; "
+            "use the binary mask to keep class 0."
+        )
+
+    tables = _Tables(request, inputs, selected)
+    threads = _resolve_threads(request.threads)
+    lead = class_input or inputs[0]
+    lead_row, lead_col = offset_in(lead.grid, grid)
+    windows = list(
+        block_windows(
+            grid.height,
+            grid.width,
+            lead.block_shape,
+            _chunk_blocks(lead.block_shape, request.window_size),
+            phase=(lead_row, lead_col),
+        )
+    )
+    offsets = {item.role: offset_in(item.grid, grid) for item in inputs}
+    key_dtype = (class_input or next(i for i in inputs if i.role == "confidence")).dtype
+    counts = np.zeros(2 ** (key_dtype.itemsize * 8) << products.STATUS_BITS, np.int64)
+
+    local = threading.local()
+    opened = []
+    opened_lock = threading.Lock()
+
+    def datasets():
+        handles = getattr(local, "handles", None)
+        if handles is None:
+            handles = {item.role: rasterio.open(item.ref.path) for item in inputs}
+            local.handles = handles
+            with opened_lock:
+                opened.extend(handles.values())
+        return handles
+
+    def read(handles, role, window):
+        item = next(i for i in inputs if i.role == role)
+        row_off, col_off = offsets[role]
+        row, col, height, width = window
+        return handles[role].read(
+            item.ref.band, window=Window(col + col_off, row + row_off, width, height)
+        )
+
+    def process(window):
+        handles = datasets()
+        confidence = read(handles, "confidence", window)
+        index = np.take(tables.confidence, products.index_view(confidence))
+        if tables.classes is not None:
+            classes = read(handles, "class", window)
+            index += np.take(tables.classes, products.index_view(classes))
+        else:
+            classes = None
+            index += products.CLASS_SELECTED * products.CLASS_STRIDE
+        if tables.validity is not None:
+            index += np.take(tables.validity, products.index_view(read(handles, "validity", window)))
+        else:
+            index += products.VALID_OK
+        status = np.take(products.COMBINATION, index)
+        if request.output_mode == products.BINARY:
+            out = np.take(BINARY_VALUES, status)
+        else:
+            out = np.where(status == products.KEPT, classes, 0).astype(out_dtype, copy=False)
+            out[status == products.NODATA] = nodata
+        key_source = classes if classes is not None else confidence
+        key = products.index_view(key_source).astype(np.intp)
+        key <<= products.STATUS_BITS
+        key |= status
+        block_counts = np.bincount(key.ravel(), minlength=counts.size)
+        return window, out, block_counts
+
+    profile = output_profile(grid, out_dtype, nodata, threads, request.creation_options)
+    executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="cropmask")
+    try:
+        with AtomicRasterWriter(output_path, profile) as writer:
+            pending = deque()
+            queue = iter(windows)
+            max_in_flight = 2 * threads
+            done = 0
+            while True:
+                while len(pending) < max_in_flight:
+                    window = next(queue, None)
+                    if window is None:
+                        break
+                    pending.append(executor.submit(process, window))
+                if not pending:
+                    break
+                if is_cancelled is not None and is_cancelled():
+                    raise CropMaskCancelled("Cancelled: no output was written.")
+                (row, col, height, width), out, block_counts = pending.popleft().result()
+                writer.dataset.write(out, 1, window=Window(col, row, width, height))
+                counts += block_counts
+                done += 1
+                if progress is not None:
+                    progress(done / len(windows))
+    except RasterioError as error:
+        raise CropMaskError(f"Reading or writing failed: {error}") from None
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+        for handle in opened:
+            handle.close()
+
+    return _summarise(request, output_path, grid, counts, selected, class_input)
+
+
+def _summarise(request, output_path, grid, counts, selected, class_input):
+    by_code = counts.reshape(-1, 1 << products.STATUS_BITS)
+    pixel_area = _pixel_area_m2(grid)
+
+    def hectares(pixels):
+        return None if pixel_area is None else pixels * pixel_area / 10_000
+
+    totals = by_code.sum(axis=0)
+    if class_input is not None:
+        values = products.band_values(class_input.dtype)
+        present = np.flatnonzero(by_code[:, 1:].sum(axis=1))
+        rows = [(int(values[index]), by_code[index]) for index in present]
+    else:
+        # CTYCL only: one row for all cropland pixels (confidence 0-100).
+        rows = [(None, by_code[0:101].sum(axis=0))]
+    classes = []
+    for code, row in rows:
+        count = ClassCount(
+            code=code,
+            pixels=int(row[1:].sum()),
+            kept=int(row[products.KEPT]),
+            dropped_low_confidence=int(row[products.LOW_CONFIDENCE]),
+            dropped_low_validity=int(row[products.LOW_VALIDITY]),
+            selected=code is None or code in selected,
+        )
+        count.kept_area_ha = hectares(count.kept)
+        classes.append(count)
+    kept = int(totals[products.KEPT])
+    return CropMaskResult(
+        output=str(output_path),
+        grid=grid,
+        total_pixels=grid.width * grid.height,
+        nodata_pixels=int(totals[products.NODATA]),
+        kept_pixels=kept,
+        kept_area_ha=hectares(kept),
+        pixel_area_m2=pixel_area,
+        classes=classes,
+        selected_codes=tuple(selected),
+    )

@@ -1,0 +1,128 @@
+"""Output GeoTIFFs: the default profile, and writing under a temporary name."""
+
+import os
+import uuid
+from pathlib import Path
+
+import rasterio
+from rasterio.errors import RasterioError
+
+from .errors import CropMaskError
+
+# Chosen by `make bench` (see README): fastest to write at a similar size.
+DEFAULT_COMPRESSION = {"compress": "ZSTD", "zstd_level": 1}
+BLOCK_SIZE = 512
+
+
+def parse_creation_options(text):
+    """'COMPRESS=DEFLATE|ZLEVEL=6' (the QGIS convention) -> {'COMPRESS': 'DEFLATE', ...}."""
+    options = {}
+    for part in (text or "").replace("\n", "|").split("|"):
+        part = part.strip()
+        if not part:
+            continue
+        key, sep, value = part.partition("=")
+        if not sep or not key.strip():
+            raise CropMaskError(
+                f"Creation option {part!r} is not KEY=VALUE; "
+                "write options as 'COMPRESS=DEFLATE|ZLEVEL=6'."
+            )
+        options[key.strip().upper()] = value.strip()
+    return options
+
+
+def output_profile(grid, dtype, nodata, threads, creation_options=None):
+    profile = {
+        "driver": "GTiff",
+        "width": grid.width,
+        "height": grid.height,
+        "count": 1,
+        "dtype": dtype.name if hasattr(dtype, "name") else str(dtype),
+        "crs": grid.crs,
+        "transform": grid.transform,
+        "nodata": nodata,
+        "tiled": True,
+        "blockxsize": BLOCK_SIZE,
+        "blockysize": BLOCK_SIZE,
+        "num_threads": str(threads),
+        "bigtiff": "IF_SAFER",
+    }
+    options = {key.lower(): value for key, value in (creation_options or {}).items()}
+    if "compress" not in options:
+        profile.update(DEFAULT_COMPRESSION)
+    profile.update(options)
+    return profile
+
+
+def _sidecars(path):
+    return [Path(f"{path}{suffix}") for suffix in (".aux.xml", ".msk", ".ovr")]
+
+
+class AtomicRasterWriter:
+    """Writes to a hidden temporary file beside ``path``; renames it on success.
+
+    On any exception inside the ``with`` block the temporary file is removed
+    and nothing appears at ``path``.
+    """
+
+    def __init__(self, path, profile):
+        self.path = Path(path)
+        self.profile = profile
+        self.temp = self.path.with_name(f".{self.path.name}.{uuid.uuid4().hex[:8]}.part")
+        self.dataset = None
+
+    def __enter__(self):
+        folder = self.path.parent
+        if not folder.is_dir():
+            raise CropMaskError(
+                f"The output folder '{folder}' does not exist. Create it or choose another output."
+            )
+        if self.path.is_dir():
+            raise CropMaskError(f"The output '{self.path}' is a folder; give a file name.")
+        try:
+            with open(self.temp, "xb"):
+                pass
+        except OSError as error:
+            raise CropMaskError(
+                f"Cannot write in the output folder '{folder}': {error.strerror}. "
+                "Choose a folder you can write to."
+            ) from None
+        try:
+            self.dataset = rasterio.open(self.temp, "w", **self.profile)
+        except (RasterioError, OSError) as error:
+            self._discard()
+            raise CropMaskError(
+                f"Cannot create the output '{self.path}': {error}. "
+                "Check the creation options and the free disk space."
+            ) from None
+        return self
+
+    def __exit__(self, exc_type, exc, traceback):
+        try:
+            if self.dataset is not None:
+                self.dataset.close()
+        except (RasterioError, OSError) as error:
+            self._discard()
+            if exc_type is None:
+                raise CropMaskError(f"Cannot finish the output '{self.path}': {error}") from None
+            return False
+        if exc_type is not None:
+            self._discard()
+            return False
+        try:
+            os.replace(self.temp, self.path)
+            for sidecar in _sidecars(self.path):
+                sidecar.unlink(missing_ok=True)
+        except OSError as error:
+            self._discard()
+            raise CropMaskError(
+                f"Cannot move the finished output to '{self.path}': {error.strerror}."
+            ) from None
+        return False
+
+    def _discard(self):
+        for path in [self.temp, *_sidecars(self.temp)]:
+            try:
+                path.unlink(missing_ok=True)
+            except OSError:
+                pass

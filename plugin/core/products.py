@@ -1,0 +1,191 @@
+"""What each product's pixel values mean, as per-value lookup tables.
+
+Every input band is mapped to a small "state" through a table indexed by the
+raw value (8- and 16-bit integers only), so one combination rule serves every
+product. See the semantics table in the README.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import nomenclature
+from .errors import CropMaskError
+
+# Product keys, in the order of the Processing enum.
+CTY_CTYCL = "cty_ctycl"
+CTYCL_ONLY = "ctycl"
+OSO_23 = "oso23"
+OSO_17 = "oso17"
+CUSTOM = "custom"
+PRODUCTS = (CTY_CTYCL, CTYCL_ONLY, OSO_23, OSO_17, CUSTOM)
+
+BINARY = "binary"
+CLASS_MAP = "classes"
+OUTPUT_MODES = (BINARY, CLASS_MAP)
+
+# Pixel status, the result of the combination rule.
+NODATA, KEPT, LOW_CONFIDENCE, LOW_VALIDITY, NOT_SELECTED = range(5)
+STATUS_BITS = 3
+
+# Per-band states.
+CLASS_NODATA, CLASS_OTHER, CLASS_SELECTED = 0, 1, 2
+CONF_NODATA, CONF_NO_CROP, CONF_LOW, CONF_OK = 0, 1, 2, 3
+VALID_NODATA, VALID_LOW, VALID_OK = 0, 1, 2
+
+CTYCL_NO_CROP = 253
+CTYCL_OUTSIDE = 255
+CTY_OUTSIDE = 65535
+OSO_NODATA = (0, 255)
+
+SUPPORTED_DTYPES = ("uint8", "int8", "uint16", "int16")
+
+
+@dataclass(frozen=True)
+class ProductSpec:
+    key: str
+    table: str | None  # nomenclature of the class band
+    class_dtypes: tuple  # accepted class band types
+    needs_class_band: bool
+    uses_validity: bool
+
+
+SPECS = {
+    CTY_CTYCL: ProductSpec(CTY_CTYCL, "cty", ("uint16",), True, False),
+    CTYCL_ONLY: ProductSpec(CTYCL_ONLY, None, (), False, False),
+    OSO_23: ProductSpec(OSO_23, "oso23", ("uint8",), True, True),
+    OSO_17: ProductSpec(OSO_17, "oso17", ("uint8",), True, True),
+    CUSTOM: ProductSpec(CUSTOM, None, SUPPORTED_DTYPES, True, True),
+}
+
+
+def spec(product):
+    try:
+        return SPECS[product]
+    except KeyError:
+        raise CropMaskError(
+            f"Unknown product {product!r}; use one of {', '.join(PRODUCTS)}."
+        ) from None
+
+
+def resolve_classes(product, codes):
+    """The selected class codes: the product's defaults when ``codes`` is empty.
+
+    Unknown codes for a known product are refused with the list of valid ones.
+    """
+    product_spec = spec(product)
+    codes = tuple(sorted(set(int(code) for code in (codes or ()))))
+    if product_spec.table is None:
+        if product == CUSTOM and not codes:
+            raise CropMaskError(
+                "The Custom product has no default classes: give the class codes "
+                "to keep in CLASSES, for example '5,6,7'."
+            )
+        return codes
+    valid = nomenclature.selectable_codes(product_spec.table)
+    if not codes:
+        return nomenclature.default_codes(product_spec.table)
+    unknown = [code for code in codes if code not in valid]
+    if unknown:
+        raise CropMaskError(
+            f"Unknown class code(s) {', '.join(map(str, unknown))} for product "
+            f"{product}. Valid codes: {', '.join(map(str, valid))}."
+        )
+    return codes
+
+
+def parse_class_list(text):
+    """'1110, 1120' -> (1110, 1120); refuses anything that is not an integer."""
+    codes = []
+    for part in (text or "").replace(";", ",").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            codes.append(int(part))
+        except ValueError:
+            raise CropMaskError(
+                f"CLASSES: {part!r} is not an integer class code; "
+                "give comma-separated codes such as '1110,1120'."
+            ) from None
+    return tuple(codes)
+
+
+def band_values(dtype):
+    """The signed/unsigned value of every index of a lookup table for ``dtype``."""
+    dtype = np.dtype(dtype)
+    if dtype.name not in SUPPORTED_DTYPES:
+        raise ValueError(dtype.name)
+    unsigned = np.dtype(f"uint{dtype.itemsize * 8}")
+    return np.arange(2 ** (dtype.itemsize * 8), dtype=unsigned).view(dtype)
+
+
+def index_view(array):
+    """Reinterpret signed integers as unsigned, to index a lookup table."""
+    if array.dtype.kind == "i":
+        return array.view(f"uint{array.dtype.itemsize * 8}")
+    return array
+
+
+def _is_nodata(values, nodata):
+    if nodata is None or not np.isfinite(nodata):
+        return np.zeros(values.shape, bool)
+    return values == nodata
+
+
+def class_state_table(product, dtype, nodata, selected):
+    values = band_values(dtype)
+    state = np.full(values.shape, CLASS_OTHER, np.uint8)
+    state[np.isin(values, selected)] = CLASS_SELECTED
+    if product == CTY_CTYCL:
+        state[values == CTY_OUTSIDE] = CLASS_NODATA
+    elif product in (OSO_23, OSO_17):
+        state[np.isin(values, OSO_NODATA)] = CLASS_NODATA
+    state[_is_nodata(values, nodata)] = CLASS_NODATA
+    return state
+
+
+def confidence_state_table(product, dtype, nodata, min_confidence):
+    values = band_values(dtype).astype(np.int64)
+    state = np.where(values >= min_confidence, CONF_OK, CONF_LOW).astype(np.uint8)
+    if product in (CTY_CTYCL, CTYCL_ONLY):
+        in_range = (values >= 0) & (values <= 100)
+        state[~in_range] = CONF_NODATA
+        state[values == CTYCL_NO_CROP] = CONF_NO_CROP
+    state[_is_nodata(values, nodata)] = CONF_NODATA
+    return state
+
+
+def validity_state_table(dtype, nodata, min_validity):
+    values = band_values(dtype).astype(np.int64)
+    state = np.where(values >= min_validity, VALID_OK, VALID_LOW).astype(np.uint8)
+    state[_is_nodata(values, nodata)] = VALID_NODATA
+    return state
+
+
+def status_of(class_state, conf_state, valid_state):
+    """The combination rule, on scalar states."""
+    if CLASS_NODATA == class_state or CONF_NODATA == conf_state:
+        return NODATA
+    if valid_state == VALID_NODATA:
+        return NODATA
+    if class_state == CLASS_OTHER or conf_state == CONF_NO_CROP:
+        return NOT_SELECTED
+    if conf_state == CONF_LOW:
+        return LOW_CONFIDENCE
+    if valid_state == VALID_LOW:
+        return LOW_VALIDITY
+    return KEPT
+
+
+# Tables are pre-multiplied so that the combined index is a plain sum.
+CLASS_STRIDE, CONF_STRIDE = 12, 3
+COMBINATION = np.array(
+    [
+        status_of(c, f, v)
+        for c in range(3)
+        for f in range(4)
+        for v in range(3)
+    ],
+    np.uint8,
+)
