@@ -117,10 +117,10 @@ def _inspect(role, ref):
 
 def _check_dtype(item, allowed, product):
     if item.dtype.name not in allowed:
-        names = " or ".join(products.SUPPORTED_DTYPES if not allowed else allowed)
+        names = " or ".join(allowed)
         raise CropMaskError(
             f"{_label(item.role, item.ref).capitalize()} holds {item.dtype.name} values, "
-            f"but the product '{product}' expects {names}. "
+            f"but the product '{products.PRODUCT_NAMES[product]}' expects {names}. "
             "Is this the right layer for this product?"
         )
 
@@ -133,16 +133,16 @@ def _validate(request):
             f"use one of {', '.join(products.OUTPUT_MODES)}."
         )
     if not 0 <= int(request.min_confidence) <= 100 and request.product != products.CUSTOM:
-        raise CropMaskError(
-            f"The minimum confidence {request.min_confidence} is outside 0-100."
-        )
+        raise CropMaskError(f"The minimum confidence {request.min_confidence} is outside 0-100.")
     if product_spec.needs_class_band and request.classes is None:
         raise CropMaskError(
-            f"The product '{request.product}' needs a class layer; only 'CTYCL only' works without."
+            f"The product '{products.PRODUCT_NAMES[request.product]}' needs a class layer; "
+            "only 'CTYCL only' works without."
         )
     if request.validity is not None and not product_spec.uses_validity:
         raise CropMaskError(
-            f"The product '{request.product}' has no validity layer; leave it empty."
+            f"The product '{products.PRODUCT_NAMES[request.product]}' has no validity layer; "
+            "leave it empty."
         )
     if request.product == products.CTYCL_ONLY and request.output_mode == products.CLASS_MAP:
         raise CropMaskError(
@@ -306,7 +306,9 @@ def run_crop_mask(request, output_path, progress=None, is_cancelled=None):
             classes = None
             index += products.CLASS_SELECTED * products.CLASS_STRIDE
         if tables.validity is not None:
-            index += np.take(tables.validity, products.index_view(read(handles, "validity", window)))
+            index += np.take(
+                tables.validity, products.index_view(read(handles, "validity", window))
+            )
         else:
             index += products.VALID_OK
         status = np.take(products.COMBINATION, index)

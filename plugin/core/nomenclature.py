@@ -3,7 +3,7 @@ class codes, colours, French/English labels and default crop classes."""
 
 import csv
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 TABLE_PATH = Path(__file__).resolve().parents[2] / "resources" / "nomenclature.csv"
@@ -30,7 +30,7 @@ class ClassEntry:
         return self.label_fr if language.lower().startswith("fr") else self.label_en
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_table(path=TABLE_PATH):
     with open(path, newline="", encoding="utf-8") as handle:
         return tuple(

@@ -1,5 +1,6 @@
 """Output GeoTIFFs: the default profile, and writing under a temporary name."""
 
+import contextlib
 import os
 import uuid
 from pathlib import Path
@@ -122,7 +123,5 @@ class AtomicRasterWriter:
 
     def _discard(self):
         for path in [self.temp, *_sidecars(self.temp)]:
-            try:
+            with contextlib.suppress(OSError):
                 path.unlink(missing_ok=True)
-            except OSError:
-                pass

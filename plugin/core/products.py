@@ -19,6 +19,13 @@ OSO_23 = "oso23"
 OSO_17 = "oso17"
 CUSTOM = "custom"
 PRODUCTS = (CTY_CTYCL, CTYCL_ONLY, OSO_23, OSO_17, CUSTOM)
+PRODUCT_NAMES = {
+    CTY_CTYCL: "CTY + CTYCL",
+    CTYCL_ONLY: "CTYCL only",
+    OSO_23: "OSO 2018+ (23 classes)",
+    OSO_17: "OSO 2016-2017 (17 classes)",
+    CUSTOM: "Custom",
+}
 
 BINARY = "binary"
 CLASS_MAP = "classes"
@@ -88,8 +95,8 @@ def resolve_classes(product, codes):
     unknown = [code for code in codes if code not in valid]
     if unknown:
         raise CropMaskError(
-            f"Unknown class code(s) {', '.join(map(str, unknown))} for product "
-            f"{product}. Valid codes: {', '.join(map(str, valid))}."
+            f"Unknown class code(s) {', '.join(map(str, unknown))} for the product "
+            f"{PRODUCT_NAMES[product]}. Valid codes: {', '.join(map(str, valid))}."
         )
     return codes
 
@@ -165,9 +172,7 @@ def validity_state_table(dtype, nodata, min_validity):
 
 def status_of(class_state, conf_state, valid_state):
     """The combination rule, on scalar states."""
-    if CLASS_NODATA == class_state or CONF_NODATA == conf_state:
-        return NODATA
-    if valid_state == VALID_NODATA:
+    if class_state == CLASS_NODATA or conf_state == CONF_NODATA or valid_state == VALID_NODATA:
         return NODATA
     if class_state == CLASS_OTHER or conf_state == CONF_NO_CROP:
         return NOT_SELECTED
@@ -181,11 +186,6 @@ def status_of(class_state, conf_state, valid_state):
 # Tables are pre-multiplied so that the combined index is a plain sum.
 CLASS_STRIDE, CONF_STRIDE = 12, 3
 COMBINATION = np.array(
-    [
-        status_of(c, f, v)
-        for c in range(3)
-        for f in range(4)
-        for v in range(3)
-    ],
+    [status_of(c, f, v) for c in range(3) for f in range(4) for v in range(3)],
     np.uint8,
 )

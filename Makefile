@@ -1,0 +1,72 @@
+# Crop Confidence: developer commands. `make help` lists them.
+SHELL := /bin/bash
+PYTHON_SYSTEM := /usr/bin/python3
+VENV := .venv
+PY := $(VENV)/bin/python
+APT_PACKAGES := python3-qgis qgis python3-rasterio python3-venv xvfb gdal-bin python3-gdal qttools5-dev-tools
+PLUGIN_LINK := build/plugins/crop_confidence
+export QT_QPA_PLATFORM ?= offscreen
+export XDG_RUNTIME_DIR ?= /tmp/runtime-$(shell id -u)
+export QGIS_PLUGINPATH := $(CURDIR)/build/plugins
+export PYTHONPATH := $(CURDIR)/build/plugins:/usr/share/qgis/python/plugins
+QGIS_PROFILE_PLUGINS ?= $(HOME)/.local/share/QGIS/QGIS3/profiles/default/python/plugins
+
+.PHONY: help setup test demo lint format zip install bench clean
+
+help:
+	@echo "make setup   install Debian's QGIS/GDAL/rasterio and the .venv (idempotent)"
+	@echo "make test    run the whole test suite in real QGIS (offscreen)"
+	@echo "make demo    the main job on the embedded sample, offline, into demo-output/"
+	@echo "make lint    ruff check and format check"
+	@echo "make zip     build dist/crop_confidence.zip for the Plugin Manager"
+	@echo "make install link the plugin into the default QGIS profile"
+	@echo "make bench   benchmark the engine against gdal_calc and the QGIS raster calculator"
+
+build/.apt-done:
+	@mkdir -p build
+	@if ! dpkg -s $(APT_PACKAGES) >/dev/null 2>&1; then \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $(APT_PACKAGES); \
+	fi
+	@touch $@
+
+$(VENV)/.done: requirements-dev.txt build/.apt-done
+	@[ -x $(PY) ] || $(PYTHON_SYSTEM) -m venv --system-site-packages $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+$(PLUGIN_LINK):
+	@mkdir -p build/plugins
+	@ln -sfn "$(CURDIR)" $(PLUGIN_LINK)
+
+setup: build/.apt-done $(VENV)/.done $(PLUGIN_LINK)
+	@mkdir -p $(XDG_RUNTIME_DIR) && chmod 700 $(XDG_RUNTIME_DIR)
+
+test: setup
+	$(VENV)/bin/pytest
+
+demo: setup
+	$(PY) tools/demo.py --out demo-output
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: setup
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+zip: setup
+	$(PY) tools/make_zip.py dist/crop_confidence.zip
+
+install: setup
+	@mkdir -p "$(QGIS_PROFILE_PLUGINS)"
+	ln -sfn "$(CURDIR)" "$(QGIS_PROFILE_PLUGINS)/crop_confidence"
+	@echo "Linked into $(QGIS_PROFILE_PLUGINS); enable it in Plugins > Manage and Install Plugins."
+
+bench: setup
+	$(PY) tools/bench.py
+
+clean:
+	rm -rf build dist demo-output bench-output

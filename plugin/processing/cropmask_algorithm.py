@@ -1,0 +1,407 @@
+"""Processing algorithm cropconfidence:cropmask, a thin adapter over plugin.core.engine."""
+
+import os
+
+from qgis.core import (
+    QgsFeature,
+    QgsFeatureSink,
+    QgsField,
+    QgsFields,
+    QgsProcessingAlgorithm,
+    QgsProcessingException,
+    QgsProcessingLayerPostProcessorInterface,
+    QgsProcessingOutputNumber,
+    QgsProcessingParameterBand,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterExtent,
+    QgsProcessingParameterFeatureSink,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterRasterDestination,
+    QgsProcessingParameterRasterLayer,
+    QgsProcessingParameterString,
+)
+
+from .. import compat, styles
+from ..core import nomenclature, products
+from ..core.engine import BandRef, CropMaskRequest, run_crop_mask
+from ..core.errors import CropMaskCancelled, CropMaskError
+from ..core.output import parse_creation_options
+from ..i18n import tr, ui_language
+from .icons import plugin_icon
+
+PRODUCT_KEYS = products.PRODUCTS
+OUTPUT_MODE_KEYS = products.OUTPUT_MODES
+
+
+def product_labels():
+    return [
+        tr("CTY + CTYCL (CLMS Crop Types and Confidence Layer)"),
+        tr("CTYCL only (CLMS Confidence Layer)"),
+        tr("OSO 2018+ (23 classes)"),
+        tr("OSO 2016–2017 (17 classes)"),
+        tr("Custom"),
+    ]
+
+
+def raster_file(layer, parameter):
+    """The local file behind a raster layer, or a clear error."""
+    if layer is None:
+        return None
+    path = layer.source()
+    if layer.providerType() != "gdal" or not os.path.isfile(path):
+        raise QgsProcessingException(
+            tr(
+                "{}: the layer '{}' ({}) is not a local raster file. "
+                "Save it as a GeoTIFF first (Export > Save As)."
+            ).format(parameter, layer.name(), path)
+        )
+    return path
+
+
+class MaskStylePostProcessor(QgsProcessingLayerPostProcessorInterface):
+    """Styles the output layer when Processing loads it."""
+
+    instances = []  # Processing holds no reference of its own
+
+    def __init__(self, table, min_confidence):
+        super().__init__()
+        self.table = table
+        self.min_confidence = min_confidence
+
+    def postProcessLayer(self, layer, context, feedback):  # noqa: ARG002
+        if not layer.isValid():
+            return
+        if self.table is None:
+            renderer = styles.mask_renderer(layer, self.min_confidence)
+        else:
+            renderer = styles.class_palette_renderer(layer, self.table)
+        layer.setRenderer(renderer)
+        layer.triggerRepaint()
+
+    @classmethod
+    def create(cls, table, min_confidence):
+        instance = cls(table, min_confidence)
+        cls.instances.append(instance)
+        return instance
+
+
+class CropMaskAlgorithm(QgsProcessingAlgorithm):
+    PRODUCT = "PRODUCT"
+    CLASS_LAYER = "CLASS_LAYER"
+    CLASS_BAND = "CLASS_BAND"
+    CONFIDENCE_LAYER = "CONFIDENCE_LAYER"
+    CONFIDENCE_BAND = "CONFIDENCE_BAND"
+    VALIDITY_LAYER = "VALIDITY_LAYER"
+    VALIDITY_BAND = "VALIDITY_BAND"
+    MIN_VALIDITY = "MIN_VALIDITY"
+    CLASSES = "CLASSES"
+    MIN_CONFIDENCE = "MIN_CONFIDENCE"
+    OUTPUT_MODE = "OUTPUT_MODE"
+    EXTENT = "EXTENT"
+    THREADS = "THREADS"
+    CREATION_OPTIONS = "CREATION_OPTIONS"
+    OUTPUT = "OUTPUT"
+    OUTPUT_TABLE = "OUTPUT_TABLE"
+    TOTAL_PIXELS = "TOTAL_PIXELS"
+    NODATA_PIXELS = "NODATA_PIXELS"
+    KEPT_PIXELS = "KEPT_PIXELS"
+    KEPT_AREA_HA = "KEPT_AREA_HA"
+
+    def name(self):
+        return "cropmask"
+
+    def displayName(self):
+        return tr("Confidence-filtered crop mask")
+
+    def group(self):
+        return tr("Crop masks")
+
+    def groupId(self):
+        return "cropmasks"
+
+    def icon(self):
+        return plugin_icon()
+
+    def shortHelpString(self):
+        return tr(
+            "Keeps the pixels of the selected crop classes whose classifier confidence "
+            "reaches a threshold, and counts pixels and hectares per class.\n\n"
+            "Binary mask: 1 kept, 0 not kept, 255 no data. Filtered class map: the class "
+            "code where kept, 0 elsewhere, the class nodata (65535 for CTY, 255 for OSO) "
+            "where there is no data.\n\n"
+            "No data: CTY 65535, CTYCL 255 or an invalid value (101-252, 254), OSO 0 or "
+            "255, and each file's own nodata. Not kept: CTY 0, CTYCL 253, a class not "
+            "selected, a confidence below the threshold, a validity below the minimum.\n\n"
+            "CLASSES is a comma-separated list of codes; empty means the product's crop "
+            "classes. All layers must share one grid (CRS, pixel size, alignment); "
+            "they are processed over their common extent, never resampled."
+        )
+
+    def createInstance(self):
+        return CropMaskAlgorithm()
+
+    def initAlgorithm(self, config=None):  # noqa: ARG002
+        self.addParameter(
+            QgsProcessingParameterEnum(
+                self.PRODUCT, tr("Product"), options=product_labels(), defaultValue=0
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterRasterLayer(
+                self.CLASS_LAYER,
+                tr("Class layer (CTY or OSO classes; not needed for CTYCL only)"),
+                optional=True,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterBand(
+                self.CLASS_BAND, tr("Class band"), 1, self.CLASS_LAYER, optional=True
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterRasterLayer(
+                self.CONFIDENCE_LAYER, tr("Confidence layer (CTYCL or OCS_Confidence)")
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterBand(
+                self.CONFIDENCE_BAND, tr("Confidence band"), 1, self.CONFIDENCE_LAYER, optional=True
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterRasterLayer(
+                self.VALIDITY_LAYER, tr("Validity layer (OSO OCS_Validity)"), optional=True
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterBand(
+                self.VALIDITY_BAND, tr("Validity band"), 1, self.VALIDITY_LAYER, optional=True
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterNumber(
+                self.MIN_VALIDITY,
+                tr("Minimum validity (cloud-free dates)"),
+                type=compat.NUMBER_INTEGER,
+                defaultValue=0,
+                minValue=0,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterString(
+                self.CLASSES,
+                tr("Classes to keep (comma-separated codes; empty = the product's crops)"),
+                defaultValue="",
+                optional=True,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterNumber(
+                self.MIN_CONFIDENCE,
+                tr("Minimum confidence (%)"),
+                type=compat.NUMBER_INTEGER,
+                defaultValue=50,
+                minValue=0,
+                maxValue=100,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterEnum(
+                self.OUTPUT_MODE,
+                tr("Output"),
+                options=[tr("Binary mask"), tr("Filtered class map")],
+                defaultValue=0,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterExtent(self.EXTENT, tr("Clip to extent"), optional=True)
+        )
+        threads = QgsProcessingParameterNumber(
+            self.THREADS,
+            tr("Threads (0 = all cores)"),
+            type=compat.NUMBER_INTEGER,
+            defaultValue=0,
+            minValue=0,
+        )
+        options = QgsProcessingParameterString(
+            self.CREATION_OPTIONS,
+            tr("GDAL creation options (KEY=VALUE|KEY=VALUE)"),
+            defaultValue="",
+            optional=True,
+        )
+        for parameter in (threads, options):
+            parameter.setFlags(parameter.flags() | compat.FLAG_ADVANCED)
+            self.addParameter(parameter)
+        self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, tr("Crop mask")))
+        self.addParameter(
+            QgsProcessingParameterFeatureSink(
+                self.OUTPUT_TABLE,
+                tr("Per-class counts"),
+                type=compat.SOURCE_VECTOR,
+                optional=True,
+                createByDefault=False,
+            )
+        )
+        for name, description in (
+            (self.TOTAL_PIXELS, tr("Total pixels")),
+            (self.NODATA_PIXELS, tr("No-data pixels")),
+            (self.KEPT_PIXELS, tr("Kept pixels")),
+            (self.KEPT_AREA_HA, tr("Kept area (ha)")),
+        ):
+            self.addOutput(QgsProcessingOutputNumber(name, description))
+
+    def _request(self, parameters, context):
+        product = PRODUCT_KEYS[self.parameterAsEnum(parameters, self.PRODUCT, context)]
+        mode = OUTPUT_MODE_KEYS[self.parameterAsEnum(parameters, self.OUTPUT_MODE, context)]
+        confidence_layer = self.parameterAsRasterLayer(parameters, self.CONFIDENCE_LAYER, context)
+        if confidence_layer is None:
+            raise QgsProcessingException(
+                tr("CONFIDENCE_LAYER: the layer {} cannot be opened as a raster.").format(
+                    parameters.get(self.CONFIDENCE_LAYER)
+                )
+            )
+        class_layer = self.parameterAsRasterLayer(parameters, self.CLASS_LAYER, context)
+        validity_layer = self.parameterAsRasterLayer(parameters, self.VALIDITY_LAYER, context)
+        for name, layer in ((self.CLASS_LAYER, class_layer), (self.VALIDITY_LAYER, validity_layer)):
+            if parameters.get(name) not in (None, "") and layer is None:
+                raise QgsProcessingException(
+                    tr("{}: the layer {} cannot be opened as a raster.").format(
+                        name, parameters.get(name)
+                    )
+                )
+
+        def band_ref(layer, band_parameter, parameter):
+            path = raster_file(layer, parameter)
+            if path is None:
+                return None
+            band = self.parameterAsInt(parameters, band_parameter, context) or 1
+            return BandRef(path, band)
+
+        bounds = None
+        if parameters.get(self.EXTENT) not in (None, ""):
+            extent = self.parameterAsExtent(
+                parameters, self.EXTENT, context, confidence_layer.crs()
+            )
+            if not extent.isNull():
+                bounds = (
+                    extent.xMinimum(),
+                    extent.yMinimum(),
+                    extent.xMaximum(),
+                    extent.yMaximum(),
+                )
+        codes = products.parse_class_list(self.parameterAsString(parameters, self.CLASSES, context))
+        return CropMaskRequest(
+            product=product,
+            confidence=band_ref(confidence_layer, self.CONFIDENCE_BAND, self.CONFIDENCE_LAYER),
+            classes=None
+            if product == products.CTYCL_ONLY
+            else band_ref(class_layer, self.CLASS_BAND, self.CLASS_LAYER),
+            validity=band_ref(validity_layer, self.VALIDITY_BAND, self.VALIDITY_LAYER),
+            class_codes=codes,
+            min_confidence=self.parameterAsInt(parameters, self.MIN_CONFIDENCE, context),
+            min_validity=self.parameterAsInt(parameters, self.MIN_VALIDITY, context),
+            output_mode=mode,
+            bounds=bounds,
+            threads=self.parameterAsInt(parameters, self.THREADS, context),
+            creation_options=parse_creation_options(
+                self.parameterAsString(parameters, self.CREATION_OPTIONS, context)
+            ),
+        )
+
+    def processAlgorithm(self, parameters, context, feedback):
+        try:
+            request = self._request(parameters, context)
+            output = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
+            feedback.pushInfo(
+                tr("Product {}, classes {}, minimum confidence {}").format(
+                    request.product,
+                    ", ".join(
+                        map(str, products.resolve_classes(request.product, request.class_codes))
+                    )
+                    or tr("all cropland"),
+                    request.min_confidence,
+                )
+            )
+            result = run_crop_mask(
+                request,
+                output,
+                progress=lambda fraction: feedback.setProgress(100 * fraction),
+                is_cancelled=feedback.isCanceled,
+            )
+        except CropMaskCancelled:
+            raise QgsProcessingException(tr("Cancelled: no output was written.")) from None
+        except CropMaskError as error:
+            raise QgsProcessingException(str(error)) from None
+
+        if result.pixel_area_m2 is None:
+            feedback.reportError(
+                tr("The rasters' CRS is not projected in metres: areas are not computed."),
+                False,
+            )
+        outputs = {
+            self.OUTPUT: output,
+            self.TOTAL_PIXELS: result.total_pixels,
+            self.NODATA_PIXELS: result.nodata_pixels,
+            self.KEPT_PIXELS: result.kept_pixels,
+            self.KEPT_AREA_HA: result.kept_area_ha,
+        }
+        table_id = self._write_table(parameters, context, request, result)
+        if table_id is not None:
+            outputs[self.OUTPUT_TABLE] = table_id
+        feedback.pushInfo(
+            tr("Kept {} of {} pixels ({} ha); {} no-data pixels.").format(
+                result.kept_pixels,
+                result.total_pixels,
+                "n/a" if result.kept_area_ha is None else f"{result.kept_area_ha:.2f}",
+                result.nodata_pixels,
+            )
+        )
+        if context.willLoadLayerOnCompletion(output):
+            table = products.spec(request.product).table
+            palette = table if request.output_mode == products.CLASS_MAP else None
+            context.layerToLoadOnCompletionDetails(output).setPostProcessor(
+                MaskStylePostProcessor.create(palette, request.min_confidence)
+            )
+        return outputs
+
+    def _write_table(self, parameters, context, request, result):
+        fields = QgsFields()
+        for name, field_type in (
+            ("code", compat.FIELD_INT),
+            ("label", compat.FIELD_STRING),
+            ("selected", compat.FIELD_BOOL),
+            ("pixels", compat.FIELD_INT),
+            ("kept", compat.FIELD_INT),
+            ("dropped_low_confidence", compat.FIELD_INT),
+            ("dropped_low_validity", compat.FIELD_INT),
+            ("kept_area_ha", compat.FIELD_DOUBLE),
+        ):
+            fields.append(QgsField(name, field_type))
+        sink, sink_id = self.parameterAsSink(
+            parameters, self.OUTPUT_TABLE, context, fields, compat.NO_GEOMETRY
+        )
+        if sink is None:
+            return None
+        table = products.spec(request.product).table
+        language = ui_language()
+        for count in result.classes:
+            if count.code is None:
+                label = tr("All crop types (CTYCL)")
+            else:
+                entry = nomenclature.entry_for(table, count.code) if table else None
+                label = entry.label(language) if entry else ""
+            feature = QgsFeature(fields)
+            feature.setAttributes(
+                [
+                    count.code,
+                    label,
+                    count.selected,
+                    count.pixels,
+                    count.kept,
+                    count.dropped_low_confidence,
+                    count.dropped_low_validity,
+                    count.kept_area_ha,
+                ]
+            )
+            sink.addFeature(feature, QgsFeatureSink.Flag.FastInsert)
+        return sink_id

@@ -1,0 +1,32 @@
+"""Processing provider 'cropconfidence': the algorithms and the shipped models."""
+
+from pathlib import Path
+
+from qgis.core import QgsProcessingModelAlgorithm, QgsProcessingProvider
+
+from ..i18n import tr
+from .cropmask_algorithm import CropMaskAlgorithm
+from .icons import plugin_icon
+
+MODELS_DIR = Path(__file__).resolve().parents[2] / "resources" / "models"
+
+
+class CropConfidenceProvider(QgsProcessingProvider):
+    def id(self):
+        return "cropconfidence"
+
+    def name(self):
+        return tr("Crop Confidence")
+
+    def longName(self):
+        return tr("Crop Confidence: confidence-filtered crop masks")
+
+    def icon(self):
+        return plugin_icon()
+
+    def loadAlgorithms(self):
+        self.addAlgorithm(CropMaskAlgorithm())
+        for path in sorted(MODELS_DIR.glob("*.model3")):
+            model = QgsProcessingModelAlgorithm()
+            if model.fromFile(str(path)):
+                self.addAlgorithm(model)
