@@ -18,7 +18,7 @@ from rasterio.windows import Window
 
 from . import products
 from .errors import CropMaskCancelled, CropMaskError
-from .grid import Grid, block_windows, clip_to_bounds, intersection, offset_in
+from .grid import Grid, block_windows, clip_to_bounds, intersection, offset_in, window_steps
 from .output import AtomicRasterWriter, output_profile
 
 BINARY_NODATA = 255
@@ -108,7 +108,7 @@ def _inspect(role, ref):
                 nodata=dataset.nodatavals[index],
                 block_shape=tuple(dataset.block_shapes[index]),
             )
-    except RasterioError as error:
+    except (RasterioError, OSError) as error:
         raise CropMaskError(
             f"Cannot read the {role} raster '{ref.path}': {error}. "
             "Is it a valid, complete raster file?"
@@ -215,13 +215,6 @@ def _resolve_threads(threads):
     return threads if threads > 0 else (os.cpu_count() or 1)
 
 
-def _chunk_blocks(block_shape, window_size):
-    return (
-        max(1, round(window_size / block_shape[0])),
-        max(1, round(window_size / block_shape[1])),
-    )
-
-
 def _pixel_area_m2(grid):
     crs = grid.crs
     if crs is None or not crs.is_projected:
@@ -265,8 +258,7 @@ def run_crop_mask(request, output_path, progress=None, is_cancelled=None):
         block_windows(
             grid.height,
             grid.width,
-            lead.block_shape,
-            _chunk_blocks(lead.block_shape, request.window_size),
+            window_steps(lead.block_shape, request.window_size, lead.grid.width),
             phase=(lead_row, lead_col),
         )
     )
@@ -348,8 +340,11 @@ def run_crop_mask(request, output_path, progress=None, is_cancelled=None):
                 done += 1
                 if progress is not None:
                     progress(done / len(windows))
-    except RasterioError as error:
-        raise CropMaskError(f"Reading or writing failed: {error}") from None
+    except (RasterioError, OSError) as error:
+        raise CropMaskError(
+            f"Reading the inputs or writing '{output_path}' failed: {error}. "
+            "Check that the input files are complete and that the disk is not full."
+        ) from None
     finally:
         executor.shutdown(wait=True, cancel_futures=True)
         for handle in opened:

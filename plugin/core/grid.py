@@ -127,15 +127,30 @@ def clip_to_bounds(grid, bounds):
     return grid.window_grid(row0, col0, row1 - row0, col1 - col0)
 
 
-def block_windows(height, width, block_shape, chunk_blocks, phase=(0, 0)):
+def window_steps(block_shape, window_size, raster_width):
+    """Window height and width: whole blocks, about ``window_size``² pixels.
+
+    Strips (blocks as wide as the raster) are grouped by rows so that each is
+    decompressed once; tiles are grouped in both directions.
+    """
+    block_rows, block_cols = block_shape
+    target = window_size * window_size
+    if block_cols >= raster_width:
+        rows = max(1, target // max(raster_width, 1) // block_rows) * block_rows
+        return rows, block_cols
+    return (
+        block_rows * max(1, round(window_size / block_rows)),
+        block_cols * max(1, round(window_size / block_cols)),
+    )
+
+
+def block_windows(height, width, steps, phase=(0, 0)):
     """Windows (row, col, height, width) covering the raster, aligned to blocks.
 
-    ``block_shape`` is the input's internal tiling, ``chunk_blocks`` how many
-    blocks a window spans in each direction, ``phase`` where the raster starts
-    within the input's block lattice.
+    ``steps`` is the window size from ``window_steps``, ``phase`` where the
+    raster starts within the input's block lattice.
     """
-    step_rows = block_shape[0] * chunk_blocks[0]
-    step_cols = block_shape[1] * chunk_blocks[1]
+    step_rows, step_cols = steps
     row_starts = _aligned_starts(height, step_rows, phase[0] % step_rows)
     col_starts = _aligned_starts(width, step_cols, phase[1] % step_cols)
     for row0, row1 in zip(row_starts, row_starts[1:]):
