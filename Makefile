@@ -11,7 +11,7 @@ export QGIS_PLUGINPATH := $(CURDIR)/build/plugins
 export PYTHONPATH := $(CURDIR)/build/plugins:/usr/share/qgis/python/plugins
 QGIS_PROFILE_PLUGINS ?= $(HOME)/.local/share/QGIS/QGIS3/profiles/default/python/plugins
 
-.PHONY: help setup test demo lint format zip install bench clean
+.PHONY: help setup test demo lint format zip install bench models clean
 
 help:
 	@echo "make setup   install Debian's QGIS/GDAL/rasterio and the .venv (idempotent)"
@@ -67,6 +67,9 @@ install: setup
 
 bench: setup
 	$(PY) tools/bench.py
+
+models: setup
+	$(PY) tools/make_models.py
 
 clean:
 	rm -rf build dist demo-output bench-output

@@ -4,6 +4,8 @@ import os
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 PLUGINS_DIR = ROOT / "build" / "plugins"
 PLUGIN_LINK = PLUGINS_DIR / "crop_confidence"
@@ -14,3 +16,20 @@ if not PLUGIN_LINK.exists():
 if str(PLUGINS_DIR) not in sys.path:
     sys.path.insert(0, str(PLUGINS_DIR))
 os.environ.setdefault("QGIS_PLUGINPATH", str(PLUGINS_DIR))
+
+
+_PROVIDERS = []  # Python subclasses must outlive their registration
+
+
+@pytest.fixture()
+def provider(qgis_app, qgis_processing):  # noqa: ARG001
+    """Processing initialised, with a Crop Confidence provider registered."""
+    from qgis.core import QgsApplication
+
+    from crop_confidence.plugin.processing.provider import CropConfidenceProvider
+
+    registry = QgsApplication.processingRegistry()
+    if registry.providerById("cropconfidence") is None:
+        _PROVIDERS.append(CropConfidenceProvider())
+        registry.addProvider(_PROVIDERS[-1])
+    return registry.providerById("cropconfidence")

@@ -1,0 +1,269 @@
+"""cropconfidence:cropmask through processing.run, in real QGIS."""
+
+import numpy as np
+import pytest
+from qgis.core import (
+    QgsPalettedRasterRenderer,
+    QgsProcessingContext,
+    QgsProcessingException,
+    QgsProcessingFeedback,
+    QgsProject,
+)
+
+from rasters import CTY_CROPS, L93_ORIGIN, read_raster, reference_status, write_raster
+
+ALG = "cropconfidence:cropmask"
+
+
+@pytest.fixture()
+def cty_pair(tmp_path):
+    rng = np.random.default_rng(11)
+    classes = rng.choice(np.array(CTY_CROPS + (0, 65535), np.uint16), (90, 130))
+    confidence = rng.choice(np.r_[np.arange(0, 101), [253, 255, 120]].astype(np.uint8), (90, 130))
+    classes_path = write_raster(tmp_path / "cty.tif", classes, nodata=65535, block=32)
+    confidence_path = write_raster(tmp_path / "ctycl.tif", confidence, nodata=255, block=32)
+    return classes, confidence, classes_path, confidence_path
+
+
+def run(parameters, context=None, feedback=None):
+    import processing
+
+    return processing.run(ALG, parameters, context=context, feedback=feedback)
+
+
+def test_all_outputs_and_the_per_class_table(provider, tmp_path, cty_pair):  # noqa: ARG001
+    classes, confidence, classes_path, confidence_path = cty_pair
+    selected = (1110, 1130, 2100)
+    result = run(
+        {
+            "PRODUCT": 0,
+            "CLASS_LAYER": classes_path,
+            "CONFIDENCE_LAYER": confidence_path,
+            "CLASSES": "1110, 1130,2100",
+            "MIN_CONFIDENCE": 60,
+            "OUTPUT": str(tmp_path / "mask.tif"),
+            "OUTPUT_TABLE": str(tmp_path / "table.csv"),
+        }
+    )
+    nodata, kept, low_conf, _ = reference_status(
+        "cty_ctycl", classes, confidence, None, selected, 60, 0
+    )
+    out, _ = read_raster(tmp_path / "mask.tif")
+    np.testing.assert_array_equal(out, np.where(nodata, 255, np.where(kept, 1, 0)))
+    assert result["OUTPUT"] == str(tmp_path / "mask.tif")
+    assert result["TOTAL_PIXELS"] == 90 * 130
+    assert result["NODATA_PIXELS"] == int(nodata.sum())
+    assert result["KEPT_PIXELS"] == int(kept.sum())
+    # 10 m pixels are 0.01 ha each.
+    assert result["KEPT_AREA_HA"] == pytest.approx(kept.sum() / 100)
+
+    lines = (tmp_path / "table.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == (
+        "code,label,selected,pixels,kept,dropped_low_confidence,dropped_low_validity,kept_area_ha"
+    )
+    rows = {}
+    for line in lines[1:]:
+        code, *rest = line.replace('"', "").split(",")
+        rows[int(code)] = rest
+    valid = ~nodata
+    assert set(rows) == {int(code) for code in np.unique(classes[valid])}
+    for code in selected:
+        in_class = valid & (classes == code)
+        label = {1110: "Wheat", 1130: "Maize", 2100: "Grapes"}[code]
+        assert rows[code][:6] == [
+            label,
+            "1",
+            str(int(in_class.sum())),
+            str(int((kept & in_class).sum())),
+            str(int((low_conf & in_class).sum())),
+            "0",
+        ]
+        assert float(rows[code][6]) == pytest.approx((kept & in_class).sum() / 100)
+    assert rows[1120][1:4] == ["0", str(int((valid & (classes == 1120)).sum())), "0"]
+
+
+def test_oso_bands_of_one_file_with_validity_and_class_map(provider, tmp_path):  # noqa: ARG001
+    classes = np.array([[6, 6, 6, 13, 0], [10, 10, 23, 5, 255]], np.uint8)
+    confidence = np.array([[70, 30, 70, 90, 90], [99, 99, 99, 10, 90]], np.uint8)
+    validity = np.array([[20, 20, 3, 20, 20], [20, 20, 20, 20, 20]], np.uint8)
+    path = write_raster(
+        tmp_path / "oso.tif",
+        [classes, confidence, validity],
+        "EPSG:2154",
+        L93_ORIGIN,
+        descriptions=["OCS", "OCS_Confidence", "OCS_Validity"],
+    )
+    result = run(
+        {
+            "PRODUCT": 2,
+            "CLASS_LAYER": path,
+            "CLASS_BAND": 1,
+            "CONFIDENCE_LAYER": path,
+            "CONFIDENCE_BAND": 2,
+            "VALIDITY_LAYER": path,
+            "VALIDITY_BAND": 3,
+            "MIN_VALIDITY": 5,
+            "MIN_CONFIDENCE": 50,
+            "OUTPUT_MODE": 1,
+            "OUTPUT": str(tmp_path / "classes.tif"),
+        }
+    )
+    out, profile = read_raster(tmp_path / "classes.tif")
+    assert out.tolist() == [[6, 0, 0, 0, 255], [10, 10, 0, 0, 255]]
+    assert profile["nodata"] == 255 and out.dtype == np.uint8
+    assert result["KEPT_PIXELS"] == 3
+    assert result["NODATA_PIXELS"] == 2
+    assert result["KEPT_AREA_HA"] == pytest.approx(0.03)
+
+
+def test_extent_in_another_crs_is_reprojected(provider, tmp_path, cty_pair):  # noqa: ARG001
+    _, _, classes_path, confidence_path = cty_pair
+    # The tile corner (3 800 000, 2 700 000) in EPSG:3035, as a lon/lat box around its
+    # first 20 x 20 pixels, reprojected back and snapped outwards to the grid.
+    from qgis.core import QgsCoordinateReferenceSystem, QgsCoordinateTransform, QgsRectangle
+
+    box = QgsRectangle(3_800_000, 2_700_000 - 200, 3_800_000 + 200, 2_700_000)
+    to_wgs84 = QgsCoordinateTransform(
+        QgsCoordinateReferenceSystem("EPSG:3035"),
+        QgsCoordinateReferenceSystem("EPSG:4326"),
+        QgsProject.instance(),
+    )
+    geographic = to_wgs84.transformBoundingBox(box)
+    extent = (
+        f"{geographic.xMinimum()},{geographic.xMaximum()},"
+        f"{geographic.yMinimum()},{geographic.yMaximum()} [EPSG:4326]"
+    )
+    result = run(
+        {
+            "PRODUCT": 0,
+            "CLASS_LAYER": classes_path,
+            "CONFIDENCE_LAYER": confidence_path,
+            "EXTENT": extent,
+            "OUTPUT": str(tmp_path / "clip.tif"),
+        }
+    )
+    out, profile = read_raster(tmp_path / "clip.tif")
+    assert profile["transform"].c == pytest.approx(3_800_000)
+    assert profile["transform"].f == pytest.approx(2_700_000)
+    assert 20 <= out.shape[0] <= 22 and 20 <= out.shape[1] <= 22
+    assert result["TOTAL_PIXELS"] == out.size
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"CLASSES": "1110,42"}, r"Unknown class code\(s\) 42 .*Valid codes: 1110"),
+        ({"CLASSES": "wheat"}, "'wheat' is not an integer class code"),
+        ({"CONFIDENCE_BAND": 4}, r"has 1 band\(s\); band 4 does not exist"),
+        ({"PRODUCT": 2}, r"holds uint16 values, but the product 'OSO 2018\+"),
+        ({"EXTENT": "0,10,0,10 [EPSG:3035]"}, "does not overlap the input rasters"),
+        ({"CREATION_OPTIONS": "COMPRESS"}, "'COMPRESS' is not KEY=VALUE"),
+    ],
+)
+def test_bad_input_raises_a_clear_processing_exception(
+    provider,  # noqa: ARG001
+    tmp_path,
+    cty_pair,
+    changes,
+    message,
+):
+    _, _, classes_path, confidence_path = cty_pair
+    parameters = {
+        "PRODUCT": 0,
+        "CLASS_LAYER": classes_path,
+        "CONFIDENCE_LAYER": confidence_path,
+        "OUTPUT": str(tmp_path / "mask.tif"),
+    }
+    parameters.update(changes)
+    with pytest.raises(QgsProcessingException, match=message):
+        run(parameters)
+    assert not (tmp_path / "mask.tif").exists()
+
+
+def test_missing_output_folder(provider, tmp_path, cty_pair):  # noqa: ARG001
+    _, _, classes_path, confidence_path = cty_pair
+    with pytest.raises(QgsProcessingException, match="output folder .* does not exist"):
+        run(
+            {
+                "PRODUCT": 0,
+                "CLASS_LAYER": classes_path,
+                "CONFIDENCE_LAYER": confidence_path,
+                "OUTPUT": str(tmp_path / "no" / "mask.tif"),
+            }
+        )
+
+
+def test_cancel_through_feedback_leaves_no_file(provider, tmp_path):  # noqa: ARG001
+    rng = np.random.default_rng(2)
+    classes_path = write_raster(
+        tmp_path / "cty.tif", rng.choice(np.array(CTY_CROPS, np.uint16), (2048, 2048)), block=256
+    )
+    confidence_path = write_raster(
+        tmp_path / "ctycl.tif", rng.integers(0, 101, (2048, 2048)).astype(np.uint8), block=256
+    )
+    feedback = QgsProcessingFeedback()
+    feedback.progressChanged.connect(lambda value: value > 0 and feedback.cancel())
+    with pytest.raises(QgsProcessingException, match="Cancelled"):
+        run(
+            {
+                "PRODUCT": 0,
+                "CLASS_LAYER": classes_path,
+                "CONFIDENCE_LAYER": confidence_path,
+                "THREADS": 1,
+                "OUTPUT": str(tmp_path / "mask.tif"),
+            },
+            feedback=feedback,
+        )
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["cty.tif", "ctycl.tif"]
+
+
+def test_loaded_output_gets_the_mask_style(provider, tmp_path, cty_pair):  # noqa: ARG001
+    import processing
+
+    _, _, classes_path, confidence_path = cty_pair
+    project = QgsProject.instance()
+    project.removeAllMapLayers()
+    processing.runAndLoadResults(
+        ALG,
+        {
+            "PRODUCT": 0,
+            "CLASS_LAYER": classes_path,
+            "CONFIDENCE_LAYER": confidence_path,
+            "MIN_CONFIDENCE": 75,
+            "OUTPUT": str(tmp_path / "styled.tif"),
+        },
+        context=QgsProcessingContext(),
+    )
+    (layer,) = [
+        layer for layer in project.mapLayers().values() if layer.source().endswith("styled.tif")
+    ]
+    renderer = layer.renderer()
+    assert isinstance(renderer, QgsPalettedRasterRenderer)
+    classes = [(c.value, c.color.name(), c.label) for c in renderer.classes()]
+    assert classes == [(1.0, "#1a9641", "Kept (confidence ≥ 75)")]
+    project.removeAllMapLayers()
+
+
+def test_class_map_output_gets_the_product_palette(provider, tmp_path, cty_pair):  # noqa: ARG001
+    import processing
+
+    _, _, classes_path, confidence_path = cty_pair
+    project = QgsProject.instance()
+    project.removeAllMapLayers()
+    processing.runAndLoadResults(
+        ALG,
+        {
+            "PRODUCT": 0,
+            "CLASS_LAYER": classes_path,
+            "CONFIDENCE_LAYER": confidence_path,
+            "OUTPUT_MODE": 1,
+            "OUTPUT": str(tmp_path / "classmap.tif"),
+        },
+        context=QgsProcessingContext(),
+    )
+    (layer,) = project.mapLayers().values()
+    colours = {int(c.value): c.color.name() for c in layer.renderer().classes()}
+    assert colours[1110] == "#ee6e32"  # 238,110,50
+    assert colours[3200] == "#ababab"  # 171,171,171
+    assert 0 not in colours and 65535 not in colours and len(colours) == 19
+    project.removeAllMapLayers()

@@ -1,0 +1,163 @@
+"""Headless runs: qgis_process.bin with QGIS_PLUGINPATH, and the shipped .model3."""
+
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import numpy as np
+import pytest
+from qgis.core import QgsProcessingContext, QgsProcessingFeedback, QgsProcessingModelAlgorithm
+
+from rasters import CTY_CROPS, read_raster, reference_status, write_raster
+
+ROOT = Path(__file__).resolve().parents[1]
+QGIS_PROCESS = "/usr/bin/qgis_process.bin"
+MODEL = ROOT / "resources" / "models" / "crop_mask_report.model3"
+
+
+@pytest.fixture()
+def cty_pair(tmp_path):
+    rng = np.random.default_rng(21)
+    classes = rng.choice(np.array(CTY_CROPS + (0, 65535), np.uint16), (64, 96))
+    confidence = rng.choice(np.r_[np.arange(0, 101), [253, 255]].astype(np.uint8), (64, 96))
+    return (
+        classes,
+        confidence,
+        write_raster(tmp_path / "cty.tif", classes, nodata=65535),
+        write_raster(tmp_path / "ctycl.tif", confidence, nodata=255),
+    )
+
+
+@pytest.fixture(scope="module")
+def qgis_process_env(tmp_path_factory):
+    """An isolated QGIS profile with the plugin enabled, as a user would have it."""
+    config = tmp_path_factory.mktemp("qgis-config")
+    env = dict(
+        os.environ,
+        QT_QPA_PLATFORM="offscreen",
+        QGIS_PLUGINPATH=str(ROOT / "build" / "plugins"),
+        QGIS_CUSTOM_CONFIG_PATH=str(config),
+    )
+    subprocess.run(
+        [QGIS_PROCESS, "plugins", "enable", "crop_confidence"],
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
+    return env
+
+
+def qgis_process(env, *arguments):
+    completed = subprocess.run(
+        [QGIS_PROCESS, "--json", *arguments],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    start = completed.stdout.find("{")
+    return completed.returncode, completed.stdout[start:], completed.stderr
+
+
+def test_qgis_process_lists_and_runs_cropmask(qgis_process_env, tmp_path, cty_pair):
+    classes, confidence, classes_path, confidence_path = cty_pair
+    code, listing, _ = qgis_process(qgis_process_env, "list")
+    assert code == 0
+    algorithms = json.loads(listing)["providers"]["cropconfidence"]["algorithms"]
+    assert "cropconfidence:cropmask" in algorithms
+
+    code, output, stderr = qgis_process(
+        qgis_process_env,
+        "run",
+        "cropconfidence:cropmask",
+        "--",
+        "PRODUCT=0",
+        f"CLASS_LAYER={classes_path}",
+        f"CONFIDENCE_LAYER={confidence_path}",
+        "MIN_CONFIDENCE=65",
+        "CLASSES=1110,1120,1130",
+        f"OUTPUT={tmp_path / 'mask.tif'}",
+        f"OUTPUT_TABLE={tmp_path / 'table.csv'}",
+    )
+    assert code == 0, stderr
+    results = json.loads(output)["results"]
+    nodata, kept, _, _ = reference_status(
+        "cty_ctycl", classes, confidence, None, (1110, 1120, 1130), 65, 0
+    )
+    assert results["KEPT_PIXELS"] == int(kept.sum())
+    assert results["NODATA_PIXELS"] == int(nodata.sum())
+    assert results["TOTAL_PIXELS"] == 64 * 96
+    assert results["KEPT_AREA_HA"] == pytest.approx(kept.sum() / 100)
+    out, _ = read_raster(tmp_path / "mask.tif")
+    np.testing.assert_array_equal(out, np.where(nodata, 255, np.where(kept, 1, 0)))
+    assert (tmp_path / "table.csv").read_text().startswith("code,label,selected,pixels")
+
+
+def test_qgis_process_reports_bad_input(qgis_process_env, tmp_path, cty_pair):
+    _, _, classes_path, confidence_path = cty_pair
+    code, _, stderr = qgis_process(
+        qgis_process_env,
+        "run",
+        "cropconfidence:cropmask",
+        "--",
+        "PRODUCT=0",
+        f"CLASS_LAYER={classes_path}",
+        f"CONFIDENCE_LAYER={confidence_path}",
+        "CLASSES=5",
+        f"OUTPUT={tmp_path / 'mask.tif'}",
+    )
+    assert code != 0
+    assert "Unknown class code(s) 5" in stderr
+    assert not (tmp_path / "mask.tif").exists()
+
+
+def test_qgis_process_runs_the_shipped_model(qgis_process_env, tmp_path, cty_pair):
+    classes, confidence, classes_path, confidence_path = cty_pair
+    code, output, stderr = qgis_process(
+        qgis_process_env,
+        "run",
+        str(MODEL),
+        "--",
+        "product=0",
+        f"class_layer={classes_path}",
+        f"confidence_layer={confidence_path}",
+        "min_confidence=80",
+        f"cropmask:crop_mask={tmp_path / 'model_mask.tif'}",
+        f"cropmask:class_report={tmp_path / 'model_table.csv'}",
+    )
+    assert code == 0, stderr
+    _, kept, _, _ = reference_status("cty_ctycl", classes, confidence, None, CTY_CROPS, 80, 0)
+    out, _ = read_raster(tmp_path / "model_mask.tif")
+    assert int((out == 1).sum()) == int(kept.sum())
+    assert (tmp_path / "model_table.csv").is_file()
+
+
+def test_model_in_process(provider, tmp_path, cty_pair):  # noqa: ARG001
+    classes, confidence, classes_path, confidence_path = cty_pair
+    model = QgsProcessingModelAlgorithm()
+    assert model.fromFile(str(MODEL))
+    context = QgsProcessingContext()
+    feedback = QgsProcessingFeedback()
+    results, ok = model.run(
+        {
+            "product": 0,
+            "class_layer": classes_path,
+            "confidence_layer": confidence_path,
+            "min_confidence": 40,
+            "classes": "2100",
+            "cropmask:crop_mask": str(tmp_path / "mask.tif"),
+            "cropmask:class_report": str(tmp_path / "report.csv"),
+        },
+        context,
+        feedback,
+    )
+    assert ok
+    nodata, kept, _, _ = reference_status("cty_ctycl", classes, confidence, None, (2100,), 40, 0)
+    out, _ = read_raster(tmp_path / "mask.tif")
+    np.testing.assert_array_equal(out, np.where(nodata, 255, np.where(kept, 1, 0)))
+    assert results["cropmask:crop_mask"] == str(tmp_path / "mask.tif")
+    report = (tmp_path / "report.csv").read_text().splitlines()
+    grapes = next(line for line in report if line.startswith('"2100"'))
+    assert f'"{int(kept.sum())}"' in grapes

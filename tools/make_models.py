@@ -1,0 +1,120 @@
+"""Write resources/models/*.model3 through the QGIS model API (run with `make models`)."""
+
+import sys
+from pathlib import Path
+
+from qgis.core import (
+    QgsApplication,
+    QgsProcessingModelAlgorithm,
+    QgsProcessingModelChildAlgorithm,
+    QgsProcessingModelChildParameterSource,
+    QgsProcessingModelOutput,
+    QgsProcessingModelParameter,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterRasterLayer,
+    QgsProcessingParameterString,
+)
+from qgis.PyQt.QtCore import QPointF
+
+MODELS = Path(__file__).resolve().parents[1] / "resources" / "models"
+
+
+def source(name):
+    return QgsProcessingModelChildParameterSource.fromModelParameter(name)
+
+
+def static(value):
+    return QgsProcessingModelChildParameterSource.fromStaticValue(value)
+
+
+def add_input(model, definition, x, y):
+    component = QgsProcessingModelParameter(definition.name())
+    component.setPosition(QPointF(x, y))
+    model.addModelParameter(definition, component)
+
+
+def crop_mask_report():
+    model = QgsProcessingModelAlgorithm(
+        "Crop mask with per-class report", "Crop masks", "cropconfidence"
+    )
+    model.setHelpContent(
+        {
+            "ALG_DESC": "Confidence-filtered crop mask of a class layer and its confidence "
+            "layer, with the per-class pixel and hectare table."
+        }
+    )
+    add_input(
+        model,
+        QgsProcessingParameterEnum(
+            "product",
+            "Product",
+            options=["CTY + CTYCL", "CTYCL only", "OSO 2018+", "OSO 2016-2017", "Custom"],
+            defaultValue=0,
+        ),
+        120,
+        60,
+    )
+    add_input(model, QgsProcessingParameterRasterLayer("class_layer", "Class layer"), 120, 120)
+    add_input(
+        model, QgsProcessingParameterRasterLayer("confidence_layer", "Confidence layer"), 120, 180
+    )
+    add_input(
+        model,
+        QgsProcessingParameterNumber(
+            "min_confidence",
+            "Minimum confidence (%)",
+            QgsProcessingParameterNumber.Type.Integer,
+            70,
+            False,
+            0,
+            100,
+        ),
+        120,
+        240,
+    )
+    add_input(
+        model,
+        QgsProcessingParameterString("classes", "Classes (empty = crops)", "", False, True),
+        120,
+        300,
+    )
+    child = QgsProcessingModelChildAlgorithm("cropconfidence:cropmask")
+    child.setChildId("cropmask")
+    child.setDescription("Confidence-filtered crop mask")
+    child.setPosition(QPointF(420, 180))
+    child.addParameterSources("PRODUCT", [source("product")])
+    child.addParameterSources("CLASS_LAYER", [source("class_layer")])
+    child.addParameterSources("CONFIDENCE_LAYER", [source("confidence_layer")])
+    child.addParameterSources("MIN_CONFIDENCE", [source("min_confidence")])
+    child.addParameterSources("CLASSES", [source("classes")])
+    child.addParameterSources("OUTPUT_MODE", [static(0)])
+    outputs = {}
+    for name, child_output, x in (
+        ("crop_mask", "OUTPUT", 650),
+        ("class_report", "OUTPUT_TABLE", 700),
+    ):
+        output = QgsProcessingModelOutput(name, name.replace("_", " ").capitalize())
+        output.setChildId("cropmask")
+        output.setChildOutputName(child_output)
+        output.setPosition(QPointF(x, 260 if child_output == "OUTPUT" else 320))
+        outputs[name] = output
+    child.setModelOutputs(outputs)
+    model.addChildAlgorithm(child)
+    return model, MODELS / "crop_mask_report.model3"
+
+
+def main():
+    app = QgsApplication([], False)
+    app.initQgis()
+    MODELS.mkdir(parents=True, exist_ok=True)
+    for build in (crop_mask_report,):
+        model, path = build()
+        if not model.toFile(str(path)):
+            sys.exit(f"could not write {path}")
+        print(f"wrote {path}")
+    app.exitQgis()
+
+
+if __name__ == "__main__":
+    main()
