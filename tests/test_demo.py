@@ -1,0 +1,44 @@
+"""`make demo`'s script on the embedded sample, checked against the numpy reference."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+
+from rasters import CTY_CROPS, read_raster, reference_status
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "resources" / "sample"
+
+
+def test_demo_writes_masks_tables_and_summary(tmp_path):
+    completed = subprocess.run(
+        [sys.executable, str(ROOT / "tools" / "demo.py"), "--out", str(tmp_path)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert completed.returncode == 0, completed.stderr
+    classes, _ = read_raster(SAMPLE / "CLMS_HRLVLCC_CTY_S2021_R10m_E38N26_03035_V01_R00.tif")
+    confidence, _ = read_raster(SAMPLE / "CLMS_HRLVLCC_CTYCL_S2021_R10m_E38N26_03035_V01_R00.tif")
+    nodata, kept, _, _ = reference_status("cty_ctycl", classes, confidence, None, CTY_CROPS, 50, 0)
+    mask, profile = read_raster(tmp_path / "cty_ctycl_2021_mask.tif")
+    np.testing.assert_array_equal(mask, np.where(nodata, 255, np.where(kept, 1, 0)))
+    assert profile["crs"].to_epsg() == 3035
+
+    oso = [read_raster(SAMPLE / "OSO_2021_sample.tif", band)[0] for band in (1, 2, 3)]
+    oso_nodata, oso_kept, _, _ = reference_status(
+        "oso23", oso[0], oso[1], oso[2], tuple(range(5, 13)), 50, 5, [(oso[0], 0)]
+    )
+    # The OSO sample declares nodata 0 on its confidence and validity bands too.
+    oso_nodata |= (oso[1] == 0) | (oso[2] == 0)
+    oso_kept &= ~oso_nodata
+    oso_mask, _ = read_raster(tmp_path / "oso_2021_mask.tif")
+    np.testing.assert_array_equal(oso_mask, np.where(oso_nodata, 255, np.where(oso_kept, 1, 0)))
+
+    summary = (tmp_path / "summary.md").read_text()
+    assert f"| 262144 | {int(nodata.sum())} | {int(kept.sum())} | {kept.sum() / 100:.2f} |" in (
+        summary
+    )
+    assert (tmp_path / "oso_2021_classes.csv").read_text().splitlines()[0].startswith("code,label")
