@@ -267,3 +267,35 @@ def test_class_map_output_gets_the_product_palette(provider, tmp_path, cty_pair)
     assert colours[3200] == "#ababab"  # 171,171,171
     assert 0 not in colours and 65535 not in colours and len(colours) == 19
     project.removeAllMapLayers()
+
+
+def test_toolbox_dialog_builds_a_widget_for_every_parameter(
+    provider,  # noqa: ARG001
+    qgis_iface,
+    monkeypatch,
+    cty_pair,
+):
+    import processing
+
+    _, _, classes_path, confidence_path = cty_pair
+
+    # pytest-qgis's stub iface has no browser model; QGIS accepts none.
+    monkeypatch.setattr(qgis_iface, "browserModel", lambda: None, raising=False)
+    dialog = processing.createAlgorithmDialog(
+        ALG,
+        {"CLASS_LAYER": classes_path, "CONFIDENCE_LAYER": confidence_path, "MIN_CONFIDENCE": 80},
+    )
+    assert dialog is not None
+    panel = dialog.mainWidget()
+    names = set(panel.wrappers)
+    algorithm = dialog.algorithm()
+    expected = {
+        definition.name()
+        for definition in algorithm.parameterDefinitions()
+        if not definition.isDestination()
+    }
+    assert expected <= names
+    values = panel.createProcessingParameters()
+    assert values["MIN_CONFIDENCE"] == 80
+    assert values["CONFIDENCE_LAYER"] == confidence_path
+    dialog.close()

@@ -1,0 +1,420 @@
+"""Find CLMS HRL VLCC Crop Types (CTY) and Confidence Layer (CTYCL) products.
+
+Searches a STAC API (CDSE by default, any STAC API otherwise) with pystac-client,
+or walks a static STAC catalogue, and groups the items into one product per tile
+and year. Pure Python: no Qt, no QGIS.
+"""
+
+import re
+import warnings
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+from urllib.parse import urlparse
+
+import pystac
+from pystac_client import Client, ConformanceClasses
+from pystac_client.errors import ClientTypeError
+from pystac_client.exceptions import APIError
+from pystac_client.stac_api_io import StacApiIO
+from pystac_client.warnings import PystacClientWarning
+from rasterio.warp import transform_bounds
+
+from .http import make_retry, redact_url, user_agent
+
+CDSE_STAC_URL = "https://stac.dataspace.copernicus.eu/v1"
+CTY_COLLECTION = "clms_vlcc_crop-types_europe_10m_yearly_v1"
+CTYCL_COLLECTION = "clms_vlcc_crop-types-confidence-layer_europe_10m_yearly_v1"
+DEFAULT_COLLECTIONS = (CTY_COLLECTION, CTYCL_COLLECTION)
+CTY, CTYCL = "CTY", "CTYCL"
+
+DEFAULT_TRIES = 5  # first request included; retries on 429 (Retry-After), 5xx, network errors
+DEFAULT_BACKOFF = 1.0  # seconds, doubled at each further retry
+DEFAULT_TIMEOUT = (15, 60)  # connect, read (seconds)
+DEFAULT_PAGE_SIZE = 100
+DEFAULT_MAX_ITEMS = 5000  # bounds a search whose "next" links never end
+
+ITEM_ID = re.compile(
+    r"^CLMS_HRLVLCC_(?P<layer>CTYCL|CTY)_S(?P<year>\d{4})_R\d+m_"
+    r"(?P<tile>E\d+N\d+)_(?P<epsg>\d{4,5})_V(?P<version>\d+)_R(?P<revision>\d+)$"
+)
+TIFF_SUFFIXES = (".tif", ".tiff")
+
+
+class StacSearchError(Exception):
+    """A search that failed, with the URL, the HTTP status when known and what to do."""
+
+    def __init__(self, url, problem, advice, status=None):
+        self.url = url
+        self.status = status
+        status_text = f" (HTTP {status})" if status is not None else ""
+        super().__init__(f"{problem}{status_text}: {url}. {advice}")
+
+
+@dataclass(frozen=True)
+class ProductAsset:
+    """The raster of one CTY or CTYCL item."""
+
+    item_id: str
+    collection: str
+    href: str  # best href to open: https alternate, else the main href
+    https_href: Optional[str]
+    s3_href: Optional[str]
+    auth_refs: tuple  # auth schemes the chosen href needs, e.g. ("oidc",)
+    media_type: Optional[str]
+    size: Optional[int]
+    checksum: Optional[str]  # multihash, hex
+    version: int
+    revision: int
+
+    @property
+    def gdal_s3_path(self):
+        """``/vsis3/bucket/key`` for GDAL, when the asset has an s3:// href."""
+        if not self.s3_href:
+            return None
+        return "/vsis3/" + self.s3_href[len("s3://") :]
+
+
+@dataclass(frozen=True)
+class TileProduct:
+    """CTY and CTYCL of one tile and year (either may be missing from the catalogue)."""
+
+    tile: str  # "E38N26"
+    year: int
+    epsg: int
+    cty: Optional[ProductAsset]
+    ctycl: Optional[ProductAsset]
+    bbox: tuple  # EPSG:4326 (west, south, east, north)
+    geometry: Optional[dict]  # GeoJSON footprint, EPSG:4326
+
+    @property
+    def key(self):
+        return f"{self.tile}_{self.epsg}_{self.year}"
+
+    @property
+    def complete(self):
+        return self.cty is not None and self.ctycl is not None
+
+    @property
+    def total_size(self):
+        """Bytes to download, or None when an asset does not give its size."""
+        sizes = [asset.size for asset in (self.cty, self.ctycl) if asset is not None]
+        return None if not sizes or None in sizes else sum(sizes)
+
+
+@dataclass(frozen=True)
+class IgnoredItem:
+    item_id: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class SearchResult:
+    products: tuple  # TileProduct, sorted by EPSG, tile and year
+    ignored: tuple  # IgnoredItem: items that could not be used
+    source: str
+    truncated: bool = False  # max_items reached: there may be more products
+
+
+def bbox_to_4326(bounds, crs, densify_points=21):
+    """(xmin, ymin, xmax, ymax) in ``crs`` (anything rasterio accepts) to EPSG:4326."""
+    xmin, ymin, xmax, ymax = bounds
+    if xmin > xmax or ymin > ymax:
+        raise ValueError(f"Invalid bounding box {bounds}: min greater than max.")
+    return tuple(
+        transform_bounds(crs, "EPSG:4326", xmin, ymin, xmax, ymax, densify_pts=densify_points)
+    )
+
+
+def search_products(
+    source,
+    bbox_4326,
+    year,
+    collections=DEFAULT_COLLECTIONS,
+    method="POST",
+    page_size=DEFAULT_PAGE_SIZE,
+    max_items=DEFAULT_MAX_ITEMS,
+    tries=DEFAULT_TRIES,
+    backoff=DEFAULT_BACKOFF,
+    timeout=DEFAULT_TIMEOUT,
+    headers=None,
+    proxies=None,
+):
+    """CTY/CTYCL products of ``year`` intersecting ``bbox_4326`` (west, south, east, north).
+
+    ``source`` is a STAC API root URL (e.g. CDSE_STAC_URL) or a static catalogue
+    (``catalog.json`` path or URL). At most ``max_items`` items are read.
+    ``proxies`` ({"http": url, "https": url}) replace the environment's.
+    Raises StacSearchError when the service cannot be used.
+    """
+    bbox = _check_bbox(bbox_4326)
+    year = int(year)
+    source = str(source)
+    tracker = _RequestTracker(source)
+    # pystac-client mounts this urllib3 Retry on its requests session.
+    stac_io = StacApiIO(max_retries=make_retry(retries=max(tries - 1, 0), backoff_factor=backoff))
+    if proxies:
+        stac_io.session.trust_env = False
+        stac_io.session.proxies.update(proxies)
+    with warnings.catch_warnings():
+        # pystac-client warns when it walks a static catalogue instead of searching.
+        warnings.simplefilter("ignore", PystacClientWarning)
+        try:
+            # Client.open resets these on stac_io: they must be given here.
+            client = Client.open(
+                source,
+                headers={"User-Agent": user_agent(), **(headers or {})},
+                request_modifier=tracker,
+                timeout=timeout,
+                stac_io=stac_io,
+            )
+            if client.conforms_to(ConformanceClasses.ITEM_SEARCH):
+                search = client.search(
+                    collections=list(collections),
+                    bbox=bbox,
+                    datetime=f"{year}-01-01/{year}-12-31",
+                    method=method,
+                    limit=page_size,
+                    max_items=max_items,
+                )
+                items = list(search.items())
+            else:
+                items = list(_walk_static(client, set(collections), bbox, year, max_items))
+        except APIError as error:
+            raise _api_error(tracker.url, error) from error
+        except ValueError as error:  # includes json.JSONDecodeError
+            raise StacSearchError(
+                tracker.url,
+                f"The answer is not valid STAC JSON ({error})",
+                "Check that the address is a STAC API root or a STAC catalog.json.",
+            ) from error
+        except (pystac.STACError, ClientTypeError, KeyError, TypeError) as error:
+            raise StacSearchError(
+                tracker.url,
+                f"The answer is not a usable STAC object ({error!r})",
+                "Check that the address is a STAC API root or a STAC catalog.json.",
+            ) from error
+        except OSError as error:
+            raise StacSearchError(
+                tracker.url,
+                f"Cannot read the catalogue ({error})",
+                "Check the path of the catalog.json file.",
+            ) from error
+    products, ignored = group_items(items, year)
+    truncated = max_items is not None and len(items) >= max_items
+    return SearchResult(tuple(products), tuple(ignored), source, truncated)
+
+
+def group_items(items: Iterable[pystac.Item], year=None):
+    """One TileProduct per tile, EPSG and year, keeping the newest version and revision."""
+    newest = {}
+    ignored = []
+    for item in items:
+        match = ITEM_ID.match(item.id)
+        if match is None:
+            ignored.append(IgnoredItem(item.id, "id is not a CLMS HRL VLCC CTY/CTYCL id"))
+            continue
+        item_year = int(match["year"])
+        if year is not None and item_year != year:
+            ignored.append(IgnoredItem(item.id, f"product of {item_year}, not {year}"))
+            continue
+        asset = _data_asset(item, match)
+        if asset is None:
+            ignored.append(IgnoredItem(item.id, "no GeoTIFF data asset"))
+            continue
+        epsg = _item_epsg(item, int(match["epsg"]))
+        key = (epsg, match["tile"], item_year, match["layer"])
+        previous = newest.get(key)
+        if previous is None or _rank(asset) > _rank(previous[1]):
+            if previous is not None:
+                ignored.append(IgnoredItem(previous[1].item_id, f"superseded by {item.id}"))
+            newest[key] = (item, asset)
+        else:
+            ignored.append(IgnoredItem(item.id, f"superseded by {previous[1].item_id}"))
+
+    tiles = sorted({key[:3] for key in newest})
+    products = []
+    for epsg, tile, item_year in tiles:
+        cty = newest.get((epsg, tile, item_year, CTY))
+        ctycl = newest.get((epsg, tile, item_year, CTYCL))
+        items_found = [entry[0] for entry in (cty, ctycl) if entry is not None]
+        products.append(
+            TileProduct(
+                tile=tile,
+                year=item_year,
+                epsg=epsg,
+                cty=cty[1] if cty else None,
+                ctycl=ctycl[1] if ctycl else None,
+                bbox=_union_bbox(item.bbox for item in items_found),
+                geometry=items_found[0].geometry,
+            )
+        )
+    return products, ignored
+
+
+def _rank(asset):
+    return (asset.version, asset.revision)
+
+
+def _check_bbox(bbox):
+    if bbox is None or len(bbox) != 4:
+        raise ValueError("bbox_4326 must be (west, south, east, north) in degrees.")
+    west, south, east, north = (float(value) for value in bbox)
+    if not (-180 <= west <= 180 and -180 <= east <= 180 and -90 <= south <= north <= 90):
+        raise ValueError(f"Invalid EPSG:4326 bounding box {tuple(bbox)}.")
+    if west > east:
+        raise ValueError(f"Bounding boxes crossing the antimeridian are not supported: {bbox}.")
+    return [west, south, east, north]
+
+
+def _item_epsg(item, epsg_from_id):
+    code = item.properties.get("proj:code")
+    if isinstance(code, str) and code.upper().startswith("EPSG:"):
+        return int(code.split(":", 1)[1])
+    epsg = item.properties.get("proj:epsg")
+    return int(epsg) if epsg else epsg_from_id
+
+
+def _is_geotiff(asset):
+    media_type = (asset.media_type or "").lower()
+    if media_type:
+        return media_type.startswith("image/tiff") or media_type.startswith(
+            "image/vnd.stac.geotiff"
+        )
+    return urlparse(asset.href).path.lower().endswith(TIFF_SUFFIXES)
+
+
+def _data_asset(item, match):
+    """The GeoTIFF asset with role "data" (Cloud-Optimized first); never chosen by key."""
+    candidates = [
+        asset
+        for asset in item.assets.values()
+        if "data" in (asset.roles or []) and _is_geotiff(asset)
+    ]
+    if not candidates:
+        return None
+    candidates.sort(key=lambda asset: "cloud-optimized" not in (asset.media_type or ""))
+    asset = candidates[0]
+    href = asset.get_absolute_href() or asset.href
+    alternates = asset.extra_fields.get("alternate") or {}
+    https = _alternate(alternates, "https")
+    s3 = _alternate(alternates, "s3")
+    https_href = (
+        https.get("href") if https else (href if _scheme(href) in ("http", "https") else None)
+    )
+    s3_href = s3.get("href") if s3 else (href if _scheme(href) == "s3" else None)
+    if https:
+        chosen, auth_refs = https_href, https.get("auth:refs", ())
+    else:
+        chosen, auth_refs = href, asset.extra_fields.get("auth:refs", ())
+    size = asset.extra_fields.get("file:size")
+    return ProductAsset(
+        item_id=item.id,
+        collection=item.collection_id,
+        href=chosen,
+        https_href=https_href,
+        s3_href=s3_href,
+        auth_refs=tuple(auth_refs),
+        media_type=asset.media_type,
+        size=int(size) if size is not None else None,
+        checksum=asset.extra_fields.get("file:checksum"),
+        version=int(match["version"]),
+        revision=int(match["revision"]),
+    )
+
+
+def _alternate(alternates, scheme):
+    """The alternate entry under ``scheme``, or else the first whose href uses it."""
+    entry = alternates.get(scheme)
+    if isinstance(entry, dict) and entry.get("href"):
+        return entry
+    for entry in alternates.values():
+        if isinstance(entry, dict) and _scheme(entry.get("href", "")) == scheme:
+            return entry
+    return None
+
+
+def _scheme(href):
+    return urlparse(href).scheme.lower()
+
+
+def _union_bbox(bboxes):
+    boxes = [box for box in bboxes if box]
+    if not boxes:
+        return None
+    return (
+        min(box[0] for box in boxes),
+        min(box[1] for box in boxes),
+        max(box[2] for box in boxes),
+        max(box[3] for box in boxes),
+    )
+
+
+def _intersects(box, query):
+    return box[0] <= query[2] and query[0] <= box[2] and box[1] <= query[3] and query[1] <= box[3]
+
+
+def _item_year_matches(item, year):
+    match = ITEM_ID.match(item.id)
+    if match:
+        return int(match["year"]) == year
+    start = item.common_metadata.start_datetime or item.datetime
+    end = item.common_metadata.end_datetime or item.datetime
+    return start is not None and start.year <= year <= end.year
+
+
+def _walk_static(catalog, collections, bbox, year, max_items) -> Iterator[pystac.Item]:
+    """Items of the wanted collections of a static catalogue, filtered by bbox and year."""
+    found = 0
+    for child in catalog.get_children():
+        if child.id in collections:
+            items = child.get_items(recursive=True)
+        elif isinstance(child, pystac.Collection):
+            continue
+        else:
+            items = _walk_static(child, collections, bbox, year, max_items - found)
+        for item in items:
+            if item.bbox and _intersects(item.bbox, bbox) and _item_year_matches(item, year):
+                found += 1
+                yield item
+                if found >= max_items:
+                    return
+
+
+class _RequestTracker:
+    """Request modifier remembering the last URL asked, to name it in errors."""
+
+    def __init__(self, source):
+        is_url = _scheme(source) in ("http", "https")
+        self.url = redact_url(source) if is_url else str(Path(source))
+
+    def __call__(self, request):
+        self.url = redact_url(request.url)
+        return None
+
+
+def _api_error(url, error):
+    status = getattr(error, "status_code", None)
+    if status is None:
+        return StacSearchError(
+            url,
+            f"Cannot reach the STAC service ({_first_line(error)})",
+            "Check the network connection, the proxy settings and the address.",
+        )
+    if status == 429:
+        advice = "The service is overloaded (too many requests); try again in a few minutes."
+    elif status >= 500:
+        advice = "The service has a problem; try again later."
+    elif status in (401, 403):
+        advice = "The service refuses access; check the address (searching CDSE needs no account)."
+    elif status == 404:
+        advice = "Check the STAC API address and the collection ids."
+    else:
+        advice = f"The service rejected the request: {_first_line(error)}"
+    return StacSearchError(url, "The STAC service answered with an error", advice, status)
+
+
+def _first_line(error, limit=300):
+    text = str(error).strip().splitlines()
+    return text[0][:limit] if text else type(error).__name__
