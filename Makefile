@@ -43,8 +43,10 @@ $(PLUGIN_LINK):
 setup: build/.apt-done $(VENV)/.done $(PLUGIN_LINK)
 	@mkdir -p $(XDG_RUNTIME_DIR) && chmod 700 $(XDG_RUNTIME_DIR)
 
+# Tests use their own QGIS profile (settings, auth database), never the user's.
 test: setup
-	$(VENV)/bin/pytest
+	rm -rf build/qgis-test-profile && mkdir -p build/qgis-test-profile
+	QGIS_CUSTOM_CONFIG_PATH=$(CURDIR)/build/qgis-test-profile $(VENV)/bin/pytest
 
 demo: setup
 	$(PY) tools/demo.py --out demo-output
