@@ -2,6 +2,7 @@
 
 import json
 import os
+import site
 import subprocess
 from pathlib import Path
 
@@ -14,6 +15,8 @@ from rasters import CTY_CROPS, read_raster, reference_status, write_raster
 ROOT = Path(__file__).resolve().parents[1]
 QGIS_PROCESS = "/usr/bin/qgis_process.bin"
 MODEL = ROOT / "resources" / "models" / "crop_mask_report.model3"
+FETCH_MODEL = ROOT / "resources" / "models" / "crop_mask_for_extent.model3"
+SAMPLE = ROOT / "resources" / "sample"
 
 
 @pytest.fixture()
@@ -33,11 +36,14 @@ def cty_pair(tmp_path):
 def qgis_process_env(tmp_path_factory):
     """An isolated QGIS profile with the plugin enabled, as a user would have it."""
     config = tmp_path_factory.mktemp("qgis-config")
+    # QGIS's Python finds pystac-client where the user installed it: here, the test venv.
+    python_path = [*site.getsitepackages(), os.environ.get("PYTHONPATH", "")]
     env = dict(
         os.environ,
         QT_QPA_PLATFORM="offscreen",
         QGIS_PLUGINPATH=str(ROOT / "build" / "plugins"),
         QGIS_CUSTOM_CONFIG_PATH=str(config),
+        PYTHONPATH=os.pathsep.join(path for path in python_path if path),
     )
     subprocess.run(
         [QGIS_PROCESS, "plugins", "enable", "crop_confidence"],
@@ -161,3 +167,50 @@ def test_model_in_process(provider, tmp_path, cty_pair):  # noqa: ARG001
     report = (tmp_path / "report.csv").read_text().splitlines()
     grapes = next(line for line in report if line.startswith('"2100"'))
     assert f'"{int(kept.sum())}"' in grapes
+
+
+def test_fetch_then_mask_model_headless_against_loopback_services(qgis_process_env, tmp_path):
+    from servers.range_host import RangeHost
+    from servers.stac_api import StacApiServer, cdse_item
+
+    host = RangeHost()
+    items = []
+    for layer in ("CTY", "CTYCL"):
+        name = f"CLMS_HRLVLCC_{layer}_S2021_R10m_E38N26_03035_V01_R00.tif"
+        host.add(f"/files/{name}", SAMPLE / name)
+        items.append(cdse_item(layer, 2021, "E38N26"))
+    host.start()
+    for item, layer in zip(items, ("CTY", "CTYCL")):
+        asset = item["assets"][f"{layer}_raster"]
+        name = f"CLMS_HRLVLCC_{layer}_S2021_R10m_E38N26_03035_V01_R00.tif"
+        asset["alternate"]["https"]["href"] = host.url(f"/files/{name}")
+        asset["alternate"]["https"]["auth:refs"] = []  # an open mirror
+    try:
+        with StacApiServer(items) as stac:
+            code, output, stderr = qgis_process(
+                qgis_process_env,
+                "run",
+                str(FETCH_MODEL),
+                "--",
+                "product=0",
+                "year=2021",
+                "extent=3851000,3855000,2650000,2653000 [EPSG:3035]",
+                f"source_url={stac.url}",
+                "min_confidence=60",
+                f"cropmask:crop_mask={tmp_path / 'mask.tif'}",
+                f"cropmask:class_report={tmp_path / 'report.csv'}",
+            )
+            searched = len(stac.requests)
+    finally:
+        host.stop()
+    assert code == 0, stderr
+    assert searched >= 1 and host.bytes_sent > 0
+    classes = read_raster(SAMPLE / "CLMS_HRLVLCC_CTY_S2021_R10m_E38N26_03035_V01_R00.tif")[0]
+    confidence = read_raster(SAMPLE / "CLMS_HRLVLCC_CTYCL_S2021_R10m_E38N26_03035_V01_R00.tif")[0]
+    window = np.s_[212:512, 100:500]
+    nodata, kept, _, _ = reference_status(
+        "cty_ctycl", classes[window], confidence[window], None, CTY_CROPS, 60, 0
+    )
+    mask, _ = read_raster(tmp_path / "mask.tif")
+    np.testing.assert_array_equal(mask, np.where(nodata, 255, np.where(kept, 1, 0)))
+    assert json.loads(output)["results"]["cropmask:crop_mask"] == str(tmp_path / "mask.tif")

@@ -10,7 +10,10 @@ from qgis.core import (
     QgsProcessingModelChildParameterSource,
     QgsProcessingModelOutput,
     QgsProcessingModelParameter,
+    QgsProcessingParameterAuthConfig,
+    QgsProcessingParameterBoolean,
     QgsProcessingParameterEnum,
+    QgsProcessingParameterExtent,
     QgsProcessingParameterNumber,
     QgsProcessingParameterRasterLayer,
     QgsProcessingParameterString,
@@ -104,11 +107,111 @@ def crop_mask_report():
     return model, MODELS / "crop_mask_report.model3"
 
 
+def crop_mask_for_extent():
+    model = QgsProcessingModelAlgorithm("Crop mask for extent", "Crop masks", "cropconfidence")
+    model.setHelpContent(
+        {
+            "ALG_DESC": "Fetches the crop layers of a year over an extent, then makes the "
+            "confidence-filtered crop mask and its per-class report."
+        }
+    )
+    products = ["CTY + CTYCL", "CTYCL only", "OSO 2018+ (23 classes)", "OSO 2016-2017 (17 classes)"]
+    add_input(
+        model,
+        QgsProcessingParameterEnum("product", "Product", options=products, defaultValue=0),
+        120,
+        40,
+    )
+    add_input(
+        model,
+        QgsProcessingParameterNumber(
+            "year", "Year", QgsProcessingParameterNumber.Type.Integer, 2021, False, 2016, 2100
+        ),
+        120,
+        100,
+    )
+    add_input(model, QgsProcessingParameterExtent("extent", "Area"), 120, 160)
+    add_input(
+        model, QgsProcessingParameterAuthConfig("credentials", "Credentials", "", True), 120, 220
+    )
+    add_input(
+        model,
+        QgsProcessingParameterString("source_url", "Source (empty = default)", "", False, True),
+        120,
+        280,
+    )
+    add_input(
+        model,
+        QgsProcessingParameterNumber(
+            "min_confidence",
+            "Minimum confidence (%)",
+            QgsProcessingParameterNumber.Type.Integer,
+            70,
+            False,
+            0,
+            100,
+        ),
+        120,
+        340,
+    )
+    add_input(
+        model,
+        QgsProcessingParameterBoolean("clip", "Clip to the area", True),
+        120,
+        400,
+    )
+    fetch = QgsProcessingModelChildAlgorithm("cropconfidence:fetch")
+    fetch.setChildId("fetch")
+    fetch.setDescription("Fetch crop layers")
+    fetch.setPosition(QPointF(400, 160))
+    for parameter, name in (
+        ("PRODUCT", "product"),
+        ("YEAR", "year"),
+        ("EXTENT", "extent"),
+        ("AUTH_CONFIG", "credentials"),
+        ("SOURCE_URL", "source_url"),
+        ("CLIP_TO_EXTENT", "clip"),
+    ):
+        fetch.addParameterSources(parameter, [source(name)])
+    fetch.addParameterSources("OUTPUT_FOLDER", [static("TEMPORARY_OUTPUT")])
+    model.addChildAlgorithm(fetch)
+
+    mask = QgsProcessingModelChildAlgorithm("cropconfidence:cropmask")
+    mask.setChildId("cropmask")
+    mask.setDescription("Confidence-filtered crop mask")
+    mask.setPosition(QPointF(680, 260))
+    mask.addParameterSources("PRODUCT", [source("product")])
+    for parameter, output in (
+        ("CLASS_LAYER", "CLASS_LAYER"),
+        ("CONFIDENCE_LAYER", "CONFIDENCE_LAYER"),
+        ("VALIDITY_LAYER", "VALIDITY_LAYER"),
+    ):
+        mask.addParameterSources(
+            parameter, [QgsProcessingModelChildParameterSource.fromChildOutput("fetch", output)]
+        )
+    mask.addParameterSources("MIN_CONFIDENCE", [source("min_confidence")])
+    mask.addParameterSources("OUTPUT_MODE", [static(0)])
+    outputs = {}
+    for name, child_output, y in (
+        ("crop_mask", "OUTPUT", 340),
+        ("class_report", "OUTPUT_TABLE", 400),
+    ):
+        output = QgsProcessingModelOutput(name, name.replace("_", " ").capitalize())
+        output.setChildId("cropmask")
+        output.setChildOutputName(child_output)
+        output.setPosition(QPointF(900, y))
+        outputs[name] = output
+    mask.setModelOutputs(outputs)
+    mask.setDependencies([])
+    model.addChildAlgorithm(mask)
+    return model, MODELS / "crop_mask_for_extent.model3"
+
+
 def main():
     app = QgsApplication([], False)
     app.initQgis()
     MODELS.mkdir(parents=True, exist_ok=True)
-    for build in (crop_mask_report,):
+    for build in (crop_mask_report, crop_mask_for_extent):
         model, path = build()
         if not model.toFile(str(path)):
             sys.exit(f"could not write {path}")

@@ -148,6 +148,40 @@ def search_products(
     ``proxies`` ({"http": url, "https": url}) replace the environment's.
     Raises StacSearchError when the service cannot be used.
     """
+    items = search_items(
+        source,
+        bbox_4326,
+        year,
+        collections,
+        method=method,
+        page_size=page_size,
+        max_items=max_items,
+        tries=tries,
+        backoff=backoff,
+        timeout=timeout,
+        headers=headers,
+        proxies=proxies,
+    )
+    products, ignored = group_items(items, int(year))
+    truncated = max_items is not None and len(items) >= max_items
+    return SearchResult(tuple(products), tuple(ignored), str(source), truncated)
+
+
+def search_items(
+    source,
+    bbox_4326,
+    year,
+    collections,
+    method="POST",
+    page_size=DEFAULT_PAGE_SIZE,
+    max_items=DEFAULT_MAX_ITEMS,
+    tries=DEFAULT_TRIES,
+    backoff=DEFAULT_BACKOFF,
+    timeout=DEFAULT_TIMEOUT,
+    headers=None,
+    proxies=None,
+):
+    """The pystac Items of ``collections`` and ``year`` over ``bbox_4326``, ungrouped."""
     bbox = _check_bbox(bbox_4326)
     year = int(year)
     source = str(source)
@@ -201,9 +235,17 @@ def search_products(
                 f"Cannot read the catalogue ({error})",
                 "Check the path of the catalog.json file.",
             ) from error
-    products, ignored = group_items(items, year)
-    truncated = max_items is not None and len(items) >= max_items
-    return SearchResult(tuple(products), tuple(ignored), source, truncated)
+    return items
+
+
+def data_assets(items):
+    """The GeoTIFF data asset of each item (any collection), newest first by datetime."""
+    assets = []
+    for item in sorted(items, key=lambda item: str(item.datetime or ""), reverse=True):
+        asset = _data_asset(item)
+        if asset is not None:
+            assets.append(asset)
+    return assets
 
 
 def group_items(items: Iterable[pystac.Item], year=None):
@@ -285,7 +327,7 @@ def _is_geotiff(asset):
     return urlparse(asset.href).path.lower().endswith(TIFF_SUFFIXES)
 
 
-def _data_asset(item, match):
+def _data_asset(item, match=None):
     """The GeoTIFF asset with role "data" (Cloud-Optimized first); never chosen by key."""
     candidates = [
         asset
@@ -319,8 +361,8 @@ def _data_asset(item, match):
         media_type=asset.media_type,
         size=int(size) if size is not None else None,
         checksum=asset.extra_fields.get("file:checksum"),
-        version=int(match["version"]),
-        revision=int(match["revision"]),
+        version=int(match["version"]) if match else 0,
+        revision=int(match["revision"]) if match else 0,
     )
 
 

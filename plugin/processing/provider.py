@@ -6,6 +6,7 @@ from qgis.core import QgsProcessingModelAlgorithm, QgsProcessingProvider
 
 from ..i18n import tr
 from .cropmask_algorithm import CropMaskAlgorithm
+from .fetch_algorithm import FetchAlgorithm
 from .icons import plugin_icon
 
 MODELS_DIR = Path(__file__).resolve().parents[2] / "resources" / "models"
@@ -26,6 +27,7 @@ class CropConfidenceProvider(QgsProcessingProvider):
 
     def loadAlgorithms(self):
         self.addAlgorithm(CropMaskAlgorithm())
+        self.addAlgorithm(FetchAlgorithm())
         for path in sorted(MODELS_DIR.glob("*.model3")):
             model = QgsProcessingModelAlgorithm()
             if model.fromFile(str(path)):

@@ -1,0 +1,1 @@
+"""QGIS adapters shared by Processing and the GUI: credentials, proxy, settings."""

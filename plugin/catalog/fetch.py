@@ -1,0 +1,511 @@
+"""Fetch orchestration: find the product over an area and year, then clip it
+(range reads) or download whole files. Pure: no Qt or QGIS.
+
+Sources:
+- CLMS CTY/CTYCL: a STAC API root (default CDSE) or a static ``catalog.json``;
+- OSO: Sentinel Hub (default), or direct raster URL(s), ``{year}`` being replaced:
+  one 3-band raster (OCS, OCS_Confidence, OCS_Validity) or three rasters
+  separated by ``|`` in that order.
+"""
+
+import hashlib
+import os
+import shutil
+import uuid
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from rasterio.warp import transform_bounds
+
+from ..core.errors import CropMaskCancelled, CropMaskError
+from . import clip as clipping
+from . import sentinelhub
+from .download import download, safe_file_name
+
+CLMS_PRODUCTS = {"cty_ctycl": ("cty", "ctycl"), "ctycl": ("ctycl",)}
+OSO_PRODUCTS = ("oso23", "oso17")
+OSO_BANDS = ("OCS", "OCS_Confidence", "OCS_Validity")
+OSO_STAC_COLLECTION = "oso"  # in a static catalogue of 3-band OSO rasters
+FIRST_YEAR = {"cty_ctycl": 2017, "ctycl": 2017, "oso23": 2018, "oso17": 2016}
+LAST_YEAR = {"oso17": 2017}
+
+
+class FetchError(CropMaskError):
+    """The data cannot be found or fetched; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class FetchRequest:
+    product: str  # cty_ctycl, ctycl, oso23, oso17
+    year: int
+    bounds: tuple  # xmin, ymin, xmax, ymax in bounds_crs
+    bounds_crs: str  # anything rasterio accepts: "EPSG:3035", WKT
+    output_folder: str
+    source_url: str = ""
+    clip: bool = True
+
+
+@dataclass
+class FetchResult:
+    class_layer: str | None = None
+    confidence_layer: str | None = None
+    validity_layer: str | None = None
+    items: int = 0
+    bytes_transferred: int = 0
+    files: list = field(default_factory=list)
+
+
+@dataclass
+class FetchContext:
+    """What a fetch may use besides the request: network, credentials, callbacks."""
+
+    session: object = None  # requests.Session (plugin.catalog.http.make_session)
+    cdse_tokens: object = None  # CdseTokenProvider
+    sentinelhub_tokens: object = None  # ClientCredentialsTokenProvider
+    s3_credentials: dict | None = None
+    proxies: dict | None = None
+    progress: object = None  # progress(fraction)
+    is_cancelled: object = None
+    log: object = None  # log(message), never given secrets
+
+
+def source_kind(product, source_url):
+    """'stac', 'raster' or 'sentinelhub' for this product and source."""
+    path = urlsplit(source_url or "").path.lower()
+    if product in CLMS_PRODUCTS:
+        if path.endswith((".tif", ".tiff")):
+            raise FetchError(
+                f"{source_url} is a single raster, but CLMS products come from a STAC catalogue: "
+                "give a STAC API root or a catalog.json."
+            )
+        return "stac"
+    if product not in OSO_PRODUCTS:
+        raise FetchError(f"Unknown product {product!r} to fetch.")
+    if not source_url:
+        return "sentinelhub"
+    if all(
+        urlsplit(part.strip()).path.lower().endswith((".tif", ".tiff", ".vrt"))
+        for part in source_url.split("|")
+    ):
+        return "raster"
+    if path.endswith(".json"):
+        return "stac"
+    return "sentinelhub"
+
+
+def area_tag(request):
+    digest = hashlib.sha1(repr((request.bounds, request.bounds_crs)).encode()).hexdigest()
+    return f"aoi-{digest[:8]}"
+
+
+def check_year(product, year):
+    first, last = FIRST_YEAR[product], LAST_YEAR.get(product)
+    if year < first or (last is not None and year > last):
+        hint = {
+            "oso23": "OSO maps of 2016 and 2017 use the 17-class nomenclature: choose "
+            "'OSO 2016–2017'.",
+            "oso17": "OSO maps from 2018 use the 23-class nomenclature: choose 'OSO 2018+'.",
+        }.get(product, "CLMS Crop Types start in 2017.")
+        raise FetchError(f"No {product} data for {year}. {hint}")
+
+
+class _Progress:
+    """Splits the overall progress between the steps of a fetch."""
+
+    def __init__(self, callback, steps):
+        self.callback, self.steps, self.done = callback, max(steps, 1), 0
+
+    def step(self, fraction):
+        if self.callback is not None:
+            self.callback(min(1.0, (self.done + fraction) / self.steps))
+
+    def next(self):
+        self.done += 1
+        self.step(0.0)
+
+
+def fetch(request, context=None):
+    """Fetch ``request`` into its output folder -> FetchResult."""
+    context = context or FetchContext()
+    check_year(request.product, int(request.year))
+    folder = Path(request.output_folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise FetchError(
+            f"Cannot create the output folder '{folder}': {error.strerror}. Choose another folder."
+        ) from None
+    kind = source_kind(request.product, request.source_url)
+    if kind == "stac" and request.product in CLMS_PRODUCTS:
+        return _fetch_clms(request, context, folder)
+    if kind == "stac":
+        return _fetch_oso_stac(request, context, folder)
+    if kind == "raster":
+        return _fetch_oso_raster(request, context, folder)
+    return _fetch_oso_sentinelhub(request, context, folder)
+
+
+def _log(context, message):
+    if context.log is not None:
+        context.log(message)
+
+
+def _cancelled(context):
+    return context.is_cancelled is not None and context.is_cancelled()
+
+
+def _stac_search():
+    """The STAC search module; pystac-client is imported only when a search runs."""
+    try:
+        from . import stac_search
+    except ImportError as error:
+        raise FetchError(
+            f"Searching a STAC catalogue needs the Python package pystac-client ({error}). "
+            "Install it into QGIS's Python: 'python3 -m pip install --user pystac-client' "
+            "(on Windows, from the OSGeo4W shell)."
+        ) from None
+    return stac_search
+
+
+def _fetch_clms(request, context, folder):
+    stac = _stac_search()
+    source = request.source_url or stac.CDSE_STAC_URL
+    layers = CLMS_PRODUCTS[request.product]
+    try:
+        bbox = stac.bbox_to_4326(request.bounds, request.bounds_crs)
+    except ValueError as error:
+        raise FetchError(str(error)) from None
+    try:
+        found = stac.search_products(source, bbox, int(request.year), proxies=context.proxies)
+    except stac.StacSearchError as error:
+        raise FetchError(str(error)) from None
+    products = [p for p in found.products if all(getattr(p, layer) for layer in layers)]
+    if not products:
+        missing = (
+            ""
+            if not found.products
+            else " (tiles without all layers: " + ", ".join(p.tile for p in found.products) + ")"
+        )
+        raise FetchError(
+            f"No {' + '.join(layer.upper() for layer in layers)} product for {request.year} "
+            f"over the area (lon/lat {', '.join(f'{v:.4f}' for v in bbox)}) in {source}"
+            f"{missing}. Check the year (2017 onward) and that the area is in the EEA-38 countries."
+        )
+    epsgs = sorted({p.epsg for p in products})
+    if len(epsgs) > 1:
+        raise FetchError(
+            f"The area covers tiles in several projections (EPSG {', '.join(map(str, epsgs))}); "
+            "fetch the European and the overseas parts separately."
+        )
+    _log(context, f"{len(products)} tile(s): {', '.join(p.tile for p in products)}")
+    needs_account = any(
+        "oidc" in (getattr(p, layer).auth_refs or ()) for p in products for layer in layers
+    )
+    if needs_account and context.cdse_tokens is None:
+        raise FetchError(
+            "These files need a Copernicus Data Space account (free): store your user name "
+            "and password in a QGIS authentication configuration of type Basic and choose it "
+            "as the credentials. Searching needed none."
+        )
+    result = FetchResult(items=len(products) * len(layers))
+    progress = _Progress(context.progress, len(layers))
+    paths = {}
+    for layer in layers:
+        assets = [getattr(p, layer) for p in products]
+        name = f"{layer.upper()}_{request.year}"
+        if request.clip:
+            paths[layer] = _clip(
+                [_asset_source(asset) for asset in assets],
+                request,
+                folder / f"{name}_{area_tag(request)}.tif",
+                context,
+                result,
+                progress,
+                headers_provider=_bearer(context, assets),
+            )
+        else:
+            files = [_whole_file(asset, folder, context, result, progress) for asset in assets]
+            paths[layer] = (
+                files[0] if len(files) == 1 else _mosaic_vrt(files, folder / f"{name}.vrt")
+            )
+        result.files.append(str(paths[layer]))
+        progress.next()
+    result.class_layer = str(paths["cty"]) if "cty" in paths else None
+    result.confidence_layer = str(paths["ctycl"])
+    return result
+
+
+def _asset_source(asset):
+    return asset.href
+
+
+def _bearer(context, assets):
+    if context.cdse_tokens is None:
+        return None
+    if not any("oidc" in (asset.auth_refs or ()) for asset in assets):
+        return None
+    return context.cdse_tokens
+
+
+def _clip(sources, request, out_path, context, result, progress, headers_provider=None,
+          band_names=None):  # fmt: skip
+    options = {
+        "bounds": request.bounds,
+        "crs_of_bounds": request.bounds_crs,
+        "out_path": out_path,
+        "band_names": band_names,
+        "progress": progress.step,
+        "is_cancelled": context.is_cancelled,
+    }
+    try:
+        clipped = clipping.clip_to_area(
+            sources,
+            token_provider=headers_provider,
+            proxies=context.proxies,
+            s3_credentials=context.s3_credentials,
+            **options,
+        )
+    except clipping.RangesNotSupported:
+        _log(context, "The server does not allow range reads: downloading whole files first.")
+        local = [
+            _download_url(
+                source, out_path.parent / "whole", context, result, progress, headers_provider
+            )  # fmt: skip
+            if urlsplit(str(source)).scheme in ("http", "https")
+            else source
+            for source in sources
+        ]
+        clipped = clipping.clip_to_area(local, **options)
+    result.bytes_transferred += clipped.bytes_transferred
+    _log(context, f"Clipped {out_path.name}: {clipped.bytes_transferred} bytes transferred")
+    return Path(clipped.path)
+
+
+def _file_name(href, fallback):
+    name = Path(urlsplit(href).path).name
+    return safe_file_name(name if name.lower().endswith((".tif", ".tiff")) else fallback)
+
+
+def _download_url(url, folder, context, result, progress, tokens=None, asset=None):
+    name = _file_name(url, f"{asset.item_id}.tif" if asset else "download.tif")
+    downloaded = download(
+        url,
+        folder,
+        name,
+        context.session,
+        token_provider=tokens,
+        expected_size=asset.size if asset else None,
+        checksum=asset.checksum if asset else None,
+        progress=lambda done, total: progress.step(done / total if total else 0.0),
+        is_cancelled=context.is_cancelled,
+    )
+    result.bytes_transferred += downloaded.bytes_transferred
+    return Path(downloaded.path)
+
+
+def _whole_file(asset, folder, context, result, progress):
+    href = asset.href
+    scheme = urlsplit(href).scheme
+    if scheme in ("http", "https"):
+        tokens = context.cdse_tokens if "oidc" in (asset.auth_refs or ()) else None
+        return _download_url(href, folder, context, result, progress, tokens, asset)
+    if scheme in ("", "file"):
+        name = _file_name(href, f"{asset.item_id}.tif")
+        return _copy_local(Path(urlsplit(href).path if scheme else href), folder / name, context)
+    raise FetchError(
+        f"The asset {asset.item_id} is only available at {href}; whole-file download supports "
+        "HTTP(S) and local files. Use clipping (it reads s3:// through GDAL with your S3 keys)."
+    )
+
+
+def _copy_local(source, target, context):
+    if not source.is_file():
+        raise FetchError(f"The catalogue points to '{source}', which does not exist.")
+    if target.exists() and target.stat().st_size == source.stat().st_size:
+        return target
+    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.part")
+    try:
+        shutil.copyfile(source, temporary)
+        if _cancelled(context):
+            raise CropMaskCancelled("Cancelled: nothing was written.")
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return target
+
+
+def _mosaic_vrt(files, target):
+    from osgeo import gdal
+
+    gdal.UseExceptions()
+    temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.part.vrt")
+    try:
+        gdal.BuildVRT(str(temporary), [str(path) for path in files]).FlushCache()
+        _relative_sources(temporary, target.parent)
+        os.replace(temporary, target)
+    finally:
+        temporary.unlink(missing_ok=True)
+    return target
+
+
+def _relative_sources(vrt_path, folder):
+    """Make the VRT's source paths relative, so that the folder can be moved."""
+    text = vrt_path.read_text(encoding="utf-8")
+    prefix = f'<SourceFilename relativeToVRT="0">{folder}/'
+    vrt_path.write_text(
+        text.replace(prefix, '<SourceFilename relativeToVRT="1">'), encoding="utf-8"
+    )
+
+
+def _band_vrts(path, stem, folder):
+    """One single-band VRT per OSO band of a 3-band file: class, confidence, validity."""
+    from osgeo import gdal
+
+    gdal.UseExceptions()
+    outputs = []
+    for index, band in enumerate(OSO_BANDS, start=1):
+        target = folder / f"{stem}_{band}.vrt"
+        temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.part.vrt")
+        try:
+            gdal.Translate(str(temporary), str(path), format="VRT", bandList=[index]).FlushCache()
+            _relative_sources(temporary, folder)
+            os.replace(temporary, target)
+        finally:
+            temporary.unlink(missing_ok=True)
+        outputs.append(target)
+    return outputs
+
+
+def _oso_result(paths, result):
+    result.class_layer, result.confidence_layer, result.validity_layer = map(str, paths)
+    result.files.extend(result_file for result_file in map(str, paths))
+    return result
+
+
+def _fetch_oso_raster(request, context, folder):
+    urls = [
+        part.strip().replace("{year}", str(request.year)) for part in request.source_url.split("|")
+    ]
+    if len(urls) not in (1, 3):
+        raise FetchError(
+            f"Give one 3-band OSO raster or three rasters (OCS|OCS_Confidence|OCS_Validity); "
+            f"got {len(urls)} addresses."
+        )
+    if len(urls) == 1:
+        return _fetch_oso_files(request, context, folder, urls, items=1)
+    stem = f"OSO_{request.year}"
+    result = FetchResult(items=len(urls))
+    progress = _Progress(context.progress, len(urls))
+    paths = []
+    for url, band in zip(urls, OSO_BANDS):
+        if request.clip:
+            target = folder / f"{stem}_{band}_{area_tag(request)}.tif"
+            paths.append(
+                _clip([url], request, target, context, result, progress, band_names=(band,))
+            )
+        else:
+            paths.append(_whole_raster(url, folder, context, result, progress))
+        progress.next()
+    return _oso_result(paths, result)
+
+
+def _fetch_oso_stac(request, context, folder):
+    stac = _stac_search()
+    try:
+        bbox = stac.bbox_to_4326(request.bounds, request.bounds_crs)
+        items = stac.search_items(
+            request.source_url, bbox, int(request.year), (OSO_STAC_COLLECTION,),
+            proxies=context.proxies,
+        )  # fmt: skip
+    except (ValueError, stac.StacSearchError) as error:
+        raise FetchError(str(error)) from None
+    assets = stac.data_assets(items)
+    if not assets:
+        raise FetchError(
+            f"No OSO {request.year} raster over the area in {request.source_url} (collection "
+            f"'{OSO_STAC_COLLECTION}'). OSO covers metropolitan France from 2016."
+        )
+    return _fetch_oso_files(
+        request, context, folder, [asset.href for asset in assets], items=len(assets)
+    )
+
+
+def _fetch_oso_files(request, context, folder, sources, items):
+    """3-band OSO rasters (one per tile) -> one clipped file or the whole files, then a
+    single-band VRT per band."""
+    stem = f"OSO_{request.year}"
+    result = FetchResult(items=items)
+    progress = _Progress(context.progress, 1 if request.clip else len(sources))
+    if request.clip:
+        tag = f"{stem}_{area_tag(request)}"
+        merged = _clip(
+            sources, request, folder / f"{tag}.tif", context, result, progress,
+            band_names=OSO_BANDS,
+        )  # fmt: skip
+    else:
+        files = []
+        for source in sources:
+            files.append(_whole_raster(source, folder, context, result, progress))
+            progress.next()
+        merged = files[0] if len(files) == 1 else _mosaic_vrt(files, folder / f"{stem}.vrt")
+        tag = Path(merged).stem
+    _check_band_count(merged, url=sources[0])
+    paths = _band_vrts(merged, tag, folder)
+    result.files.append(str(merged))
+    return _oso_result(paths, result)
+
+
+def _check_band_count(path, url):
+    import rasterio
+
+    with rasterio.open(path) as dataset:
+        if dataset.count < 3:
+            raise FetchError(
+                f"The OSO raster {url} has {dataset.count} band(s): it holds only the classes. "
+                "Give the three rasters separated by '|': OCS|OCS_Confidence|OCS_Validity."
+            )
+
+
+def _whole_raster(url, folder, context, result, progress):
+    scheme = urlsplit(url).scheme
+    if scheme in ("http", "https"):
+        return _download_url(url, folder, context, result, progress)
+    name = safe_file_name(Path(urlsplit(url).path).name)
+    return _copy_local(Path(urlsplit(url).path if scheme else url), folder / name, context)
+
+
+def _fetch_oso_sentinelhub(request, context, folder):
+    if not request.clip:
+        raise FetchError(
+            "Sentinel Hub serves areas, not files: keep 'clip to extent' on, or give the URL "
+            "of the national OSO raster to download it whole."
+        )
+    if context.sentinelhub_tokens is None:
+        raise FetchError(
+            "OSO through Sentinel Hub needs an OAuth client: choose an authentication "
+            "configuration holding its client id and secret."
+        )
+    stem = f"OSO_{request.year}_{area_tag(request)}"
+    options = {"base_url": request.source_url} if request.source_url else {}
+    bounds_2154 = transform_bounds(request.bounds_crs, "EPSG:2154", *request.bounds, densify_pts=21)
+    fetched = sentinelhub.fetch_oso(
+        bounds_2154,
+        int(request.year),
+        folder / f"{stem}.tif",
+        context.sentinelhub_tokens,
+        progress=context.progress,
+        is_cancelled=context.is_cancelled,
+        session=context.session,
+        **options,
+    )
+    if not fetched.has_data:
+        Path(fetched.path).unlink(missing_ok=True)
+        raise FetchError(
+            f"Sentinel Hub has no OSO {request.year} data over the area: OSO covers "
+            "metropolitan France only."
+        )
+    result = FetchResult(items=fetched.requests, bytes_transferred=fetched.bytes_transferred)
+    paths = _band_vrts(Path(fetched.path), stem, folder)
+    result.files.append(str(fetched.path))
+    return _oso_result(paths, result)

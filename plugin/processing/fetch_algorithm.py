@@ -1,0 +1,193 @@
+"""Processing algorithm cropconfidence:fetch, a thin adapter over plugin.catalog.fetch."""
+
+import os
+
+from qgis.core import (
+    QgsProcessingAlgorithm,
+    QgsProcessingException,
+    QgsProcessingOutputNumber,
+    QgsProcessingOutputRasterLayer,
+    QgsProcessingParameterAuthConfig,
+    QgsProcessingParameterBoolean,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterExtent,
+    QgsProcessingParameterFolderDestination,
+    QgsProcessingParameterNumber,
+    QgsProcessingParameterString,
+)
+
+from .. import compat
+from ..adapters import settings
+from ..adapters.credentials import cdse_token_provider, sentinelhub_token_provider
+from ..adapters.proxy import qgis_proxies
+from ..catalog.fetch import CLMS_PRODUCTS, FetchContext, FetchRequest, fetch, source_kind
+from ..catalog.http import make_session
+from ..core import products
+from ..core.errors import CropMaskCancelled, CropMaskError
+from ..i18n import tr
+from .cropmask_algorithm import product_labels
+from .icons import plugin_icon
+
+FETCH_PRODUCTS = products.PRODUCTS[:4]  # the cropmask enum without Custom
+
+
+def crs_for_rasterio(crs):
+    authid = crs.authid()
+    return authid if authid.upper().startswith("EPSG:") else crs.toWkt()
+
+
+class FetchAlgorithm(QgsProcessingAlgorithm):
+    PRODUCT = "PRODUCT"
+    YEAR = "YEAR"
+    EXTENT = "EXTENT"
+    AUTH_CONFIG = "AUTH_CONFIG"
+    CLIP_TO_EXTENT = "CLIP_TO_EXTENT"
+    SOURCE_URL = "SOURCE_URL"
+    OUTPUT_FOLDER = "OUTPUT_FOLDER"
+    CLASS_LAYER = "CLASS_LAYER"
+    CONFIDENCE_LAYER = "CONFIDENCE_LAYER"
+    VALIDITY_LAYER = "VALIDITY_LAYER"
+    ITEMS = "ITEMS"
+    BYTES_TRANSFERRED = "BYTES_TRANSFERRED"
+
+    def name(self):
+        return "fetch"
+
+    def displayName(self):
+        return tr("Fetch crop layers")
+
+    def group(self):
+        return tr("Data")
+
+    def groupId(self):
+        return "data"
+
+    def icon(self):
+        return plugin_icon()
+
+    def shortHelpString(self):
+        return tr(
+            "Finds the CLMS Crop Types (CTY) and Confidence Layer (CTYCL) tiles, or the CNES "
+            "OSO map, of a year over an extent, and fetches them into a folder. By default "
+            "only the extent is read (HTTP range requests), as one mosaic per layer on the "
+            "product's own grid; otherwise whole tiles are downloaded (resumable, checksums "
+            "verified).\n\n"
+            "Sources (SOURCE_URL, advanced): CLMS from a STAC API root (default: Copernicus "
+            "Data Space) or a static catalog.json; OSO from Sentinel Hub (default) or the "
+            "URL of a 3-band OSO raster, or of three rasters OCS|OCS_Confidence|OCS_Validity "
+            "({year} is replaced).\n\n"
+            "Credentials come from a QGIS authentication configuration: for CDSE a Basic "
+            "configuration with the account's user name and password; for Sentinel Hub the "
+            "OAuth client id and secret. Searching CDSE needs no account."
+        )
+
+    def createInstance(self):
+        return FetchAlgorithm()
+
+    def initAlgorithm(self, config=None):  # noqa: ARG002
+        self.addParameter(
+            QgsProcessingParameterEnum(
+                self.PRODUCT, tr("Product"), options=product_labels()[:4], defaultValue=0
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterNumber(
+                self.YEAR,
+                tr("Year"),
+                type=compat.NUMBER_INTEGER,
+                defaultValue=2021,
+                minValue=2016,
+                maxValue=2100,
+            )
+        )
+        self.addParameter(QgsProcessingParameterExtent(self.EXTENT, tr("Area")))
+        self.addParameter(
+            QgsProcessingParameterAuthConfig(
+                self.AUTH_CONFIG, tr("Credentials (authentication configuration)"), optional=True
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterBoolean(
+                self.CLIP_TO_EXTENT, tr("Clip to the area (read only what is needed)"), True
+            )
+        )
+        source = QgsProcessingParameterString(
+            self.SOURCE_URL,
+            tr("Source: STAC API root, catalog.json, Sentinel Hub base URL or raster URL"),
+            defaultValue="",
+            optional=True,
+        )
+        source.setFlags(source.flags() | compat.FLAG_ADVANCED)
+        self.addParameter(source)
+        self.addParameter(
+            QgsProcessingParameterFolderDestination(self.OUTPUT_FOLDER, tr("Output folder"))
+        )
+        for name, description in (
+            (self.CLASS_LAYER, tr("Class layer")),
+            (self.CONFIDENCE_LAYER, tr("Confidence layer")),
+            (self.VALIDITY_LAYER, tr("Validity layer")),
+        ):
+            self.addOutput(QgsProcessingOutputRasterLayer(name, description))
+        self.addOutput(QgsProcessingOutputNumber(self.ITEMS, tr("Items fetched")))
+        self.addOutput(QgsProcessingOutputNumber(self.BYTES_TRANSFERRED, tr("Bytes transferred")))
+
+    def processAlgorithm(self, parameters, context, feedback):
+        product = FETCH_PRODUCTS[self.parameterAsEnum(parameters, self.PRODUCT, context)]
+        extent = self.parameterAsExtent(parameters, self.EXTENT, context)
+        if extent.isNull() or extent.isEmpty():
+            raise QgsProcessingException(tr("EXTENT: give a non-empty area."))
+        extent_crs = self.parameterAsExtentCrs(parameters, self.EXTENT, context)
+        source_url = self.parameterAsString(parameters, self.SOURCE_URL, context).strip()
+        if source_url and os.path.exists(os.path.expanduser(source_url)):
+            source_url = os.path.abspath(os.path.expanduser(source_url))
+        request = FetchRequest(
+            product=product,
+            year=self.parameterAsInt(parameters, self.YEAR, context),
+            bounds=(extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum()),
+            bounds_crs=crs_for_rasterio(extent_crs),
+            output_folder=self.parameterAsString(parameters, self.OUTPUT_FOLDER, context),
+            source_url=source_url,
+            clip=self.parameterAsBoolean(parameters, self.CLIP_TO_EXTENT, context),
+        )
+        auth_config = self.parameterAsString(parameters, self.AUTH_CONFIG, context)
+        try:
+            fetch_context = self._context(request, auth_config, feedback)
+            result = fetch(request, fetch_context)
+        except CropMaskCancelled:
+            raise QgsProcessingException(tr("Cancelled: no file was left half-written.")) from None
+        except CropMaskError as error:
+            raise QgsProcessingException(str(error)) from None
+        feedback.pushInfo(
+            tr("Fetched {} item(s), {} bytes transferred.").format(
+                result.items, result.bytes_transferred
+            )
+        )
+        return {
+            self.CLASS_LAYER: result.class_layer,
+            self.CONFIDENCE_LAYER: result.confidence_layer,
+            self.VALIDITY_LAYER: result.validity_layer,
+            self.ITEMS: result.items,
+            self.BYTES_TRANSFERRED: result.bytes_transferred,
+            self.OUTPUT_FOLDER: request.output_folder,
+        }
+
+    def _context(self, request, auth_config, feedback):
+        proxies = qgis_proxies()
+        session = make_session(proxies=proxies)
+        context = FetchContext(
+            session=session,
+            proxies=proxies,
+            progress=lambda fraction: feedback.setProgress(100 * fraction),
+            is_cancelled=feedback.isCanceled,
+            log=feedback.pushInfo,
+        )
+        if auth_config:
+            if request.product in CLMS_PRODUCTS:
+                context.cdse_tokens = cdse_token_provider(
+                    auth_config, session, settings.value("cdse_token_url")
+                )
+            elif source_kind(request.product, request.source_url) == "sentinelhub":
+                context.sentinelhub_tokens = sentinelhub_token_provider(
+                    auth_config, session, settings.value("sentinelhub_token_url")
+                )
+        return context
