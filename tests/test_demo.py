@@ -1,4 +1,4 @@
-"""`make demo`'s script on the embedded sample, checked against the numpy reference."""
+"""`make demo`: search, fetch and mask on the embedded sample, against the numpy reference."""
 
 import subprocess
 import sys
@@ -20,14 +20,19 @@ def test_demo_writes_masks_tables_and_summary(tmp_path):
         timeout=300,
     )
     assert completed.returncode == 0, completed.stderr
+    # The demo's areas, as rows and columns of the sample windows.
+    clms_window = np.s_[212:512, 100:500]
+    oso_window = np.s_[100:400, 100:500]
     classes, _ = read_raster(SAMPLE / "CLMS_HRLVLCC_CTY_S2021_R10m_E38N26_03035_V01_R00.tif")
     confidence, _ = read_raster(SAMPLE / "CLMS_HRLVLCC_CTYCL_S2021_R10m_E38N26_03035_V01_R00.tif")
+    classes, confidence = classes[clms_window], confidence[clms_window]
     nodata, kept, _, _ = reference_status("cty_ctycl", classes, confidence, None, CTY_CROPS, 50, 0)
     mask, profile = read_raster(tmp_path / "cty_ctycl_2021_mask.tif")
     np.testing.assert_array_equal(mask, np.where(nodata, 255, np.where(kept, 1, 0)))
     assert profile["crs"].to_epsg() == 3035
+    assert (profile["transform"].c, profile["transform"].f) == (3_851_000, 2_653_000)
 
-    oso = [read_raster(SAMPLE / "OSO_2021_sample.tif", band)[0] for band in (1, 2, 3)]
+    oso = [read_raster(SAMPLE / "OSO_2021_sample.tif", band)[0][oso_window] for band in (1, 2, 3)]
     oso_nodata, oso_kept, _, _ = reference_status(
         "oso23", oso[0], oso[1], oso[2], tuple(range(5, 13)), 50, 5, [(oso[0], 0)]
     )
@@ -38,7 +43,8 @@ def test_demo_writes_masks_tables_and_summary(tmp_path):
     np.testing.assert_array_equal(oso_mask, np.where(oso_nodata, 255, np.where(oso_kept, 1, 0)))
 
     summary = (tmp_path / "summary.md").read_text()
-    assert f"| 262144 | {int(nodata.sum())} | {int(kept.sum())} | {kept.sum() / 100:.2f} |" in (
-        summary
+    expected_row = (
+        f"| 2 | 120000 | {int(nodata.sum())} | {int(kept.sum())} | {kept.sum() / 100:.2f} |"
     )
+    assert expected_row in summary
     assert (tmp_path / "oso_2021_classes.csv").read_text().splitlines()[0].startswith("code,label")

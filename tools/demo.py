@@ -1,8 +1,10 @@
-"""The main job on the embedded (synthetic) sample, offline: crop masks and per-class areas.
+"""The main job on the embedded (synthetic) sample, offline: search, fetch, crop mask.
 
-Runs the real Processing algorithm cropconfidence:cropmask headless, for the CLMS
-CTY + CTYCL sample and the CNES OSO sample, and writes into --out:
-masks (GeoTIFF), per-class tables (CSV) and summary.md.
+For the CLMS CTY + CTYCL sample and the CNES OSO sample, runs the real Processing
+algorithms headless: cropconfidence:fetch searches the static STAC catalogue and
+clips the layers to an area (range reads on local files here), then
+cropconfidence:cropmask writes the mask and the per-class table. Into --out:
+fetched layers, masks (GeoTIFF), tables (CSV) and summary.md.
 """
 
 import argparse
@@ -10,30 +12,23 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "resources" / "sample"
-CTY = SAMPLE / "CLMS_HRLVLCC_CTY_S2021_R10m_E38N26_03035_V01_R00.tif"
-CTYCL = SAMPLE / "CLMS_HRLVLCC_CTYCL_S2021_R10m_E38N26_03035_V01_R00.tif"
-OSO = SAMPLE / "OSO_2021_sample.tif"
+CATALOG = ROOT / "resources" / "sample" / "catalog" / "catalog.json"
 
+# Areas inside the sample windows, in the products' own CRS.
 JOBS = [
     (
-        "CLMS CTY + CTYCL 2021, tile E38N26 (sample window)",
+        "CLMS CTY + CTYCL 2021, 4 x 3 km in tile E38N26",
         "cty_ctycl_2021",
-        {"PRODUCT": 0, "CLASS_LAYER": str(CTY), "CONFIDENCE_LAYER": str(CTYCL)},
+        0,
+        "3851000,3855000,2650000,2653000 [EPSG:3035]",
+        {},
     ),
     (
-        "CNES OSO 2021, 23 classes, validity >= 5 dates (sample)",
+        "CNES OSO 2021 (23 classes), 4 x 3 km, validity >= 5 dates",
         "oso_2021",
-        {
-            "PRODUCT": 2,
-            "CLASS_LAYER": str(OSO),
-            "CLASS_BAND": 1,
-            "CONFIDENCE_LAYER": str(OSO),
-            "CONFIDENCE_BAND": 2,
-            "VALIDITY_LAYER": str(OSO),
-            "VALIDITY_BAND": 3,
-            "MIN_VALIDITY": 5,
-        },
+        2,
+        "571000,575000,6276000,6279000 [EPSG:2154]",
+        {"MIN_VALIDITY": 5},
     ),
 ]
 
@@ -65,27 +60,42 @@ def main():
     import processing
 
     lines = [
-        "# Crop Confidence demo (synthetic sample on the real grids)",
+        "# Crop Confidence demo: search, fetch and crop mask (synthetic sample, real grids)",
         "",
         f"Minimum confidence: {args.min_confidence}%.",
         "",
-        "| job | total px | no-data px | kept px | kept ha | mask | table |",
-        "| --- | ---: | ---: | ---: | ---: | --- | --- |",
+        "| job | items | total px | no-data px | kept px | kept ha | mask | table |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- | --- |",
     ]
-    for title, stem, parameters in JOBS:
+    for title, stem, product, extent, options in JOBS:
+        fetched = processing.run(
+            "cropconfidence:fetch",
+            {
+                "PRODUCT": product,
+                "YEAR": 2021,
+                "EXTENT": extent,
+                "SOURCE_URL": str(CATALOG),
+                "CLIP_TO_EXTENT": True,
+                "OUTPUT_FOLDER": str(args.out / f"{stem}_layers"),
+            },
+        )
         result = processing.run(
             "cropconfidence:cropmask",
             dict(
-                parameters,
+                options,
+                PRODUCT=product,
+                CLASS_LAYER=fetched["CLASS_LAYER"],
+                CONFIDENCE_LAYER=fetched["CONFIDENCE_LAYER"],
+                VALIDITY_LAYER=fetched["VALIDITY_LAYER"],
                 MIN_CONFIDENCE=args.min_confidence,
                 OUTPUT=str(args.out / f"{stem}_mask.tif"),
                 OUTPUT_TABLE=str(args.out / f"{stem}_classes.csv"),
             ),
         )
         lines.append(
-            f"| {title} | {result['TOTAL_PIXELS']} | {result['NODATA_PIXELS']} | "
-            f"{result['KEPT_PIXELS']} | {result['KEPT_AREA_HA']:.2f} | "
-            f"{stem}_mask.tif | {stem}_classes.csv |"
+            f"| {title} | {fetched['ITEMS']} | {result['TOTAL_PIXELS']} | "
+            f"{result['NODATA_PIXELS']} | {result['KEPT_PIXELS']} | "
+            f"{result['KEPT_AREA_HA']:.2f} | {stem}_mask.tif | {stem}_classes.csv |"
         )
     summary = "\n".join(lines) + "\n"
     (args.out / "summary.md").write_text(summary, encoding="utf-8")
