@@ -8,6 +8,7 @@ PREFIX = "CropConfidence/"
 DEFAULTS = {
     "cdse_token_url": CDSE_TOKEN_URL,
     "sentinelhub_token_url": SENTINEL_HUB_TOKEN_URL,
+    "s3_auth_config": "",  # id of a Basic configuration holding CDSE S3 keys
 }
 
 

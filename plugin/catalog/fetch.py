@@ -200,7 +200,8 @@ def _fetch_clms(request, context, folder):
         )
     _log(context, f"{len(products)} tile(s): {', '.join(p.tile for p in products)}")
     needs_account = any(
-        "oidc" in (getattr(p, layer).auth_refs or ()) for p in products for layer in layers
+        "oidc" in (asset.auth_refs or ()) and _asset_source(asset, context) == asset.href
+        for asset in (getattr(p, layer) for p in products for layer in layers)
     )
     if needs_account and context.cdse_tokens is None:
         raise FetchError(
@@ -216,7 +217,7 @@ def _fetch_clms(request, context, folder):
         name = f"{layer.upper()}_{request.year}"
         if request.clip:
             paths[layer] = _clip(
-                [_asset_source(asset) for asset in assets],
+                [_asset_source(asset, context) for asset in assets],
                 request,
                 folder / f"{name}_{area_tag(request)}.tif",
                 context,
@@ -225,6 +226,9 @@ def _fetch_clms(request, context, folder):
                 headers_provider=_bearer(context, assets),
             )
         else:
+            known = [asset.size for asset in assets if asset.size]
+            if known:
+                _log(context, f"{layer.upper()}: {len(assets)} whole file(s), {sum(known)} bytes")
             files = [_whole_file(asset, folder, context, result, progress) for asset in assets]
             paths[layer] = (
                 files[0] if len(files) == 1 else _mosaic_vrt(files, folder / f"{name}.vrt")
@@ -236,12 +240,15 @@ def _fetch_clms(request, context, folder):
     return result
 
 
-def _asset_source(asset):
+def _asset_source(asset, context):
+    """The s3:// href when the user has S3 keys (read through /vsis3/), else the best href."""
+    if context.s3_credentials and asset.s3_href:
+        return asset.s3_href
     return asset.href
 
 
 def _bearer(context, assets):
-    if context.cdse_tokens is None:
+    if context.cdse_tokens is None or context.s3_credentials:
         return None
     if not any("oidc" in (asset.auth_refs or ()) for asset in assets):
         return None

@@ -18,7 +18,11 @@ from qgis.core import (
 
 from .. import compat
 from ..adapters import settings
-from ..adapters.credentials import cdse_token_provider, sentinelhub_token_provider
+from ..adapters.credentials import (
+    basic_credentials,
+    cdse_token_provider,
+    sentinelhub_token_provider,
+)
 from ..adapters.proxy import qgis_proxies
 from ..catalog.fetch import CLMS_PRODUCTS, FetchContext, FetchRequest, fetch, source_kind
 from ..catalog.http import make_session
@@ -181,6 +185,10 @@ class FetchAlgorithm(QgsProcessingAlgorithm):
             is_cancelled=feedback.isCanceled,
             log=feedback.pushInfo,
         )
+        s3_config = settings.value("s3_auth_config")
+        if s3_config and request.product in CLMS_PRODUCTS:
+            access_key, secret_key = basic_credentials(s3_config)
+            context.s3_credentials = {"access_key": access_key, "secret_key": secret_key}
         if auth_config:
             if request.product in CLMS_PRODUCTS:
                 context.cdse_tokens = cdse_token_provider(
