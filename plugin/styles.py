@@ -1,24 +1,104 @@
-"""Renderers built from the nomenclature table (no colour is written twice)."""
+"""Renderers built from the nomenclature table and the ramp table (no colour is written twice).
 
-from qgis.core import QgsPalettedRasterRenderer
+Class colours and labels come from ``resources/nomenclature.csv``; the end colours and labels of
+the ramps (and the crop mask's "kept" colour) from ``resources/ramps.csv``.
+
+Style kinds (``KINDS``): ``oso23``, ``oso17`` and ``cty`` are paletted class maps; ``ctycl``,
+``oso_confidence`` and ``oso_validity`` are colour ramps; ``mask`` is a crop mask written by
+``cropconfidence:cropmask`` (binary mask, or a filtered class map styled with the class palette).
+"""
+
+import csv
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from qgis.core import (
+    Qgis,
+    QgsColorRampLegendNodeSettings,
+    QgsColorRampShader,
+    QgsGradientColorRamp,
+    QgsGradientStop,
+    QgsPalettedRasterRenderer,
+    QgsRasterShader,
+    QgsRasterTransparency,
+    QgsRectangle,
+    QgsSingleBandPseudoColorRenderer,
+)
 from qgis.PyQt.QtGui import QColor
 
 from .core import nomenclature
 from .i18n import tr, ui_language
 
-MASK_KEPT_COLOR = "#1a9641"
+RAMPS_PATH = Path(__file__).resolve().parents[1] / "resources" / "ramps.csv"
+
+OSO23, OSO17, CTY, CTYCL = "oso23", "oso17", "cty", "ctycl"
+OSO_CONFIDENCE, OSO_VALIDITY, MASK = "oso_confidence", "oso_validity", "mask"
+PALETTE_KINDS = (OSO23, OSO17, CTY)
+RAMP_KINDS = (CTYCL, OSO_CONFIDENCE, OSO_VALIDITY)
+KINDS = (*PALETTE_KINDS, *RAMP_KINDS, MASK)
+
+# Values no ramp colour stands for, made transparent by the renderer.
+CTYCL_INVALID = (100.5, 252.5)  # CTYCL 101..252 (254 and 255 lie beyond the ramp, clipped)
+OSO_BAND_NODATA = (0, 255)
+
+# The OSO band each kind reads in a 3-band OSO file (band descriptions).
+OSO_BANDS = {
+    OSO23: "OCS",
+    OSO17: "OCS",
+    OSO_CONFIDENCE: "OCS_Confidence",
+    OSO_VALIDITY: "OCS_Validity",
+}
+
+if hasattr(Qgis, "ShaderInterpolationMethod"):  # QGIS >= 3.38
+    RAMP_INTERPOLATED = Qgis.ShaderInterpolationMethod.Linear
+else:
+    RAMP_INTERPOLATED = QgsColorRampShader.Type.Interpolated
 
 
-def mask_renderer(layer, min_confidence=None):
-    label = tr("Kept")
+@dataclass(frozen=True)
+class RampStop:
+    ramp: str
+    value: float
+    color: str
+    label_en: str
+    label_fr: str
+
+    def label(self, language="en"):
+        return self.label_fr if language.lower().startswith("fr") else self.label_en
+
+
+@cache
+def load_ramps(path=RAMPS_PATH):
+    with open(path, newline="", encoding="utf-8") as handle:
+        return tuple(
+            RampStop(
+                row["ramp"], float(row["value"]), row["color"], row["label_en"], row["label_fr"]
+            )
+            for row in csv.DictReader(handle)
+        )
+
+
+def ramp_stops(ramp):
+    return tuple(stop for stop in load_ramps() if stop.ramp == ramp)
+
+
+MASK_KEPT_COLOR = ramp_stops(MASK)[0].color
+
+
+def mask_renderer(layer, min_confidence=None, language=None, band=1):
+    """Binary crop mask: 1 (kept) in green, anything else transparent."""
     if min_confidence is not None:
         label = tr("Kept (confidence ≥ {})").format(min_confidence)
+    else:
+        label = ramp_stops(MASK)[0].label(language or ui_language())
     classes = [QgsPalettedRasterRenderer.Class(1, QColor(MASK_KEPT_COLOR), label)]
-    return QgsPalettedRasterRenderer(layer.dataProvider(), 1, classes)
+    return QgsPalettedRasterRenderer(layer.dataProvider(), band, classes)
 
 
 def class_palette_renderer(layer, table, band=1, language=None):
-    """Paletted renderer of one nomenclature; values without a colour stay transparent."""
+    """Filtered class map of a crop mask: the selectable classes; 0 and nodata transparent."""
     language = language or ui_language()
     classes = [
         QgsPalettedRasterRenderer.Class(entry.code, QColor(entry.color), entry.label(language))
@@ -26,3 +106,227 @@ def class_palette_renderer(layer, table, band=1, language=None):
         if entry.color and entry.selectable
     ]
     return QgsPalettedRasterRenderer(layer.dataProvider(), band, classes)
+
+
+def product_palette_renderer(layer, table, band=1, language=None):
+    """A product's class map: every value with a colour in the table (for CTY, 0 "No cropland"
+    too); values without a colour (nodata: OSO 0/255, CTY 65535) stay transparent."""
+    language = language or ui_language()
+    classes = [
+        QgsPalettedRasterRenderer.Class(entry.code, QColor(entry.color), entry.label(language))
+        for entry in nomenclature.entries(table)
+        if entry.color
+    ]
+    return QgsPalettedRasterRenderer(layer.dataProvider(), band, classes)
+
+
+def _gradient(stops):
+    first, last = stops[0], stops[-1]
+    span = last.value - first.value
+    return QgsGradientColorRamp(
+        QColor(first.color),
+        QColor(last.color),
+        False,
+        [
+            QgsGradientStop((stop.value - first.value) / span, QColor(stop.color))
+            for stop in stops[1:-1]
+        ],
+    )
+
+
+def _transparency(ranges):
+    pixels = []
+    for low, high in ranges:
+        if Qgis.QGIS_VERSION_INT >= 33800:  # (minimum, maximum, opacity)
+            pixel = QgsRasterTransparency.TransparentSingleValuePixel(low, high, 0.0)
+        else:
+            pixel = QgsRasterTransparency.TransparentSingleValuePixel()
+            pixel.min, pixel.max, pixel.percentTransparent = low, high, 100.0
+        pixels.append(pixel)
+    transparency = QgsRasterTransparency()
+    transparency.setTransparentSingleValuePixelList(pixels)
+    return transparency
+
+
+def ramp_renderer(layer, kind, band=1, language=None):
+    """Interpolated ramp of ``ramps.csv``.
+
+    ctycl: 0..100 red to green, 253 the nomenclature's "No cropland" grey, 101..252 transparent
+    (renderer transparency), 254 and 255 transparent (beyond the last item, clipped).
+    oso_confidence: 1..100, values outside transparent (clipped).
+    oso_validity: 1..45, more than 45 dates in the last colour, 0 and 255 transparent.
+    """
+    language = language or ui_language()
+    stops = ramp_stops(kind)
+    items = [
+        QgsColorRampShader.ColorRampItem(stop.value, QColor(stop.color), stop.label(language))
+        for stop in stops
+    ]
+    transparent = []
+    clip = True
+    if kind == CTYCL:
+        (no_crop,) = [e for e in nomenclature.entries(CTYCL) if e.role == "no_crop"]
+        items.append(
+            QgsColorRampShader.ColorRampItem(
+                no_crop.code, QColor(no_crop.color), no_crop.label(language)
+            )
+        )
+        transparent.append(CTYCL_INVALID)
+    elif kind == OSO_VALIDITY:
+        clip = False
+        transparent.extend((value, value) for value in OSO_BAND_NODATA)
+    minimum, maximum = stops[0].value, stops[-1].value
+    shader = QgsColorRampShader(minimum, maximum)
+    shader.setColorRampType(RAMP_INTERPOLATED)
+    shader.setSourceColorRamp(_gradient(stops))
+    shader.setColorRampItemList(items)
+    shader.setClip(clip)
+    legend = QgsColorRampLegendNodeSettings()
+    if kind == CTYCL:
+        legend.setUseContinuousLegend(False)  # the ramp stops and "No cropland", each labelled
+    else:
+        legend.setMinimumLabel(stops[0].label(language))
+        legend.setMaximumLabel(stops[-1].label(language))
+    shader.setLegendSettings(legend)
+    raster_shader = QgsRasterShader(minimum, maximum)
+    raster_shader.setRasterShaderFunction(shader)
+    renderer = QgsSingleBandPseudoColorRenderer(layer.dataProvider(), band, raster_shader)
+    renderer.setClassificationMin(minimum)
+    renderer.setClassificationMax(maximum)
+    if transparent:
+        renderer.setRasterTransparency(_transparency(transparent))
+    return renderer
+
+
+def _tokens(text):
+    return [token for token in re.split(r"[^A-Z0-9]+", (text or "").upper()) if token]
+
+
+def band_for(layer, kind):
+    """The band to style: for a multi-band OSO file, the band named like the kind's OSO band."""
+    wanted = OSO_BANDS.get(kind)
+    if wanted and layer.bandCount() > 1:
+        for band in range(1, layer.bandCount() + 1):
+            if layer.bandName(band).upper().endswith(wanted.upper()):
+                return band
+    return 1
+
+
+def present_values(layer, band=1, sample_size=250_000):
+    """The 8-bit values present in a band (nodata excluded), from a sample of its pixels;
+    None for a band that is not 8-bit."""
+    provider = layer.dataProvider()
+    if provider.dataType(band) not in (Qgis.DataType.Byte,):
+        return None
+    histogram = provider.histogram(band, 256, -0.5, 255.5, QgsRectangle(), sample_size)
+    return {value for value, count in enumerate(histogram.histogramVector) if count}
+
+
+def oso_table_from_values(layer, band=1):
+    """'oso17' when the OCS values present are 17-class codes only, otherwise 'oso23'."""
+    values = (present_values(layer, band) or set()) - set(OSO_BAND_NODATA)
+    codes23 = {e.code for e in nomenclature.entries(OSO23) if e.selectable}
+    codes17 = {e.code for e in nomenclature.entries(OSO17) if e.selectable}
+    if values and not values <= codes23 and values <= codes17:
+        return OSO17
+    return OSO23
+
+
+def mask_table(layer, band=1):
+    """None for a binary crop mask, else the class table of a filtered class map."""
+    provider = layer.dataProvider()
+    if provider.dataType(band) in (Qgis.DataType.UInt16, Qgis.DataType.Int16):
+        return CTY
+    values = (present_values(layer, band) or set()) - {0, 255}
+    if values <= {1}:
+        return None
+    return oso_table_from_values(layer, band)
+
+
+def renderer_for(layer, kind, band=None, language=None):
+    """A new renderer of ``kind`` for ``layer`` (see ``KINDS``)."""
+    if kind not in KINDS:
+        raise ValueError(f"Unknown style {kind!r}; use one of {', '.join(KINDS)}.")
+    band = band or band_for(layer, kind)
+    if kind in PALETTE_KINDS:
+        return product_palette_renderer(layer, kind, band, language)
+    if kind in RAMP_KINDS:
+        return ramp_renderer(layer, kind, band, language)
+    table = mask_table(layer, band)
+    if table is None:
+        return mask_renderer(layer, language=language, band=band)
+    return class_palette_renderer(layer, table, band, language)
+
+
+def apply_style(layer, kind, language=None, band=None):
+    """Give ``layer`` the renderer of ``kind`` in place and repaint it; returns the renderer."""
+    renderer = renderer_for(layer, kind, band, language)
+    layer.setRenderer(renderer)
+    layer.triggerRepaint()
+    layer.emitStyleChanged()
+    return layer.renderer()
+
+
+def _year(tokens):
+    for token in tokens:
+        match = re.fullmatch(r"S?(\d{4})", token)
+        if match and 2016 <= int(match.group(1)) <= 2100:
+            return int(match.group(1))
+    return None
+
+
+def _kind_from_tokens(tokens):
+    if "CTYCL" in tokens:
+        return CTYCL
+    if "CTY" in tokens:
+        return CTY
+    if {"OSO", "OCS", "CESBIO", "THEIA"} & set(tokens):
+        if "CONFIDENCE" in tokens:
+            return OSO_CONFIDENCE
+        if "VALIDITY" in tokens:
+            return OSO_VALIDITY
+        return "oso"
+    return None
+
+
+def _gdal_texts(path, band):
+    """Band description and metadata of a local GDAL file (empty when it cannot be read)."""
+    try:
+        from osgeo import gdal
+
+        dataset = gdal.OpenEx(path, gdal.OF_RASTER | gdal.OF_READONLY)
+    except Exception:  # noqa: BLE001 - no GDAL bindings, or not a GDAL file
+        return []
+    if dataset is None:
+        return []
+    texts = []
+    if band <= dataset.RasterCount:
+        raster_band = dataset.GetRasterBand(band)
+        texts.append(raster_band.GetDescription())
+        texts.extend(f"{k} {v}" for k, v in (raster_band.GetMetadata() or {}).items())
+    texts.extend(f"{k} {v}" for k, v in (dataset.GetMetadata() or {}).items())
+    return texts
+
+
+def detect_kind(layer):
+    """The style kind of a layer, from its file name, layer name, band description or GDAL
+    metadata; for OSO classes, 23 or 17 classes from the year (2016/2017 -> 17) or the values
+    present. None when it cannot tell (crop masks are never detected)."""
+    source = layer.source().split("|")[0]
+    names = [Path(source).name, layer.name()]
+    texts = [*names, layer.bandName(1)]
+    if layer.providerType() == "gdal":
+        texts.extend(_gdal_texts(source, 1))
+    for text in texts:
+        kind = _kind_from_tokens(_tokens(text))
+        if kind is None:
+            continue
+        if kind != "oso":
+            return kind
+        year = None
+        for name in names:
+            year = year or _year(_tokens(name))
+        if year is not None:
+            return OSO17 if year < 2018 else OSO23
+        return oso_table_from_values(layer, band_for(layer, OSO23))
+    return None

@@ -31,6 +31,7 @@ from ..core.errors import CropMaskCancelled, CropMaskError
 from ..i18n import tr
 from .cropmask_algorithm import product_labels
 from .icons import plugin_icon
+from .style_algorithm import style_fetched_layers
 
 FETCH_PRODUCTS = products.PRODUCTS[:4]  # the cropmask enum without Custom
 
@@ -166,7 +167,7 @@ class FetchAlgorithm(QgsProcessingAlgorithm):
                 result.items, result.bytes_transferred
             )
         )
-        return {
+        outputs = {
             self.CLASS_LAYER: result.class_layer,
             self.CONFIDENCE_LAYER: result.confidence_layer,
             self.VALIDITY_LAYER: result.validity_layer,
@@ -174,6 +175,8 @@ class FetchAlgorithm(QgsProcessingAlgorithm):
             self.BYTES_TRANSFERRED: result.bytes_transferred,
             self.OUTPUT_FOLDER: request.output_folder,
         }
+        style_fetched_layers(context, product, outputs)
+        return outputs
 
     def _context(self, request, auth_config, feedback):
         proxies = qgis_proxies()

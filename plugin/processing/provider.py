@@ -8,6 +8,7 @@ from ..i18n import tr
 from .cropmask_algorithm import CropMaskAlgorithm
 from .fetch_algorithm import FetchAlgorithm
 from .icons import plugin_icon
+from .style_algorithm import StyleAlgorithm
 
 MODELS_DIR = Path(__file__).resolve().parents[2] / "resources" / "models"
 
@@ -28,6 +29,7 @@ class CropConfidenceProvider(QgsProcessingProvider):
     def loadAlgorithms(self):
         self.addAlgorithm(CropMaskAlgorithm())
         self.addAlgorithm(FetchAlgorithm())
+        self.addAlgorithm(StyleAlgorithm())
         for path in sorted(MODELS_DIR.glob("*.model3")):
             model = QgsProcessingModelAlgorithm()
             if model.fromFile(str(path)):

@@ -1,0 +1,205 @@
+"""Processing algorithm cropconfidence:style, and the styling of fetched layers when loaded."""
+
+from pathlib import Path
+
+from qgis.core import (
+    Qgis,
+    QgsMapLayer,
+    QgsProcessingAlgorithm,
+    QgsProcessingContext,
+    QgsProcessingException,
+    QgsProcessingLayerPostProcessorInterface,
+    QgsProcessingOutputRasterLayer,
+    QgsProcessingOutputString,
+    QgsProcessingParameterEnum,
+    QgsProcessingParameterRasterLayer,
+    QgsProject,
+)
+
+from .. import styles
+from ..core import products
+from ..i18n import tr
+from .icons import plugin_icon
+
+# The PRODUCT enum, in order (keep it stable): None = detect.
+STYLE_KINDS = (
+    None,
+    styles.OSO23,
+    styles.OSO17,
+    styles.CTY,
+    styles.CTYCL,
+    styles.OSO_CONFIDENCE,
+    styles.OSO_VALIDITY,
+    styles.MASK,
+)
+
+# What each fetch output is, per fetched product.
+FETCH_KINDS = {
+    products.CTY_CTYCL: {"CLASS_LAYER": styles.CTY, "CONFIDENCE_LAYER": styles.CTYCL},
+    products.CTYCL_ONLY: {"CONFIDENCE_LAYER": styles.CTYCL},
+    products.OSO_23: {
+        "CLASS_LAYER": styles.OSO23,
+        "CONFIDENCE_LAYER": styles.OSO_CONFIDENCE,
+        "VALIDITY_LAYER": styles.OSO_VALIDITY,
+    },
+    products.OSO_17: {
+        "CLASS_LAYER": styles.OSO17,
+        "CONFIDENCE_LAYER": styles.OSO_CONFIDENCE,
+        "VALIDITY_LAYER": styles.OSO_VALIDITY,
+    },
+}
+
+if hasattr(Qgis, "ProcessingAlgorithmFlag"):  # QGIS >= 3.36
+    FLAG_NO_THREADING = Qgis.ProcessingAlgorithmFlag.NoThreading
+else:
+    FLAG_NO_THREADING = QgsProcessingAlgorithm.Flag.FlagNoThreading
+
+
+def style_labels():
+    return [
+        tr("Detect from the name, band description or metadata"),
+        tr("OSO 2018+ (23 classes)"),
+        tr("OSO 2016–2017 (17 classes)"),
+        tr("CTY (CLMS Crop Types)"),
+        tr("CTYCL (CLMS Confidence Layer)"),
+        tr("OSO confidence (OCS_Confidence)"),
+        tr("OSO validity (OCS_Validity)"),
+        tr("Crop mask (binary mask or filtered class map)"),
+    ]
+
+
+class StylePostProcessor(QgsProcessingLayerPostProcessorInterface):
+    """Applies a style kind to a layer when Processing loads it."""
+
+    instances = []  # Processing holds no reference of its own
+
+    def __init__(self, kind):
+        super().__init__()
+        self.kind = kind
+
+    def postProcessLayer(self, layer, context, feedback):  # noqa: ARG002
+        if layer is not None and layer.isValid():
+            styles.apply_style(layer, self.kind)
+
+    @classmethod
+    def create(cls, kind):
+        instance = cls(kind)
+        cls.instances.append(instance)
+        return instance
+
+
+def style_fetched_layers(context, product, outputs):
+    """Fetched rasters are loaded styled: each output path of ``outputs`` ({output name: path})
+    gets a post-processor applying its kind; outputs not yet set to load are added to the layers
+    to load on completion (the toolbox and processing.runAndLoadResults load them)."""
+    for name, kind in FETCH_KINDS.get(product, {}).items():
+        path = outputs.get(name)
+        if not path:
+            continue
+        if not context.willLoadLayerOnCompletion(path):
+            project = context.project() or QgsProject.instance()
+            context.addLayerToLoadOnCompletion(
+                path, QgsProcessingContext.LayerDetails(Path(path).stem, project, name)
+            )
+        context.layerToLoadOnCompletionDetails(path).setPostProcessor(
+            StylePostProcessor.create(kind)
+        )
+
+
+class StyleAlgorithm(QgsProcessingAlgorithm):
+    INPUT = "INPUT"
+    PRODUCT = "PRODUCT"
+    OUTPUT = "OUTPUT"
+    STYLE = "STYLE"
+
+    def name(self):
+        return "style"
+
+    def displayName(self):
+        return tr("Apply Crop Confidence style")
+
+    def group(self):
+        return tr("Data")
+
+    def groupId(self):
+        return "data"
+
+    def icon(self):
+        return plugin_icon()
+
+    def flags(self):
+        # The renderer of a project layer is changed: run in the main thread.
+        return super().flags() | FLAG_NO_THREADING
+
+    def shortHelpString(self):
+        return tr(
+            "Gives a raster layer the style of its product: the official class colours and "
+            "labels (in the QGIS language) for OSO and CTY, a red-to-green ramp for the CTYCL "
+            "confidence (253 'No cropland' in grey, 255 transparent), black-to-green and "
+            "black-to-red ramps for the OSO confidence and validity, green kept pixels for a "
+            "binary crop mask and the class palette for a filtered class map.\n\n"
+            "Detect reads the file name (CLMS ids such as CLMS_HRLVLCC_CTYCL_..., "
+            "OCS_2018_CESBIO, the names written by 'Fetch crop layers'), the layer name, the "
+            "band description (OCS, OCS_Confidence, OCS_Validity) and the GDAL metadata. OSO "
+            "2016 and 2017 have 17 classes; without a year in the name, the values present "
+            "decide. Crop masks are not detected: choose 'Crop mask'.\n\n"
+            "A layer of the current project is restyled in place. A file that is not open in "
+            "the project gets the style saved as its default style: a .qml file next to it, "
+            "which QGIS reads whenever the file is opened."
+        )
+
+    def createInstance(self):
+        return StyleAlgorithm()
+
+    def initAlgorithm(self, config=None):  # noqa: ARG002
+        self.addParameter(QgsProcessingParameterRasterLayer(self.INPUT, tr("Raster layer")))
+        self.addParameter(
+            QgsProcessingParameterEnum(
+                self.PRODUCT, tr("Product"), options=style_labels(), defaultValue=0
+            )
+        )
+        self.addOutput(
+            QgsProcessingOutputRasterLayer(
+                self.OUTPUT, tr("Styled layer (its id, or its file when not in the project)")
+            )
+        )
+        self.addOutput(QgsProcessingOutputString(self.STYLE, tr("Style applied")))
+
+    def processAlgorithm(self, parameters, context, feedback):
+        layer = self.parameterAsRasterLayer(parameters, self.INPUT, context)
+        if layer is None:
+            raise QgsProcessingException(
+                tr("INPUT: the layer {} cannot be opened as a raster.").format(
+                    parameters.get(self.INPUT)
+                )
+            )
+        kind = STYLE_KINDS[self.parameterAsEnum(parameters, self.PRODUCT, context)]
+        if kind is None:
+            kind = styles.detect_kind(layer)
+            if kind is None:
+                raise QgsProcessingException(
+                    tr(
+                        "Cannot tell which product the layer '{}' ({}) is from its name, band "
+                        "description or metadata. Choose the product: {}."
+                    ).format(layer.name(), layer.source(), "; ".join(style_labels()[1:]))
+                )
+            feedback.pushInfo(tr("Detected: {}").format(kind))
+        styles.apply_style(layer, kind)
+        project = context.project()
+        in_project = project is not None and project.mapLayer(layer.id()) is layer
+        if not in_project:
+            message, saved = save_default_style(layer)
+            if not saved:
+                raise QgsProcessingException(
+                    tr("Cannot save the default style of {}: {}").format(layer.source(), message)
+                )
+            feedback.pushInfo(message)
+            return {self.OUTPUT: layer.source(), self.STYLE: kind}
+        return {self.OUTPUT: layer.id(), self.STYLE: kind}
+
+
+def save_default_style(layer):
+    """(message, saved): the layer's style written as its default style (.qml next to it)."""
+    if Qgis.QGIS_VERSION_INT >= 32600:
+        return layer.saveDefaultStyle(QgsMapLayer.StyleCategory.AllStyleCategories)
+    return layer.saveDefaultStyle()
