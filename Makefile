@@ -11,7 +11,7 @@ export QGIS_PLUGINPATH := $(CURDIR)/build/plugins
 export PYTHONPATH := $(CURDIR)/build/plugins:/usr/share/qgis/python/plugins
 QGIS_PROFILE_PLUGINS ?= $(HOME)/.local/share/QGIS/QGIS3/profiles/default/python/plugins
 
-.PHONY: help setup test demo lint format zip install bench models clean
+.PHONY: help setup test demo lint format zip install bench models styles screenshot clean
 
 help:
 	@echo "make setup   install Debian's QGIS/GDAL/rasterio and the .venv (idempotent)"
@@ -72,6 +72,19 @@ bench: setup
 
 models: setup
 	$(PY) tools/make_models.py
+
+styles: setup
+	$(PY) tools/make_styles.py
+
+# The real QGIS desktop under Xvfb, with a throw-away profile that enables the plugin.
+screenshot: setup
+	rm -rf build/screenshot-profile && mkdir -p build/screenshot-profile/profiles/default/QGIS
+	printf '[PythonPlugins]\ncrop_confidence=true\n[CropConfidence]\nclms_source_url=$(CURDIR)/resources/sample/catalog/catalog.json\n' \
+		> build/screenshot-profile/profiles/default/QGIS/QGIS3.ini
+	cd $(CURDIR) && QT_QPA_PLATFORM=xcb PYTHONPATH=$(CURDIR)/build/plugins:$$($(PY) -c 'import site; print(site.getsitepackages()[0])') \
+		xvfb-run -a -s "-screen 0 1600x1000x24" qgis --nologo --noversioncheck \
+		--profiles-path $(CURDIR)/build/screenshot-profile --code $(CURDIR)/tools/screenshot.py
+	@echo "wrote docs/screenshot.png"
 
 clean:
 	rm -rf build dist demo-output bench-output

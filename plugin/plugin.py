@@ -36,7 +36,7 @@ class CropConfidencePlugin:
         if self.dock is None:
             from .gui.dock import CropConfidenceDock
 
-            self.dock = CropConfidenceDock(self.iface.mainWindow())
+            self.dock = CropConfidenceDock(self.iface, self.iface.mainWindow())
             self.dock.visibilityChanged.connect(self.action.setChecked)
             self.iface.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
         self.dock.setVisible(visible)
@@ -48,6 +48,8 @@ class CropConfidencePlugin:
             self.action.deleteLater()
             self.action = None
         if self.dock is not None:
+            self.dock.cancel_all()
+            self.dock.clear_footprints()
             self.iface.removeDockWidget(self.dock)
             self.dock.deleteLater()
             self.dock = None

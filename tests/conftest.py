@@ -33,3 +33,18 @@ def provider(qgis_app, qgis_processing):  # noqa: ARG001
         _PROVIDERS.append(CropConfidenceProvider())
         registry.addProvider(_PROVIDERS[-1])
     return registry.providerById("cropconfidence")
+
+
+@pytest.fixture()
+def offline_sources():
+    """Point the dock's sources at the embedded sample catalogue (no request leaves the machine)."""
+    from crop_confidence.plugin.adapters import settings
+
+    catalog = str(ROOT / "resources" / "sample" / "catalog" / "catalog.json")
+    keys = ("clms_source_url", "oso_source_url")
+    saved = {key: settings.value(key) for key in keys}
+    for key in keys:
+        settings.set_value(key, catalog)
+    yield catalog
+    for key, value in saved.items():
+        settings.set_value(key, value)

@@ -13,13 +13,23 @@ class RecordingIface:
     """The parts of QgisInterface the plugin uses, recording what it adds."""
 
     def __init__(self):
+        from qgis.gui import QgsMapCanvas, QgsMessageBar
+
         self.window = QMainWindow()
+        self.canvas = QgsMapCanvas(self.window)
+        self.bar = QgsMessageBar(self.window)
         self.toolbar_actions = []
         self.menu_actions = []
         self.docks = []
 
     def mainWindow(self):
         return self.window
+
+    def mapCanvas(self):
+        return self.canvas
+
+    def messageBar(self):
+        return self.bar
 
     def addToolBarIcon(self, action):
         self.toolbar_actions.append(action)
@@ -40,7 +50,7 @@ class RecordingIface:
         self.docks.remove(dock)
 
 
-def test_load_toggle_dock_and_unload(qgis_app, qgis_processing):  # noqa: ARG001
+def test_load_toggle_dock_and_unload(qgis_app, qgis_processing, offline_sources):  # noqa: ARG001
     import crop_confidence
 
     registry = QgsApplication.processingRegistry()

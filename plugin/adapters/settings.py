@@ -1,5 +1,7 @@
 """Plugin settings kept in QgsSettings (never secrets: those live in QgsAuthManager)."""
 
+from pathlib import Path
+
 from qgis.core import QgsSettings
 
 from ..catalog.auth import CDSE_TOKEN_URL, SENTINEL_HUB_TOKEN_URL
@@ -9,11 +11,25 @@ DEFAULTS = {
     "cdse_token_url": CDSE_TOKEN_URL,
     "sentinelhub_token_url": SENTINEL_HUB_TOKEN_URL,
     "s3_auth_config": "",  # id of a Basic configuration holding CDSE S3 keys
+    "download_folder": str(Path.home() / "CropConfidence"),
+    "threads": "0",
+    "min_confidence": "50",
+    "clms_source_url": "",  # empty: CDSE STAC API
+    "oso_source_url": "",  # empty: Sentinel Hub
+    "confirm_download_mb": "500",
+    "auth_config": "",  # id of the last authentication configuration chosen (not a secret)
 }
 
 
 def value(key):
     return QgsSettings().value(PREFIX + key, DEFAULTS.get(key), type=str)
+
+
+def int_value(key):
+    try:
+        return int(value(key))
+    except (TypeError, ValueError):
+        return int(DEFAULTS[key])
 
 
 def set_value(key, new_value):

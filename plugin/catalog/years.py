@@ -1,0 +1,55 @@
+"""Which years a source offers, for the dock's year list. Pure: no Qt or QGIS."""
+
+import datetime
+import warnings
+
+from .fetch import CLMS_PRODUCTS, OSO_STAC_COLLECTION, FetchError, _stac_search, source_kind
+
+FIRST_YEARS = {"clms": 2017, "oso": 2016}
+
+
+def _this_year():
+    return datetime.datetime.now(datetime.timezone.utc).year
+
+
+def years_from_intervals(intervals, first, last=None):
+    """Years covered by STAC temporal intervals ([[start, end], ...], end None = open)."""
+    last = last or _this_year()
+    years = set()
+    for start, end in intervals or ():
+        start_year = start.year if start else first
+        end_year = end.year if end else last
+        years.update(range(max(start_year, first), min(end_year, last) + 1))
+    return sorted(years)
+
+
+def available_years(product, source_url, bounds=None, crs=None, sentinelhub_tokens=None,
+                    session=None):  # fmt: skip
+    """(years, checked): the years to offer, and whether the source itself said so."""
+    kind = source_kind(product, source_url)
+    family = "clms" if product in CLMS_PRODUCTS else "oso"
+    first = FIRST_YEARS[family]
+    default = list(range(first, _this_year() + 1))
+    if kind == "stac":
+        stac = _stac_search()
+        collection = stac.CTYCL_COLLECTION if family == "clms" else OSO_STAC_COLLECTION
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")  # pystac-client on static catalogues
+                client = stac.Client.open(source_url or stac.CDSE_STAC_URL)
+                found = client.get_collection(collection)
+        except Exception as error:  # noqa: BLE001 (any failure: the caller shows the message)
+            raise FetchError(
+                f"Cannot read the collection {collection} from "
+                f"{source_url or stac.CDSE_STAC_URL}: {error}"
+            ) from None
+        return years_from_intervals(found.extent.temporal.intervals, first), True
+    if kind == "sentinelhub" and sentinelhub_tokens is not None and bounds is not None:
+        from . import sentinelhub
+
+        options = {"base_url": source_url} if source_url else {}
+        years = sentinelhub.available_years(
+            bounds, sentinelhub_tokens, crs=crs, session=session, **options
+        )
+        return list(years), True
+    return default, False

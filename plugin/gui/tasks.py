@@ -1,0 +1,72 @@
+"""Background work for the dock: QgsTask around a plain function, and prompts from workers."""
+
+import threading
+
+from qgis.core import QgsTask
+from qgis.PyQt.QtCore import QObject, Qt, pyqtSignal, pyqtSlot
+from qgis.PyQt.QtWidgets import QInputDialog, QLineEdit
+
+from ..core.errors import CropMaskCancelled
+from ..i18n import tr
+
+
+class FunctionTask(QgsTask):
+    """Runs ``function(task)`` in QGIS's task manager; ``done(task)`` runs on the main thread.
+
+    After it ends, ``task.result`` holds the value, or ``task.error`` the exception;
+    ``task.cancelled_by_user`` tells a cancel apart.
+    """
+
+    def __init__(self, description, function, done):
+        super().__init__(description, QgsTask.Flag.CanCancel)
+        self.function = function
+        self.done = done
+        self.result = None
+        self.error = None
+        self.cancelled_by_user = False
+
+    def run(self):
+        try:
+            self.result = self.function(self)
+        except CropMaskCancelled:
+            self.cancelled_by_user = True
+            return False
+        except Exception as error:  # noqa: BLE001 (reported on the main thread)
+            self.error = error
+            return False
+        return True
+
+    def finished(self, ok):  # noqa: ARG002
+        if self.isCanceled():
+            self.cancelled_by_user = True
+        self.done(self)
+
+
+class MainThreadPrompt(QObject):
+    """Asks the user for a one-time code from a worker thread, on the main thread."""
+
+    asked = pyqtSignal(str)
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self._answer = None
+        self._ready = threading.Event()
+        self.asked.connect(self._ask, Qt.ConnectionType.QueuedConnection)
+
+    def __call__(self, message=None):
+        """Blocks the calling worker until the user answers; returns the code or None."""
+        self._ready.clear()
+        self.asked.emit(message or tr("One-time code of your Copernicus account:"))
+        self._ready.wait()
+        return self._answer
+
+    @pyqtSlot(str)
+    def _ask(self, message):
+        code, ok = QInputDialog.getText(
+            self.parent(),
+            tr("Copernicus two-factor authentication"),
+            message,
+            QLineEdit.EchoMode.Normal,
+        )
+        self._answer = code.strip() if ok and code.strip() else None
+        self._ready.set()

@@ -1,0 +1,200 @@
+"""The dock driven like a user would, in real QGIS (offscreen), against loopback services."""
+
+import csv
+import time
+from pathlib import Path
+
+import numpy as np
+import pytest
+from qgis.core import QgsCoordinateReferenceSystem, QgsProject, QgsRectangle
+from qgis.PyQt.QtCore import Qt, QTimer
+
+from rasters import L93_ORIGIN, write_raster
+from servers.range_host import RangeHost
+from servers.sentinelhub import SentinelHubServer, oso_feature
+from servers.stac_api import StacApiServer, cdse_item
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "resources" / "sample"
+AREA_3035 = QgsRectangle(3_851_000, 2_650_000, 3_855_000, 2_653_000)
+
+
+def nomenclature(table):
+    with open(ROOT / "resources" / "nomenclature.csv", encoding="utf-8") as handle:
+        return {
+            int(row["code"]): row
+            for row in csv.DictReader(handle)
+            if row["product"] == table and row["color"]
+        }
+
+
+@pytest.fixture()
+def dock(qgis_iface, qtbot, offline_sources, tmp_path):  # noqa: ARG001
+    from crop_confidence.plugin.adapters import settings
+    from crop_confidence.plugin.gui.dock import CropConfidenceDock
+
+    saved_folder = settings.value("download_folder")
+    settings.set_value("download_folder", str(tmp_path / "downloads"))
+    canvas = qgis_iface.mapCanvas()
+    canvas.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:3035"))
+    canvas.setExtent(AREA_3035)
+    QgsProject.instance().removeAllMapLayers()
+    QgsProject.instance().layerTreeRoot().removeAllChildren()
+    widget = CropConfidenceDock(qgis_iface)
+    qtbot.addWidget(widget)
+    widget.show()
+    qtbot.waitUntil(lambda: widget.year_combo.count() > 0, timeout=10_000)
+    yield widget
+    widget.cancel_all()
+    widget.close()
+    settings.set_value("download_folder", saved_folder)
+    QgsProject.instance().removeAllMapLayers()
+    QgsProject.instance().layerTreeRoot().removeAllChildren()
+
+
+@pytest.fixture()
+def stac_over_http():
+    """A loopback STAC API whose CTY/CTYCL assets sit on a range-capable open host."""
+    host = RangeHost()
+    items = []
+    for layer in ("CTY", "CTYCL"):
+        name = f"CLMS_HRLVLCC_{layer}_S2021_R10m_E38N26_03035_V01_R00.tif"
+        host.add(f"/files/{name}", SAMPLE / name)
+        item = cdse_item(layer, 2021, "E38N26", size=(SAMPLE / name).stat().st_size)
+        items.append((item, layer, name))
+    host.start()
+    for item, layer, name in items:
+        asset = item["assets"][f"{layer}_raster"]
+        asset["alternate"]["https"]["href"] = host.url(f"/files/{name}")
+        asset["alternate"]["https"]["auth:refs"] = []
+    with StacApiServer([item for item, _, _ in items]) as stac:
+        yield stac, host
+    host.stop()
+
+
+def wait_for_task(qtbot, dock, timeout=30_000):
+    qtbot.waitUntil(
+        lambda: dock.task is not None and dock.fetch_button.isEnabled(), timeout=timeout
+    )
+
+
+def test_product_area_search_results_fetch_layers(qtbot, dock, stac_over_http):
+    stac, host = stac_over_http
+    dock.clms_source_edit.setText(stac.url)
+    dock.clms_source_edit.editingFinished.emit()
+    # The sample catalogue offered 2021 only; the API's collection starts in 2017.
+    qtbot.waitUntil(lambda: dock.year_combo.findData(2017) >= 0, timeout=10_000)
+    years = [dock.year_combo.itemData(i) for i in range(dock.year_combo.count())]
+    assert years[-1] == 2017 and 2021 in years  # the collection's temporal extent
+    dock.year_combo.setCurrentIndex(dock.year_combo.findData(2021))
+    dock.product_combo.setCurrentIndex(dock.product_combo.findData("cty_ctycl"))
+    dock.area_combo.setCurrentIndex(dock.area_combo.findData("drawn"))
+    assert dock.area_label.text() == "Choose an area."
+    qtbot.mouseClick(dock.draw_button, Qt.MouseButton.LeftButton)
+    assert dock.canvas.mapTool() is dock.map_tool
+    dock.map_tool.extentChanged.emit(AREA_3035)  # what dragging a rectangle emits
+    # EPSG:3035 is equal-area: 4 x 3 km is 12 km²; 120 000 px x 3 bytes x 0.3.
+    assert dock.area_label.text() == "12.00 km², about 108.0 kB to download"
+
+    qtbot.mouseClick(dock.search_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dock.results_tree.topLevelItemCount() == 1, timeout=20_000)
+    row = dock.results_tree.topLevelItem(0)
+    size = sum(path.stat().st_size for path in host.files.values())
+    assert [row.text(0), row.text(1), row.text(2)] == ["E38N26", "2021", "CTY + CTYCL"]
+    assert row.text(3) == f"{size / 1000:.1f} kB"
+    assert len(dock.footprints) == 1
+
+    qtbot.mouseClick(dock.fetch_button, Qt.MouseButton.LeftButton)
+    wait_for_task(qtbot, dock)
+    root = QgsProject.instance().layerTreeRoot()
+    (group,) = root.children()
+    assert group.name().startswith("CTY + CTYCL (CLMS Crop Types) 2021 – aoi-")
+    layers = {node.layer().name().split("_")[0]: node.layer() for node in group.findLayers()}
+    assert set(layers) == {"CTY", "CTYCL"}
+    assert host.bytes_sent > 0
+    assert dock.mask_button.isEnabled()
+
+    cty_colours = {int(c.value): c.color.name() for c in layers["CTY"].renderer().classes()}
+    for code, entry in nomenclature("cty").items():
+        assert cty_colours[code] == entry["color"], code
+    assert layers["CTYCL"].renderer().type() == "singlebandpseudocolor"
+
+    dock.close()
+    assert dock.footprints == []
+
+
+def test_cancel_midway_keeps_the_ui_responsive_and_leaves_no_file(
+    qtbot,
+    dock,
+    tmp_path,
+    auth_config_store,
+):
+    rng = np.random.default_rng(8)
+    bands = [rng.integers(1, 24, (600, 600)).astype(np.uint8) for _ in range(3)]
+    fixture = write_raster(tmp_path / "fixture.tif", bands, "EPSG:2154", L93_ORIGIN, nodata=0)
+    hub = SentinelHubServer(
+        fixture=fixture,
+        features=[oso_feature(2021, [1.38, 43.50, 1.47, 43.56])],
+        max_size=100,
+        delay=0.5,
+    )
+    hub.add_client("client-id", "client-secret-value")
+    hub.start()
+    from crop_confidence.plugin.adapters import settings
+
+    saved = settings.value("sentinelhub_token_url")
+    settings.set_value("sentinelhub_token_url", hub.token_url)
+    try:
+        dock.product_combo.setCurrentIndex(dock.product_combo.findData("oso"))
+        dock.oso_source_edit.setText(hub.url)
+        dock.oso_source_edit.editingFinished.emit()
+        # Without credentials the years are not checked: 2016 to this year.
+        qtbot.waitUntil(lambda: dock.year_combo.findData(2016) >= 0, timeout=10_000)
+        dock.year_combo.setCurrentIndex(dock.year_combo.findData(2021))
+        dock.auth_select.setConfigId(auth_config_store("client-id", "client-secret-value"))
+        canvas = dock.canvas
+        canvas.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:2154"))
+        x0, y0 = L93_ORIGIN
+        canvas.setExtent(QgsRectangle(x0, y0 - 5000, x0 + 5000, y0))
+
+        ticks = []
+        timer = QTimer()
+        timer.timeout.connect(lambda: ticks.append(time.monotonic()))
+        timer.start(50)
+        qtbot.mouseClick(dock.fetch_button, Qt.MouseButton.LeftButton)
+        qtbot.waitUntil(lambda: len(hub.served("/api/v1/process")) >= 1, timeout=10_000)
+        # The canvas still pans while the fetch runs.
+        before = canvas.extent()
+        canvas.setExtent(QgsRectangle(x0 + 100, y0 - 4900, x0 + 5100, y0 + 100))
+        assert canvas.extent() != before
+        qtbot.mouseClick(dock.cancel_button, Qt.MouseButton.LeftButton)
+        wait_for_task(qtbot, dock)
+        timer.stop()
+        assert len(ticks) >= 5  # the event loop ran during the fetch
+        assert dock.progress_label.text() == "Cancelled."
+        downloads = tmp_path / "downloads"
+        leftovers = [p for p in downloads.rglob("*") if p.is_file()] if downloads.exists() else []
+        assert leftovers == []
+        assert QgsProject.instance().mapLayers() == {}
+    finally:
+        settings.set_value("sentinelhub_token_url", saved)
+        hub.stop()
+
+
+@pytest.fixture()
+def auth_config_store():
+    from qgis.core import QgsApplication
+
+    from crop_confidence.plugin.adapters.credentials import store_basic_config
+
+    manager = QgsApplication.authManager()
+    manager.setMasterPassword("crop-confidence-tests", True)
+    created = []
+
+    def create(user, secret):
+        created.append(store_basic_config("dock test", user, secret))
+        return created[-1]
+
+    yield create
+    for config_id in created:
+        manager.removeAuthenticationConfig(config_id)
