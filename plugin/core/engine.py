@@ -16,7 +16,7 @@ import rasterio
 from rasterio.errors import RasterioError
 from rasterio.windows import Window
 
-from . import products
+from . import nomenclature, products
 from .errors import CropMaskCancelled, CropMaskError
 from .grid import Grid, block_windows, clip_to_bounds, intersection, offset_in, window_steps
 from .output import AtomicRasterWriter, output_profile
@@ -24,7 +24,8 @@ from .output import AtomicRasterWriter, output_profile
 BINARY_NODATA = 255
 # Output value per status, in binary mode.
 BINARY_VALUES = np.array([BINARY_NODATA, 1, 0, 0, 0], np.uint8)
-DEFAULT_WINDOW = 1024
+DEFAULT_WINDOW = 512  # cache-friendly: the joint keys of a window stay in L2/L3
+GDAL_CACHE_MIN = 32 << 20  # bytes
 
 
 @dataclass(frozen=True)
@@ -210,6 +211,127 @@ class _Tables:
             )
 
 
+class _JointKeys:
+    """One intp key per pixel: (class id, confidence level, validity state).
+
+    The key indexes both the output value and the histogram, so a window costs
+    one or two table lookups, one add and one bincount, with no status array.
+    16-bit class values outside the codes of interest share one "other" id.
+    """
+
+    def __init__(self, request, inputs, selected, tables, nodata, out_dtype):
+        by_role = {item.role: item for item in inputs}
+        class_item = by_role.get("class")
+        conf_item = by_role["confidence"]
+        self.valid_levels = 3 if tables.validity is not None else 1
+        if conf_item.dtype.itemsize == 1:
+            self.conf_direct = True
+            conf_levels = 256
+            conf_state = tables.confidence // products.CONF_STRIDE
+            conf_level_of_index = np.arange(256)
+        else:
+            self.conf_direct = False
+            conf_levels = 4
+            conf_state = np.arange(4)
+            conf_level_of_index = tables.confidence // products.CONF_STRIDE
+        self.conf_key = (conf_level_of_index * self.valid_levels).astype(np.intp)
+        self.valid_key = None if tables.validity is None else tables.validity.astype(np.intp)
+        self.class_stride = conf_levels * self.valid_levels
+        if class_item is None:
+            value_index_of_id = np.array([0])
+            class_state = np.array([products.CLASS_SELECTED])
+            self.class_key = None
+            self.other_id = None
+        else:
+            index_count = 1 << (class_item.dtype.itemsize * 8)
+            all_states = tables.classes // products.CLASS_STRIDE
+            if index_count == 256:
+                value_index_of_id = np.arange(256)
+                self.other_id = None
+            else:
+                values = products.band_values(class_item.dtype)
+                interest = set(selected)
+                spec = products.spec(request.product)
+                if spec.table is not None:
+                    interest.update(e.code for e in nomenclature.entries(spec.table))
+                if class_item.nodata is not None and np.isfinite(class_item.nodata):
+                    interest.add(int(class_item.nodata))
+                interest.add(products.CTY_OUTSIDE)
+                interest = [v for v in interest if values.min() <= v <= values.max()]
+                value_index_of_id = np.unique(
+                    np.array(interest).astype(values.dtype).view(f"uint{values.itemsize * 8}")
+                )
+                self.other_id = len(value_index_of_id)
+            id_of_index = np.full(index_count, self.other_id or 0, np.intp)
+            id_of_index[value_index_of_id] = np.arange(len(value_index_of_id))
+            class_state = all_states[value_index_of_id]
+            if self.other_id is not None:
+                class_state = np.append(class_state, products.CLASS_OTHER)
+            self.class_key = id_of_index * self.class_stride
+        self.value_index_of_id = value_index_of_id
+        valid_state = np.arange(3) if self.valid_levels == 3 else np.array([products.VALID_OK])
+        combined = (
+            class_state[:, None, None] * products.CLASS_STRIDE
+            + conf_state[None, :, None] * products.CONF_STRIDE
+            + valid_state[None, None, :]
+        )
+        self.status = products.COMBINATION[combined].ravel()
+        self.size = self.status.size
+        if request.output_mode == products.BINARY:
+            self.out = BINARY_VALUES[self.status]
+        else:
+            codes = np.zeros(len(class_state), out_dtype)
+            values = products.band_values(class_item.dtype)
+            codes[: len(value_index_of_id)] = values[value_index_of_id]
+            per_key = np.repeat(codes, self.status.size // len(class_state))
+            self.out = np.where(self.status == products.KEPT, per_key, 0).astype(out_dtype)
+            self.out[self.status == products.NODATA] = nodata
+        self.other_base = None if self.other_id is None else self.other_id * self.class_stride
+
+    def keys(self, classes, confidence, validity):
+        if self.class_key is None:
+            if self.conf_direct and self.valid_levels == 1:
+                key = products.index_view(confidence).astype(np.intp)
+            else:
+                key = np.take(self.conf_key, products.index_view(confidence))
+        else:
+            key = np.take(self.class_key, products.index_view(classes))
+            if self.conf_direct and self.valid_levels == 1:
+                key += products.index_view(confidence)
+            else:
+                key += np.take(self.conf_key, products.index_view(confidence))
+        if self.valid_key is not None:
+            key += np.take(self.valid_key, products.index_view(validity))
+        return key
+
+    def other_counts(self, key, classes, block_counts, legacy_size):
+        """Per-value counts of the "other" class id (rare: unexpected codes)."""
+        if self.other_base is None or not block_counts[self.other_base :].any():
+            return None
+        mask = key >= self.other_base
+        legacy = products.index_view(classes)[mask].astype(np.intp) << products.STATUS_BITS
+        legacy |= self.status[key[mask]]
+        return np.bincount(legacy, minlength=legacy_size)
+
+    def legacy_counts(self, joint, legacy_size):
+        """Joint-key counts as the per (value, status) counts ``_summarise`` expects."""
+        ids = np.arange(self.size) // self.class_stride
+        if self.class_key is None:
+            value_index = np.arange(self.size) // self.valid_levels
+        else:
+            known = ids < len(self.value_index_of_id)
+            ids = np.where(known, ids, 0)
+            value_index = np.where(known, self.value_index_of_id[ids], -1)
+        legacy = np.zeros(legacy_size, np.int64)
+        keep = value_index >= 0
+        np.add.at(
+            legacy,
+            (value_index[keep] << products.STATUS_BITS) | self.status[keep],
+            joint[keep],
+        )
+        return legacy
+
+
 def _resolve_threads(threads):
     threads = int(threads or 0)
     return threads if threads > 0 else (os.cpu_count() or 1)
@@ -251,6 +373,7 @@ def run_crop_mask(request, output_path, progress=None, is_cancelled=None):
         )
 
     tables = _Tables(request, inputs, selected)
+    joint_keys = _JointKeys(request, inputs, selected, tables, nodata, out_dtype)
     threads = _resolve_threads(request.threads)
     lead = class_input or inputs[0]
     lead_row, lead_col = offset_in(lead.grid, grid)
@@ -265,6 +388,7 @@ def run_crop_mask(request, output_path, progress=None, is_cancelled=None):
     offsets = {item.role: offset_in(item.grid, grid) for item in inputs}
     key_dtype = (class_input or next(i for i in inputs if i.role == "confidence")).dtype
     counts = np.zeros(2 ** (key_dtype.itemsize * 8) << products.STATUS_BITS, np.int64)
+    joint_counts = np.zeros(joint_keys.size, np.int64)
 
     local = threading.local()
     opened = []
@@ -290,36 +414,24 @@ def run_crop_mask(request, output_path, progress=None, is_cancelled=None):
     def process(window):
         handles = datasets()
         confidence = read(handles, "confidence", window)
-        index = np.take(tables.confidence, products.index_view(confidence))
-        if tables.classes is not None:
-            classes = read(handles, "class", window)
-            index += np.take(tables.classes, products.index_view(classes))
-        else:
-            classes = None
-            index += products.CLASS_SELECTED * products.CLASS_STRIDE
-        if tables.validity is not None:
-            index += np.take(
-                tables.validity, products.index_view(read(handles, "validity", window))
-            )
-        else:
-            index += products.VALID_OK
-        status = np.take(products.COMBINATION, index)
-        if request.output_mode == products.BINARY:
-            out = np.take(BINARY_VALUES, status)
-        else:
-            out = np.where(status == products.KEPT, classes, 0).astype(out_dtype, copy=False)
-            out[status == products.NODATA] = nodata
-        key_source = classes if classes is not None else confidence
-        key = products.index_view(key_source).astype(np.intp)
-        key <<= products.STATUS_BITS
-        key |= status
-        block_counts = np.bincount(key.ravel(), minlength=counts.size)
-        return window, out, block_counts
+        classes = read(handles, "class", window) if tables.classes is not None else None
+        validity = read(handles, "validity", window) if tables.validity is not None else None
+        key = joint_keys.keys(classes, confidence, validity)
+        out = np.take(joint_keys.out, key)
+        block_counts = np.bincount(key.ravel(), minlength=joint_keys.size)
+        other = joint_keys.other_counts(key, classes, block_counts, counts.size)
+        return window, out, (block_counts, other)
 
     profile = output_profile(grid, out_dtype, nodata, threads, request.creation_options)
     executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="cropmask")
+    # A small GDAL block cache: blocks are flushed (and compressed) as we go and
+    # RSS stays flat whatever the raster size. rasterio counts bytes here.
+    cache_bytes = max(GDAL_CACHE_MIN, 4 * threads * request.window_size**2 * len(inputs) * 2)
     try:
-        with AtomicRasterWriter(output_path, profile) as writer:
+        with (
+            rasterio.Env(GDAL_CACHEMAX=cache_bytes),
+            AtomicRasterWriter(output_path, profile) as writer,
+        ):
             pending = deque()
             queue = iter(windows)
             max_in_flight = 2 * threads
@@ -336,7 +448,9 @@ def run_crop_mask(request, output_path, progress=None, is_cancelled=None):
                     raise CropMaskCancelled("Cancelled: no output was written.")
                 (row, col, height, width), out, block_counts = pending.popleft().result()
                 writer.dataset.write(out, 1, window=Window(col, row, width, height))
-                counts += block_counts
+                joint_counts += block_counts[0]
+                if block_counts[1] is not None:
+                    counts += block_counts[1]
                 done += 1
                 if progress is not None:
                     progress(done / len(windows))
@@ -350,6 +464,7 @@ def run_crop_mask(request, output_path, progress=None, is_cancelled=None):
         for handle in opened:
             handle.close()
 
+    counts += joint_keys.legacy_counts(joint_counts, counts.size)
     return _summarise(request, output_path, grid, counts, selected, class_input)
 
 
