@@ -13,17 +13,18 @@ description "Missing parameter: totp" (Keycloak's wording for missing form param
 import json
 import logging
 import secrets
-import sys
 import threading
 import time
 from collections import Counter
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs
+
+from .loopback import LoopbackServer
 
 TOKEN_PATH = "/auth/realms/CDSE/protocol/openid-connect/token"
 
 
-class IdentityServer:
+class IdentityServer(LoopbackServer):
     def __init__(self, expires_in=600, refresh_expires_in=3600):
         self.expires_in = expires_in
         self.refresh_expires_in = refresh_expires_in
@@ -53,26 +54,8 @@ class IdentityServer:
         host, port = self._server.server_address[:2]
         return f"http://{host}:{port}{TOKEN_PATH}"
 
-    def start(self):
-        self._server = _QuietServer(("127.0.0.1", 0), _handler_for(self))
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self):
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._thread.join(timeout=5)
-            self._server = None
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
+    def _handler(self):
+        return _handler_for(self)
 
     # -- token state -----------------------------------------------------------------------
 
@@ -257,12 +240,3 @@ class LeakGuard:
         leaks = sorted(s for s in secrets_ if any(s in text for text in texts))
         assert not leaks, f"secrets leaked into logs or messages: {len(leaks)}"
         return len(secrets_)
-
-
-class _QuietServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request, client_address):
-        # Clients hanging up early (cancel, timeout) are part of the tests; anything else shows.
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)

@@ -13,12 +13,13 @@
 """
 
 import socket
-import sys
 import threading
 import time
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Optional
+
+from .loopback import LoopbackServer
 
 
 @dataclass
@@ -32,7 +33,7 @@ class Served:
     body_bytes: int = 0
 
 
-class DownloadHost:
+class DownloadHost(LoopbackServer):
     def __init__(self, files=None, token_check=None):
         self.files = dict(files or {})  # path -> bytes
         self.token_check = token_check
@@ -64,26 +65,8 @@ class DownloadHost:
     def count(self, method=None):
         return sum(1 for served in self.requests if method in (None, served.method))
 
-    def start(self):
-        self._server = _QuietServer(("127.0.0.1", 0), _handler_for(self))
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self):
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._thread.join(timeout=5)
-            self._server = None
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
+    def _handler(self):
+        return _handler_for(self)
 
     # -- serving ---------------------------------------------------------------------------
 
@@ -213,12 +196,3 @@ def _handler_for(host):
             pass
 
     return Handler
-
-
-class _QuietServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request, client_address):
-        # Clients hanging up early (cancel, timeout) are part of the tests; anything else shows.
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)

@@ -13,13 +13,14 @@
   status lines and headers (`header_bytes_sent`).
 """
 
-import sys
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Optional
 from urllib.parse import urlsplit
+
+from .loopback import LoopbackServer
 
 COPY_CHUNK = 1 << 16
 
@@ -36,7 +37,7 @@ class Served:
     extra: dict = field(default_factory=dict)
 
 
-class RangeHost:
+class RangeHost(LoopbackServer):
     def __init__(self, files=None, token=None, auth_check=None):
         self.files = {}  # URL path -> bytes or Path
         for path, content in (files or {}).items():
@@ -88,26 +89,8 @@ class RangeHost:
         content = self.files[path]
         return len(content) if isinstance(content, bytes) else content.stat().st_size
 
-    def start(self):
-        self._server = _QuietServer(("127.0.0.1", 0), _handler_for(self))
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self):
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._thread.join(timeout=5)
-            self._server = None
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
+    def _handler(self):
+        return _handler_for(self)
 
     def _record(self, served):
         with self._lock:
@@ -235,12 +218,3 @@ def _file_chunks(path, offset, length):
                 return
             length -= len(chunk)
             yield chunk
-
-
-class _QuietServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request, client_address):
-        # Clients hanging up early (cancel) are expected; anything else shows.
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)

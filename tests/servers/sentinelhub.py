@@ -18,11 +18,10 @@ import contextlib
 import json
 import re
 import secrets
-import sys
 import threading
 import time
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Optional
 from urllib.parse import parse_qs
 
@@ -31,6 +30,8 @@ import rasterio
 from rasterio.io import MemoryFile
 from rasterio.transform import from_origin
 from rasterio.windows import Window
+
+from .loopback import LoopbackServer
 
 TOKEN_PATH = "/auth/realms/main/protocol/openid-connect/token"
 CATALOG_PATH = "/api/v1/catalog/1.0.0/search"
@@ -74,7 +75,7 @@ def _parse_interval(text):
     return start[:19], (end or start)[:19]
 
 
-class SentinelHubServer:
+class SentinelHubServer(LoopbackServer):
     def __init__(
         self,
         fixture=None,
@@ -120,26 +121,8 @@ class SentinelHubServer:
     def token_url(self):
         return self.url + TOKEN_PATH
 
-    def start(self):
-        self._server = _QuietServer(("127.0.0.1", 0), _handler_for(self))
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
-        )
-        self._thread.start()
-        return self
-
-    def stop(self):
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._thread.join(timeout=5)
-            self._server = None
-
-    def __enter__(self):
-        return self.start()
-
-    def __exit__(self, *exc):
-        self.stop()
+    def _handler(self):
+        return _handler_for(self)
 
     # -- inspection ------------------------------------------------------------------------
 
@@ -359,12 +342,3 @@ def _handler_for(hub):
             pass
 
     return Handler
-
-
-class _QuietServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request, client_address):
-        # Clients hanging up early (cancel) are part of the tests; anything else shows.
-        if not isinstance(sys.exc_info()[1], ConnectionError):
-            super().handle_error(request, client_address)
