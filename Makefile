@@ -11,9 +11,17 @@ export QGIS_PLUGINPATH := $(CURDIR)/build/plugins
 export PYTHONPATH := $(CURDIR)/build/plugins:/usr/share/qgis/python/plugins
 QGIS_PROFILE_PLUGINS ?= $(HOME)/.local/share/QGIS/QGIS3/profiles/default/python/plugins
 
-.PHONY: help setup test demo lint format zip install bench models styles screenshot clean
+.PHONY: all translations help setup test demo lint format zip install bench models styles screenshot clean
+
+# The default goal: the compiled French translation (checked first: a missing one fails).
+all: translations
+
+translations: setup
+	$(PY) tools/i18n.py check
+	$(PY) tools/i18n.py release
 
 help:
+	@echo "make         check the French translation and build i18n/crop_confidence_fr.qm"
 	@echo "make setup   install Debian's QGIS/GDAL/rasterio and the .venv (idempotent)"
 	@echo "make test    run the whole test suite in real QGIS (offscreen)"
 	@echo "make demo    the main job on the embedded sample, offline, into demo-output/"
@@ -21,6 +29,7 @@ help:
 	@echo "make zip     build dist/crop_confidence.zip for the Plugin Manager"
 	@echo "make install link the plugin into the default QGIS profile"
 	@echo "make bench   benchmark the engine against gdal_calc and the QGIS raster calculator"
+	@echo "make translations  check i18n/crop_confidence_fr.ts and build the .qm (tools/i18n.py update refreshes the .ts)"
 
 build/.apt-done:
 	@mkdir -p build
@@ -44,11 +53,11 @@ setup: build/.apt-done $(VENV)/.done $(PLUGIN_LINK)
 	@mkdir -p $(XDG_RUNTIME_DIR) && chmod 700 $(XDG_RUNTIME_DIR)
 
 # Tests use their own QGIS profile (settings, auth database), never the user's.
-test: setup
+test: setup translations
 	rm -rf build/qgis-test-profile && mkdir -p build/qgis-test-profile
 	QGIS_CUSTOM_CONFIG_PATH=$(CURDIR)/build/qgis-test-profile $(VENV)/bin/pytest
 
-demo: setup
+demo: setup translations
 	$(PY) tools/demo.py --out demo-output
 
 lint: setup
@@ -59,7 +68,7 @@ format: setup
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
-zip: setup
+zip: setup translations
 	$(PY) tools/make_zip.py dist/crop_confidence.zip
 
 install: setup
@@ -77,7 +86,7 @@ styles: setup
 	$(PY) tools/make_styles.py
 
 # The real QGIS desktop under Xvfb, with a throw-away profile that enables the plugin.
-screenshot: setup
+screenshot: setup translations
 	rm -rf build/screenshot-profile && mkdir -p build/screenshot-profile/profiles/default/QGIS
 	printf '[PythonPlugins]\ncrop_confidence=true\n[CropConfidence]\nclms_source_url=$(CURDIR)/resources/sample/catalog/catalog.json\n' \
 		> build/screenshot-profile/profiles/default/QGIS/QGIS3.ini

@@ -1,9 +1,15 @@
 """Translation helpers shared by the QGIS adapters."""
 
-from qgis.core import QgsApplication
-from qgis.PyQt.QtCore import QCoreApplication
+from pathlib import Path
+
+from qgis.core import QgsApplication, QgsSettings
+from qgis.PyQt.QtCore import QCoreApplication, QTranslator
 
 CONTEXT = "CropConfidence"
+I18N_DIR = Path(__file__).resolve().parents[1] / "i18n"
+
+_translator = None  # the installed QTranslator; Qt keeps no reference of its own
+_language = None
 
 
 def tr(text):
@@ -13,3 +19,59 @@ def tr(text):
 def ui_language():
     """'fr' or 'en': the language of class labels, from the QGIS UI locale."""
     return "fr" if QgsApplication.locale().lower().startswith("fr") else "en"
+
+
+def qgis_language():
+    """The two-letter language of the QGIS UI: 'fr_FR' -> 'fr'."""
+    return language_of(QgsSettings().value("locale/userLocale", "") or QgsApplication.locale())
+
+
+def language_of(locale):
+    """'fr_FR', 'fr-FR' or 'fr' -> 'fr'."""
+    return str(locale or "").replace("-", "_").split("_")[0].lower()
+
+
+def qm_file(language):
+    return I18N_DIR / f"crop_confidence_{language}.qm"
+
+
+def install_translator(language=None):
+    """Install the plugin's translator for `language` (default: the QGIS UI language).
+
+    Done once: further calls for the same language (or without one) keep the installed
+    translator. Returns whether a translator is installed, i.e. False for English, a language
+    without a .qm file (run `make translations`), or when there is no application yet.
+    """
+    global _translator, _language
+    if language is None:
+        if _translator is not None:
+            return True
+        language = qgis_language()
+    language = language_of(language)
+    if _translator is not None:
+        if language == _language:
+            return True
+        remove_translator()
+    if not language or language == "en" or QCoreApplication.instance() is None:
+        return False
+    path = qm_file(language)
+    translator = QTranslator()
+    if not path.is_file() or not translator.load(str(path)):
+        return False
+    if not QCoreApplication.installTranslator(translator):
+        return False
+    _translator, _language = translator, language
+    return True
+
+
+def remove_translator():
+    """Remove the translator installed by install_translator() (back to English)."""
+    global _translator, _language
+    if _translator is not None and QCoreApplication.instance() is not None:
+        QCoreApplication.removeTranslator(_translator)
+    _translator, _language = None, None
+
+
+def installed_language():
+    """The language of the installed translator, or None."""
+    return _language

@@ -4,7 +4,7 @@ from qgis.core import QgsApplication
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import QAction
 
-from .i18n import tr
+from .i18n import remove_translator, tr
 from .processing.icons import plugin_icon
 from .processing.provider import CropConfidenceProvider
 
@@ -56,3 +56,4 @@ class CropConfidencePlugin:
         if self.provider is not None:
             QgsApplication.processingRegistry().removeProvider(self.provider)
             self.provider = None
+        remove_translator()  # classFactory installs it again when the plugin is reloaded

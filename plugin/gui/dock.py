@@ -213,7 +213,7 @@ class CropConfidenceDock(QgsDockWidget):
         settings_form.addRow(tr("Default minimum confidence"), self.confidence_spin)
         self.confirm_spin = QSpinBox(self.settings_box)
         self.confirm_spin.setRange(0, 1_000_000)
-        self.confirm_spin.setSuffix(" MB")
+        self.confirm_spin.setSuffix(tr(" MB"))
         settings_form.addRow(tr("Ask before downloading more than"), self.confirm_spin)
         self.clms_source_edit = QLineEdit(self.settings_box)
         self.clms_source_edit.setPlaceholderText(tr("Copernicus Data Space STAC API"))

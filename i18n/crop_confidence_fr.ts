@@ -1,0 +1,749 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="fr_FR" sourcelanguage="en">
+    <context>
+        <name>CropConfidence</name>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="96" />
+            <source>unknown size</source>
+            <translation>taille inconnue</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="106" />
+            <location filename="../plugin/plugin.py" line="28" />
+            <location filename="../plugin/processing/provider.py" line="21" />
+            <source>Crop Confidence</source>
+            <translation>Crop Confidence</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="132" />
+            <source>CTY + CTYCL (CLMS Crop Types)</source>
+            <translation>CTY + CTYCL (types de cultures CLMS)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="133" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="39" />
+            <source>CTYCL only (CLMS Confidence Layer)</source>
+            <translation>CTYCL seule (couche de confiance CLMS)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="134" />
+            <source>OSO (CNES land cover)</source>
+            <translation>OSO (occupation du sol du CNES)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="135" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="146" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="95" />
+            <location filename="../plugin/processing/style_algorithm.py" line="158" />
+            <source>Product</source>
+            <translation>Produit</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="142" />
+            <location filename="../plugin/gui/dock.py" line="177" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="101" />
+            <source>Year</source>
+            <translation>Année</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="148" />
+            <source>Map canvas extent</source>
+            <translation>Emprise du canevas de carte</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="149" />
+            <source>Extent of a layer</source>
+            <translation>Emprise d'une couche</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="150" />
+            <source>Selected features of a layer</source>
+            <translation>Entités sélectionnées d'une couche</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="151" />
+            <source>Rectangle drawn on the map</source>
+            <translation>Rectangle dessiné sur la carte</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="159" />
+            <source>Draw…</source>
+            <translation>Dessiner…</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="163" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="108" />
+            <source>Area</source>
+            <translation>Emprise</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="169" />
+            <source>New account…</source>
+            <translation>Nouveau compte…</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="170" />
+            <location filename="../plugin/gui/dock.py" line="518" />
+            <source>Credentials</source>
+            <translation>Identifiants</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="174" />
+            <source>Search</source>
+            <translation>Rechercher</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="177" />
+            <source>Tile</source>
+            <translation>Tuile</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="177" />
+            <source>Layers</source>
+            <translation>Couches</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="177" />
+            <source>Size</source>
+            <translation>Taille</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="181" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="116" />
+            <source>Clip to the area (read only what is needed)</source>
+            <translation>Découper selon l'emprise (ne lire que le nécessaire)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="185" />
+            <source>Fetch</source>
+            <translation>Récupérer</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="186" />
+            <source>Cancel</source>
+            <translation>Annuler</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="196" />
+            <source>Crop mask…</source>
+            <translation>Masque de cultures…</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="200" />
+            <source>Settings</source>
+            <translation>Paramètres</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="205" />
+            <source>Download folder</source>
+            <translation>Dossier de téléchargement</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="208" />
+            <source>all cores</source>
+            <translation>tous les cœurs</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="209" />
+            <source>Worker threads</source>
+            <translation>Threads de calcul</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="213" />
+            <source>Default minimum confidence</source>
+            <translation>Niveau de confiance minimal par défaut</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="216" />
+            <source> MB</source>
+            <translation> Mo</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="217" />
+            <source>Ask before downloading more than</source>
+            <translation>Demander avant de télécharger plus de</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="219" />
+            <source>Copernicus Data Space STAC API</source>
+            <translation>API STAC de Copernicus Data Space</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="220" />
+            <source>CLMS source (advanced)</source>
+            <translation>Source CLMS (avancé)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="222" />
+            <source>Sentinel Hub</source>
+            <translation>Sentinel Hub</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="223" />
+            <source>OSO source (advanced)</source>
+            <translation>Source OSO (avancé)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="326" />
+            <source>Choose an area.</source>
+            <translation>Choisissez une emprise.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="330" />
+            <source>{:.2f} km², about {} to download</source>
+            <translation>{:.2f} km², environ {} à télécharger</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="347" />
+            <source>Cannot list the years</source>
+            <translation>Impossible de lister les années</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="354" />
+            <source>(not checked)</source>
+            <translation>(non vérifiées)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="356" />
+            <source>Crop Confidence: years</source>
+            <translation>Crop Confidence : années</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="376" />
+            <source>Sentinel Hub OAuth client</source>
+            <translation>Client OAuth Sentinel Hub</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="376" />
+            <source>Copernicus Data Space account</source>
+            <translation>Compte Copernicus Data Space</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="377" />
+            <source>Client id:</source>
+            <translation>Identifiant du client :</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="377" />
+            <source>User name (e-mail):</source>
+            <translation>Nom d'utilisateur (courriel) :</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="378" />
+            <source>Client secret:</source>
+            <translation>Secret du client :</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="378" />
+            <source>Password:</source>
+            <translation>Mot de passe :</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="389" />
+            <source>Credentials not saved</source>
+            <translation>Identifiants non enregistrés</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="418" />
+            <source>No area</source>
+            <translation>Aucune emprise</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="418" />
+            <source>Choose an area first.</source>
+            <translation>Choisissez d'abord une emprise.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="421" />
+            <source>No year</source>
+            <translation>Aucune année</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="421" />
+            <source>No year is available.</source>
+            <translation>Aucune année n'est disponible.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="436" />
+            <source>Search failed</source>
+            <translation>Échec de la recherche</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="441" />
+            <source>Crop Confidence: search</source>
+            <translation>Crop Confidence : recherche</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="456" />
+            <source>Nothing found</source>
+            <translation>Aucun résultat</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="457" />
+            <source>No product for {} over this area.</source>
+            <translation>Aucun produit pour {} sur cette emprise.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="492" />
+            <source>Nothing to fetch</source>
+            <translation>Rien à récupérer</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="492" />
+            <source>Choose an area and a year.</source>
+            <translation>Choisissez une emprise et une année.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="539" />
+            <source>Cancelled.</source>
+            <translation>Annulé.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="541" />
+            <source>Fetch cancelled</source>
+            <translation>Récupération annulée</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="542" />
+            <source>No file was left half-written.</source>
+            <translation>Aucun fichier n'est resté à moitié écrit.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="547" />
+            <source>Failed.</source>
+            <translation>Échec.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="548" />
+            <source>Fetch failed</source>
+            <translation>Échec de la récupération</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="554" />
+            <source>Fetching {} {}…</source>
+            <translation>Récupération de {} {}…</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="556" />
+            <source>Crop Confidence: fetch</source>
+            <translation>Crop Confidence : récupération</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="566" />
+            <source>Whole tiles: about {} will be downloaded. Continue?</source>
+            <translation>Tuiles entières : environ {} à télécharger. Continuer ?</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="568" />
+            <source>Whole tiles of unknown size will be downloaded (search first to see sizes). Continue?</source>
+            <translation>Des tuiles entières de taille inconnue seront téléchargées (lancez d'abord une recherche pour voir les tailles). Continuer ?</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="573" />
+            <source>Download whole tiles</source>
+            <translation>Télécharger des tuiles entières</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="602" />
+            <source>Layer not loaded</source>
+            <translation>Couche non chargée</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="612" />
+            <source>{} item(s), {} transferred.</source>
+            <translation>{} élément(s), {} transférés.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="617" />
+            <source>Fetched</source>
+            <translation>Récupération terminée</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="618" />
+            <source>{} layer(s) added to '{}'.</source>
+            <translation>{} couche(s) ajoutée(s) à « {} ».</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/tasks.py" line="59" />
+            <source>One-time code of your Copernicus account:</source>
+            <translation>Code à usage unique de votre compte Copernicus :</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/tasks.py" line="67" />
+            <source>Copernicus two-factor authentication</source>
+            <translation>Authentification à deux facteurs Copernicus</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="38" />
+            <source>CTY + CTYCL (CLMS Crop Types and Confidence Layer)</source>
+            <translation>CTY + CTYCL (types de cultures CLMS et couche de confiance)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="40" />
+            <location filename="../plugin/processing/style_algorithm.py" line="61" />
+            <source>OSO 2018+ (23 classes)</source>
+            <translation>OSO 2018 et après (23 classes)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="41" />
+            <location filename="../plugin/processing/style_algorithm.py" line="62" />
+            <source>OSO 2016–2017 (17 classes)</source>
+            <translation>OSO 2016–2017 (17 classes)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="42" />
+            <source>Custom</source>
+            <translation>Personnalisé</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="53" />
+            <source>{}: the layer '{}' ({}) is not a local raster file. Save it as a GeoTIFF first (Export &gt; Save As).</source>
+            <translation>{} : la couche « {} » ({}) n'est pas un fichier raster local. Enregistrez-la d'abord en GeoTIFF (Exporter &gt; Sauvegarder sous).</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="114" />
+            <source>Confidence-filtered crop mask</source>
+            <translation>Masque de cultures filtré par la confiance</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="117" />
+            <source>Crop masks</source>
+            <translation>Masques de cultures</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="126" />
+            <source>Keeps the pixels of the selected crop classes whose classifier confidence reaches a threshold, and counts pixels and hectares per class.
+
+Binary mask: 1 kept, 0 not kept, 255 no data. Filtered class map: the class code where kept, 0 elsewhere, the class nodata (65535 for CTY, 255 for OSO) where there is no data.
+
+No data: CTY 65535, CTYCL 255 or an invalid value (101-252, 254), OSO 0 or 255, and each file's own nodata. Not kept: CTY 0, CTYCL 253, a class not selected, a confidence below the threshold, a validity below the minimum.
+
+CLASSES is a comma-separated list of codes; empty means the product's crop classes. All layers must share one grid (CRS, pixel size, alignment); they are processed over their common extent, never resampled.</source>
+            <translation>Conserve les pixels des classes de cultures sélectionnées dont la confiance du classifieur atteint un seuil, et compte les pixels et les hectares par classe.
+
+Masque binaire : 1 conservé, 0 non conservé, 255 pas de données. Carte des classes filtrée : le code de la classe là où le pixel est conservé, 0 ailleurs, la valeur nodata des classes (65535 pour CTY, 255 pour OSO) là où il n'y a pas de données.
+
+Pas de données : CTY 65535, CTYCL 255 ou une valeur invalide (101-252, 254), OSO 0 ou 255, ainsi que la valeur nodata propre à chaque fichier. Non conservé : CTY 0, CTYCL 253, une classe non sélectionnée, une confiance inférieure au seuil, une validité inférieure au minimum.
+
+CLASSES est une liste de codes séparés par des virgules ; vide, elle désigne les classes de cultures du produit. Toutes les couches doivent partager la même grille (SCR, taille de pixel, alignement) ; elles sont traitées sur leur emprise commune, sans jamais être rééchantillonnées.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="152" />
+            <source>Class layer (CTY or OSO classes; not needed for CTYCL only)</source>
+            <translation>Couche des classes (classes CTY ou OSO ; inutile pour CTYCL seule)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="158" />
+            <source>Class band</source>
+            <translation>Bande des classes</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="163" />
+            <source>Confidence layer (CTYCL or OCS_Confidence)</source>
+            <translation>Couche de confiance (CTYCL ou OCS_Confidence)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="168" />
+            <source>Confidence band</source>
+            <translation>Bande de confiance</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="173" />
+            <source>Validity layer (OSO OCS_Validity)</source>
+            <translation>Couche de validité (OSO OCS_Validity)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="178" />
+            <source>Validity band</source>
+            <translation>Bande de validité</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="184" />
+            <source>Minimum validity (cloud-free dates)</source>
+            <translation>Validité minimale (dates sans nuages)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="193" />
+            <source>Classes to keep (comma-separated codes; empty = the product's crops)</source>
+            <translation>Classes à conserver (codes séparés par des virgules ; vide = les cultures du produit)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="201" />
+            <source>Minimum confidence (%)</source>
+            <translation>Niveau de confiance minimal (%)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="211" />
+            <source>Output</source>
+            <translation>Sortie</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="212" />
+            <source>Binary mask</source>
+            <translation>Masque binaire</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="212" />
+            <source>Filtered class map</source>
+            <translation>Carte des classes filtrée</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="217" />
+            <source>Clip to extent</source>
+            <translation>Découper selon l'emprise</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="221" />
+            <source>Threads (0 = all cores)</source>
+            <translation>Threads (0 = tous les cœurs)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="228" />
+            <source>GDAL creation options (KEY=VALUE|KEY=VALUE)</source>
+            <translation>Options de création GDAL (CLE=VALEUR|CLE=VALEUR)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="235" />
+            <source>Crop mask</source>
+            <translation>Masque de cultures</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="239" />
+            <source>Per-class counts</source>
+            <translation>Comptages par classe</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="246" />
+            <source>Total pixels</source>
+            <translation>Nombre total de pixels</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="247" />
+            <source>No-data pixels</source>
+            <translation>Pixels sans données</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="248" />
+            <source>Kept pixels</source>
+            <translation>Pixels conservés</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="249" />
+            <source>Kept area (ha)</source>
+            <translation>Surface conservée (ha)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="259" />
+            <source>CONFIDENCE_LAYER: the layer {} cannot be opened as a raster.</source>
+            <translation>CONFIDENCE_LAYER : la couche {} ne peut pas être ouverte comme raster.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="268" />
+            <source>{}: the layer {} cannot be opened as a raster.</source>
+            <translation>{} : la couche {} ne peut pas être ouverte comme raster.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="316" />
+            <source>Product {}, classes {}, minimum confidence {}</source>
+            <translation>Produit {}, classes {}, niveau de confiance minimal {}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="321" />
+            <source>all cropland</source>
+            <translation>toutes les terres cultivées</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="332" />
+            <source>Cancelled: no output was written.</source>
+            <translation>Annulé : aucune sortie n'a été écrite.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="338" />
+            <source>The rasters' CRS is not projected in metres: areas are not computed.</source>
+            <translation>Le SCR des rasters n'est pas projeté en mètres : les surfaces ne sont pas calculées.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="352" />
+            <source>Kept {} of {} pixels ({} ha); {} no-data pixels.</source>
+            <translation>{} pixels conservés sur {} ({} ha) ; {} pixels sans données.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="389" />
+            <source>All crop types (CTYCL)</source>
+            <translation>Tous les types de cultures (CTYCL)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/fetch_algorithm.py" line="62" />
+            <source>Fetch crop layers</source>
+            <translation>Récupérer les couches de cultures</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/fetch_algorithm.py" line="65" />
+            <location filename="../plugin/processing/style_algorithm.py" line="122" />
+            <source>Data</source>
+            <translation>Données</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/fetch_algorithm.py" line="74" />
+            <source>Finds the CLMS Crop Types (CTY) and Confidence Layer (CTYCL) tiles, or the CNES OSO map, of a year over an extent, and fetches them into a folder. By default only the extent is read (HTTP range requests), as one mosaic per layer on the product's own grid; otherwise whole tiles are downloaded (resumable, checksums verified).
+
+Sources (SOURCE_URL, advanced): CLMS from a STAC API root (default: Copernicus Data Space) or a static catalog.json; OSO from Sentinel Hub (default) or the URL of a 3-band OSO raster, or of three rasters OCS|OCS_Confidence|OCS_Validity ({year} is replaced).
+
+Credentials come from a QGIS authentication configuration: for CDSE a Basic configuration with the account's user name and password; for Sentinel Hub the OAuth client id and secret. Searching CDSE needs no account.</source>
+            <translation>Trouve les tuiles CLMS des types de cultures (CTY) et de la couche de confiance (CTYCL), ou la carte OSO du CNES, d'une année sur une emprise, et les récupère dans un dossier. Par défaut, seule l'emprise est lue (requêtes HTTP par plages), sous forme d'une mosaïque par couche sur la grille propre au produit ; sinon, les tuiles entières sont téléchargées (reprise possible, sommes de contrôle vérifiées).
+
+Sources (SOURCE_URL, avancé) : CLMS depuis la racine d'une API STAC (par défaut : Copernicus Data Space) ou un catalog.json statique ; OSO depuis Sentinel Hub (par défaut) ou l'URL d'un raster OSO à 3 bandes, ou de trois rasters OCS|OCS_Confidence|OCS_Validity ({year} est remplacé).
+
+Les identifiants proviennent d'une configuration d'authentification QGIS : pour CDSE, une configuration Basic avec le nom d'utilisateur et le mot de passe du compte ; pour Sentinel Hub, l'identifiant et le secret du client OAuth. La recherche dans CDSE ne nécessite pas de compte.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/fetch_algorithm.py" line="111" />
+            <source>Credentials (authentication configuration)</source>
+            <translation>Identifiants (configuration d'authentification)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/fetch_algorithm.py" line="121" />
+            <source>Source: STAC API root, catalog.json, Sentinel Hub base URL or raster URL</source>
+            <translation>Source : racine d'une API STAC, catalog.json, URL de base Sentinel Hub ou URL d'un raster</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/fetch_algorithm.py" line="128" />
+            <source>Output folder</source>
+            <translation>Dossier de sortie</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/fetch_algorithm.py" line="131" />
+            <source>Class layer</source>
+            <translation>Couche des classes</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/fetch_algorithm.py" line="132" />
+            <source>Confidence layer</source>
+            <translation>Couche de confiance</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/fetch_algorithm.py" line="133" />
+            <source>Validity layer</source>
+            <translation>Couche de validité</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/fetch_algorithm.py" line="136" />
+            <source>Items fetched</source>
+            <translation>Éléments récupérés</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/fetch_algorithm.py" line="137" />
+            <source>Bytes transferred</source>
+            <translation>Octets transférés</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/fetch_algorithm.py" line="143" />
+            <source>EXTENT: give a non-empty area.</source>
+            <translation>EXTENT : indiquez une emprise non vide.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/fetch_algorithm.py" line="162" />
+            <source>Cancelled: no file was left half-written.</source>
+            <translation>Annulé : aucun fichier n'est resté à moitié écrit.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/fetch_algorithm.py" line="166" />
+            <source>Fetched {} item(s), {} bytes transferred.</source>
+            <translation>{} élément(s) récupéré(s), {} octets transférés.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/provider.py" line="24" />
+            <source>Crop Confidence: confidence-filtered crop masks</source>
+            <translation>Crop Confidence : masques de cultures filtrés par la confiance</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/style_algorithm.py" line="60" />
+            <source>Detect from the name, band description or metadata</source>
+            <translation>Détecter d'après le nom, la description de bande ou les métadonnées</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/style_algorithm.py" line="63" />
+            <source>CTY (CLMS Crop Types)</source>
+            <translation>CTY (types de cultures CLMS)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/style_algorithm.py" line="64" />
+            <source>CTYCL (CLMS Confidence Layer)</source>
+            <translation>CTYCL (couche de confiance CLMS)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/style_algorithm.py" line="65" />
+            <source>OSO confidence (OCS_Confidence)</source>
+            <translation>Confiance OSO (OCS_Confidence)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/style_algorithm.py" line="66" />
+            <source>OSO validity (OCS_Validity)</source>
+            <translation>Validité OSO (OCS_Validity)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/style_algorithm.py" line="67" />
+            <source>Crop mask (binary mask or filtered class map)</source>
+            <translation>Masque de cultures (masque binaire ou carte des classes filtrée)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/style_algorithm.py" line="119" />
+            <source>Apply Crop Confidence style</source>
+            <translation>Appliquer le style Crop Confidence</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/style_algorithm.py" line="135" />
+            <source>Gives a raster layer the style of its product: the official class colours and labels (in the QGIS language) for OSO and CTY, a red-to-green ramp for the CTYCL confidence (253 'No cropland' in grey, 255 transparent), black-to-green and black-to-red ramps for the OSO confidence and validity, green kept pixels for a binary crop mask and the class palette for a filtered class map.
+
+Detect reads the file name (CLMS ids such as CLMS_HRLVLCC_CTYCL_..., OCS_2018_CESBIO, the names written by 'Fetch crop layers'), the layer name, the band description (OCS, OCS_Confidence, OCS_Validity) and the GDAL metadata. OSO 2016 and 2017 have 17 classes; without a year in the name, the values present decide. Crop masks are not detected: choose 'Crop mask'.
+
+A layer of the current project is restyled in place. A file that is not open in the project gets the style saved as its default style: a .qml file next to it, which QGIS reads whenever the file is opened.</source>
+            <translation>Donne à une couche raster le style de son produit : les couleurs et libellés officiels des classes (dans la langue de QGIS) pour OSO et CTY, une rampe du rouge au vert pour la confiance CTYCL (253 « Pas de culture » en gris, 255 transparent), des rampes du noir au vert et du noir au rouge pour la confiance et la validité OSO, les pixels conservés en vert pour un masque de cultures binaire et la palette des classes pour une carte des classes filtrée.
+
+La détection lit le nom du fichier (identifiants CLMS tels que CLMS_HRLVLCC_CTYCL_..., OCS_2018_CESBIO, les noms écrits par « Récupérer les couches de cultures »), le nom de la couche, la description de bande (OCS, OCS_Confidence, OCS_Validity) et les métadonnées GDAL. OSO 2016 et 2017 ont 17 classes ; sans année dans le nom, ce sont les valeurs présentes qui décident. Les masques de cultures ne sont pas détectés : choisissez « Masque de cultures ».
+
+Une couche du projet courant est restylée sur place. Un fichier qui n'est pas ouvert dans le projet reçoit le style enregistré comme style par défaut : un fichier .qml à côté de lui, que QGIS lit à chaque ouverture du fichier.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/style_algorithm.py" line="155" />
+            <source>Raster layer</source>
+            <translation>Couche raster</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/style_algorithm.py" line="163" />
+            <source>Styled layer (its id, or its file when not in the project)</source>
+            <translation>Couche stylée (son identifiant, ou son fichier si elle n'est pas dans le projet)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/style_algorithm.py" line="166" />
+            <source>Style applied</source>
+            <translation>Style appliqué</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/style_algorithm.py" line="172" />
+            <source>INPUT: the layer {} cannot be opened as a raster.</source>
+            <translation>INPUT : la couche {} ne peut pas être ouverte comme raster.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/style_algorithm.py" line="181" />
+            <source>Cannot tell which product the layer '{}' ({}) is from its name, band description or metadata. Choose the product: {}.</source>
+            <translation>Impossible de déterminer le produit de la couche « {} » ({}) d'après son nom, sa description de bande ou ses métadonnées. Choisissez le produit : {}.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/style_algorithm.py" line="186" />
+            <source>Detected: {}</source>
+            <translation>Détecté : {}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/style_algorithm.py" line="194" />
+            <source>Cannot save the default style of {}: {}</source>
+            <translation>Impossible d'enregistrer le style par défaut de {} : {}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/styles.py" line="93" />
+            <source>Kept (confidence ≥ {})</source>
+            <translation>Conservé (confiance ≥ {})</translation>
+        </message>
+    </context>
+</TS>
