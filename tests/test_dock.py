@@ -198,3 +198,101 @@ def auth_config_store():
     yield create
     for config_id in created:
         manager.removeAuthenticationConfig(config_id)
+
+
+def test_two_factor_code_is_asked_on_the_main_thread(
+    qtbot, dock, stac_over_http, auth_config_store, monkeypatch
+):
+    import threading
+
+    from crop_confidence.plugin.adapters import settings
+    from crop_confidence.plugin.gui import tasks
+    from servers.cdse_identity import IdentityServer
+
+    stac, host = stac_over_http
+    identity = IdentityServer()
+    identity.add_user("bob", "pw-of-bob", totp="123456")
+    identity.start()
+
+    def bearer_is_valid(headers):
+        value = headers.get("Authorization", "")
+        return identity.is_valid(value.removeprefix("Bearer "))
+
+    host.auth_check = bearer_is_valid
+    for item in stac.items:  # the files now need the account
+        for asset in item["assets"].values():
+            if "alternate" in asset:
+                asset["alternate"]["https"]["auth:refs"] = ["oidc"]
+    asked = []
+
+    def answer(parent, title, label, *args, **kwargs):  # noqa: ARG001
+        asked.append(threading.current_thread() is threading.main_thread())
+        return "123456", True
+
+    monkeypatch.setattr(tasks.QInputDialog, "getText", answer)
+    saved = settings.value("cdse_token_url")
+    settings.set_value("cdse_token_url", identity.token_url)
+    try:
+        dock.clms_source_edit.setText(stac.url)
+        dock.clms_source_edit.editingFinished.emit()
+        qtbot.waitUntil(lambda: dock.year_combo.findData(2017) >= 0, timeout=10_000)
+        dock.year_combo.setCurrentIndex(dock.year_combo.findData(2021))
+        dock.product_combo.setCurrentIndex(dock.product_combo.findData("ctycl"))
+        dock.auth_select.setConfigId(auth_config_store("bob", "pw-of-bob"))
+        dock.area_combo.setCurrentIndex(dock.area_combo.findData("drawn"))
+        dock.set_drawn_area(AREA_3035)
+        qtbot.mouseClick(dock.fetch_button, Qt.MouseButton.LeftButton)
+        wait_for_task(qtbot, dock)
+        assert asked == [True]
+        assert identity.grants["password"] == 1
+        layers = QgsProject.instance().mapLayers().values()
+        assert [layer.name().split("_")[0] for layer in layers] == ["CTYCL"]
+    finally:
+        settings.set_value("cdse_token_url", saved)
+        identity.stop()
+
+
+def test_area_from_a_layer_and_from_its_selected_features(dock):
+    from qgis.core import QgsFeature, QgsGeometry, QgsVectorLayer
+
+    layer = QgsVectorLayer("Polygon?crs=EPSG:3035", "fields", "memory")
+    features = []
+    for x in (3_851_000, 3_860_000):  # two 1 x 1 km squares, 9 km apart
+        feature = QgsFeature()
+        feature.setGeometry(QgsGeometry.fromRect(QgsRectangle(x, 2_650_000, x + 1000, 2_651_000)))
+        features.append(feature)
+    layer.dataProvider().addFeatures(features)
+    layer.updateExtents()
+    QgsProject.instance().addMapLayer(layer)
+    dock.layer_combo.setLayer(layer)
+    dock.area_combo.setCurrentIndex(dock.area_combo.findData("layer"))
+    assert dock.area_label.text().startswith("10.00 km²")  # 10 x 1 km bounding box
+    dock.area_combo.setCurrentIndex(dock.area_combo.findData("selection"))
+    assert dock.area_label.text() == "Choose an area."
+    layer.selectByIds([next(layer.getFeatures()).id()])
+    dock.update_area_label()
+    assert dock.area_label.text().startswith("1.00 km²")
+
+
+def test_whole_tiles_ask_for_confirmation_above_the_threshold(dock, monkeypatch):
+    from crop_confidence.plugin.gui import dock as dock_module
+
+    dock.results = [{"size": 700_000_000}, {"size": 200_000_000}]
+    dock.confirm_spin.setValue(500)
+    dock.clip_check.setChecked(False)
+    asked = []
+
+    def refuse(parent, title, text, *args):  # noqa: ARG001
+        asked.append(text)
+        return dock_module.QMessageBox.StandardButton.No
+
+    monkeypatch.setattr(dock_module.QMessageBox, "question", refuse)
+    assert dock.confirm_whole_download() is False
+    assert asked == ["Whole tiles: about 900.0 MB will be downloaded. Continue?"]
+    dock.results = [{"size": 700_000_000}]
+    dock.area_combo.setCurrentIndex(dock.area_combo.findData("canvas"))
+    dock.start_fetch()  # refused: nothing starts
+    assert len(asked) == 2
+    assert dock.task is None or dock.task.description() != "Crop Confidence: fetch"
+    dock.results = [{"size": 100_000_000}]
+    assert dock.confirm_whole_download() is True and len(asked) == 2
