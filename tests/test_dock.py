@@ -134,7 +134,7 @@ def test_cancel_midway_keeps_the_ui_responsive_and_leaves_no_file(
     fixture = write_raster(tmp_path / "fixture.tif", bands, "EPSG:2154", L93_ORIGIN, nodata=0)
     hub = SentinelHubServer(
         fixture=fixture,
-        features=[oso_feature(2021, [1.38, 43.50, 1.47, 43.56])],
+        features=[oso_feature(2021, [1.30, 43.50, 1.55, 43.65])],
         max_size=100,
         delay=0.5,
     )
@@ -150,12 +150,16 @@ def test_cancel_midway_keeps_the_ui_responsive_and_leaves_no_file(
         dock.oso_source_edit.editingFinished.emit()
         # Without credentials the years are not checked: 2016 to this year.
         qtbot.waitUntil(lambda: dock.year_combo.findData(2016) >= 0, timeout=10_000)
-        dock.year_combo.setCurrentIndex(dock.year_combo.findData(2021))
-        dock.auth_select.setConfigId(auth_config_store("client-id", "client-secret-value"))
+        assert dock.year_status.text() == "(not checked)"
         canvas = dock.canvas
         canvas.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:2154"))
         x0, y0 = L93_ORIGIN
         canvas.setExtent(QgsRectangle(x0, y0 - 5000, x0 + 5000, y0))
+        # With credentials, Sentinel Hub's catalogue says which years cover the area.
+        dock.auth_select.setConfigId(auth_config_store("client-id", "client-secret-value"))
+        qtbot.waitUntil(lambda: dock.year_combo.count() == 1, timeout=10_000)
+        assert dock.year_combo.itemData(0) == 2021 and dock.year_status.text() == ""
+        assert len(hub.served("/api/v1/catalog/1.0.0/search")) >= 1
 
         ticks = []
         timer = QTimer()

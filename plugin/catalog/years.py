@@ -23,13 +23,18 @@ def years_from_intervals(intervals, first, last=None):
     return sorted(years)
 
 
+def default_years(product):
+    """Every year the product may exist, first year to this year."""
+    first = FIRST_YEARS["clms" if product in CLMS_PRODUCTS else "oso"]
+    return list(range(first, _this_year() + 1))
+
+
 def available_years(product, source_url, bounds=None, crs=None, sentinelhub_tokens=None,
                     session=None):  # fmt: skip
     """(years, checked): the years to offer, and whether the source itself said so."""
     kind = source_kind(product, source_url)
     family = "clms" if product in CLMS_PRODUCTS else "oso"
     first = FIRST_YEARS[family]
-    default = list(range(first, _this_year() + 1))
     if kind == "stac":
         stac = _stac_search()
         collection = stac.CTYCL_COLLECTION if family == "clms" else OSO_STAC_COLLECTION
@@ -52,4 +57,4 @@ def available_years(product, source_url, bounds=None, crs=None, sentinelhub_toke
             bounds, sentinelhub_tokens, crs=crs, session=session, **options
         )
         return list(years), True
-    return default, False
+    return default_years(product), False

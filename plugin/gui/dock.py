@@ -70,9 +70,10 @@ from ..catalog.fetch import (
     source_kind,
 )
 from ..catalog.http import make_session
-from ..catalog.years import available_years
+from ..catalog.years import available_years, default_years
 from ..core.errors import CropMaskCancelled
 from ..i18n import tr
+from ..processing.fetch_algorithm import crs_for_rasterio
 from .tasks import FunctionTask, MainThreadPrompt
 
 LOG_TAG = "Crop Confidence"
@@ -244,6 +245,7 @@ class CropConfidenceDock(QgsDockWidget):
         self.auth_select.selectedConfigIdChanged.connect(
             lambda config_id: settings.set_value("auth_config", config_id)
         )
+        self.auth_select.selectedConfigIdChanged.connect(self.refresh_years)
         self.search_button.clicked.connect(self.search)
         self.fetch_button.clicked.connect(self.start_fetch)
         self.cancel_button.clicked.connect(self.cancel)
@@ -336,12 +338,32 @@ class CropConfidenceDock(QgsDockWidget):
         product = "oso23" if self.family() == "oso" else self.family()
         source = self.source_url()
         previous = self.year()
+        options = {}
+        area = self.area()
+        if (
+            self.family() == "oso"
+            and self.auth_select.configId()
+            and area is not None
+            and source_kind(product, source) == "sentinelhub"
+        ):
+            # Sentinel Hub's catalogue tells the years over the area, with an account.
+            session = make_session(proxies=qgis_proxies())
+            try:
+                _, options["sentinelhub_tokens"] = self.token_providers(session)
+            except CredentialsError as error:
+                self.message(tr("Credentials"), str(error), Qgis.MessageLevel.Warning)
+            rect, crs = area
+            options.update(
+                bounds=(rect.xMinimum(), rect.yMinimum(), rect.xMaximum(), rect.yMaximum()),
+                crs=crs_for_rasterio(crs),
+                session=session,
+            )
 
         def work(task):  # noqa: ARG001
-            return available_years(product, source)
+            return available_years(product, source, **options)
 
         def done(task):
-            years, checked = task.result if task.result else ([], False)
+            years, checked = task.result if task.result else (default_years(product), False)
             if task.error is not None:
                 self.message(
                     tr("Cannot list the years"), str(task.error), Qgis.MessageLevel.Warning
@@ -501,7 +523,7 @@ class CropConfidenceDock(QgsDockWidget):
             product=product,
             year=year,
             bounds=(rect.xMinimum(), rect.yMinimum(), rect.xMaximum(), rect.yMaximum()),
-            bounds_crs=crs.authid() if crs.authid().upper().startswith("EPSG:") else crs.toWkt(),
+            bounds_crs=crs_for_rasterio(crs),
             output_folder="",
             source_url=self.source_url(),
             clip=clip,
@@ -526,7 +548,10 @@ class CropConfidenceDock(QgsDockWidget):
                 proxies=proxies,
                 progress=lambda fraction: task.setProgress(100 * fraction),
                 is_cancelled=task.isCanceled,
-                log=lambda text: QgsMessageLog.logMessage(text, LOG_TAG, Qgis.MessageLevel.Info),
+                log=lambda text: (
+                    QgsMessageLog.logMessage(text, LOG_TAG, Qgis.MessageLevel.Info),
+                    task.status.emit(text),
+                ),
             )
             result = fetch(request, context)
             if task.isCanceled():
@@ -555,6 +580,7 @@ class CropConfidenceDock(QgsDockWidget):
         )
         task = self._run(tr("Crop Confidence: fetch"), work, done)
         task.progressChanged.connect(lambda value: self.progress_bar.setValue(int(value)))
+        task.status.connect(self.progress_label.setText)
 
     def confirm_whole_download(self):
         sizes = [row["size"] for row in self.results]

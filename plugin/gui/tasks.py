@@ -17,6 +17,8 @@ class FunctionTask(QgsTask):
     ``task.cancelled_by_user`` tells a cancel apart.
     """
 
+    status = pyqtSignal(str)  # short progress messages from the worker (queued to the GUI)
+
     def __init__(self, description, function, done):
         super().__init__(description, QgsTask.Flag.CanCancel)
         self.function = function
