@@ -783,6 +783,14 @@ def report(args, size, inputs, shares, methods, codecs, checks, commands):
             f"With DEFLATE output, no method can beat the DEFLATE I/O floor: the largest "
             f"possible speed-up over gdal_calc.py best flags is {bound:.2f}x on this machine.",
         ]
+    bound = speedup("io_floor_cty", "gdal_calc_best_zstd")
+    if bound is not None:
+        lines += [
+            "",
+            f"Likewise with our codec (ZSTD level 1): reading both inputs and writing the mask "
+            f"with no computation at all is only {bound:.2f}x faster than gdal_calc.py best "
+            "flags, the largest possible speed-up on this machine.",
+        ]
 
     if codecs:
         lines += [
