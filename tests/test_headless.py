@@ -1,8 +1,6 @@
 """Headless runs: qgis_process.bin with QGIS_PLUGINPATH, and the shipped .model3."""
 
 import json
-import os
-import site
 import subprocess
 from pathlib import Path
 
@@ -10,10 +8,10 @@ import numpy as np
 import pytest
 from qgis.core import QgsProcessingContext, QgsProcessingFeedback, QgsProcessingModelAlgorithm
 
+from headless import QGIS_PROCESS, plugin_environment
 from rasters import CTY_CROPS, read_raster, reference_status, write_raster
 
 ROOT = Path(__file__).resolve().parents[1]
-QGIS_PROCESS = "/usr/bin/qgis_process.bin"
 MODEL = ROOT / "resources" / "models" / "crop_mask_report.model3"
 FETCH_MODEL = ROOT / "resources" / "models" / "crop_mask_for_extent.model3"
 SAMPLE = ROOT / "resources" / "sample"
@@ -34,25 +32,7 @@ def cty_pair(tmp_path):
 
 @pytest.fixture(scope="module")
 def qgis_process_env(tmp_path_factory):
-    """An isolated QGIS profile with the plugin enabled, as a user would have it."""
-    config = tmp_path_factory.mktemp("qgis-config")
-    # QGIS's Python finds pystac-client where the user installed it: here, the test venv.
-    python_path = [*site.getsitepackages(), os.environ.get("PYTHONPATH", "")]
-    env = dict(
-        os.environ,
-        QT_QPA_PLATFORM="offscreen",
-        QGIS_PLUGINPATH=str(ROOT / "build" / "plugins"),
-        QGIS_CUSTOM_CONFIG_PATH=str(config),
-        PYTHONPATH=os.pathsep.join(path for path in python_path if path),
-    )
-    subprocess.run(
-        [QGIS_PROCESS, "plugins", "enable", "crop_confidence"],
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
-    return env
+    return plugin_environment(tmp_path_factory.mktemp("qgis-config"))
 
 
 def qgis_process(env, *arguments):

@@ -350,27 +350,12 @@ def test_dock_and_algorithms_in_french(french, qgis_iface, qtbot, offline_source
 @pytest.mark.slow
 def test_qgis_process_lists_french_names(tmp_path, qm_file):  # noqa: ARG001
     """qgis_process (no desktop) in a French profile lists the algorithms in French."""
-    import site
+    from headless import QGIS_PROCESS, plugin_environment
 
-    qgis_process = "/usr/bin/qgis_process.bin"
-    if not os.path.exists(qgis_process):
+    if not os.path.exists(QGIS_PROCESS):
         pytest.skip("qgis_process is not installed")
     config = tmp_path / "qgis-config"
-    python_path = [*site.getsitepackages(), os.environ.get("PYTHONPATH", "")]
-    env = dict(
-        os.environ,
-        QT_QPA_PLATFORM="offscreen",
-        QGIS_PLUGINPATH=str(ROOT / "build" / "plugins"),
-        QGIS_CUSTOM_CONFIG_PATH=str(config),
-        PYTHONPATH=os.pathsep.join(path for path in python_path if path),
-    )
-    subprocess.run(
-        [qgis_process, "plugins", "enable", "crop_confidence"],
-        env=env,
-        check=True,
-        capture_output=True,
-        timeout=300,
-    )
+    env = plugin_environment(config)
     ini = QSettings(
         str(config / "profiles" / "default" / "QGIS" / "QGIS3.ini"), QSettings.Format.IniFormat
     )
@@ -378,7 +363,7 @@ def test_qgis_process_lists_french_names(tmp_path, qm_file):  # noqa: ARG001
     ini.setValue("locale/overrideFlag", True)
     ini.sync()
     completed = subprocess.run(
-        [qgis_process, "--json", "list"], env=env, capture_output=True, text=True, timeout=300
+        [QGIS_PROCESS, "--json", "list"], env=env, capture_output=True, text=True, timeout=300
     )
     assert completed.returncode == 0, completed.stderr
     listing = json.loads(completed.stdout[completed.stdout.find("{") :])
