@@ -85,15 +85,20 @@ models: setup
 styles: setup
 	$(PY) tools/make_styles.py
 
-# The real QGIS desktop under Xvfb, with a throw-away profile that enables the plugin.
+# The real QGIS desktop under Xvfb, with a throw-away profile that enables the plugin,
+# driven by tools/screenshot.py. `make screenshot SCREENSHOT_LOCALE=fr_FR` for the French UI.
+SCREENSHOT_LOCALE ?= en_GB
+SCREENSHOT ?= docs/screenshot$(if $(filter en%,$(SCREENSHOT_LOCALE)),,-$(firstword $(subst _, ,$(SCREENSHOT_LOCALE)))).png
 screenshot: setup translations
-	rm -rf build/screenshot-profile && mkdir -p build/screenshot-profile/profiles/default/QGIS
-	printf '[PythonPlugins]\ncrop_confidence=true\n[CropConfidence]\nclms_source_url=$(CURDIR)/resources/sample/catalog/catalog.json\n' \
+	rm -rf build/screenshot-profile build/screenshot-downloads
+	mkdir -p build/screenshot-profile/profiles/default/QGIS
+	printf '[PythonPlugins]\ncrop_confidence=true\n[locale]\nuserLocale=$(SCREENSHOT_LOCALE)\noverrideFlag=true\n[CropConfidence]\nclms_source_url=$(CURDIR)/resources/sample/catalog/catalog.json\ndownload_folder=$(CURDIR)/build/screenshot-downloads\n' \
 		> build/screenshot-profile/profiles/default/QGIS/QGIS3.ini
-	cd $(CURDIR) && QT_QPA_PLATFORM=xcb PYTHONPATH=$(CURDIR)/build/plugins:$$($(PY) -c 'import site; print(site.getsitepackages()[0])') \
+	cd $(CURDIR) && QT_QPA_PLATFORM=xcb CROP_CONFIDENCE_ROOT=$(CURDIR) CROP_CONFIDENCE_SCREENSHOT=$(CURDIR)/$(SCREENSHOT) \
+		PYTHONPATH=$(CURDIR)/build/plugins:$$($(PY) -c 'import site; print(site.getsitepackages()[0])') \
 		xvfb-run -a -s "-screen 0 1600x1000x24" qgis --nologo --noversioncheck \
 		--profiles-path $(CURDIR)/build/screenshot-profile --code $(CURDIR)/tools/screenshot.py
-	@echo "wrote docs/screenshot.png"
+	@echo "wrote $(SCREENSHOT)"
 
 clean:
 	rm -rf build dist demo-output bench-output
