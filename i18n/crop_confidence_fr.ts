@@ -4,35 +4,55 @@
     <context>
         <name>CropConfidence</name>
         <message>
-            <location filename="../plugin/gui/dock.py" line="96" />
+            <location filename="../plugin/gui/dock.py" line="103" />
             <source>unknown size</source>
             <translation>taille inconnue</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="106" />
+            <location filename="../plugin/gui/dock.py" line="104" />
+            <source>B</source>
+            <translation>o</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="104" />
+            <source>kB</source>
+            <translation>ko</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="104" />
+            <source>MB</source>
+            <translation>Mo</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="104" />
+            <source>GB</source>
+            <translation>Go</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="114" />
             <location filename="../plugin/plugin.py" line="28" />
             <location filename="../plugin/processing/provider.py" line="21" />
             <source>Crop Confidence</source>
             <translation>Crop Confidence</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="132" />
+            <location filename="../plugin/gui/dock.py" line="140" />
             <source>CTY + CTYCL (CLMS Crop Types)</source>
             <translation>CTY + CTYCL (types de cultures CLMS)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="133" />
+            <location filename="../plugin/gui/dock.py" line="141" />
             <location filename="../plugin/processing/cropmask_algorithm.py" line="39" />
             <source>CTYCL only (CLMS Confidence Layer)</source>
             <translation>CTYCL seule (couche de confiance CLMS)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="134" />
+            <location filename="../plugin/gui/dock.py" line="142" />
             <source>OSO (CNES land cover)</source>
             <translation>OSO (occupation du sol du CNES)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="135" />
+            <location filename="../plugin/gui/dock.py" line="143" />
             <location filename="../plugin/processing/cropmask_algorithm.py" line="146" />
             <location filename="../plugin/processing/fetch_algorithm.py" line="95" />
             <location filename="../plugin/processing/style_algorithm.py" line="158" />
@@ -40,337 +60,338 @@
             <translation>Produit</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="142" />
-            <location filename="../plugin/gui/dock.py" line="177" />
+            <location filename="../plugin/gui/dock.py" line="150" />
+            <location filename="../plugin/gui/dock.py" line="185" />
             <location filename="../plugin/processing/fetch_algorithm.py" line="101" />
             <source>Year</source>
             <translation>Année</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="148" />
+            <location filename="../plugin/gui/dock.py" line="156" />
             <source>Map canvas extent</source>
             <translation>Emprise du canevas de carte</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="149" />
+            <location filename="../plugin/gui/dock.py" line="157" />
             <source>Extent of a layer</source>
             <translation>Emprise d'une couche</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="150" />
+            <location filename="../plugin/gui/dock.py" line="158" />
             <source>Selected features of a layer</source>
             <translation>Entités sélectionnées d'une couche</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="151" />
+            <location filename="../plugin/gui/dock.py" line="159" />
             <source>Rectangle drawn on the map</source>
             <translation>Rectangle dessiné sur la carte</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="159" />
+            <location filename="../plugin/gui/dock.py" line="167" />
             <source>Draw…</source>
             <translation>Dessiner…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="163" />
+            <location filename="../plugin/gui/dock.py" line="171" />
             <location filename="../plugin/processing/fetch_algorithm.py" line="108" />
             <source>Area</source>
             <translation>Emprise</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="169" />
+            <location filename="../plugin/gui/dock.py" line="177" />
             <source>New account…</source>
             <translation>Nouveau compte…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="170" />
-            <location filename="../plugin/gui/dock.py" line="518" />
+            <location filename="../plugin/gui/dock.py" line="178" />
+            <location filename="../plugin/gui/dock.py" line="363" />
+            <location filename="../plugin/gui/dock.py" line="549" />
             <source>Credentials</source>
             <translation>Identifiants</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="174" />
+            <location filename="../plugin/gui/dock.py" line="182" />
             <source>Search</source>
             <translation>Rechercher</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="177" />
+            <location filename="../plugin/gui/dock.py" line="185" />
             <source>Tile</source>
             <translation>Tuile</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="177" />
+            <location filename="../plugin/gui/dock.py" line="185" />
             <source>Layers</source>
             <translation>Couches</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="177" />
+            <location filename="../plugin/gui/dock.py" line="185" />
             <source>Size</source>
             <translation>Taille</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="181" />
+            <location filename="../plugin/gui/dock.py" line="189" />
             <location filename="../plugin/processing/fetch_algorithm.py" line="116" />
             <source>Clip to the area (read only what is needed)</source>
             <translation>Découper selon l'emprise (ne lire que le nécessaire)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="185" />
+            <location filename="../plugin/gui/dock.py" line="193" />
             <source>Fetch</source>
             <translation>Récupérer</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="186" />
+            <location filename="../plugin/gui/dock.py" line="194" />
             <source>Cancel</source>
             <translation>Annuler</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="196" />
+            <location filename="../plugin/gui/dock.py" line="204" />
             <source>Crop mask…</source>
             <translation>Masque de cultures…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="200" />
+            <location filename="../plugin/gui/dock.py" line="208" />
             <source>Settings</source>
             <translation>Paramètres</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="205" />
+            <location filename="../plugin/gui/dock.py" line="213" />
             <source>Download folder</source>
             <translation>Dossier de téléchargement</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="208" />
+            <location filename="../plugin/gui/dock.py" line="216" />
             <source>all cores</source>
             <translation>tous les cœurs</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="209" />
+            <location filename="../plugin/gui/dock.py" line="217" />
             <source>Worker threads</source>
             <translation>Threads de calcul</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="213" />
+            <location filename="../plugin/gui/dock.py" line="221" />
             <source>Default minimum confidence</source>
             <translation>Niveau de confiance minimal par défaut</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="216" />
+            <location filename="../plugin/gui/dock.py" line="224" />
             <source> MB</source>
             <translation> Mo</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="217" />
+            <location filename="../plugin/gui/dock.py" line="225" />
             <source>Ask before downloading more than</source>
             <translation>Demander avant de télécharger plus de</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="219" />
+            <location filename="../plugin/gui/dock.py" line="227" />
             <source>Copernicus Data Space STAC API</source>
             <translation>API STAC de Copernicus Data Space</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="220" />
+            <location filename="../plugin/gui/dock.py" line="228" />
             <source>CLMS source (advanced)</source>
             <translation>Source CLMS (avancé)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="222" />
+            <location filename="../plugin/gui/dock.py" line="230" />
             <source>Sentinel Hub</source>
             <translation>Sentinel Hub</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="223" />
+            <location filename="../plugin/gui/dock.py" line="231" />
             <source>OSO source (advanced)</source>
             <translation>Source OSO (avancé)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="326" />
+            <location filename="../plugin/gui/dock.py" line="335" />
             <source>Choose an area.</source>
             <translation>Choisissez une emprise.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="330" />
-            <source>{:.2f} km², about {} to download</source>
-            <translation>{:.2f} km², environ {} à télécharger</translation>
+            <location filename="../plugin/gui/dock.py" line="339" />
+            <source>{} km², about {} to download</source>
+            <translation>{} km², environ {} à télécharger</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="347" />
+            <location filename="../plugin/gui/dock.py" line="378" />
             <source>Cannot list the years</source>
             <translation>Impossible de lister les années</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="354" />
+            <location filename="../plugin/gui/dock.py" line="385" />
             <source>(not checked)</source>
             <translation>(non vérifiées)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="356" />
+            <location filename="../plugin/gui/dock.py" line="387" />
             <source>Crop Confidence: years</source>
             <translation>Crop Confidence : années</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="376" />
+            <location filename="../plugin/gui/dock.py" line="407" />
             <source>Sentinel Hub OAuth client</source>
             <translation>Client OAuth Sentinel Hub</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="376" />
+            <location filename="../plugin/gui/dock.py" line="407" />
             <source>Copernicus Data Space account</source>
             <translation>Compte Copernicus Data Space</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="377" />
+            <location filename="../plugin/gui/dock.py" line="408" />
             <source>Client id:</source>
             <translation>Identifiant du client :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="377" />
+            <location filename="../plugin/gui/dock.py" line="408" />
             <source>User name (e-mail):</source>
             <translation>Nom d'utilisateur (courriel) :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="378" />
+            <location filename="../plugin/gui/dock.py" line="409" />
             <source>Client secret:</source>
             <translation>Secret du client :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="378" />
+            <location filename="../plugin/gui/dock.py" line="409" />
             <source>Password:</source>
             <translation>Mot de passe :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="389" />
+            <location filename="../plugin/gui/dock.py" line="420" />
             <source>Credentials not saved</source>
             <translation>Identifiants non enregistrés</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="418" />
+            <location filename="../plugin/gui/dock.py" line="449" />
             <source>No area</source>
             <translation>Aucune emprise</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="418" />
+            <location filename="../plugin/gui/dock.py" line="449" />
             <source>Choose an area first.</source>
             <translation>Choisissez d'abord une emprise.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="421" />
+            <location filename="../plugin/gui/dock.py" line="452" />
             <source>No year</source>
             <translation>Aucune année</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="421" />
+            <location filename="../plugin/gui/dock.py" line="452" />
             <source>No year is available.</source>
             <translation>Aucune année n'est disponible.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="436" />
+            <location filename="../plugin/gui/dock.py" line="467" />
             <source>Search failed</source>
             <translation>Échec de la recherche</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="441" />
+            <location filename="../plugin/gui/dock.py" line="472" />
             <source>Crop Confidence: search</source>
             <translation>Crop Confidence : recherche</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="456" />
+            <location filename="../plugin/gui/dock.py" line="487" />
             <source>Nothing found</source>
             <translation>Aucun résultat</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="457" />
+            <location filename="../plugin/gui/dock.py" line="488" />
             <source>No product for {} over this area.</source>
             <translation>Aucun produit pour {} sur cette emprise.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="492" />
+            <location filename="../plugin/gui/dock.py" line="523" />
             <source>Nothing to fetch</source>
             <translation>Rien à récupérer</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="492" />
+            <location filename="../plugin/gui/dock.py" line="523" />
             <source>Choose an area and a year.</source>
             <translation>Choisissez une emprise et une année.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="539" />
+            <location filename="../plugin/gui/dock.py" line="573" />
             <source>Cancelled.</source>
             <translation>Annulé.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="541" />
+            <location filename="../plugin/gui/dock.py" line="575" />
             <source>Fetch cancelled</source>
             <translation>Récupération annulée</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="542" />
+            <location filename="../plugin/gui/dock.py" line="576" />
             <source>No file was left half-written.</source>
             <translation>Aucun fichier n'est resté à moitié écrit.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="547" />
+            <location filename="../plugin/gui/dock.py" line="581" />
             <source>Failed.</source>
             <translation>Échec.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="548" />
+            <location filename="../plugin/gui/dock.py" line="582" />
             <source>Fetch failed</source>
             <translation>Échec de la récupération</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="554" />
+            <location filename="../plugin/gui/dock.py" line="588" />
             <source>Fetching {} {}…</source>
             <translation>Récupération de {} {}…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="556" />
+            <location filename="../plugin/gui/dock.py" line="590" />
             <source>Crop Confidence: fetch</source>
             <translation>Crop Confidence : récupération</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="566" />
+            <location filename="../plugin/gui/dock.py" line="601" />
             <source>Whole tiles: about {} will be downloaded. Continue?</source>
             <translation>Tuiles entières : environ {} à télécharger. Continuer ?</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="568" />
+            <location filename="../plugin/gui/dock.py" line="603" />
             <source>Whole tiles of unknown size will be downloaded (search first to see sizes). Continue?</source>
             <translation>Des tuiles entières de taille inconnue seront téléchargées (lancez d'abord une recherche pour voir les tailles). Continuer ?</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="573" />
+            <location filename="../plugin/gui/dock.py" line="608" />
             <source>Download whole tiles</source>
             <translation>Télécharger des tuiles entières</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="602" />
+            <location filename="../plugin/gui/dock.py" line="637" />
             <source>Layer not loaded</source>
             <translation>Couche non chargée</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="612" />
+            <location filename="../plugin/gui/dock.py" line="647" />
             <source>{} item(s), {} transferred.</source>
             <translation>{} élément(s), {} transférés.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="617" />
+            <location filename="../plugin/gui/dock.py" line="652" />
             <source>Fetched</source>
             <translation>Récupération terminée</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="618" />
+            <location filename="../plugin/gui/dock.py" line="653" />
             <source>{} layer(s) added to '{}'.</source>
             <translation>{} couche(s) ajoutée(s) à « {} ».</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/tasks.py" line="59" />
+            <location filename="../plugin/gui/tasks.py" line="61" />
             <source>One-time code of your Copernicus account:</source>
             <translation>Code à usage unique de votre compte Copernicus :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/tasks.py" line="67" />
+            <location filename="../plugin/gui/tasks.py" line="69" />
             <source>Copernicus two-factor authentication</source>
             <translation>Authentification à deux facteurs Copernicus</translation>
         </message>

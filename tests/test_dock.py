@@ -78,7 +78,9 @@ def wait_for_task(qtbot, dock, timeout=30_000):
     )
 
 
-def test_product_area_search_results_fetch_layers(qtbot, dock, stac_over_http):
+def test_product_area_search_results_fetch_layers(qtbot, dock, stac_over_http, monkeypatch):
+    import processing
+
     stac, host = stac_over_http
     dock.clms_source_edit.setText(stac.url)
     dock.clms_source_edit.editingFinished.emit()
@@ -118,6 +120,25 @@ def test_product_area_search_results_fetch_layers(qtbot, dock, stac_over_http):
     for code, entry in nomenclature("cty").items():
         assert cty_colours[code] == entry["color"], code
     assert layers["CTYCL"].renderer().type() == "singlebandpseudocolor"
+
+    opened = []
+    monkeypatch.setattr(
+        processing, "execAlgorithmDialog", lambda alg, params: opened.append((alg, params))
+    )
+    dock.confidence_spin.setValue(65)
+    qtbot.mouseClick(dock.mask_button, Qt.MouseButton.LeftButton)
+    assert opened == [
+        (
+            "cropconfidence:cropmask",
+            {
+                "PRODUCT": 0,
+                "MIN_CONFIDENCE": 65,
+                "THREADS": dock.threads_spin.value(),
+                "CLASS_LAYER": layers["CTY"].id(),
+                "CONFIDENCE_LAYER": layers["CTYCL"].id(),
+            },
+        )
+    ]
 
     dock.close()
     assert dock.footprints == []

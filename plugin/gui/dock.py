@@ -33,6 +33,7 @@ from qgis.gui import (
     QgsRubberBand,
 )
 from qgis.PyQt import sip
+from qgis.PyQt.QtCore import QLocale
 from qgis.PyQt.QtGui import QColor
 from qgis.PyQt.QtWidgets import (
     QCheckBox,
@@ -92,12 +93,18 @@ FETCHED_KINDS = {
 }
 
 
+def number(value, decimals):
+    """A number written the way the QGIS UI language writes it (1 234,5 in French)."""
+    return QLocale().toString(float(value), "f", decimals)
+
+
 def human_size(size):
     if size is None:
         return tr("unknown size")
-    for unit in ("B", "kB", "MB", "GB"):
-        if size < 1000 or unit == "GB":
-            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+    units = (tr("B"), tr("kB"), tr("MB"), tr("GB"))
+    for index, unit in enumerate(units):
+        if size < 1000 or index == len(units) - 1:
+            return f"{number(size, 0 if index == 0 else 1)} {unit}"
         size /= 1000
     return ""
 
@@ -329,7 +336,9 @@ class CropConfidenceDock(QgsDockWidget):
             return
         estimate = self.estimated_bytes(area)
         self.area_label.setText(
-            tr("{:.2f} km², about {} to download").format(self.area_km2(area), human_size(estimate))
+            tr("{} km², about {} to download").format(
+                number(self.area_km2(area), 2), human_size(estimate)
+            )
         )
 
     # -- years ------------------------------------------------------------------------
