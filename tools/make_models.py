@@ -37,6 +37,32 @@ def add_input(model, definition, x, y):
     model.addModelParameter(definition, component)
 
 
+def min_confidence_input():
+    return QgsProcessingParameterNumber(
+        "min_confidence",
+        "Minimum confidence (%)",
+        QgsProcessingParameterNumber.Type.Integer,
+        70,
+        False,
+        0,
+        100,
+    )
+
+
+def mask_outputs(positions):
+    """The model outputs of the "cropmask" child: the mask and the per-class table."""
+    outputs = {}
+    for (name, child_output), (x, y) in zip(
+        (("crop_mask", "OUTPUT"), ("class_report", "OUTPUT_TABLE")), positions
+    ):
+        output = QgsProcessingModelOutput(name, name.replace("_", " ").capitalize())
+        output.setChildId("cropmask")
+        output.setChildOutputName(child_output)
+        output.setPosition(QPointF(x, y))
+        outputs[name] = output
+    return outputs
+
+
 def crop_mask_report():
     model = QgsProcessingModelAlgorithm(
         "Crop mask with per-class report", "Crop masks", "cropconfidence"
@@ -62,20 +88,7 @@ def crop_mask_report():
     add_input(
         model, QgsProcessingParameterRasterLayer("confidence_layer", "Confidence layer"), 120, 180
     )
-    add_input(
-        model,
-        QgsProcessingParameterNumber(
-            "min_confidence",
-            "Minimum confidence (%)",
-            QgsProcessingParameterNumber.Type.Integer,
-            70,
-            False,
-            0,
-            100,
-        ),
-        120,
-        240,
-    )
+    add_input(model, min_confidence_input(), 120, 240)
     add_input(
         model,
         QgsProcessingParameterString("classes", "Classes (empty = crops)", "", False, True),
@@ -92,17 +105,7 @@ def crop_mask_report():
     child.addParameterSources("MIN_CONFIDENCE", [source("min_confidence")])
     child.addParameterSources("CLASSES", [source("classes")])
     child.addParameterSources("OUTPUT_MODE", [static(0)])
-    outputs = {}
-    for name, child_output, x in (
-        ("crop_mask", "OUTPUT", 650),
-        ("class_report", "OUTPUT_TABLE", 700),
-    ):
-        output = QgsProcessingModelOutput(name, name.replace("_", " ").capitalize())
-        output.setChildId("cropmask")
-        output.setChildOutputName(child_output)
-        output.setPosition(QPointF(x, 260 if child_output == "OUTPUT" else 320))
-        outputs[name] = output
-    child.setModelOutputs(outputs)
+    child.setModelOutputs(mask_outputs(((650, 260), (700, 320))))
     model.addChildAlgorithm(child)
     return model, MODELS / "crop_mask_report.model3"
 
@@ -140,20 +143,7 @@ def crop_mask_for_extent():
         120,
         280,
     )
-    add_input(
-        model,
-        QgsProcessingParameterNumber(
-            "min_confidence",
-            "Minimum confidence (%)",
-            QgsProcessingParameterNumber.Type.Integer,
-            70,
-            False,
-            0,
-            100,
-        ),
-        120,
-        340,
-    )
+    add_input(model, min_confidence_input(), 120, 340)
     add_input(
         model,
         QgsProcessingParameterBoolean("clip", "Clip to the area", True),
@@ -191,17 +181,7 @@ def crop_mask_for_extent():
         )
     mask.addParameterSources("MIN_CONFIDENCE", [source("min_confidence")])
     mask.addParameterSources("OUTPUT_MODE", [static(0)])
-    outputs = {}
-    for name, child_output, y in (
-        ("crop_mask", "OUTPUT", 340),
-        ("class_report", "OUTPUT_TABLE", 400),
-    ):
-        output = QgsProcessingModelOutput(name, name.replace("_", " ").capitalize())
-        output.setChildId("cropmask")
-        output.setChildOutputName(child_output)
-        output.setPosition(QPointF(900, y))
-        outputs[name] = output
-    mask.setModelOutputs(outputs)
+    mask.setModelOutputs(mask_outputs(((900, 340), (900, 400))))
     mask.setDependencies([])
     model.addChildAlgorithm(mask)
     return model, MODELS / "crop_mask_for_extent.model3"

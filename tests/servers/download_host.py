@@ -20,6 +20,7 @@ from http.server import BaseHTTPRequestHandler
 from typing import Optional
 
 from .loopback import LoopbackServer
+from .range_host import parse_range
 
 
 @dataclass
@@ -94,19 +95,6 @@ class DownloadHost(LoopbackServer):
             self.bytes_sent += size
 
 
-def _parse_range(value, size):
-    """'bytes=N-' / 'bytes=N-M' -> (start, end inclusive), or None when unsatisfiable."""
-    unit, _, spec = value.partition("=")
-    start_text, _, end_text = spec.partition("-")
-    if unit.strip() != "bytes" or not start_text.strip().isdigit():
-        raise ValueError(value)
-    start = int(start_text)
-    end = int(end_text) if end_text.strip().isdigit() else size - 1
-    if start >= size:
-        return None
-    return start, min(end, size - 1)
-
-
 def _handler_for(host):
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
@@ -150,7 +138,7 @@ def _handler_for(host):
             size = len(data)
             status, start, end = 200, 0, size - 1
             if range_header and not host.ignore_range:
-                span = _parse_range(range_header, size)
+                span = parse_range(range_header, size)
                 if span is None:
                     self._empty(served, 416, {"Content-Range": f"bytes */{size}"})
                     return
