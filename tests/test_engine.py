@@ -24,23 +24,43 @@ from rasters import (
 CTYCL_VALUES = np.r_[np.arange(0, 101), [253, 253, 253, 255, 255, 101, 180, 252, 254]]
 
 
+# Per product: the lead band (class, else confidence) and the values that alone
+# make a pixel nodata, as outside the producer's area.
+OUTSIDE = {
+    "cty_ctycl": (0, (65535,)),
+    "ctycl": (1, (255, 254, 180)),
+    "oso23": (0, (0, 255)),
+    "oso17": (0, (0, 255)),
+    "custom": (0, (-3,)),
+}
+
+
 def random_inputs(product, rng, shape):
-    """Class, confidence and validity arrays covering every special value."""
+    """Class, confidence and validity arrays covering every special value.
+
+    A random corner of the lead band is filled with one outside value, so
+    whole windows of it are nodata whatever the other bands hold.
+    """
     if product in ("cty_ctycl", "ctycl"):
         pool = np.array(CTY_CROPS + (0, 0, 65535, 1234, 9999), np.uint16)
         classes = rng.choice(pool, shape)
         confidence = rng.choice(CTYCL_VALUES, shape).astype(np.uint8)
-        return classes, confidence, None
-    if product == "custom":
+        bands = [classes, confidence, None]
+    elif product == "custom":
         classes = rng.integers(-3, 40, shape).astype(np.int16)
         confidence = rng.integers(-5, 300, shape).astype(np.int16)
         validity = rng.integers(0, 50, shape).astype(np.uint8)
-        return classes, confidence, validity
-    codes = OSO23_CLASSES if product == "oso23" else OSO17_CLASSES
-    classes = rng.choice(np.array(codes + (0, 255, 77), np.uint8), shape)
-    confidence = rng.integers(0, 101, shape).astype(np.uint8)
-    validity = rng.integers(0, 46, shape).astype(np.uint8)
-    return classes, confidence, validity
+        bands = [classes, confidence, validity]
+    else:
+        codes = OSO23_CLASSES if product == "oso23" else OSO17_CLASSES
+        classes = rng.choice(np.array(codes + (0, 255, 77), np.uint8), shape)
+        confidence = rng.integers(0, 101, shape).astype(np.uint8)
+        validity = rng.integers(0, 46, shape).astype(np.uint8)
+        bands = [classes, confidence, validity]
+    lead, outside_values = OUTSIDE[product]
+    rows, cols = (int(rng.integers(0, side + 1)) for side in shape)
+    bands[lead][:rows, :cols] = rng.choice(outside_values)
+    return tuple(bands)
 
 
 def selection(product, rng):

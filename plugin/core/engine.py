@@ -287,6 +287,20 @@ class _JointKeys:
             self.out = np.where(self.status == products.KEPT, per_key, 0).astype(out_dtype)
             self.out[self.status == products.NODATA] = nodata
         self.other_base = None if self.other_id is None else self.other_id * self.class_stride
+        # Per value of the lead band (class, else confidence): whether that value
+        # alone makes a pixel nodata, and the key such a pixel counts under.
+        if self.class_key is None:
+            self.lead_key = self.conf_key if not self.conf_direct else np.arange(256)
+            lead_nodata = tables.confidence // products.CONF_STRIDE == products.CONF_NODATA
+            if self.valid_levels == 3:
+                lead_nodata[:] = False
+        else:
+            self.lead_key = self.class_key
+            lead_nodata = tables.classes // products.CLASS_STRIDE == products.CLASS_NODATA
+            if self.other_id is not None:
+                lead_nodata &= self.class_key != self.other_base
+        lead_nodata &= self.status[self.lead_key] == products.NODATA
+        self.lead_nodata = lead_nodata
 
     def keys(self, classes, confidence, validity):
         if self.class_key is None:
@@ -303,6 +317,18 @@ class _JointKeys:
         if self.valid_key is not None:
             key += np.take(self.valid_key, products.index_view(validity))
         return key
+
+    def nodata_key(self, lead):
+        """The key of a lead-band window that is nodata whatever the other bands hold.
+
+        None unless every pixel holds one value whose state alone is nodata:
+        such windows (outside the producer's area) need no other band read.
+        """
+        first = lead[0, 0]
+        index = int(products.index_view(lead[:1, :1])[0, 0])
+        if not self.lead_nodata[index] or lead.min() != first or lead.max() != first:
+            return None
+        return int(self.lead_key[index])
 
     def other_counts(self, key, classes, block_counts, legacy_size):
         """Per-value counts of the "other" class id (rare: unexpected codes)."""
@@ -413,8 +439,13 @@ def run_crop_mask(request, output_path, progress=None, is_cancelled=None):
 
     def process(window):
         handles = datasets()
-        confidence = read(handles, "confidence", window)
         classes = read(handles, "class", window) if tables.classes is not None else None
+        lead = read(handles, "confidence", window) if classes is None else classes
+        nodata_key = joint_keys.nodata_key(lead)
+        if nodata_key is not None:
+            # Not written: GDAL fills unwritten blocks with the nodata value.
+            return window, None, (nodata_key, window[2] * window[3])
+        confidence = lead if classes is None else read(handles, "confidence", window)
         validity = read(handles, "validity", window) if tables.validity is not None else None
         key = joint_keys.keys(classes, confidence, validity)
         out = np.take(joint_keys.out, key)
@@ -447,10 +478,14 @@ def run_crop_mask(request, output_path, progress=None, is_cancelled=None):
                 if is_cancelled is not None and is_cancelled():
                     raise CropMaskCancelled("Cancelled: no output was written.")
                 (row, col, height, width), out, block_counts = pending.popleft().result()
-                writer.dataset.write(out, 1, window=Window(col, row, width, height))
-                joint_counts += block_counts[0]
-                if block_counts[1] is not None:
-                    counts += block_counts[1]
+                if out is not None:
+                    writer.dataset.write(out, 1, window=Window(col, row, width, height))
+                if isinstance(block_counts[0], int):
+                    joint_counts[block_counts[0]] += block_counts[1]
+                else:
+                    joint_counts += block_counts[0]
+                    if block_counts[1] is not None:
+                        counts += block_counts[1]
                 done += 1
                 if progress is not None:
                     progress(done / len(windows))
