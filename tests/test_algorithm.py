@@ -82,6 +82,59 @@ def test_all_outputs_and_the_per_class_table(provider, tmp_path, cty_pair):  # n
     assert rows[1120][1:4] == ["0", str(int((valid & (classes == 1120)).sum())), "0"]
 
 
+@pytest.mark.parametrize("table", ["absent", "none", "temporary", "definition"])
+def test_per_class_counts_are_made_only_when_the_table_is_asked_for(
+    provider,  # noqa: ARG001
+    tmp_path,
+    cty_pair,
+    table,
+    monkeypatch,
+):
+    from qgis.core import QgsProcessing, QgsProcessingOutputLayerDefinition, QgsVectorLayer
+
+    from crop_confidence.plugin.processing import cropmask_algorithm
+
+    requests = []
+
+    def spy(request, *args, **kwargs):
+        requests.append(request)
+        return run_crop_mask(request, *args, **kwargs)
+
+    run_crop_mask = cropmask_algorithm.run_crop_mask
+    monkeypatch.setattr(cropmask_algorithm, "run_crop_mask", spy)
+
+    classes, confidence, classes_path, confidence_path = cty_pair
+    parameters = {
+        "PRODUCT": 0,
+        "CLASS_LAYER": classes_path,
+        "CONFIDENCE_LAYER": confidence_path,
+        "OUTPUT": str(tmp_path / "mask.tif"),
+    }
+    values = {
+        "none": None,
+        "temporary": QgsProcessing.TEMPORARY_OUTPUT,
+        "definition": QgsProcessingOutputLayerDefinition(str(tmp_path / "table.csv")),
+    }
+    if table in values:
+        parameters["OUTPUT_TABLE"] = values[table]
+    result = run(parameters)
+
+    nodata, kept, _, _ = reference_status("cty_ctycl", classes, confidence, None, CTY_CROPS, 50, 0)
+    assert (result["NODATA_PIXELS"], result["KEPT_PIXELS"]) == (int(nodata.sum()), int(kept.sum()))
+    assert [request.class_counts for request in requests] == [table not in ("absent", "none")]
+    if table in ("absent", "none"):
+        assert result.get("OUTPUT_TABLE") is None
+        assert not (tmp_path / "table.csv").exists()
+        return
+    layer = result["OUTPUT_TABLE"]
+    if isinstance(layer, str):
+        layer = QgsVectorLayer(layer, "table", "ogr")
+    kept_by_code = {int(row["code"]): int(row["kept"]) for row in layer.getFeatures()}
+    valid = ~nodata
+    assert set(kept_by_code) == {int(code) for code in np.unique(classes[valid])}
+    assert sum(kept_by_code.values()) == int(kept.sum())
+
+
 def test_oso_bands_of_one_file_with_validity_and_class_map(provider, tmp_path):  # noqa: ARG001
     classes = np.array([[6, 6, 6, 13, 0], [10, 10, 23, 5, 255]], np.uint8)
     confidence = np.array([[70, 30, 70, 90, 90], [99, 99, 99, 10, 90]], np.uint8)

@@ -78,7 +78,8 @@ def selection(product, rng):
     return tuple(int(code) for code in rng.choice(pool, count, replace=False))
 
 
-def run_case(folder, product, seed, shape, block, window, threshold, min_validity, mode, threads):
+def run_case(folder, product, seed, shape, block, window, threshold, min_validity, mode, threads,
+             class_counts=True):  # fmt: skip
     rng = np.random.default_rng(seed)
     classes, confidence, validity = random_inputs(product, rng, shape)
     oso_like = product in ("oso23", "oso17", "custom")
@@ -109,6 +110,7 @@ def run_case(folder, product, seed, shape, block, window, threshold, min_validit
         output_mode=mode,
         threads=threads,
         window_size=window,
+        class_counts=class_counts,
     )
     result = run_crop_mask(request, folder / "out.tif")
     out, profile = read_raster(folder / "out.tif")
@@ -137,6 +139,9 @@ def run_case(folder, product, seed, shape, block, window, threshold, min_validit
     assert result.nodata_pixels == int(nodata.sum())
     assert result.kept_pixels == int(kept.sum())
     assert result.kept_area_ha == pytest.approx(kept.sum() * 100 / 10_000)
+    if not class_counts:
+        assert result.classes is None
+        return
 
     valid = ~nodata
     if product == "ctycl":
@@ -177,10 +182,12 @@ def run_case(folder, product, seed, shape, block, window, threshold, min_validit
     min_validity=st.integers(0, 46),
     mode=st.sampled_from(["binary", "classes"]),
     threads=st.integers(1, 3),
+    class_counts=st.booleans(),
 )
 def test_engine_matches_numpy_reference(
-    product, seed, height, width, block, window, threshold, min_validity, mode, threads
-):
+    product, seed, height, width, block, window, threshold, min_validity, mode, threads,
+    class_counts,
+):  # fmt: skip
     if product == "ctycl":
         mode = "binary"
     threshold = min(threshold, 100)
@@ -196,15 +203,19 @@ def test_engine_matches_numpy_reference(
             min_validity,
             mode,
             threads,
+            class_counts,
         )
 
 
 @pytest.mark.parametrize("product", ["cty_ctycl", "ctycl", "oso23", "oso17", "custom"])
 @pytest.mark.parametrize("mode", ["binary", "classes"])
-def test_every_product_and_mode_on_blocks_that_do_not_divide_the_raster(tmp_path, product, mode):
+@pytest.mark.parametrize("class_counts", [True, False], ids=["class-counts", "totals-only"])
+def test_every_product_and_mode_on_blocks_that_do_not_divide_the_raster(
+    tmp_path, product, mode, class_counts
+):
     if product == "ctycl" and mode == "classes":
         pytest.skip("CTYCL only has no class map: see test_ctycl_only_refuses_a_class_map")
-    run_case(tmp_path, product, 7, (301, 517), 64, 100, 50, 10, mode, 2)
+    run_case(tmp_path, product, 7, (301, 517), 64, 100, 50, 10, mode, 2, class_counts)
 
 
 def test_output_file_is_tiled_compressed_on_the_input_grid(tmp_path):
@@ -222,6 +233,51 @@ def test_output_file_is_tiled_compressed_on_the_input_grid(tmp_path):
         "confidence.tif",
         "out.tif",
     ]
+
+
+def _corrupt_tile(path, col, row):
+    """Overwrite the compressed bytes of one tile of a GeoTIFF with garbage."""
+    from osgeo import gdal
+
+    dataset = gdal.Open(str(path))
+    band = dataset.GetRasterBand(1)
+    offset = int(band.GetMetadataItem(f"BLOCK_OFFSET_{col}_{row}", "TIFF"))
+    size = int(band.GetMetadataItem(f"BLOCK_SIZE_{col}_{row}", "TIFF"))
+    dataset = None
+    with open(path, "r+b") as handle:
+        handle.seek(offset)
+        handle.write(b"\xff" * size)
+
+
+def test_windows_outside_the_area_read_no_other_band(tmp_path):
+    """A window that is all CTY 65535 is nodata whatever CTYCL holds: CTYCL is not read.
+
+    The CTYCL tile under it is corrupt, so reading it would fail the run.
+    """
+    rng = np.random.default_rng(3)
+    classes, confidence, _ = random_inputs("cty_ctycl", rng, (128, 128))
+    classes[:64, :64] = 65535
+    class_path = write_raster(tmp_path / "cty.tif", classes, nodata=65535, block=64)
+    conf_path = tmp_path / "ctycl.tif"
+    profile = dict(read_raster(class_path)[1], dtype="uint8", nodata=255, compress="deflate")
+    with rasterio.open(conf_path, "w", **profile) as dataset:
+        dataset.write(confidence, 1)
+    _corrupt_tile(conf_path, 0, 0)
+    with rasterio.open(conf_path) as dataset, pytest.raises(rasterio.errors.RasterioIOError):
+        dataset.read(1, window=((0, 64), (0, 64)))
+
+    request = CropMaskRequest(
+        "cty_ctycl", BandRef(str(conf_path)), BandRef(class_path), window_size=64, threads=2
+    )
+    result = run_crop_mask(request, tmp_path / "out.tif")
+
+    nodata, kept, _, _ = reference_status(
+        "cty_ctycl", classes, confidence, None, CTY_CROPS, 50, 0, [(confidence, 255)]
+    )
+    expected = np.where(nodata, 255, np.where(kept, 1, 0)).astype(np.uint8)
+    np.testing.assert_array_equal(read_raster(tmp_path / "out.tif")[0], expected)
+    assert result.nodata_pixels == int(nodata.sum())
+    assert result.kept_pixels == int(kept.sum())
 
 
 def test_default_classes_come_from_the_nomenclature(tmp_path):

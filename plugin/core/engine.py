@@ -48,6 +48,9 @@ class CropMaskRequest:
     threads: int = 0
     creation_options: dict = field(default_factory=dict)
     window_size: int = DEFAULT_WINDOW  # target window side in pixels
+    # Per-class counts (CropMaskResult.classes). Without them only the totals
+    # are counted, from the output itself, which is about a third cheaper.
+    class_counts: bool = True
 
 
 @dataclass
@@ -70,7 +73,7 @@ class CropMaskResult:
     kept_pixels: int
     kept_area_ha: float | None
     pixel_area_m2: float | None
-    classes: list
+    classes: list | None  # None when the request asked for no per-class counts
     selected_codes: tuple
 
 
@@ -358,6 +361,38 @@ class _JointKeys:
         return legacy
 
 
+class _Tally:
+    """Pixel counts gathered in the writing thread, one window at a time."""
+
+    def __init__(self, joint_keys, legacy_size):
+        self.joint_keys = joint_keys
+        self.joint = np.zeros(joint_keys.size, np.int64)
+        self.legacy = np.zeros(legacy_size, np.int64)
+        self.nodata = 0
+        self.kept = 0
+
+    def add(self, kind, first, second):
+        if kind == "key":  # every pixel of the window counts under one key
+            self.joint[first] += second
+        elif kind == "joint":  # a joint-key histogram, and the "other" class's
+            self.joint += first
+            if second is not None:
+                self.legacy += second
+        else:  # "totals": nodata and kept pixels only
+            self.nodata += first
+            self.kept += second
+
+    def per_value(self):
+        """Counts per (class value, status), as ``_summarise`` expects."""
+        return self.legacy + self.joint_keys.legacy_counts(self.joint, self.legacy.size)
+
+    def totals(self):
+        status = self.joint_keys.status
+        nodata = self.nodata + int(self.joint[status == products.NODATA].sum())
+        kept = self.kept + int(self.joint[status == products.KEPT].sum())
+        return nodata, kept
+
+
 def _resolve_threads(threads):
     threads = int(threads or 0)
     return threads if threads > 0 else (os.cpu_count() or 1)
@@ -413,8 +448,7 @@ def run_crop_mask(request, output_path, progress=None, is_cancelled=None):
     )
     offsets = {item.role: offset_in(item.grid, grid) for item in inputs}
     key_dtype = (class_input or next(i for i in inputs if i.role == "confidence")).dtype
-    counts = np.zeros(2 ** (key_dtype.itemsize * 8) << products.STATUS_BITS, np.int64)
-    joint_counts = np.zeros(joint_keys.size, np.int64)
+    tally = _Tally(joint_keys, 2 ** (key_dtype.itemsize * 8) << products.STATUS_BITS)
 
     local = threading.local()
     opened = []
@@ -444,14 +478,16 @@ def run_crop_mask(request, output_path, progress=None, is_cancelled=None):
         nodata_key = joint_keys.nodata_key(lead)
         if nodata_key is not None:
             # Not written: GDAL fills unwritten blocks with the nodata value.
-            return window, None, (nodata_key, window[2] * window[3])
+            return window, None, ("key", nodata_key, window[2] * window[3])
         confidence = lead if classes is None else read(handles, "confidence", window)
         validity = read(handles, "validity", window) if tables.validity is not None else None
         key = joint_keys.keys(classes, confidence, validity)
         out = np.take(joint_keys.out, key)
+        if not request.class_counts:
+            return window, out, ("totals", *_output_totals(out, nodata, request.output_mode))
         block_counts = np.bincount(key.ravel(), minlength=joint_keys.size)
-        other = joint_keys.other_counts(key, classes, block_counts, counts.size)
-        return window, out, (block_counts, other)
+        other = joint_keys.other_counts(key, classes, block_counts, tally.legacy.size)
+        return window, out, ("joint", block_counts, other)
 
     profile = output_profile(grid, out_dtype, nodata, threads, request.creation_options)
     executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="cropmask")
@@ -477,15 +513,10 @@ def run_crop_mask(request, output_path, progress=None, is_cancelled=None):
                     break
                 if is_cancelled is not None and is_cancelled():
                     raise CropMaskCancelled("Cancelled: no output was written.")
-                (row, col, height, width), out, block_counts = pending.popleft().result()
+                (row, col, height, width), out, counted = pending.popleft().result()
                 if out is not None:
                     writer.dataset.write(out, 1, window=Window(col, row, width, height))
-                if isinstance(block_counts[0], int):
-                    joint_counts[block_counts[0]] += block_counts[1]
-                else:
-                    joint_counts += block_counts[0]
-                    if block_counts[1] is not None:
-                        counts += block_counts[1]
+                tally.add(*counted)
                 done += 1
                 if progress is not None:
                     progress(done / len(windows))
@@ -499,18 +530,41 @@ def run_crop_mask(request, output_path, progress=None, is_cancelled=None):
         for handle in opened:
             handle.close()
 
-    counts += joint_keys.legacy_counts(joint_counts, counts.size)
-    return _summarise(request, output_path, grid, counts, selected, class_input)
+    return _summarise(request, output_path, grid, tally, selected, class_input)
 
 
-def _summarise(request, output_path, grid, counts, selected, class_input):
-    by_code = counts.reshape(-1, 1 << products.STATUS_BITS)
+def _output_totals(out, nodata, output_mode):
+    """Nodata and kept pixels of an output window (0 is "not kept" in both modes)."""
+    nodata_pixels = int(np.count_nonzero(out == nodata))
+    if output_mode == products.BINARY:
+        return nodata_pixels, int(np.count_nonzero(out == 1))
+    return nodata_pixels, out.size - nodata_pixels - int(np.count_nonzero(out == 0))
+
+
+def _summarise(request, output_path, grid, tally, selected, class_input):
     pixel_area = _pixel_area_m2(grid)
 
     def hectares(pixels):
         return None if pixel_area is None else pixels * pixel_area / 10_000
 
-    totals = by_code.sum(axis=0)
+    nodata, kept = tally.totals()
+    return CropMaskResult(
+        output=str(output_path),
+        grid=grid,
+        total_pixels=grid.width * grid.height,
+        nodata_pixels=nodata,
+        kept_pixels=kept,
+        kept_area_ha=hectares(kept),
+        pixel_area_m2=pixel_area,
+        classes=_class_rows(tally, selected, class_input, hectares)
+        if request.class_counts
+        else None,
+        selected_codes=tuple(selected),
+    )
+
+
+def _class_rows(tally, selected, class_input, hectares):
+    by_code = tally.per_value().reshape(-1, 1 << products.STATUS_BITS)
     if class_input is not None:
         values = products.band_values(class_input.dtype)
         present = np.flatnonzero(by_code[:, 1:].sum(axis=1))
@@ -530,15 +584,4 @@ def _summarise(request, output_path, grid, counts, selected, class_input):
         )
         count.kept_area_ha = hectares(count.kept)
         classes.append(count)
-    kept = int(totals[products.KEPT])
-    return CropMaskResult(
-        output=str(output_path),
-        grid=grid,
-        total_pixels=grid.width * grid.height,
-        nodata_pixels=int(totals[products.NODATA]),
-        kept_pixels=kept,
-        kept_area_ha=hectares(kept),
-        pixel_area_m2=pixel_area,
-        classes=classes,
-        selected_codes=tuple(selected),
-    )
+    return classes

@@ -10,6 +10,7 @@ from qgis.core import (
     QgsProcessingAlgorithm,
     QgsProcessingException,
     QgsProcessingLayerPostProcessorInterface,
+    QgsProcessingOutputLayerDefinition,
     QgsProcessingOutputNumber,
     QgsProcessingParameterBand,
     QgsProcessingParameterEnum,
@@ -19,6 +20,7 @@ from qgis.core import (
     QgsProcessingParameterRasterDestination,
     QgsProcessingParameterRasterLayer,
     QgsProcessingParameterString,
+    QgsProperty,
 )
 
 from .. import compat, styles
@@ -306,7 +308,17 @@ class CropMaskAlgorithm(QgsProcessingAlgorithm):
             creation_options=parse_creation_options(
                 self.parameterAsString(parameters, self.CREATION_OPTIONS, context)
             ),
+            class_counts=self._table_requested(parameters, context),
         )
+
+    def _table_requested(self, parameters, context):
+        """Whether OUTPUT_TABLE is asked for: per-class counts cost a third more time."""
+        value = parameters.get(self.OUTPUT_TABLE)
+        if isinstance(value, QgsProcessingOutputLayerDefinition):
+            value = value.sink
+        if isinstance(value, QgsProperty):
+            value = value.valueAsString(context.expressionContext())[0]
+        return bool(value)
 
     def processAlgorithm(self, parameters, context, feedback):
         try:
@@ -382,6 +394,11 @@ class CropMaskAlgorithm(QgsProcessingAlgorithm):
         )
         if sink is None:
             return None
+        if result.classes is None:
+            raise QgsProcessingException(
+                f"Internal error: {self.OUTPUT_TABLE} was created but no per-class counts were "
+                "made; please report this."
+            )
         table = products.spec(request.product).table
         language = ui_language()
         for count in result.classes:
