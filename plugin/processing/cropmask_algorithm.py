@@ -136,7 +136,9 @@ class CropMaskAlgorithm(QgsProcessingAlgorithm):
             "selected, a confidence below the threshold, a validity below the minimum.\n\n"
             "CLASSES is a comma-separated list of codes; empty means the product's crop "
             "classes. All layers must share one grid (CRS, pixel size, alignment); "
-            "they are processed over their common extent, never resampled."
+            "they are processed over their common extent, never resampled.\n\n"
+            "The per-class table is counted only when it is asked for: it takes about "
+            "a fifth more time."
         )
 
     def createInstance(self):
