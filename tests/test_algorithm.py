@@ -25,6 +25,17 @@ def cty_pair(tmp_path):
     return classes, confidence, classes_path, confidence_path
 
 
+def cty_parameters(classes_path, confidence_path, output, **changes):
+    """cropmask parameters for a CTY + CTYCL pair, with ``changes`` on top."""
+    return {
+        "PRODUCT": 0,
+        "CLASS_LAYER": classes_path,
+        "CONFIDENCE_LAYER": confidence_path,
+        "OUTPUT": str(output),
+        **changes,
+    }
+
+
 def run(parameters, context=None, feedback=None):
     import processing
 
@@ -35,15 +46,14 @@ def test_all_outputs_and_the_per_class_table(provider, tmp_path, cty_pair):  # n
     classes, confidence, classes_path, confidence_path = cty_pair
     selected = (1110, 1130, 2100)
     result = run(
-        {
-            "PRODUCT": 0,
-            "CLASS_LAYER": classes_path,
-            "CONFIDENCE_LAYER": confidence_path,
-            "CLASSES": "1110, 1130,2100",
-            "MIN_CONFIDENCE": 60,
-            "OUTPUT": str(tmp_path / "mask.tif"),
-            "OUTPUT_TABLE": str(tmp_path / "table.csv"),
-        }
+        cty_parameters(
+            classes_path,
+            confidence_path,
+            tmp_path / "mask.tif",
+            CLASSES="1110, 1130,2100",
+            MIN_CONFIDENCE=60,
+            OUTPUT_TABLE=str(tmp_path / "table.csv"),
+        )
     )
     nodata, kept, low_conf, _ = reference_status(
         "cty_ctycl", classes, confidence, None, selected, 60, 0
@@ -104,12 +114,7 @@ def test_per_class_counts_are_made_only_when_the_table_is_asked_for(
     monkeypatch.setattr(cropmask_algorithm, "run_crop_mask", spy)
 
     classes, confidence, classes_path, confidence_path = cty_pair
-    parameters = {
-        "PRODUCT": 0,
-        "CLASS_LAYER": classes_path,
-        "CONFIDENCE_LAYER": confidence_path,
-        "OUTPUT": str(tmp_path / "mask.tif"),
-    }
+    parameters = cty_parameters(classes_path, confidence_path, tmp_path / "mask.tif")
     values = {
         "none": None,
         "temporary": QgsProcessing.TEMPORARY_OUTPUT,
@@ -187,13 +192,7 @@ def test_extent_in_another_crs_is_reprojected(provider, tmp_path, cty_pair):  # 
         f"{geographic.yMinimum()},{geographic.yMaximum()} [EPSG:4326]"
     )
     result = run(
-        {
-            "PRODUCT": 0,
-            "CLASS_LAYER": classes_path,
-            "CONFIDENCE_LAYER": confidence_path,
-            "EXTENT": extent,
-            "OUTPUT": str(tmp_path / "clip.tif"),
-        }
+        cty_parameters(classes_path, confidence_path, tmp_path / "clip.tif", EXTENT=extent)
     )
     out, profile = read_raster(tmp_path / "clip.tif")
     assert profile["transform"].c == pytest.approx(3_800_000)
@@ -221,12 +220,7 @@ def test_bad_input_raises_a_clear_processing_exception(
     message,
 ):
     _, _, classes_path, confidence_path = cty_pair
-    parameters = {
-        "PRODUCT": 0,
-        "CLASS_LAYER": classes_path,
-        "CONFIDENCE_LAYER": confidence_path,
-        "OUTPUT": str(tmp_path / "mask.tif"),
-    }
+    parameters = cty_parameters(classes_path, confidence_path, tmp_path / "mask.tif")
     parameters.update(changes)
     with pytest.raises(QgsProcessingException, match=message):
         run(parameters)
@@ -236,14 +230,7 @@ def test_bad_input_raises_a_clear_processing_exception(
 def test_missing_output_folder(provider, tmp_path, cty_pair):  # noqa: ARG001
     _, _, classes_path, confidence_path = cty_pair
     with pytest.raises(QgsProcessingException, match="output folder .* does not exist"):
-        run(
-            {
-                "PRODUCT": 0,
-                "CLASS_LAYER": classes_path,
-                "CONFIDENCE_LAYER": confidence_path,
-                "OUTPUT": str(tmp_path / "no" / "mask.tif"),
-            }
-        )
+        run(cty_parameters(classes_path, confidence_path, tmp_path / "no" / "mask.tif"))
 
 
 def test_cancel_through_feedback_leaves_no_file(provider, tmp_path):  # noqa: ARG001
@@ -258,13 +245,7 @@ def test_cancel_through_feedback_leaves_no_file(provider, tmp_path):  # noqa: AR
     feedback.progressChanged.connect(lambda value: value > 0 and feedback.cancel())
     with pytest.raises(QgsProcessingException, match="Cancelled"):
         run(
-            {
-                "PRODUCT": 0,
-                "CLASS_LAYER": classes_path,
-                "CONFIDENCE_LAYER": confidence_path,
-                "THREADS": 1,
-                "OUTPUT": str(tmp_path / "mask.tif"),
-            },
+            cty_parameters(classes_path, confidence_path, tmp_path / "mask.tif", THREADS=1),
             feedback=feedback,
         )
     assert sorted(path.name for path in tmp_path.iterdir()) == ["cty.tif", "ctycl.tif"]
@@ -278,13 +259,7 @@ def test_loaded_output_gets_the_mask_style(provider, tmp_path, cty_pair):  # noq
     project.removeAllMapLayers()
     processing.runAndLoadResults(
         ALG,
-        {
-            "PRODUCT": 0,
-            "CLASS_LAYER": classes_path,
-            "CONFIDENCE_LAYER": confidence_path,
-            "MIN_CONFIDENCE": 75,
-            "OUTPUT": str(tmp_path / "styled.tif"),
-        },
+        cty_parameters(classes_path, confidence_path, tmp_path / "styled.tif", MIN_CONFIDENCE=75),
         context=QgsProcessingContext(),
     )
     (layer,) = [
@@ -305,13 +280,7 @@ def test_class_map_output_gets_the_product_palette(provider, tmp_path, cty_pair)
     project.removeAllMapLayers()
     processing.runAndLoadResults(
         ALG,
-        {
-            "PRODUCT": 0,
-            "CLASS_LAYER": classes_path,
-            "CONFIDENCE_LAYER": confidence_path,
-            "OUTPUT_MODE": 1,
-            "OUTPUT": str(tmp_path / "classmap.tif"),
-        },
+        cty_parameters(classes_path, confidence_path, tmp_path / "classmap.tif", OUTPUT_MODE=1),
         context=QgsProcessingContext(),
     )
     (layer,) = project.mapLayers().values()
