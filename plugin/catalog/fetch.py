@@ -8,6 +8,8 @@ Sources:
   separated by ``|`` in that order.
 """
 
+from __future__ import annotations
+
 import hashlib
 import os
 import shutil

@@ -5,6 +5,8 @@ counted in a worker thread; the calling thread writes finished windows in
 order, so memory stays bounded by the number of windows in flight.
 """
 
+from __future__ import annotations
+
 import os
 import threading
 from collections import deque

@@ -5,6 +5,8 @@ raw value (8- and 16-bit integers only), so one combination rule serves every
 product. See the semantics table in the README.
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
 
 import numpy as np
