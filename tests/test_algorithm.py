@@ -1,5 +1,7 @@
 """cropconfidence:cropmask through processing.run, in real QGIS."""
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from qgis.core import (
@@ -251,44 +253,43 @@ def test_cancel_through_feedback_leaves_no_file(provider, tmp_path):  # noqa: AR
     assert sorted(path.name for path in tmp_path.iterdir()) == ["cty.tif", "ctycl.tif"]
 
 
-def test_loaded_output_gets_the_mask_style(provider, tmp_path, cty_pair):  # noqa: ARG001
+def run_and_load(parameters):
+    """Run the algorithm as the toolbox does and return the output layer it loaded."""
     import processing
 
-    _, _, classes_path, confidence_path = cty_pair
-    project = QgsProject.instance()
-    project.removeAllMapLayers()
-    processing.runAndLoadResults(
-        ALG,
-        cty_parameters(classes_path, confidence_path, tmp_path / "styled.tif", MIN_CONFIDENCE=75),
-        context=QgsProcessingContext(),
-    )
+    name = Path(parameters["OUTPUT"]).name  # runAndLoadResults rewrites the parameters
+    QgsProject.instance().removeAllMapLayers()
+    processing.runAndLoadResults(ALG, parameters, context=QgsProcessingContext())
     (layer,) = [
-        layer for layer in project.mapLayers().values() if layer.source().endswith("styled.tif")
+        layer
+        for layer in QgsProject.instance().mapLayers().values()
+        if layer.source().endswith(name)
     ]
+    return layer
+
+
+def test_loaded_output_gets_the_mask_style(provider, tmp_path, cty_pair):  # noqa: ARG001
+    _, _, classes_path, confidence_path = cty_pair
+    layer = run_and_load(
+        cty_parameters(classes_path, confidence_path, tmp_path / "styled.tif", MIN_CONFIDENCE=75)
+    )
     renderer = layer.renderer()
     assert isinstance(renderer, QgsPalettedRasterRenderer)
     classes = [(c.value, c.color.name(), c.label) for c in renderer.classes()]
     assert classes == [(1.0, "#1a9641", "Kept (confidence ≥ 75)")]
-    project.removeAllMapLayers()
+    QgsProject.instance().removeAllMapLayers()
 
 
 def test_class_map_output_gets_the_product_palette(provider, tmp_path, cty_pair):  # noqa: ARG001
-    import processing
-
     _, _, classes_path, confidence_path = cty_pair
-    project = QgsProject.instance()
-    project.removeAllMapLayers()
-    processing.runAndLoadResults(
-        ALG,
-        cty_parameters(classes_path, confidence_path, tmp_path / "classmap.tif", OUTPUT_MODE=1),
-        context=QgsProcessingContext(),
+    layer = run_and_load(
+        cty_parameters(classes_path, confidence_path, tmp_path / "classmap.tif", OUTPUT_MODE=1)
     )
-    (layer,) = project.mapLayers().values()
     colours = {int(c.value): c.color.name() for c in layer.renderer().classes()}
     assert colours[1110] == "#ee6e32"  # 238,110,50
     assert colours[3200] == "#ababab"  # 171,171,171
     assert 0 not in colours and 65535 not in colours and len(colours) == 19
-    project.removeAllMapLayers()
+    QgsProject.instance().removeAllMapLayers()
 
 
 def test_toolbox_dialog_builds_a_widget_for_every_parameter(

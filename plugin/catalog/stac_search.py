@@ -132,35 +132,19 @@ def search_products(
     bbox_4326,
     year,
     collections=DEFAULT_COLLECTIONS,
-    method="POST",
-    page_size=DEFAULT_PAGE_SIZE,
     max_items=DEFAULT_MAX_ITEMS,
-    tries=DEFAULT_TRIES,
-    backoff=DEFAULT_BACKOFF,
-    timeout=DEFAULT_TIMEOUT,
-    headers=None,
-    proxies=None,
+    **search_options,
 ):
     """CTY/CTYCL products of ``year`` intersecting ``bbox_4326`` (west, south, east, north).
 
     ``source`` is a STAC API root URL (e.g. CDSE_STAC_URL) or a static catalogue
     (``catalog.json`` path or URL). At most ``max_items`` items are read.
-    ``proxies`` ({"http": url, "https": url}) replace the environment's.
+    ``search_options`` are those of ``search_items`` (method, page_size, tries,
+    backoff, timeout, headers, proxies).
     Raises StacSearchError when the service cannot be used.
     """
     items = search_items(
-        source,
-        bbox_4326,
-        year,
-        collections,
-        method=method,
-        page_size=page_size,
-        max_items=max_items,
-        tries=tries,
-        backoff=backoff,
-        timeout=timeout,
-        headers=headers,
-        proxies=proxies,
+        source, bbox_4326, year, collections, max_items=max_items, **search_options
     )
     products, ignored = group_items(items, int(year))
     truncated = max_items is not None and len(items) >= max_items
@@ -181,7 +165,10 @@ def search_items(
     headers=None,
     proxies=None,
 ):
-    """The pystac Items of ``collections`` and ``year`` over ``bbox_4326``, ungrouped."""
+    """The pystac Items of ``collections`` and ``year`` over ``bbox_4326``, ungrouped.
+
+    ``proxies`` ({"http": url, "https": url}) replace the environment's.
+    """
     bbox = _check_bbox(bbox_4326)
     year = int(year)
     source = str(source)

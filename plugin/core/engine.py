@@ -297,15 +297,10 @@ class _JointKeys:
         if self.class_key is None:
             self.lead_key = self.conf_key if not self.conf_direct else np.arange(256)
             lead_nodata = tables.confidence // products.CONF_STRIDE == products.CONF_NODATA
-            if self.valid_levels == 3:
-                lead_nodata[:] = False
         else:
             self.lead_key = self.class_key
             lead_nodata = tables.classes // products.CLASS_STRIDE == products.CLASS_NODATA
-            if self.other_id is not None:
-                lead_nodata &= self.class_key != self.other_base
-        lead_nodata &= self.status[self.lead_key] == products.NODATA
-        self.lead_nodata = lead_nodata
+        self.lead_nodata = lead_nodata & (self.status[self.lead_key] == products.NODATA)
 
     def keys(self, classes, confidence, validity):
         if self.class_key is None:

@@ -16,10 +16,9 @@ import socket
 import threading
 import time
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler
 from typing import Optional
 
-from .loopback import LoopbackServer
+from .loopback import FileRequestHandler, LoopbackServer
 from .range_host import parse_range
 
 
@@ -96,15 +95,7 @@ class DownloadHost(LoopbackServer):
 
 
 def _handler_for(host):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_HEAD(self):
-            self._serve(head=True)
-
-        def do_GET(self):
-            self._serve(head=False)
-
+    class Handler(FileRequestHandler):
         def _serve(self, head):
             method = "HEAD" if head else "GET"
             auth = self.headers.get("Authorization", "")

@@ -2,7 +2,7 @@
 
 import sys
 import threading
-from http.server import ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
 class QuietServer(ThreadingHTTPServer):
@@ -43,3 +43,18 @@ class LoopbackServer:
 
     def __exit__(self, *exc):
         self.stop()
+
+
+class FileRequestHandler(BaseHTTPRequestHandler):
+    """HTTP/1.1 HEAD and GET, both answered by ``self._serve(head)``."""
+
+    protocol_version = "HTTP/1.1"
+
+    def do_HEAD(self):
+        self._serve(head=True)
+
+    def do_GET(self):
+        self._serve(head=False)
+
+    def _serve(self, head):
+        raise NotImplementedError

@@ -15,12 +15,11 @@
 
 import threading
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Optional
 from urllib.parse import urlsplit
 
-from .loopback import LoopbackServer
+from .loopback import FileRequestHandler, LoopbackServer
 
 COPY_CHUNK = 1 << 16
 
@@ -124,15 +123,7 @@ def parse_range(value, size):
 
 
 def _handler_for(host):
-    class Handler(BaseHTTPRequestHandler):
-        protocol_version = "HTTP/1.1"
-
-        def do_HEAD(self):
-            self._serve(head=True)
-
-        def do_GET(self):
-            self._serve(head=False)
-
+    class Handler(FileRequestHandler):
         def _serve(self, head):
             path = urlsplit(self.path).path
             served = Served(
