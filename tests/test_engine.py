@@ -9,6 +9,7 @@ import rasterio
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from crop_confidence.plugin.core import masks
 from crop_confidence.plugin.core.engine import BandRef, CropMaskRequest, run_crop_mask
 from crop_confidence.plugin.core.errors import CropMaskCancelled, CropMaskError
 from rasters import (
@@ -216,6 +217,17 @@ def test_every_product_and_mode_on_blocks_that_do_not_divide_the_raster(
     if product == "ctycl" and mode == "classes":
         pytest.skip("CTYCL only has no class map: see test_ctycl_only_refuses_a_class_map")
     run_case(tmp_path, product, 7, (301, 517), 64, 100, 50, 10, mode, 2, class_counts)
+
+
+@pytest.mark.parametrize("max_runs", [0, 1000], ids=["lookups", "comparisons"])
+@pytest.mark.parametrize("product", ["cty_ctycl", "ctycl", "oso23", "oso17", "custom"])
+@pytest.mark.parametrize("mode", ["binary", "classes"])
+def test_band_masks_by_lookups_or_by_comparisons(monkeypatch, tmp_path, max_runs, product, mode):
+    """Without per-class counts, each band is tested by value runs or by one lookup."""
+    if product == "ctycl" and mode == "classes":
+        pytest.skip("CTYCL only has no class map: see test_ctycl_only_refuses_a_class_map")
+    monkeypatch.setattr(masks, "MAX_RUNS", max_runs)
+    run_case(tmp_path, product, 11, (130, 170), 32, 64, 40, 5, mode, 2, class_counts=False)
 
 
 def test_output_file_is_tiled_compressed_on_the_input_grid(tmp_path):

@@ -21,6 +21,7 @@ from rasterio.windows import Window
 from . import nomenclature, products
 from .errors import CropMaskCancelled, CropMaskError
 from .grid import Grid, block_windows, clip_to_bounds, intersection, offset_in, window_steps
+from .masks import WindowMasks
 from .output import AtomicRasterWriter, output_profile
 
 BINARY_NODATA = 255
@@ -51,7 +52,8 @@ class CropMaskRequest:
     creation_options: dict = field(default_factory=dict)
     window_size: int = DEFAULT_WINDOW  # target window side in pixels
     # Per-class counts (CropMaskResult.classes). Without them only the totals
-    # are counted, from the output itself, which is about a third cheaper.
+    # are counted, and windows are computed by band masks (masks.py), which is
+    # about twice as cheap per pixel as the joint key.
     class_counts: bool = True
 
 
@@ -190,24 +192,20 @@ def _output_nodata(request, class_input):
 
 
 class _Tables:
-    """Per-band lookup tables, pre-multiplied so their sum indexes COMBINATION."""
+    """Per-band state tables, indexed by the band's (unsigned) value."""
 
     def __init__(self, request, inputs, selected):
         by_role = {item.role: item for item in inputs}
         self.classes = None
         if "class" in by_role:
             item = by_role["class"]
-            self.classes = (
-                products.class_state_table(request.product, item.dtype, item.nodata, selected)
-                * products.CLASS_STRIDE
-            ).astype(np.uint8)
-        item = by_role["confidence"]
-        self.confidence = (
-            products.confidence_state_table(
-                request.product, item.dtype, item.nodata, request.min_confidence
+            self.classes = products.class_state_table(
+                request.product, item.dtype, item.nodata, selected
             )
-            * products.CONF_STRIDE
-        ).astype(np.uint8)
+        item = by_role["confidence"]
+        self.confidence = products.confidence_state_table(
+            request.product, item.dtype, item.nodata, request.min_confidence
+        )
         self.validity = None
         if "validity" in by_role:
             item = by_role["validity"]
@@ -232,13 +230,13 @@ class _JointKeys:
         if conf_item.dtype.itemsize == 1:
             self.conf_direct = True
             conf_levels = 256
-            conf_state = tables.confidence // products.CONF_STRIDE
+            conf_state = tables.confidence
             conf_level_of_index = np.arange(256)
         else:
             self.conf_direct = False
             conf_levels = 4
             conf_state = np.arange(4)
-            conf_level_of_index = tables.confidence // products.CONF_STRIDE
+            conf_level_of_index = tables.confidence
         self.conf_key = (conf_level_of_index * self.valid_levels).astype(np.intp)
         self.valid_key = None if tables.validity is None else tables.validity.astype(np.intp)
         self.class_stride = conf_levels * self.valid_levels
@@ -249,7 +247,7 @@ class _JointKeys:
             self.other_id = None
         else:
             index_count = 1 << (class_item.dtype.itemsize * 8)
-            all_states = tables.classes // products.CLASS_STRIDE
+            all_states = tables.classes
             if index_count == 256:
                 value_index_of_id = np.arange(256)
                 self.other_id = None
@@ -296,10 +294,10 @@ class _JointKeys:
         # alone makes a pixel nodata, and the key such a pixel counts under.
         if self.class_key is None:
             self.lead_key = self.conf_key if not self.conf_direct else np.arange(256)
-            lead_nodata = tables.confidence // products.CONF_STRIDE == products.CONF_NODATA
+            lead_nodata = tables.confidence == products.CONF_NODATA
         else:
             self.lead_key = self.class_key
-            lead_nodata = tables.classes // products.CLASS_STRIDE == products.CLASS_NODATA
+            lead_nodata = tables.classes == products.CLASS_NODATA
         self.lead_nodata = lead_nodata & (self.status[self.lead_key] == products.NODATA)
 
     def keys(self, classes, confidence, validity):
@@ -432,6 +430,9 @@ def run_crop_mask(request, output_path, progress=None, is_cancelled=None):
 
     tables = _Tables(request, inputs, selected)
     joint_keys = _JointKeys(request, inputs, selected, tables, nodata, out_dtype)
+    window_masks = None
+    if not request.class_counts:
+        window_masks = WindowMasks(tables, request.output_mode, nodata, out_dtype)
     threads = _resolve_threads(request.threads)
     lead = class_input or inputs[0]
     lead_row, lead_col = offset_in(lead.grid, grid)
@@ -478,10 +479,12 @@ def run_crop_mask(request, output_path, progress=None, is_cancelled=None):
             return window, None, ("key", nodata_key, window[2] * window[3])
         confidence = lead if classes is None else read(handles, "confidence", window)
         validity = read(handles, "validity", window) if tables.validity is not None else None
+        if window_masks is not None:
+            bands = {"class": classes, "confidence": confidence, "validity": validity}
+            out, nodata_pixels, kept_pixels = window_masks.apply(bands)
+            return window, out, ("totals", nodata_pixels, kept_pixels)
         key = joint_keys.keys(classes, confidence, validity)
         out = np.take(joint_keys.out, key)
-        if not request.class_counts:
-            return window, out, ("totals", *_output_totals(out, nodata, request.output_mode))
         block_counts = np.bincount(key.ravel(), minlength=joint_keys.size)
         other = joint_keys.other_counts(key, classes, block_counts, tally.legacy.size)
         return window, out, ("joint", block_counts, other)
@@ -528,14 +531,6 @@ def run_crop_mask(request, output_path, progress=None, is_cancelled=None):
             handle.close()
 
     return _summarise(request, output_path, grid, tally, selected, class_input)
-
-
-def _output_totals(out, nodata, output_mode):
-    """Nodata and kept pixels of an output window (0 is "not kept" in both modes)."""
-    nodata_pixels = int(np.count_nonzero(out == nodata))
-    if output_mode == products.BINARY:
-        return nodata_pixels, int(np.count_nonzero(out == 1))
-    return nodata_pixels, out.size - nodata_pixels - int(np.count_nonzero(out == 0))
 
 
 def _summarise(request, output_path, grid, tally, selected, class_input):
