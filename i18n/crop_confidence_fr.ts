@@ -442,7 +442,7 @@ No data: CTY 65535, CTYCL 255 or an invalid value (101-252, 254), OSO 0 or 255, 
 
 CLASSES is a comma-separated list of codes; empty means the product's crop classes. All layers must share one grid (CRS, pixel size, alignment); they are processed over their common extent, never resampled.
 
-The per-class table is counted only when it is asked for: it takes about a fifth more time.</source>
+The per-class table is counted only when it is asked for: it takes about 40% more time.</source>
             <translation>Conserve les pixels des classes de cultures sélectionnées dont la confiance du classifieur atteint un seuil, et compte les pixels et les hectares par classe.
 
 Masque binaire : 1 conservé, 0 non conservé, 255 pas de données. Carte des classes filtrée : le code de la classe là où le pixel est conservé, 0 ailleurs, la valeur nodata des classes (65535 pour CTY, 255 pour OSO) là où il n'y a pas de données.
@@ -451,7 +451,7 @@ Pas de données : CTY 65535, CTYCL 255 ou une valeur invalide (101-252, 254), OS
 
 CLASSES est une liste de codes séparés par des virgules ; vide, elle désigne les classes de cultures du produit. Toutes les couches doivent partager la même grille (SCR, taille de pixel, alignement) ; elles sont traitées sur leur emprise commune, sans jamais être rééchantillonnées.
 
-Le tableau par classe n'est calculé que s'il est demandé : il prend environ un cinquième de temps en plus.</translation>
+Le tableau par classe n'est calculé que s'il est demandé : il prend environ 40 % de temps en plus.</translation>
         </message>
         <message>
             <location filename="../plugin/processing/cropmask_algorithm.py" line="156" />

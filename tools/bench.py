@@ -701,8 +701,8 @@ def report(args, size, inputs, shares, methods, codecs, checks, commands):
         f"CTYCL 253 {shares['ctycl 253']:.1%}; kept at confidence >= {MIN_CONFIDENCE}: "
         f"{shares['kept']:.1%}.",
         "- Ours runs as `cropconfidence:cropmask` does by default: without OUTPUT_TABLE it "
-        "counts only the totals (kept, nodata); the per-class table costs one histogram "
-        "per window more, measured in its own row.",
+        "counts only the totals (kept, nodata) from per-band masks; the per-class table "
+        "needs a joint key and a histogram per window, measured in its own row.",
         f"- Load average (1 min) at start / end: {args.load_start:.2f} / {os.getloadavg()[0]:.2f} "
         f"on {os.cpu_count()} CPUs (other work shares the machine: compare ratios, not "
         "absolute times; CPU time is the least load-sensitive figure).",

@@ -138,7 +138,7 @@ class CropMaskAlgorithm(QgsProcessingAlgorithm):
             "classes. All layers must share one grid (CRS, pixel size, alignment); "
             "they are processed over their common extent, never resampled.\n\n"
             "The per-class table is counted only when it is asked for: it takes about "
-            "a fifth more time."
+            "40% more time."
         )
 
     def createInstance(self):
@@ -314,7 +314,7 @@ class CropMaskAlgorithm(QgsProcessingAlgorithm):
         )
 
     def _table_requested(self, parameters, context):
-        """Whether OUTPUT_TABLE is asked for: per-class counts cost a third more time."""
+        """Whether OUTPUT_TABLE is asked for: only then are the per-class counts made."""
         value = parameters.get(self.OUTPUT_TABLE)
         if isinstance(value, QgsProcessingOutputLayerDefinition):
             value = value.sink
