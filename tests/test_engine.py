@@ -1,5 +1,8 @@
 """The pure engine against the plain-numpy reference of the semantics table."""
 
+import os
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -9,6 +12,7 @@ import rasterio
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+import crop_confidence
 from crop_confidence.plugin.core import masks
 from crop_confidence.plugin.core.engine import BandRef, CropMaskRequest, run_crop_mask
 from crop_confidence.plugin.core.errors import CropMaskCancelled, CropMaskError
@@ -532,3 +536,59 @@ def test_products_that_need_a_class_layer_say_so(tmp_path):
     _, conf_path = _pair(tmp_path)
     with pytest.raises(CropMaskError, match="'OSO 2018\\+ \\(23 classes\\)' needs a class layer"):
         run_crop_mask(CropMaskRequest("oso23", BandRef(conf_path)), tmp_path / "out.tif")
+
+
+MEMORY_CHILD = """
+import sys
+from crop_confidence.plugin.core.engine import BandRef, CropMaskRequest, run_crop_mask
+
+
+def peak_kb():  # this process image's peak RSS (ru_maxrss would count the parent's)
+    with open("/proc/self/status") as status:
+        return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+
+
+folder, class_counts = sys.argv[1], sys.argv[2] == "table"
+request = CropMaskRequest(
+    product="cty_ctycl", classes=BandRef(folder + "/cty.tif"),
+    confidence=BandRef(folder + "/ctycl.tif"), class_counts=class_counts, threads=2,
+)
+before = peak_kb()
+result = run_crop_mask(request, folder + "/mask.tif")
+print(peak_kb() - before, result.kept_pixels)
+"""
+
+
+def _tiled_pair(folder, side):
+    """A CTY + CTYCL pair of side x side px in 512-px tiles, from one 64-px motif; kept pixels."""
+    rng = np.random.default_rng(3)
+    cty_motif = rng.choice(np.array(CTY_CROPS[:5] + (0, 65535), np.uint16), (64, 64))
+    ctycl_motif = rng.choice(CTYCL_VALUES, (64, 64)).astype(np.uint8)
+    reps = (side // 64, side // 64)
+    folder.mkdir()
+    for name, motif in (("cty", cty_motif), ("ctycl", ctycl_motif)):
+        write_raster(folder / f"{name}.tif", np.tile(motif, reps), block=512)
+    kept = np.isin(cty_motif, CTY_CROPS[:5]) & (ctycl_motif >= 50) & (ctycl_motif <= 100)
+    return int(kept.sum()) * reps[0] * reps[1]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("counts", ["table", "totals"])
+def test_peak_memory_does_not_grow_with_the_raster_size(tmp_path, counts):
+    """Four times the pixels (144 MB more input, a 48 MB larger mask) add almost no peak memory."""
+    env = dict(os.environ, PYTHONPATH=str(Path(crop_confidence.__path__[0]).parent))
+    growth = {}
+    for side in (4096, 8192):
+        folder = tmp_path / str(side)
+        kept = _tiled_pair(folder, side)
+        run = subprocess.run(
+            [sys.executable, "-c", MEMORY_CHILD, str(folder), counts],
+            capture_output=True,
+            text=True,
+            env=env,
+            check=True,
+        )
+        growth_kb, child_kept = map(int, run.stdout.split())
+        assert child_kept == kept
+        growth[side] = growth_kb / 1024
+    assert growth[8192] - growth[4096] < 16, growth
