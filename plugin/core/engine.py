@@ -247,7 +247,6 @@ class _JointKeys:
             self.other_id = None
         else:
             index_count = 1 << (class_item.dtype.itemsize * 8)
-            all_states = tables.classes
             if index_count == 256:
                 value_index_of_id = np.arange(256)
                 self.other_id = None
@@ -267,7 +266,7 @@ class _JointKeys:
                 self.other_id = len(value_index_of_id)
             id_of_index = np.full(index_count, self.other_id or 0, np.intp)
             id_of_index[value_index_of_id] = np.arange(len(value_index_of_id))
-            class_state = all_states[value_index_of_id]
+            class_state = tables.classes[value_index_of_id]
             if self.other_id is not None:
                 class_state = np.append(class_state, products.CLASS_OTHER)
             self.class_key = id_of_index * self.class_stride
