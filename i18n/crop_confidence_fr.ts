@@ -42,7 +42,7 @@
         </message>
         <message>
             <location filename="../plugin/gui/dock.py" line="141" />
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="41" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="43" />
             <source>CTYCL only (CLMS Confidence Layer)</source>
             <translation>CTYCL seule (couche de confiance CLMS)</translation>
         </message>
@@ -53,7 +53,7 @@
         </message>
         <message>
             <location filename="../plugin/gui/dock.py" line="143" />
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="150" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="157" />
             <location filename="../plugin/processing/fetch_algorithm.py" line="95" />
             <location filename="../plugin/processing/style_algorithm.py" line="158" />
             <source>Product</source>
@@ -396,44 +396,44 @@
             <translation>Authentification à deux facteurs Copernicus</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="40" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="42" />
             <source>CTY + CTYCL (CLMS Crop Types and Confidence Layer)</source>
             <translation>CTY + CTYCL (types de cultures CLMS et couche de confiance)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="42" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="44" />
             <location filename="../plugin/processing/style_algorithm.py" line="61" />
             <source>OSO 2018+ (23 classes)</source>
             <translation>OSO 2018 et après (23 classes)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="43" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="45" />
             <location filename="../plugin/processing/style_algorithm.py" line="62" />
             <source>OSO 2016–2017 (17 classes)</source>
             <translation>OSO 2016–2017 (17 classes)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="44" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="46" />
             <source>Custom</source>
             <translation>Personnalisé</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="55" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="57" />
             <source>{}: the layer '{}' ({}) is not a local raster file. Save it as a GeoTIFF first (Export &gt; Save As).</source>
             <translation>{} : la couche « {} » ({}) n'est pas un fichier raster local. Enregistrez-la d'abord en GeoTIFF (Exporter &gt; Sauvegarder sous).</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="116" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="123" />
             <source>Confidence-filtered crop mask</source>
             <translation>Masque de cultures filtré par la confiance</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="119" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="126" />
             <source>Crop masks</source>
             <translation>Masques de cultures</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="128" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="135" />
             <source>Keeps the pixels of the selected crop classes whose classifier confidence reaches a threshold, and counts pixels and hectares per class.
 
 Binary mask: 1 kept, 0 not kept, 255 no data. Filtered class map: the class code where kept, 0 elsewhere, the class nodata (65535 for CTY, 255 for OSO) where there is no data.
@@ -454,147 +454,162 @@ CLASSES est une liste de codes séparés par des virgules ; vide, elle désigne 
 Le tableau par classe n'est calculé que s'il est demandé : il prend environ 40 % de temps en plus.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="156" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="163" />
             <source>Class layer (CTY or OSO classes; not needed for CTYCL only)</source>
             <translation>Couche des classes (classes CTY ou OSO ; inutile pour CTYCL seule)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="162" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="169" />
             <source>Class band</source>
             <translation>Bande des classes</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="167" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="174" />
             <source>Confidence layer (CTYCL or OCS_Confidence)</source>
             <translation>Couche de confiance (CTYCL ou OCS_Confidence)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="172" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="179" />
             <source>Confidence band</source>
             <translation>Bande de confiance</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="177" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="184" />
             <source>Validity layer (OSO OCS_Validity)</source>
             <translation>Couche de validité (OSO OCS_Validity)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="182" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="189" />
             <source>Validity band</source>
             <translation>Bande de validité</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="188" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="195" />
             <source>Minimum validity (cloud-free dates)</source>
             <translation>Validité minimale (dates sans nuages)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="197" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="204" />
             <source>Classes to keep (comma-separated codes; empty = the product's crops)</source>
             <translation>Classes à conserver (codes séparés par des virgules ; vide = les cultures du produit)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="205" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="212" />
             <source>Minimum confidence (%)</source>
             <translation>Niveau de confiance minimal (%)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="215" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="222" />
             <source>Output</source>
             <translation>Sortie</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="216" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="223" />
             <source>Binary mask</source>
             <translation>Masque binaire</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="216" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="223" />
             <source>Filtered class map</source>
             <translation>Carte des classes filtrée</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="221" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="228" />
             <source>Clip to extent</source>
             <translation>Découper selon l'emprise</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="225" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="232" />
             <source>Threads (0 = all cores)</source>
             <translation>Threads (0 = tous les cœurs)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="232" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="239" />
             <source>GDAL creation options (KEY=VALUE|KEY=VALUE)</source>
             <translation>Options de création GDAL (CLE=VALEUR|CLE=VALEUR)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="239" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="246" />
             <source>Crop mask</source>
             <translation>Masque de cultures</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="243" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="250" />
             <source>Per-class counts</source>
             <translation>Comptages par classe</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="250" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="257" />
             <source>Total pixels</source>
             <translation>Nombre total de pixels</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="251" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="258" />
             <source>No-data pixels</source>
             <translation>Pixels sans données</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="252" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="259" />
             <source>Kept pixels</source>
             <translation>Pixels conservés</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="253" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="260" />
             <source>Kept area (ha)</source>
             <translation>Surface conservée (ha)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="263" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="270" />
             <source>CONFIDENCE_LAYER: the layer {} cannot be opened as a raster.</source>
             <translation>CONFIDENCE_LAYER : la couche {} ne peut pas être ouverte comme raster.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="272" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="279" />
             <source>{}: the layer {} cannot be opened as a raster.</source>
             <translation>{} : la couche {} ne peut pas être ouverte comme raster.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="330" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="293" />
+            <source>{}: band {} does not exist; bands are numbered from 1.</source>
+            <translation>{} : la bande {} n'existe pas ; les bandes sont numérotées à partir de 1.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="364" />
+            <source>OUTPUT: '{}' is not a GeoTIFF name. The crop mask is always written as a GeoTIFF: give a file name ending in .tif.</source>
+            <translation>OUTPUT : « {} » n'est pas un nom de GeoTIFF. Le masque de cultures est toujours écrit en GeoTIFF : donnez un nom de fichier finissant par .tif.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="371" />
+            <source>MIN_VALIDITY {} is ignored: no validity layer is given.</source>
+            <translation>MIN_VALIDITY {} est ignoré : aucune couche de validité n'est donnée.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="377" />
             <source>Product {}, classes {}, minimum confidence {}</source>
             <translation>Produit {}, classes {}, niveau de confiance minimal {}</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="335" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="382" />
             <source>all cropland</source>
             <translation>toutes les terres cultivées</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="346" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="393" />
             <source>Cancelled: no output was written.</source>
             <translation>Annulé : aucune sortie n'a été écrite.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="352" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="399" />
             <source>The rasters' CRS is not projected in metres: areas are not computed.</source>
             <translation>Le SCR des rasters n'est pas projeté en mètres : les surfaces ne sont pas calculées.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="366" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="413" />
             <source>Kept {} of {} pixels ({} ha); {} no-data pixels.</source>
             <translation>{} pixels conservés sur {} ({} ha) ; {} pixels sans données.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="408" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="458" />
             <source>All crop types (CTYCL)</source>
             <translation>Tous les types de cultures (CTYCL)</translation>
         </message>
@@ -766,9 +781,14 @@ Une couche du projet courant est restylée sur place. Un fichier qui n'est pas o
             <translation>Impossible d'enregistrer le style par défaut de {} : {}</translation>
         </message>
         <message>
-            <location filename="../plugin/styles.py" line="93" />
+            <location filename="../plugin/styles.py" line="94" />
             <source>Kept (confidence ≥ {})</source>
             <translation>Conservé (confiance ≥ {})</translation>
+        </message>
+        <message>
+            <location filename="../plugin/styles.py" line="121" />
+            <source>Class {}</source>
+            <translation>Classe {}</translation>
         </message>
     </context>
 </TS>

@@ -35,6 +35,7 @@ RAMPS_PATH = Path(__file__).resolve().parents[1] / "resources" / "ramps.csv"
 
 OSO23, OSO17, CTY, CTYCL = "oso23", "oso17", "cty", "ctycl"
 OSO_CONFIDENCE, OSO_VALIDITY, MASK = "oso_confidence", "oso_validity", "mask"
+CUSTOM_CLASSES = "custom_classes"  # a ramp only: the colours of a Custom class map
 PALETTE_KINDS = (OSO23, OSO17, CTY)
 RAMP_KINDS = (CTYCL, OSO_CONFIDENCE, OSO_VALIDITY)
 KINDS = (*PALETTE_KINDS, *RAMP_KINDS, MASK)
@@ -104,6 +105,22 @@ def class_palette_renderer(layer, table, band=1, language=None):
         QgsPalettedRasterRenderer.Class(entry.code, QColor(entry.color), entry.label(language))
         for entry in nomenclature.entries(table)
         if entry.color and entry.selectable
+    ]
+    return QgsPalettedRasterRenderer(layer.dataProvider(), band, classes)
+
+
+def kept_codes_renderer(layer, codes, band=1):
+    """Filtered class map without a nomenclature (Custom): the kept codes in colours spread
+    along the ``custom_classes`` ramp, the first one in the mask's green; the rest transparent."""
+    ramp = _gradient(ramp_stops(CUSTOM_CLASSES))
+    codes = sorted(codes)
+    classes = [
+        QgsPalettedRasterRenderer.Class(
+            code,
+            ramp.color(index / (len(codes) - 1) if len(codes) > 1 else 0.0),
+            tr("Class {}").format(code),
+        )
+        for index, code in enumerate(codes)
     ]
     return QgsPalettedRasterRenderer(layer.dataProvider(), band, classes)
 

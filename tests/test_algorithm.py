@@ -212,6 +212,9 @@ def test_extent_in_another_crs_is_reprojected(provider, tmp_path, cty_pair):  # 
         ({"PRODUCT": 2}, r"holds uint16 values, but the product 'OSO 2018\+"),
         ({"EXTENT": "0,10,0,10 [EPSG:3035]"}, "does not overlap the input rasters"),
         ({"CREATION_OPTIONS": "COMPRESS"}, "'COMPRESS' is not KEY=VALUE"),
+        ({"CREATION_OPTIONS": "COMPRESS=FOO"}, "'FOO' is an unexpected value for COMPRESS"),
+        ({"CONFIDENCE_BAND": 0}, "CONFIDENCE_BAND: band 0 does not exist"),
+        ({"PRODUCT": 1, "CLASSES": "1110"}, "'CTYCL only' has no class layer.*1110"),
     ],
 )
 def test_bad_input_raises_a_clear_processing_exception(
@@ -233,6 +236,87 @@ def test_missing_output_folder(provider, tmp_path, cty_pair):  # noqa: ARG001
     _, _, classes_path, confidence_path = cty_pair
     with pytest.raises(QgsProcessingException, match="output folder .* does not exist"):
         run(cty_parameters(classes_path, confidence_path, tmp_path / "no" / "mask.tif"))
+
+
+def test_output_folder_not_writable(provider, tmp_path, cty_pair):  # noqa: ARG001
+    _, _, classes_path, confidence_path = cty_pair
+    # sysfs refuses new files, even to root.
+    with pytest.raises(
+        QgsProcessingException, match="Cannot write in the output folder '/sys': Permission denied"
+    ):
+        run(cty_parameters(classes_path, confidence_path, "/sys/mask.tif"))
+
+
+def test_output_must_be_a_geotiff_name(provider, tmp_path, cty_pair):  # noqa: ARG001
+    _, _, classes_path, confidence_path = cty_pair
+    with pytest.raises(QgsProcessingException, match=r"OUTPUT: '.*mask.img' is not a GeoTIFF"):
+        run(cty_parameters(classes_path, confidence_path, tmp_path / "mask.img"))
+    assert not (tmp_path / "mask.img").exists()
+    result = run(cty_parameters(classes_path, confidence_path, "TEMPORARY_OUTPUT"))
+    assert result["OUTPUT"].endswith(".tif")
+
+
+@pytest.mark.parametrize("layer", ["CLASS_LAYER", "CONFIDENCE_LAYER"])
+def test_missing_or_corrupt_input_files(provider, tmp_path, cty_pair, layer):  # noqa: ARG001
+    _, _, classes_path, confidence_path = cty_pair
+    role = "class" if layer == "CLASS_LAYER" else "confidence"
+    missing = str(tmp_path / "absent.tif")
+    parameters = cty_parameters(classes_path, confidence_path, tmp_path / "mask.tif")
+    with pytest.raises(
+        QgsProcessingException,
+        match=f"{layer}: The {role} raster '{missing}' does not exist. Check the path",
+    ):
+        run({**parameters, layer: missing})
+    corrupt = tmp_path / "corrupt.tif"
+    corrupt.write_bytes(b"II*\x00" + b"\x13" * 200)
+    with pytest.raises(
+        QgsProcessingException,
+        match=f"{layer}: Cannot read the {role} raster '{corrupt}': .*complete raster file",
+    ):
+        run({**parameters, layer: str(corrupt)})
+    assert not (tmp_path / "mask.tif").exists()
+
+
+@pytest.mark.parametrize(
+    ("confidence_grid", "problem"),
+    [
+        ({"crs": "EPSG:32631", "origin": (500_000, 5_000_000)}, "their CRS differ"),
+        ({"pixel": 20.0}, "their pixel sizes differ"),
+        ({"origin": (3_800_003, 2_700_000)}, "their pixels are not aligned"),
+    ],
+)
+def test_mismatched_grids(provider, tmp_path, cty_pair, confidence_grid, problem):  # noqa: ARG001
+    classes, confidence, classes_path, _ = cty_pair
+    confidence_path = write_raster(tmp_path / "moved.tif", confidence, **confidence_grid)
+    with pytest.raises(
+        QgsProcessingException,
+        match=rf"The class raster '{classes_path}' \(band 1\) and the confidence raster "
+        rf"'{confidence_path}' \(band 1\) are not on the same grid \({problem}\)",
+    ):
+        run(cty_parameters(classes_path, confidence_path, tmp_path / "mask.tif"))
+    assert not (tmp_path / "mask.tif").exists()
+
+
+def test_custom_class_map_whose_class_nodata_is_zero(provider, tmp_path):  # noqa: ARG001
+    classes = np.array([[0, 5, 5, 7, 6]], np.uint8)
+    confidence = np.array([[90, 90, 10, 90, 90]], np.uint8)
+    classes_path = write_raster(tmp_path / "k.tif", classes, "EPSG:2154", L93_ORIGIN, nodata=0)
+    confidence_path = write_raster(tmp_path / "c.tif", confidence, "EPSG:2154", L93_ORIGIN)
+    result = run(
+        {
+            "PRODUCT": 4,
+            "CLASS_LAYER": classes_path,
+            "CONFIDENCE_LAYER": confidence_path,
+            "CLASSES": "5,6",
+            "OUTPUT_MODE": 1,
+            "OUTPUT": str(tmp_path / "map.tif"),
+        }
+    )
+    out, profile = read_raster(tmp_path / "map.tif")
+    # 0 stays "not kept"; the file's nodata 0 becomes the largest uint8, 255.
+    assert out.tolist() == [[255, 5, 0, 0, 6]]
+    assert profile["nodata"] == 255
+    assert (result["NODATA_PIXELS"], result["KEPT_PIXELS"]) == (1, 2)
 
 
 def test_cancel_through_feedback_leaves_no_file(provider, tmp_path):  # noqa: ARG001
@@ -290,6 +374,99 @@ def test_class_map_output_gets_the_product_palette(provider, tmp_path, cty_pair)
     assert colours[3200] == "#ababab"  # 171,171,171
     assert 0 not in colours and 65535 not in colours and len(colours) == 19
     QgsProject.instance().removeAllMapLayers()
+
+
+def _oso_and_custom_files(tmp_path):
+    classes = np.array([[5, 6, 7, 9, 10, 0]], np.uint8)
+    confidence = np.full((1, 6), 90, np.uint8)
+    return (
+        write_raster(tmp_path / "k.tif", classes, "EPSG:2154", L93_ORIGIN),
+        write_raster(tmp_path / "c.tif", confidence, "EPSG:2154", L93_ORIGIN),
+    )
+
+
+def test_oso_class_map_output_gets_the_oso_palette(provider, tmp_path):  # noqa: ARG001
+    classes_path, confidence_path = _oso_and_custom_files(tmp_path)
+    layer = run_and_load(
+        {
+            "PRODUCT": 2,
+            "CLASS_LAYER": classes_path,
+            "CONFIDENCE_LAYER": confidence_path,
+            "OUTPUT_MODE": 1,
+            "OUTPUT": str(tmp_path / "oso_map.tif"),
+        }
+    )
+    colours = {int(c.value): c.color.name() for c in layer.renderer().classes()}
+    assert (colours[5], colours[10], colours[23]) == ("#ffff00", "#ff5500", "#0000ff")
+    assert sorted(colours) == list(range(1, 24))  # 0 and 255 (nodata) stay transparent
+    QgsProject.instance().removeAllMapLayers()
+
+
+def test_custom_class_map_output_colours_every_kept_code(provider, tmp_path):  # noqa: ARG001
+    classes_path, confidence_path = _oso_and_custom_files(tmp_path)
+    layer = run_and_load(
+        {
+            "PRODUCT": 4,
+            "CLASS_LAYER": classes_path,
+            "CONFIDENCE_LAYER": confidence_path,
+            "CLASSES": "9,5,7,6",
+            "OUTPUT_MODE": 1,
+            "OUTPUT": str(tmp_path / "custom_map.tif"),
+        }
+    )
+    classes = [(int(c.value), c.color.name(), c.label) for c in layer.renderer().classes()]
+    # The four stops of the custom_classes ramp in resources/ramps.csv, the first the mask green.
+    assert classes == [
+        (5, "#1a9641", "Class 5"),
+        (6, "#fdae61", "Class 6"),
+        (7, "#d7191c", "Class 7"),
+        (9, "#2b83ba", "Class 9"),
+    ]
+    QgsProject.instance().removeAllMapLayers()
+
+
+def test_min_validity_without_a_validity_layer_is_reported(provider, tmp_path):  # noqa: ARG001
+    classes_path, confidence_path = _oso_and_custom_files(tmp_path)
+
+    class Feedback(QgsProcessingFeedback):
+        def __init__(self):
+            super().__init__()
+            self.errors = []
+
+        def reportError(self, error, fatal_error=False):  # noqa: N802
+            self.errors.append((error, fatal_error))
+
+    feedback = Feedback()
+    run(
+        {
+            "PRODUCT": 2,
+            "CLASS_LAYER": classes_path,
+            "CONFIDENCE_LAYER": confidence_path,
+            "MIN_VALIDITY": 12,
+            "OUTPUT": str(tmp_path / "mask.tif"),
+        },
+        feedback=feedback,
+    )
+    assert ("MIN_VALIDITY 12 is ignored: no validity layer is given.", False) in feedback.errors
+
+
+@pytest.mark.parametrize(("threads", "workers"), [(0, None), (1, 1), (3, 3)])
+def test_threads_set_the_worker_pool(provider, tmp_path, cty_pair, monkeypatch, threads, workers):  # noqa: ARG001
+    import os
+
+    from crop_confidence.plugin.core import engine
+
+    pools = []
+
+    class RecordingPool(engine.ThreadPoolExecutor):
+        def __init__(self, max_workers, **kwargs):
+            pools.append(max_workers)
+            super().__init__(max_workers, **kwargs)
+
+    monkeypatch.setattr(engine, "ThreadPoolExecutor", RecordingPool)
+    _, _, classes_path, confidence_path = cty_pair
+    run(cty_parameters(classes_path, confidence_path, tmp_path / "mask.tif", THREADS=threads))
+    assert pools == [workers or len(os.sched_getaffinity(0))]
 
 
 def test_toolbox_dialog_builds_a_widget_for_every_parameter(

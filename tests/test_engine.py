@@ -40,7 +40,7 @@ OUTSIDE = {
 }
 
 
-def random_inputs(product, rng, shape):
+def random_inputs(product, rng, shape, outside_values=None):
     """Class, confidence and validity arrays covering every special value.
 
     A random corner of the lead band is filled with one outside value, so
@@ -62,7 +62,8 @@ def random_inputs(product, rng, shape):
         confidence = rng.integers(0, 101, shape).astype(np.uint8)
         validity = rng.integers(0, 46, shape).astype(np.uint8)
         bands = [classes, confidence, validity]
-    lead, outside_values = OUTSIDE[product]
+    lead, default_outside = OUTSIDE[product]
+    outside_values = outside_values or default_outside
     rows, cols = (int(rng.integers(0, side + 1)) for side in shape)
     bands[lead][:rows, :cols] = rng.choice(outside_values)
     return tuple(bands)
@@ -86,12 +87,19 @@ def selection(product, rng):
 def run_case(folder, product, seed, shape, block, window, threshold, min_validity, mode, threads,
              class_counts=True):  # fmt: skip
     rng = np.random.default_rng(seed)
-    classes, confidence, validity = random_inputs(product, rng, shape)
+    # The files' own nodata (class, confidence, validity), or None. A Custom
+    # class nodata of 0 clashes with "not kept" in a class map.
+    file_nodata = {
+        "cty_ctycl": (65535, 255, None),
+        "ctycl": (65535, 255, None),
+        "oso23": (rng.choice([None, 77]), rng.choice([None, 3]), rng.choice([None, 7])),
+        "oso17": (rng.choice([None, 77]), rng.choice([None, 3]), rng.choice([None, 7])),
+        "custom": (rng.choice([-3, 0]), -5, rng.choice([None, 7])),
+    }[product]
+    outside = (file_nodata[0],) if product == "custom" else None
+    classes, confidence, validity = random_inputs(product, rng, shape, outside)
     oso_like = product in ("oso23", "oso17", "custom")
     crs, origin = ("EPSG:2154", L93_ORIGIN) if oso_like else ("EPSG:3035", (3_800_000, 2_700_000))
-    file_nodata = {"cty_ctycl": (65535, 255), "ctycl": (65535, 255)}.get(product, (None, None))
-    if product == "custom":
-        file_nodata = (-3, -5)
     class_path = write_raster(
         folder / "classes.tif", classes, crs, origin, nodata=file_nodata[0], block=block
     )
@@ -100,7 +108,9 @@ def run_case(folder, product, seed, shape, block, window, threshold, min_validit
     )
     validity_ref = None
     if validity is not None:
-        validity_ref = BandRef(write_raster(folder / "validity.tif", validity, crs, origin))
+        validity_ref = BandRef(
+            write_raster(folder / "validity.tif", validity, crs, origin, nodata=file_nodata[2])
+        )
     selected = selection(product, rng)
     if mode == "classes" and product == "custom":
         selected = tuple(code for code in selected if code != 0) or (1,)
@@ -121,6 +131,8 @@ def run_case(folder, product, seed, shape, block, window, threshold, min_validit
     out, profile = read_raster(folder / "out.tif")
 
     nodata_values = [(classes, file_nodata[0]), (confidence, file_nodata[1])]
+    if validity is not None:
+        nodata_values.append((validity, file_nodata[2]))
     if product == "ctycl":
         nodata_values = [(confidence, file_nodata[1])]
     nodata, kept, low_conf, low_valid = reference_status(
@@ -136,7 +148,10 @@ def run_case(folder, product, seed, shape, block, window, threshold, min_validit
     if mode == "binary":
         expected = np.where(nodata, 255, np.where(kept, 1, 0)).astype(np.uint8)
     else:
-        out_nodata = {"cty_ctycl": 65535, "oso23": 255, "oso17": 255, "custom": -3}[product]
+        custom_nodata = 32767 if file_nodata[0] == 0 else file_nodata[0]
+        out_nodata = {"cty_ctycl": 65535, "oso23": 255, "oso17": 255, "custom": custom_nodata}
+        out_nodata = out_nodata[product]
+        assert profile["nodata"] == out_nodata
         expected = np.where(nodata, out_nodata, np.where(kept, classes, 0)).astype(classes.dtype)
     np.testing.assert_array_equal(out, expected)
     assert out.dtype == expected.dtype
@@ -430,7 +445,7 @@ def test_missing_band_corrupt_and_missing_files(tmp_path):
         )
     corrupt = tmp_path / "corrupt.tif"
     corrupt.write_bytes(b"II*\x00" + b"\x13" * 200)
-    with pytest.raises(CropMaskError, match="corrupt.tif.*valid, complete raster"):
+    with pytest.raises(CropMaskError, match="corrupt.tif.*complete raster file"):
         run_crop_mask(
             CropMaskRequest("cty_ctycl", BandRef(str(corrupt)), BandRef(class_path)),
             tmp_path / "out.tif",
@@ -461,9 +476,36 @@ def test_output_folder_missing_or_not_writable(tmp_path):
     request = CropMaskRequest("cty_ctycl", BandRef(conf_path), BandRef(class_path))
     with pytest.raises(CropMaskError, match="output folder '.*/absent' does not exist"):
         run_crop_mask(request, tmp_path / "absent" / "out.tif")
-    # /proc refuses new files even for root.
-    with pytest.raises(CropMaskError, match="Cannot write in the output folder '/proc'"):
-        run_crop_mask(request, "/proc/out.tif")
+    # sysfs refuses new files, even to root (EACCES).
+    with pytest.raises(
+        CropMaskError, match="Cannot write in the output folder '/sys': Permission denied"
+    ):
+        run_crop_mask(request, "/sys/out.tif")
+
+
+@pytest.mark.parametrize(
+    ("options", "message"),
+    [
+        ({"COMPRESS": "FOO"}, "'FOO' is an unexpected value for COMPRESS"),
+        ({"FOO": "1"}, "driver GTiff does not support creation option FOO"),
+        ({"COMPRESS": "ZSTD", "ZSTD_LEVEL": "x"}, "'x' is an unexpected value for ZSTD_LEVEL"),
+    ],
+)
+def test_creation_options_gdal_ignores_are_refused(tmp_path, options, message):
+    class_path, conf_path = _pair(tmp_path)
+    request = CropMaskRequest(
+        "cty_ctycl", BandRef(conf_path), BandRef(class_path), creation_options=options
+    )
+    with pytest.raises(CropMaskError, match=f"refused creation options .*{message}.*Fix or remove"):
+        run_crop_mask(request, tmp_path / "out.tif")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.tif", "k.tif"]
+
+
+def test_ctycl_only_refuses_class_codes(tmp_path):
+    _, conf_path = _pair(tmp_path)
+    request = CropMaskRequest("ctycl", BandRef(conf_path), class_codes=(1110,))
+    with pytest.raises(CropMaskError, match="CLASSES: 'CTYCL only' has no class layer.*1110"):
+        run_crop_mask(request, tmp_path / "out.tif")
 
 
 def test_cancel_midway_leaves_no_file_and_keeps_an_older_output(tmp_path):

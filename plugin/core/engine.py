@@ -119,8 +119,13 @@ def _inspect(role, ref):
     except (RasterioError, OSError) as error:
         raise CropMaskError(
             f"Cannot read the {role} raster '{ref.path}': {error}. "
-            "Is it a valid, complete raster file?"
+            "Check that it is a complete raster file (download it again if it was cut short)."
         ) from None
+
+
+def check_raster(role, path):
+    """Raise a CropMaskError saying why ``path`` cannot be read as the ``role`` raster."""
+    _inspect(role, BandRef(path, 1))
 
 
 def _check_dtype(item, allowed, product):
@@ -141,7 +146,10 @@ def _validate(request):
             f"use one of {', '.join(products.OUTPUT_MODES)}."
         )
     if not 0 <= int(request.min_confidence) <= 100 and request.product != products.CUSTOM:
-        raise CropMaskError(f"The minimum confidence {request.min_confidence} is outside 0-100.")
+        raise CropMaskError(
+            f"The minimum confidence {request.min_confidence} is outside 0-100; "
+            "give a percentage from 0 to 100."
+        )
     if product_spec.needs_class_band and request.classes is None:
         raise CropMaskError(
             f"The product '{products.PRODUCT_NAMES[request.product]}' needs a class layer; "
@@ -182,7 +190,8 @@ def _output_nodata(request, class_input):
         return BINARY_NODATA, np.dtype("uint8")
     dtype = class_input.dtype
     nodata = class_input.nodata
-    if nodata is None or not np.isfinite(nodata):
+    # 0 means "not kept" in a class map, so it cannot also mean nodata.
+    if nodata is None or not np.isfinite(nodata) or nodata == 0:
         nodata = np.iinfo(dtype).max
     if request.product == products.CTY_CTYCL:
         nodata = products.CTY_OUTSIDE
@@ -389,7 +398,11 @@ class _Tally:
 
 def _resolve_threads(threads):
     threads = int(threads or 0)
-    return threads if threads > 0 else (os.cpu_count() or 1)
+    if threads > 0:
+        return threads
+    if hasattr(os, "sched_getaffinity"):  # the cores this process may use (Linux)
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
 
 
 def _pixel_area_m2(grid):

@@ -72,7 +72,7 @@ def check_compatible(name_a, grid_a, name_b, grid_b):
                 problem = "their pixels are not aligned"
     if problem:
         raise CropMaskError(
-            f"{name_a} and {name_b} are not on the same grid ({problem}): "
+            f"{name_a[:1].upper()}{name_a[1:]} and {name_b} are not on the same grid ({problem}): "
             f"{name_a} is {grid_a.describe()}; {name_b} is {grid_b.describe()}. "
             "Warp one onto the other first (for example gdalwarp with -tr and -tap); "
             "this tool never resamples."

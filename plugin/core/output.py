@@ -1,7 +1,9 @@
 """Output GeoTIFFs: the default profile, and writing under a temporary name."""
 
 import contextlib
+import logging
 import os
+import threading
 import uuid
 from pathlib import Path
 
@@ -55,6 +57,40 @@ def output_profile(grid, dtype, nodata, threads, creation_options=None):
     return profile
 
 
+class _GdalWarnings(logging.Handler):
+    """Collects the GDAL warnings that rasterio logs in this thread."""
+
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.thread = threading.get_ident()
+        self.messages = []
+
+    def emit(self, record):
+        if record.thread == self.thread:
+            self.messages.append(record.getMessage())
+
+
+@contextlib.contextmanager
+def _gdal_warnings():
+    logger = logging.getLogger("rasterio._env")
+    handler = _GdalWarnings()
+    logger.addHandler(handler)
+    try:
+        yield handler.messages
+    finally:
+        logger.removeHandler(handler)
+
+
+def _refused_options(messages):
+    """GDAL's words on ignored creation options (GDAL only warns, then ignores them)."""
+    refused = [
+        message.split(" in ", 1)[-1].strip().rstrip(".")
+        for message in messages
+        if "creation option" in message or "value not recognised" in message
+    ]
+    return list(dict.fromkeys(refused))
+
+
 def _sidecars(path):
     return [Path(f"{path}{suffix}") for suffix in (".aux.xml", ".msk", ".ovr")]
 
@@ -89,13 +125,23 @@ class AtomicRasterWriter:
                 "Choose a folder you can write to."
             ) from None
         try:
-            self.dataset = rasterio.open(self.temp, "w", **self.profile)
+            with _gdal_warnings() as warnings:
+                self.dataset = rasterio.open(self.temp, "w", **self.profile)
         except (RasterioError, OSError) as error:
             self._discard()
             raise CropMaskError(
                 f"Cannot create the output '{self.path}': {error}. "
                 "Check the creation options and the free disk space."
             ) from None
+        refused = _refused_options(warnings)
+        if refused:
+            self.dataset.close()
+            self._discard()
+            raise CropMaskError(
+                f"GDAL's GeoTIFF driver refused creation options for '{self.path}': "
+                f"{'; '.join(refused)}. Fix or remove them; the valid ones are "
+                "listed at https://gdal.org/drivers/raster/gtiff.html#creation-options."
+            )
         return self
 
     def __exit__(self, exc_type, exc, traceback):
@@ -105,7 +151,10 @@ class AtomicRasterWriter:
         except (RasterioError, OSError) as error:
             self._discard()
             if exc_type is None:
-                raise CropMaskError(f"Cannot finish the output '{self.path}': {error}") from None
+                raise CropMaskError(
+                    f"Cannot finish the output '{self.path}': {error}. "
+                    "Check the free disk space, then run it again."
+                ) from None
             return False
         if exc_type is not None:
             self._discard()
@@ -117,7 +166,8 @@ class AtomicRasterWriter:
         except OSError as error:
             self._discard()
             raise CropMaskError(
-                f"Cannot move the finished output to '{self.path}': {error.strerror}."
+                f"Cannot move the finished output to '{self.path}': {error.strerror}. "
+                "Close any program that holds that file open, or choose another output name."
             ) from None
         return False
 

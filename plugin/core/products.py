@@ -85,6 +85,12 @@ def resolve_classes(product, codes):
     product_spec = spec(product)
     codes = tuple(sorted(set(int(code) for code in (codes or ()))))
     if product_spec.table is None:
+        if product == CTYCL_ONLY and codes:
+            raise CropMaskError(
+                f"CLASSES: 'CTYCL only' has no class layer, so class codes "
+                f"({', '.join(map(str, codes))}) cannot be applied; leave CLASSES empty, "
+                "or choose 'CTY + CTYCL' with a CTY layer to select crops."
+            )
         if product == CUSTOM and not codes:
             raise CropMaskError(
                 "The Custom product has no default classes: give the class codes "

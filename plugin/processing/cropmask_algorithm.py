@@ -20,12 +20,13 @@ from qgis.core import (
     QgsProcessingParameterRasterDestination,
     QgsProcessingParameterRasterLayer,
     QgsProcessingParameterString,
+    QgsProcessingUtils,
     QgsProperty,
 )
 
 from .. import compat, styles
 from ..core import nomenclature, products
-from ..core.engine import BandRef, CropMaskRequest, run_crop_mask
+from ..core.engine import BandRef, CropMaskRequest, check_raster, run_crop_mask
 from ..core.errors import CropMaskCancelled, CropMaskError
 from ..core.output import parse_creation_options
 from ..i18n import tr, ui_language
@@ -33,6 +34,7 @@ from .icons import plugin_icon
 
 PRODUCT_KEYS = products.PRODUCTS
 OUTPUT_MODE_KEYS = products.OUTPUT_MODES
+OUTPUT_SUFFIXES = (".tif", ".tiff")
 
 
 def product_labels():
@@ -65,24 +67,29 @@ class MaskStylePostProcessor(QgsProcessingLayerPostProcessorInterface):
 
     instances = []  # Processing holds no reference of its own
 
-    def __init__(self, table, min_confidence):
+    def __init__(self, table, min_confidence, codes=()):
         super().__init__()
         self.table = table
         self.min_confidence = min_confidence
+        self.codes = codes
 
     def postProcessLayer(self, layer, context, feedback):  # noqa: ARG002
         if not layer.isValid():
             return
-        if self.table is None:
-            renderer = styles.mask_renderer(layer, self.min_confidence)
-        else:
+        if self.table is not None:
             renderer = styles.class_palette_renderer(layer, self.table)
+        elif self.codes:
+            renderer = styles.kept_codes_renderer(layer, self.codes)
+        else:
+            renderer = styles.mask_renderer(layer, self.min_confidence)
         layer.setRenderer(renderer)
         layer.triggerRepaint()
 
     @classmethod
-    def create(cls, table, min_confidence):
-        instance = cls(table, min_confidence)
+    def create(cls, table, min_confidence, codes=()):
+        """``table``: a nomenclature table for a class map; ``codes``: the kept codes of a
+        class map without one (Custom); neither: a binary mask."""
+        instance = cls(table, min_confidence, codes)
         cls.instances.append(instance)
         return instance
 
@@ -278,7 +285,15 @@ class CropMaskAlgorithm(QgsProcessingAlgorithm):
             path = raster_file(layer, parameter)
             if path is None:
                 return None
-            band = self.parameterAsInt(parameters, band_parameter, context) or 1
+            if parameters.get(band_parameter) in (None, ""):
+                return BandRef(path, 1)
+            band = self.parameterAsInt(parameters, band_parameter, context)
+            if band < 1:
+                raise QgsProcessingException(
+                    tr("{}: band {} does not exist; bands are numbered from 1.").format(
+                        band_parameter, band
+                    )
+                )
             return BandRef(path, band)
 
         bounds = None
@@ -322,10 +337,42 @@ class CropMaskAlgorithm(QgsProcessingAlgorithm):
             value = value.valueAsString(context.expressionContext())[0]
         return bool(value)
 
+    def checkParameterValues(self, parameters, context):
+        # QGIS would say "not found" of a file that exists but cannot be read.
+        for name, role in (
+            (self.CLASS_LAYER, "class"),
+            (self.CONFIDENCE_LAYER, "confidence"),
+            (self.VALIDITY_LAYER, "validity"),
+        ):
+            value = parameters.get(name)
+            if not isinstance(value, str) or not value:
+                continue
+            if QgsProcessingUtils.mapLayerFromString(value, context) is not None:
+                continue
+            try:
+                check_raster(role, value)
+            except CropMaskError as error:
+                return False, f"{name}: {error}"
+        return super().checkParameterValues(parameters, context)
+
     def processAlgorithm(self, parameters, context, feedback):
         try:
             request = self._request(parameters, context)
             output = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
+            if not output.lower().endswith(OUTPUT_SUFFIXES):
+                raise QgsProcessingException(
+                    tr(
+                        "OUTPUT: '{}' is not a GeoTIFF name. The crop mask is always written "
+                        "as a GeoTIFF: give a file name ending in .tif."
+                    ).format(output)
+                )
+            if request.validity is None and request.min_validity > 0:
+                feedback.reportError(
+                    tr("MIN_VALIDITY {} is ignored: no validity layer is given.").format(
+                        request.min_validity
+                    ),
+                    False,
+                )
             feedback.pushInfo(
                 tr("Product {}, classes {}, minimum confidence {}").format(
                     request.product,
@@ -371,10 +418,13 @@ class CropMaskAlgorithm(QgsProcessingAlgorithm):
             )
         )
         if context.willLoadLayerOnCompletion(output):
-            table = products.spec(request.product).table
-            palette = table if request.output_mode == products.CLASS_MAP else None
+            table, codes = products.spec(request.product).table, ()
+            if request.output_mode != products.CLASS_MAP:
+                table = None
+            elif table is None:
+                codes = products.resolve_classes(request.product, request.class_codes)
             context.layerToLoadOnCompletionDetails(output).setPostProcessor(
-                MaskStylePostProcessor.create(palette, request.min_confidence)
+                MaskStylePostProcessor.create(table, request.min_confidence, codes)
             )
         return outputs
 

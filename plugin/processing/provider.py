@@ -26,6 +26,10 @@ class CropConfidenceProvider(QgsProcessingProvider):
     def icon(self):
         return plugin_icon()
 
+    def supportedOutputRasterLayerExtensions(self):
+        # The engine writes GeoTIFF only; QGIS then names temporary outputs .tif.
+        return ["tif", "tiff"]
+
     def loadAlgorithms(self):
         self.addAlgorithm(CropMaskAlgorithm())
         self.addAlgorithm(FetchAlgorithm())
