@@ -98,6 +98,23 @@ def test_qgis_process_reports_bad_input(qgis_process_env, tmp_path, cty_pair):
     assert "Unknown class code(s) 5" in stderr
     assert not (tmp_path / "mask.tif").exists()
 
+    corrupt = tmp_path / "corrupt.tif"
+    corrupt.write_bytes(b"II*\x00" + b"\x13" * 200)
+    code, _, stderr = qgis_process(
+        qgis_process_env,
+        "run",
+        "cropconfidence:cropmask",
+        "--",
+        "PRODUCT=0",
+        f"CLASS_LAYER={classes_path}",
+        f"CONFIDENCE_LAYER={corrupt}",
+        f"OUTPUT={tmp_path / 'mask.tif'}",
+    )
+    assert code != 0
+    assert f"CONFIDENCE_LAYER: Cannot read the confidence raster '{corrupt}'" in stderr
+    assert "complete raster file" in stderr
+    assert not (tmp_path / "mask.tif").exists()
+
 
 def test_qgis_process_runs_the_shipped_model(qgis_process_env, tmp_path, cty_pair):
     classes, confidence, classes_path, confidence_path = cty_pair
