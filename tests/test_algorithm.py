@@ -376,26 +376,22 @@ def test_class_map_output_gets_the_product_palette(provider, tmp_path, cty_pair)
     QgsProject.instance().removeAllMapLayers()
 
 
-def _oso_and_custom_files(tmp_path):
+def _class_map_parameters(tmp_path, product, output, **changes):
+    """A small uint8 class and confidence pair on the Lambert-93 grid, as a class map."""
     classes = np.array([[5, 6, 7, 9, 10, 0]], np.uint8)
     confidence = np.full((1, 6), 90, np.uint8)
-    return (
-        write_raster(tmp_path / "k.tif", classes, "EPSG:2154", L93_ORIGIN),
-        write_raster(tmp_path / "c.tif", confidence, "EPSG:2154", L93_ORIGIN),
-    )
+    return {
+        "PRODUCT": product,
+        "CLASS_LAYER": write_raster(tmp_path / "k.tif", classes, "EPSG:2154", L93_ORIGIN),
+        "CONFIDENCE_LAYER": write_raster(tmp_path / "c.tif", confidence, "EPSG:2154", L93_ORIGIN),
+        "OUTPUT_MODE": 1,
+        "OUTPUT": str(tmp_path / output),
+        **changes,
+    }
 
 
 def test_oso_class_map_output_gets_the_oso_palette(provider, tmp_path):  # noqa: ARG001
-    classes_path, confidence_path = _oso_and_custom_files(tmp_path)
-    layer = run_and_load(
-        {
-            "PRODUCT": 2,
-            "CLASS_LAYER": classes_path,
-            "CONFIDENCE_LAYER": confidence_path,
-            "OUTPUT_MODE": 1,
-            "OUTPUT": str(tmp_path / "oso_map.tif"),
-        }
-    )
+    layer = run_and_load(_class_map_parameters(tmp_path, 2, "oso_map.tif"))
     colours = {int(c.value): c.color.name() for c in layer.renderer().classes()}
     assert (colours[5], colours[10], colours[23]) == ("#ffff00", "#ff5500", "#0000ff")
     assert sorted(colours) == list(range(1, 24))  # 0 and 255 (nodata) stay transparent
@@ -403,17 +399,7 @@ def test_oso_class_map_output_gets_the_oso_palette(provider, tmp_path):  # noqa:
 
 
 def test_custom_class_map_output_colours_every_kept_code(provider, tmp_path):  # noqa: ARG001
-    classes_path, confidence_path = _oso_and_custom_files(tmp_path)
-    layer = run_and_load(
-        {
-            "PRODUCT": 4,
-            "CLASS_LAYER": classes_path,
-            "CONFIDENCE_LAYER": confidence_path,
-            "CLASSES": "9,5,7,6",
-            "OUTPUT_MODE": 1,
-            "OUTPUT": str(tmp_path / "custom_map.tif"),
-        }
-    )
+    layer = run_and_load(_class_map_parameters(tmp_path, 4, "custom_map.tif", CLASSES="9,5,7,6"))
     classes = [(int(c.value), c.color.name(), c.label) for c in layer.renderer().classes()]
     # The four stops of the custom_classes ramp in resources/ramps.csv, the first the mask green.
     assert classes == [
@@ -426,8 +412,6 @@ def test_custom_class_map_output_colours_every_kept_code(provider, tmp_path):  #
 
 
 def test_min_validity_without_a_validity_layer_is_reported(provider, tmp_path):  # noqa: ARG001
-    classes_path, confidence_path = _oso_and_custom_files(tmp_path)
-
     class Feedback(QgsProcessingFeedback):
         def __init__(self):
             super().__init__()
@@ -438,13 +422,7 @@ def test_min_validity_without_a_validity_layer_is_reported(provider, tmp_path): 
 
     feedback = Feedback()
     run(
-        {
-            "PRODUCT": 2,
-            "CLASS_LAYER": classes_path,
-            "CONFIDENCE_LAYER": confidence_path,
-            "MIN_VALIDITY": 12,
-            "OUTPUT": str(tmp_path / "mask.tif"),
-        },
+        _class_map_parameters(tmp_path, 2, "mask.tif", OUTPUT_MODE=0, MIN_VALIDITY=12),
         feedback=feedback,
     )
     assert ("MIN_VALIDITY 12 is ignored: no validity layer is given.", False) in feedback.errors

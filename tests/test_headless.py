@@ -47,6 +47,21 @@ def qgis_process(env, *arguments):
     return completed.returncode, completed.stdout[start:], completed.stderr
 
 
+def run_cty_cropmask(env, classes_path, confidence_path, output, *extra):
+    """qgis_process run cropconfidence:cropmask on a CTY + CTYCL pair."""
+    return qgis_process(
+        env,
+        "run",
+        "cropconfidence:cropmask",
+        "--",
+        "PRODUCT=0",
+        f"CLASS_LAYER={classes_path}",
+        f"CONFIDENCE_LAYER={confidence_path}",
+        f"OUTPUT={output}",
+        *extra,
+    )
+
+
 def test_qgis_process_lists_and_runs_cropmask(qgis_process_env, tmp_path, cty_pair):
     classes, confidence, classes_path, confidence_path = cty_pair
     code, listing, _ = qgis_process(qgis_process_env, "list")
@@ -54,17 +69,13 @@ def test_qgis_process_lists_and_runs_cropmask(qgis_process_env, tmp_path, cty_pa
     algorithms = json.loads(listing)["providers"]["cropconfidence"]["algorithms"]
     assert "cropconfidence:cropmask" in algorithms
 
-    code, output, stderr = qgis_process(
+    code, output, stderr = run_cty_cropmask(
         qgis_process_env,
-        "run",
-        "cropconfidence:cropmask",
-        "--",
-        "PRODUCT=0",
-        f"CLASS_LAYER={classes_path}",
-        f"CONFIDENCE_LAYER={confidence_path}",
+        classes_path,
+        confidence_path,
+        tmp_path / "mask.tif",
         "MIN_CONFIDENCE=65",
         "CLASSES=1110,1120,1130",
-        f"OUTPUT={tmp_path / 'mask.tif'}",
         f"OUTPUT_TABLE={tmp_path / 'table.csv'}",
     )
     assert code == 0, stderr
@@ -83,33 +94,20 @@ def test_qgis_process_lists_and_runs_cropmask(qgis_process_env, tmp_path, cty_pa
 
 def test_qgis_process_reports_bad_input(qgis_process_env, tmp_path, cty_pair):
     _, _, classes_path, confidence_path = cty_pair
-    code, _, stderr = qgis_process(
-        qgis_process_env,
-        "run",
-        "cropconfidence:cropmask",
-        "--",
-        "PRODUCT=0",
-        f"CLASS_LAYER={classes_path}",
-        f"CONFIDENCE_LAYER={confidence_path}",
-        "CLASSES=5",
-        f"OUTPUT={tmp_path / 'mask.tif'}",
-    )
+
+    def cropmask(confidence, *extra):
+        return run_cty_cropmask(
+            qgis_process_env, classes_path, confidence, tmp_path / "mask.tif", *extra
+        )
+
+    code, _, stderr = cropmask(confidence_path, "CLASSES=5")
     assert code != 0
     assert "Unknown class code(s) 5" in stderr
     assert not (tmp_path / "mask.tif").exists()
 
     corrupt = tmp_path / "corrupt.tif"
     corrupt.write_bytes(b"II*\x00" + b"\x13" * 200)
-    code, _, stderr = qgis_process(
-        qgis_process_env,
-        "run",
-        "cropconfidence:cropmask",
-        "--",
-        "PRODUCT=0",
-        f"CLASS_LAYER={classes_path}",
-        f"CONFIDENCE_LAYER={corrupt}",
-        f"OUTPUT={tmp_path / 'mask.tif'}",
-    )
+    code, _, stderr = cropmask(corrupt)
     assert code != 0
     assert f"CONFIDENCE_LAYER: Cannot read the confidence raster '{corrupt}'" in stderr
     assert "complete raster file" in stderr
