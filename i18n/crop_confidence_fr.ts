@@ -53,7 +53,7 @@
         </message>
         <message>
             <location filename="../plugin/gui/dock.py" line="143" />
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="157" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="158" />
             <location filename="../plugin/processing/fetch_algorithm.py" line="95" />
             <location filename="../plugin/processing/style_algorithm.py" line="158" />
             <source>Product</source>
@@ -436,7 +436,7 @@
             <location filename="../plugin/processing/cropmask_algorithm.py" line="135" />
             <source>Keeps the pixels of the selected crop classes whose classifier confidence reaches a threshold, and counts pixels and hectares per class.
 
-Binary mask: 1 kept, 0 not kept, 255 no data. Filtered class map: the class code where kept, 0 elsewhere, the class nodata (65535 for CTY, 255 for OSO) where there is no data.
+Binary mask: 1 kept, 0 not kept, 255 no data. Filtered class map: the class code where kept, 0 elsewhere, the class nodata (65535 for CTY, 255 for OSO; for Custom the class file's nodata, or its type's largest value when that is 0 or unset) where there is no data.
 
 No data: CTY 65535, CTYCL 255 or an invalid value (101-252, 254), OSO 0 or 255, and each file's own nodata. Not kept: CTY 0, CTYCL 253, a class not selected, a confidence below the threshold, a validity below the minimum.
 
@@ -445,7 +445,7 @@ CLASSES is a comma-separated list of codes; empty means the product's crop class
 The per-class table is counted only when it is asked for: it takes about 40% more time.</source>
             <translation>Conserve les pixels des classes de cultures sélectionnées dont la confiance du classifieur atteint un seuil, et compte les pixels et les hectares par classe.
 
-Masque binaire : 1 conservé, 0 non conservé, 255 pas de données. Carte des classes filtrée : le code de la classe là où le pixel est conservé, 0 ailleurs, la valeur nodata des classes (65535 pour CTY, 255 pour OSO) là où il n'y a pas de données.
+Masque binaire : 1 conservé, 0 non conservé, 255 pas de données. Carte des classes filtrée : le code de la classe là où le pixel est conservé, 0 ailleurs, la valeur nodata des classes (65535 pour CTY, 255 pour OSO ; pour Personnalisé, le nodata du fichier des classes, ou la plus grande valeur de son type quand il vaut 0 ou n'est pas défini) là où il n'y a pas de données.
 
 Pas de données : CTY 65535, CTYCL 255 ou une valeur invalide (101-252, 254), OSO 0 ou 255, ainsi que la valeur nodata propre à chaque fichier. Non conservé : CTY 0, CTYCL 253, une classe non sélectionnée, une confiance inférieure au seuil, une validité inférieure au minimum.
 
@@ -454,162 +454,162 @@ CLASSES est une liste de codes séparés par des virgules ; vide, elle désigne 
 Le tableau par classe n'est calculé que s'il est demandé : il prend environ 40 % de temps en plus.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="163" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="164" />
             <source>Class layer (CTY or OSO classes; not needed for CTYCL only)</source>
             <translation>Couche des classes (classes CTY ou OSO ; inutile pour CTYCL seule)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="169" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="170" />
             <source>Class band</source>
             <translation>Bande des classes</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="174" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="175" />
             <source>Confidence layer (CTYCL or OCS_Confidence)</source>
             <translation>Couche de confiance (CTYCL ou OCS_Confidence)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="179" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="180" />
             <source>Confidence band</source>
             <translation>Bande de confiance</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="184" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="185" />
             <source>Validity layer (OSO OCS_Validity)</source>
             <translation>Couche de validité (OSO OCS_Validity)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="189" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="190" />
             <source>Validity band</source>
             <translation>Bande de validité</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="195" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="196" />
             <source>Minimum validity (cloud-free dates)</source>
             <translation>Validité minimale (dates sans nuages)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="204" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="205" />
             <source>Classes to keep (comma-separated codes; empty = the product's crops)</source>
             <translation>Classes à conserver (codes séparés par des virgules ; vide = les cultures du produit)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="212" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="213" />
             <source>Minimum confidence (%)</source>
             <translation>Niveau de confiance minimal (%)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="222" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="223" />
             <source>Output</source>
             <translation>Sortie</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="223" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="224" />
             <source>Binary mask</source>
             <translation>Masque binaire</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="223" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="224" />
             <source>Filtered class map</source>
             <translation>Carte des classes filtrée</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="228" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="229" />
             <source>Clip to extent</source>
             <translation>Découper selon l'emprise</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="232" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="233" />
             <source>Threads (0 = all cores)</source>
             <translation>Threads (0 = tous les cœurs)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="239" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="240" />
             <source>GDAL creation options (KEY=VALUE|KEY=VALUE)</source>
             <translation>Options de création GDAL (CLE=VALEUR|CLE=VALEUR)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="246" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="247" />
             <source>Crop mask</source>
             <translation>Masque de cultures</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="250" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="251" />
             <source>Per-class counts</source>
             <translation>Comptages par classe</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="257" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="258" />
             <source>Total pixels</source>
             <translation>Nombre total de pixels</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="258" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="259" />
             <source>No-data pixels</source>
             <translation>Pixels sans données</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="259" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="260" />
             <source>Kept pixels</source>
             <translation>Pixels conservés</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="260" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="261" />
             <source>Kept area (ha)</source>
             <translation>Surface conservée (ha)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="270" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="271" />
             <source>CONFIDENCE_LAYER: the layer {} cannot be opened as a raster.</source>
             <translation>CONFIDENCE_LAYER : la couche {} ne peut pas être ouverte comme raster.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="279" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="280" />
             <source>{}: the layer {} cannot be opened as a raster.</source>
             <translation>{} : la couche {} ne peut pas être ouverte comme raster.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="293" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="294" />
             <source>{}: band {} does not exist; bands are numbered from 1.</source>
             <translation>{} : la bande {} n'existe pas ; les bandes sont numérotées à partir de 1.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="364" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="365" />
             <source>OUTPUT: '{}' is not a GeoTIFF name. The crop mask is always written as a GeoTIFF: give a file name ending in .tif.</source>
             <translation>OUTPUT : « {} » n'est pas un nom de GeoTIFF. Le masque de cultures est toujours écrit en GeoTIFF : donnez un nom de fichier finissant par .tif.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="371" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="372" />
             <source>MIN_VALIDITY {} is ignored: no validity layer is given.</source>
             <translation>MIN_VALIDITY {} est ignoré : aucune couche de validité n'est donnée.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="377" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="378" />
             <source>Product {}, classes {}, minimum confidence {}</source>
             <translation>Produit {}, classes {}, niveau de confiance minimal {}</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="382" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="383" />
             <source>all cropland</source>
             <translation>toutes les terres cultivées</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="393" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="394" />
             <source>Cancelled: no output was written.</source>
             <translation>Annulé : aucune sortie n'a été écrite.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="399" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="400" />
             <source>The rasters' CRS is not projected in metres: areas are not computed.</source>
             <translation>Le SCR des rasters n'est pas projeté en mètres : les surfaces ne sont pas calculées.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="413" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="414" />
             <source>Kept {} of {} pixels ({} ha); {} no-data pixels.</source>
             <translation>{} pixels conservés sur {} ({} ha) ; {} pixels sans données.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="458" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="459" />
             <source>All crop types (CTYCL)</source>
             <translation>Tous les types de cultures (CTYCL)</translation>
         </message>
