@@ -107,7 +107,10 @@ def test_product_area_search_results_fetch_layers(qtbot, dock, stac_over_http, m
     assert len(dock.footprints) == 1
 
     qtbot.mouseClick(dock.fetch_button, Qt.MouseButton.LeftButton)
+    # The user browses on while it runs: the group still names what was fetched.
+    dock.product_combo.setCurrentIndex(dock.product_combo.findData("ctycl"))
     wait_for_task(qtbot, dock)
+    dock.product_combo.setCurrentIndex(dock.product_combo.findData("cty_ctycl"))
     root = QgsProject.instance().layerTreeRoot()
     (group,) = root.children()
     assert group.name().startswith("CTY + CTYCL (CLMS Crop Types) 2021 – aoi-")
@@ -303,6 +306,7 @@ def test_whole_tiles_ask_for_confirmation_above_the_threshold(dock, monkeypatch)
     from crop_confidence.plugin.gui import dock as dock_module
 
     dock.results = [{"size": 700_000_000}, {"size": 200_000_000}]
+    dock.results_key = dock.search_key()  # as if searched for this product, year and area
     dock.confirm_spin.setValue(500)
     dock.clip_check.setChecked(False)
     asked = []
@@ -321,3 +325,71 @@ def test_whole_tiles_ask_for_confirmation_above_the_threshold(dock, monkeypatch)
     assert dock.task is None or dock.task.description() != "Crop Confidence: fetch"
     dock.results = [{"size": 100_000_000}]
     assert dock.confirm_whole_download() is True and len(asked) == 2
+
+    # Results of another area, year or product never vouch for a download.
+    dock.canvas.setExtent(QgsRectangle(3_900_000, 2_650_000, 3_904_000, 2_653_000))
+    assert dock.confirm_whole_download() is False
+    assert asked[-1].startswith("Whole tiles of unknown size will be downloaded")
+    dock.canvas.setExtent(AREA_3035)
+    assert dock.confirm_whole_download() is True and len(asked) == 3
+    dock.product_combo.setCurrentIndex(dock.product_combo.findData("ctycl"))
+    assert (dock.results, dock.results_key) == ([], None)
+    assert dock.confirm_whole_download() is False and len(asked) == 4
+
+
+def test_each_service_keeps_its_own_credentials(qtbot, dock, auth_config_store):
+    from qgis.core import QgsSettings
+
+    from crop_confidence.plugin.adapters import settings
+    from servers.sentinelhub import TOKEN_PATH
+
+    hub = SentinelHubServer(fixture=None, features=[oso_feature(2021, [1.3, 43.5, 1.55, 43.65])])
+    hub.start()
+    saved = {key: settings.value(key) for key in ("sentinelhub_token_url", "oso_source_url")}
+    settings.set_value("sentinelhub_token_url", hub.token_url)
+    try:
+        dock.oso_source_edit.setText(hub.url)
+        dock.oso_source_edit.editingFinished.emit()
+        cdse = auth_config_store("alice@example.com", "cdse-password-of-alice")
+        dock.auth_select.setConfigId(cdse)
+        # Looking at OSO must not hand the CDSE password to Sentinel Hub.
+        dock.product_combo.setCurrentIndex(dock.product_combo.findData("oso"))
+        assert dock.auth_select.configId() == ""
+        qtbot.waitUntil(lambda: dock.year_combo.count() > 0, timeout=10_000)
+        qtbot.wait(500)
+        assert hub.served(TOKEN_PATH) == []
+
+        client = auth_config_store("hub-client-id", "hub-client-secret")
+        dock.auth_select.setConfigId(client)
+        qtbot.waitUntil(lambda: len(hub.served(TOKEN_PATH)) == 1, timeout=10_000)
+        (token_request,) = hub.served(TOKEN_PATH)
+        assert token_request.body["client_id"] == "hub-client-id"
+
+        dock.product_combo.setCurrentIndex(dock.product_combo.findData("cty_ctycl"))
+        assert dock.auth_select.configId() == cdse
+        dock.product_combo.setCurrentIndex(dock.product_combo.findData("oso"))
+        assert dock.auth_select.configId() == client
+        assert settings.value("cdse_auth_config") == cdse
+        assert settings.value("sentinelhub_auth_config") == client
+        stored = QgsSettings()
+        values = [str(stored.value(key)) for key in stored.allKeys()]
+        assert not [v for v in values if "password-of-alice" in v or "client-secret" in v]
+    finally:
+        for key, value in saved.items():
+            settings.set_value(key, value)
+        for key in ("cdse_auth_config", "sentinelhub_auth_config"):
+            settings.set_value(key, "")
+        hub.stop()
+
+
+def test_oso_raster_search_row_names_the_year_file():
+    from crop_confidence.plugin.gui.dock import search_rows
+
+    bbox = (1.3, 43.5, 1.55, 43.65)
+    (row,) = search_rows("oso23", 2021, "http://127.0.0.1:9/oso/OCS_{year}_CESBIO.tif", bbox)
+    assert (row["tile"], row["year"], row["size"], row["bbox"]) == (
+        "OCS_2021_CESBIO.tif",
+        2021,
+        None,
+        bbox,
+    )

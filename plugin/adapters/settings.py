@@ -17,7 +17,10 @@ DEFAULTS = {
     "clms_source_url": "",  # empty: CDSE STAC API
     "oso_source_url": "",  # empty: Sentinel Hub
     "confirm_download_mb": "500",
-    "auth_config": "",  # id of the last authentication configuration chosen (not a secret)
+    # Ids of the authentication configurations last chosen per service (not secrets).
+    "cdse_auth_config": "",
+    "sentinelhub_auth_config": "",
+    "auth_config": "",  # 0.1.0's one shared selector, read as CDSE's
 }
 
 

@@ -33,7 +33,7 @@ from qgis.gui import (
     QgsRubberBand,
 )
 from qgis.PyQt import sip
-from qgis.PyQt.QtCore import QLocale
+from qgis.PyQt.QtCore import QLocale, QSignalBlocker
 from qgis.PyQt.QtGui import QColor
 from qgis.PyQt.QtWidgets import (
     QCheckBox,
@@ -117,6 +117,7 @@ class CropConfidenceDock(QgsDockWidget):
         self.canvas = iface.mapCanvas()
         self.task = None
         self.results = []  # rows of the last search: dicts
+        self.results_key = None  # (product, year, source, bbox) that search was for
         self.footprints = []
         self.drawn_area = None  # (QgsRectangle, CRS)
         self.map_tool = None
@@ -239,10 +240,15 @@ class CropConfidenceDock(QgsDockWidget):
         self.confirm_spin.setValue(settings.int_value("confirm_download_mb"))
         self.clms_source_edit.setText(settings.value("clms_source_url"))
         self.oso_source_edit.setText(settings.value("oso_source_url"))
-        self.auth_select.setConfigId(settings.value("auth_config"))
+        self.auth_service = self.service()
+        self.auth_select.setConfigId(stored_auth_config(self.auth_service))
 
     def _connect(self):
+        # First: the credentials must follow the product before the years are asked for.
+        self.product_combo.currentIndexChanged.connect(self.switch_credentials)
         self.product_combo.currentIndexChanged.connect(self.refresh_years)
+        self.product_combo.currentIndexChanged.connect(self.drop_stale_results)
+        self.year_combo.currentIndexChanged.connect(self.drop_stale_results)
         self.product_combo.currentIndexChanged.connect(self.update_area_label)
         self.area_combo.currentIndexChanged.connect(self.update_area_label)
         self.layer_combo.layerChanged.connect(self.update_area_label)
@@ -250,7 +256,7 @@ class CropConfidenceDock(QgsDockWidget):
         self.draw_button.clicked.connect(self.start_drawing)
         self.new_account_button.clicked.connect(self.create_account_config)
         self.auth_select.selectedConfigIdChanged.connect(
-            lambda config_id: settings.set_value("auth_config", config_id)
+            lambda config_id: settings.set_value(f"{self.auth_service}_auth_config", config_id)
         )
         self.auth_select.selectedConfigIdChanged.connect(self.refresh_years)
         self.search_button.clicked.connect(self.search)
@@ -275,12 +281,27 @@ class CropConfidenceDock(QgsDockWidget):
     def _save_sources(self):
         settings.set_value("clms_source_url", self.clms_source_edit.text().strip())
         settings.set_value("oso_source_url", self.oso_source_edit.text().strip())
+        self.drop_stale_results()
         self.refresh_years()
 
     # -- state ------------------------------------------------------------------------
 
     def family(self):
         return self.product_combo.currentData()
+
+    def service(self):
+        """Whose account the product needs: 'cdse' (CLMS) or 'sentinelhub' (OSO)."""
+        return "sentinelhub" if self.family() == "oso" else "cdse"
+
+    def switch_credentials(self, *_):
+        """Each service keeps its own configuration: a CDSE password never goes to
+        Sentinel Hub, nor a Sentinel Hub secret to CDSE."""
+        service = self.service()
+        if service == self.auth_service:
+            return
+        self.auth_service = service
+        with QSignalBlocker(self.auth_select):
+            self.auth_select.setConfigId(stored_auth_config(service))
 
     def year(self):
         return self.year_combo.currentData()
@@ -322,7 +343,7 @@ class CropConfidenceDock(QgsDockWidget):
 
     def estimated_bytes(self, area):
         if not self.clip_check.isChecked():
-            sizes = [row["size"] for row in self.results]
+            sizes = [row["size"] for row in self.current_results()]
             return sum(sizes) if sizes and None not in sizes else None
         pixels = self.area_km2(area) * 1e6 / 100  # 10 m pixels
         return int(pixels * BYTES_PER_PIXEL[self.family()] * COMPRESSION_RATIO)
@@ -451,11 +472,8 @@ class CropConfidenceDock(QgsDockWidget):
         if self.year() is None:
             self.message(tr("No year"), tr("No year is available."), Qgis.MessageLevel.Warning)
             return
-        rect, crs = area
-        to_wgs84 = QgsCoordinateTransform(crs, WGS84, QgsProject.instance())
-        bbox = to_wgs84.transformBoundingBox(rect)
-        bbox = (bbox.xMinimum(), bbox.yMinimum(), bbox.xMaximum(), bbox.yMaximum())
-        product, year, source = self.product_key(), self.year(), self.source_url()
+        key = self.search_key()
+        product, year, source, bbox = key
         proxies = qgis_proxies()
 
         def work(task):  # noqa: ARG001
@@ -466,13 +484,40 @@ class CropConfidenceDock(QgsDockWidget):
             if task.error is not None:
                 self.message(tr("Search failed"), str(task.error), Qgis.MessageLevel.Critical)
                 return
-            self.show_results(task.result or [])
+            self.show_results(task.result or [], key)
 
         self.search_button.setEnabled(False)
         self._run(tr("Crop Confidence: search"), work, done)
 
-    def show_results(self, rows):
-        self.results = rows
+    def search_key(self):
+        """(product, year, source, bbox in WGS 84) of what a search now would be for."""
+        area = self.area()
+        if area is None or area[0].isEmpty():
+            return None
+        rect, crs = area
+        bbox = QgsCoordinateTransform(crs, WGS84, QgsProject.instance()).transformBoundingBox(rect)
+        bbox = (bbox.xMinimum(), bbox.yMinimum(), bbox.xMaximum(), bbox.yMaximum())
+        return self.product_key(), self.year(), self.source_url(), bbox
+
+    def current_results(self):
+        """The last search's rows if they were found for the current product, year, source
+        and area; otherwise none (sizes and confirmations never come from another search)."""
+        if self.results_key is None or self.results_key != self.search_key():
+            return []
+        return self.results
+
+    def drop_stale_results(self, *_):
+        """Clear the results once the product, year or source differs from the search's."""
+        if self.results_key is None:
+            return
+        if self.results_key[:3] != (self.product_key(), self.year(), self.source_url()):
+            self.results, self.results_key = [], None
+            self.results_tree.clear()
+            self.clear_footprints()
+            self.update_area_label()
+
+    def show_results(self, rows, key):
+        self.results, self.results_key = rows, key
         self.results_tree.clear()
         self.clear_footprints()
         for row in rows:
@@ -581,8 +626,9 @@ class CropConfidenceDock(QgsDockWidget):
                 self.progress_label.setText(tr("Failed."))
                 self.message(tr("Fetch failed"), str(task.error), Qgis.MessageLevel.Critical)
                 return
-            self.add_layers(request, task.result)
+            self.add_layers(request, task.result, product_label)
 
+        product_label = self.product_combo.currentText()
         self.set_busy(True)
         self.progress_label.setText(
             tr("Fetching {} {}…").format(self.product_combo.currentText(), year)
@@ -592,7 +638,7 @@ class CropConfidenceDock(QgsDockWidget):
         task.status.connect(self.progress_label.setText)
 
     def confirm_whole_download(self):
-        sizes = [row["size"] for row in self.results]
+        sizes = [row["size"] for row in self.current_results()]
         total = sum(size for size in sizes if size) if sizes else None
         threshold = self.confirm_spin.value() * 1_000_000
         if total is not None and total <= threshold and None not in sizes:
@@ -619,9 +665,9 @@ class CropConfidenceDock(QgsDockWidget):
         if self.task is not None:
             self.task.cancel()
 
-    def add_layers(self, request, result):
+    def add_layers(self, request, result, product_label):
         project = QgsProject.instance()
-        name = f"{self.product_combo.currentText()} {request.year} – {area_tag(request)}"
+        name = f"{product_label} {request.year} – {area_tag(request)}"
         group = project.layerTreeRoot().insertGroup(0, name)
         kinds = FETCHED_KINDS[request.product]
         added = {}
@@ -705,6 +751,14 @@ class CropConfidenceDock(QgsDockWidget):
         super().closeEvent(event)
 
 
+def stored_auth_config(service):
+    """The configuration id last chosen for ``service`` ('cdse' or 'sentinelhub')."""
+    config_id = settings.value(f"{service}_auth_config")
+    if not config_id and service == "cdse":
+        config_id = settings.value("auth_config")  # the one shared selector of 0.1.0
+    return config_id
+
+
 def search_rows(product, year, source, bbox_4326, proxies=None):
     """The result rows for the dock: one per tile (CLMS) or per source (OSO)."""
     kind = source_kind(product, source)
@@ -745,7 +799,8 @@ def search_rows(product, year, source, bbox_4326, proxies=None):
             }
             for asset in stac.data_assets(items)
         ]
-    label = "Sentinel Hub" if kind == "sentinelhub" else os.path.basename(source.split("|")[0])
+    first_url = source.split("|")[0].strip().replace("{year}", str(year))
+    label = "Sentinel Hub" if kind == "sentinelhub" else os.path.basename(first_url)
     return [
         {
             "tile": label,
