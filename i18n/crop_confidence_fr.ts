@@ -36,23 +36,23 @@
             <translation>Crop Confidence</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="140" />
+            <location filename="../plugin/gui/dock.py" line="141" />
             <source>CTY + CTYCL (CLMS Crop Types)</source>
             <translation>CTY + CTYCL (types de cultures CLMS)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="141" />
+            <location filename="../plugin/gui/dock.py" line="142" />
             <location filename="../plugin/processing/cropmask_algorithm.py" line="43" />
             <source>CTYCL only (CLMS Confidence Layer)</source>
             <translation>CTYCL seule (couche de confiance CLMS)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="142" />
+            <location filename="../plugin/gui/dock.py" line="143" />
             <source>OSO (CNES land cover)</source>
             <translation>OSO (occupation du sol du CNES)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="143" />
+            <location filename="../plugin/gui/dock.py" line="144" />
             <location filename="../plugin/processing/cropmask_algorithm.py" line="158" />
             <location filename="../plugin/processing/fetch_algorithm.py" line="95" />
             <location filename="../plugin/processing/style_algorithm.py" line="158" />
@@ -60,328 +60,328 @@
             <translation>Produit</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="150" />
-            <location filename="../plugin/gui/dock.py" line="185" />
+            <location filename="../plugin/gui/dock.py" line="151" />
+            <location filename="../plugin/gui/dock.py" line="186" />
             <location filename="../plugin/processing/fetch_algorithm.py" line="101" />
             <source>Year</source>
             <translation>Année</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="156" />
+            <location filename="../plugin/gui/dock.py" line="157" />
             <source>Map canvas extent</source>
             <translation>Emprise du canevas de carte</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="157" />
+            <location filename="../plugin/gui/dock.py" line="158" />
             <source>Extent of a layer</source>
             <translation>Emprise d'une couche</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="158" />
+            <location filename="../plugin/gui/dock.py" line="159" />
             <source>Selected features of a layer</source>
             <translation>Entités sélectionnées d'une couche</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="159" />
+            <location filename="../plugin/gui/dock.py" line="160" />
             <source>Rectangle drawn on the map</source>
             <translation>Rectangle dessiné sur la carte</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="167" />
+            <location filename="../plugin/gui/dock.py" line="168" />
             <source>Draw…</source>
             <translation>Dessiner…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="171" />
+            <location filename="../plugin/gui/dock.py" line="172" />
             <location filename="../plugin/processing/fetch_algorithm.py" line="108" />
             <source>Area</source>
             <translation>Emprise</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="177" />
+            <location filename="../plugin/gui/dock.py" line="178" />
             <source>New account…</source>
             <translation>Nouveau compte…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="178" />
-            <location filename="../plugin/gui/dock.py" line="363" />
-            <location filename="../plugin/gui/dock.py" line="549" />
+            <location filename="../plugin/gui/dock.py" line="179" />
+            <location filename="../plugin/gui/dock.py" line="384" />
+            <location filename="../plugin/gui/dock.py" line="594" />
             <source>Credentials</source>
             <translation>Identifiants</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="182" />
+            <location filename="../plugin/gui/dock.py" line="183" />
             <source>Search</source>
             <translation>Rechercher</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="185" />
+            <location filename="../plugin/gui/dock.py" line="186" />
             <source>Tile</source>
             <translation>Tuile</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="185" />
+            <location filename="../plugin/gui/dock.py" line="186" />
             <source>Layers</source>
             <translation>Couches</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="185" />
+            <location filename="../plugin/gui/dock.py" line="186" />
             <source>Size</source>
             <translation>Taille</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="189" />
+            <location filename="../plugin/gui/dock.py" line="190" />
             <location filename="../plugin/processing/fetch_algorithm.py" line="116" />
             <source>Clip to the area (read only what is needed)</source>
             <translation>Découper selon l'emprise (ne lire que le nécessaire)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="193" />
+            <location filename="../plugin/gui/dock.py" line="194" />
             <source>Fetch</source>
             <translation>Récupérer</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="194" />
+            <location filename="../plugin/gui/dock.py" line="195" />
             <source>Cancel</source>
             <translation>Annuler</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="204" />
+            <location filename="../plugin/gui/dock.py" line="205" />
             <source>Crop mask…</source>
             <translation>Masque de cultures…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="208" />
+            <location filename="../plugin/gui/dock.py" line="209" />
             <source>Settings</source>
             <translation>Paramètres</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="213" />
+            <location filename="../plugin/gui/dock.py" line="214" />
             <source>Download folder</source>
             <translation>Dossier de téléchargement</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="216" />
+            <location filename="../plugin/gui/dock.py" line="217" />
             <source>all cores</source>
             <translation>tous les cœurs</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="217" />
+            <location filename="../plugin/gui/dock.py" line="218" />
             <source>Worker threads</source>
             <translation>Threads de calcul</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="221" />
+            <location filename="../plugin/gui/dock.py" line="222" />
             <source>Default minimum confidence</source>
             <translation>Niveau de confiance minimal par défaut</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="224" />
+            <location filename="../plugin/gui/dock.py" line="225" />
             <source> MB</source>
             <translation> Mo</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="225" />
+            <location filename="../plugin/gui/dock.py" line="226" />
             <source>Ask before downloading more than</source>
             <translation>Demander avant de télécharger plus de</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="227" />
+            <location filename="../plugin/gui/dock.py" line="228" />
             <source>Copernicus Data Space STAC API</source>
             <translation>API STAC de Copernicus Data Space</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="228" />
+            <location filename="../plugin/gui/dock.py" line="229" />
             <source>CLMS source (advanced)</source>
             <translation>Source CLMS (avancé)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="230" />
+            <location filename="../plugin/gui/dock.py" line="231" />
             <source>Sentinel Hub</source>
             <translation>Sentinel Hub</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="231" />
+            <location filename="../plugin/gui/dock.py" line="232" />
             <source>OSO source (advanced)</source>
             <translation>Source OSO (avancé)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="335" />
+            <location filename="../plugin/gui/dock.py" line="356" />
             <source>Choose an area.</source>
             <translation>Choisissez une emprise.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="339" />
+            <location filename="../plugin/gui/dock.py" line="360" />
             <source>{} km², about {} to download</source>
             <translation>{} km², environ {} à télécharger</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="378" />
+            <location filename="../plugin/gui/dock.py" line="399" />
             <source>Cannot list the years</source>
             <translation>Impossible de lister les années</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="385" />
+            <location filename="../plugin/gui/dock.py" line="406" />
             <source>(not checked)</source>
             <translation>(non vérifiées)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="387" />
+            <location filename="../plugin/gui/dock.py" line="408" />
             <source>Crop Confidence: years</source>
             <translation>Crop Confidence : années</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="407" />
+            <location filename="../plugin/gui/dock.py" line="428" />
             <source>Sentinel Hub OAuth client</source>
             <translation>Client OAuth Sentinel Hub</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="407" />
+            <location filename="../plugin/gui/dock.py" line="428" />
             <source>Copernicus Data Space account</source>
             <translation>Compte Copernicus Data Space</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="408" />
+            <location filename="../plugin/gui/dock.py" line="429" />
             <source>Client id:</source>
             <translation>Identifiant du client :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="408" />
+            <location filename="../plugin/gui/dock.py" line="429" />
             <source>User name (e-mail):</source>
             <translation>Nom d'utilisateur (courriel) :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="409" />
+            <location filename="../plugin/gui/dock.py" line="430" />
             <source>Client secret:</source>
             <translation>Secret du client :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="409" />
+            <location filename="../plugin/gui/dock.py" line="430" />
             <source>Password:</source>
             <translation>Mot de passe :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="420" />
+            <location filename="../plugin/gui/dock.py" line="441" />
             <source>Credentials not saved</source>
             <translation>Identifiants non enregistrés</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="449" />
+            <location filename="../plugin/gui/dock.py" line="470" />
             <source>No area</source>
             <translation>Aucune emprise</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="449" />
+            <location filename="../plugin/gui/dock.py" line="470" />
             <source>Choose an area first.</source>
             <translation>Choisissez d'abord une emprise.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="452" />
+            <location filename="../plugin/gui/dock.py" line="473" />
             <source>No year</source>
             <translation>Aucune année</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="452" />
+            <location filename="../plugin/gui/dock.py" line="473" />
             <source>No year is available.</source>
             <translation>Aucune année n'est disponible.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="467" />
+            <location filename="../plugin/gui/dock.py" line="485" />
             <source>Search failed</source>
             <translation>Échec de la recherche</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="472" />
+            <location filename="../plugin/gui/dock.py" line="490" />
             <source>Crop Confidence: search</source>
             <translation>Crop Confidence : recherche</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="487" />
+            <location filename="../plugin/gui/dock.py" line="532" />
             <source>Nothing found</source>
             <translation>Aucun résultat</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="488" />
+            <location filename="../plugin/gui/dock.py" line="533" />
             <source>No product for {} over this area.</source>
             <translation>Aucun produit pour {} sur cette emprise.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="523" />
+            <location filename="../plugin/gui/dock.py" line="568" />
             <source>Nothing to fetch</source>
             <translation>Rien à récupérer</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="523" />
+            <location filename="../plugin/gui/dock.py" line="568" />
             <source>Choose an area and a year.</source>
             <translation>Choisissez une emprise et une année.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="573" />
+            <location filename="../plugin/gui/dock.py" line="618" />
             <source>Cancelled.</source>
             <translation>Annulé.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="575" />
+            <location filename="../plugin/gui/dock.py" line="620" />
             <source>Fetch cancelled</source>
             <translation>Récupération annulée</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="576" />
+            <location filename="../plugin/gui/dock.py" line="621" />
             <source>No file was left half-written.</source>
             <translation>Aucun fichier n'est resté à moitié écrit.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="581" />
+            <location filename="../plugin/gui/dock.py" line="626" />
             <source>Failed.</source>
             <translation>Échec.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="582" />
+            <location filename="../plugin/gui/dock.py" line="627" />
             <source>Fetch failed</source>
             <translation>Échec de la récupération</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="588" />
+            <location filename="../plugin/gui/dock.py" line="634" />
             <source>Fetching {} {}…</source>
             <translation>Récupération de {} {}…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="590" />
+            <location filename="../plugin/gui/dock.py" line="636" />
             <source>Crop Confidence: fetch</source>
             <translation>Crop Confidence : récupération</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="601" />
+            <location filename="../plugin/gui/dock.py" line="647" />
             <source>Whole tiles: about {} will be downloaded. Continue?</source>
             <translation>Tuiles entières : environ {} à télécharger. Continuer ?</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="603" />
+            <location filename="../plugin/gui/dock.py" line="649" />
             <source>Whole tiles of unknown size will be downloaded (search first to see sizes). Continue?</source>
             <translation>Des tuiles entières de taille inconnue seront téléchargées (lancez d'abord une recherche pour voir les tailles). Continuer ?</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="608" />
+            <location filename="../plugin/gui/dock.py" line="654" />
             <source>Download whole tiles</source>
             <translation>Télécharger des tuiles entières</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="637" />
+            <location filename="../plugin/gui/dock.py" line="683" />
             <source>Layer not loaded</source>
             <translation>Couche non chargée</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="647" />
+            <location filename="../plugin/gui/dock.py" line="693" />
             <source>{} item(s), {} transferred.</source>
             <translation>{} élément(s), {} transférés.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="652" />
+            <location filename="../plugin/gui/dock.py" line="698" />
             <source>Fetched</source>
             <translation>Récupération terminée</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="653" />
+            <location filename="../plugin/gui/dock.py" line="699" />
             <source>{} layer(s) added to '{}'.</source>
             <translation>{} couche(s) ajoutée(s) à « {} ».</translation>
         </message>
@@ -771,12 +771,12 @@ Une couche du projet courant est restylée sur place. Un fichier qui n'est pas o
             <translation>Impossible de déterminer le produit de la couche « {} » ({}) d'après son nom, sa description de bande ou ses métadonnées. Choisissez le produit : {}.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="186" />
+            <location filename="../plugin/processing/style_algorithm.py" line="187" />
             <source>Detected: {}</source>
             <translation>Détecté : {}</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="194" />
+            <location filename="../plugin/processing/style_algorithm.py" line="195" />
             <source>Cannot save the default style of {}: {}</source>
             <translation>Impossible d'enregistrer le style par défaut de {} : {}</translation>
         </message>

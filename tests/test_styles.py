@@ -385,6 +385,23 @@ def test_detect_each_naming_pattern(provider, project, tmp_path, name, dtype, de
     assert not Path(layer.source()).with_suffix(".qml").exists()  # in place, nothing saved
 
 
+def test_detection_is_reported_with_the_product_label(provider, project, tmp_path):  # noqa: ARG001
+    import processing
+    from qgis.core import QgsProcessingFeedback
+
+    class Feedback(QgsProcessingFeedback):
+        infos = []
+
+        def pushInfo(self, info):  # noqa: N802
+            self.infos.append(info)
+
+    layer = layer_of(single(tmp_path, "OCS_2018_CESBIO.tif"))
+    project.addMapLayer(layer)
+    feedback = Feedback()
+    processing.run(ALG, {"INPUT": layer.id(), "PRODUCT": 0}, feedback=feedback)
+    assert "Detected: OSO 2018+ (23 classes)" in feedback.infos
+
+
 def test_detect_oso_from_gdal_metadata_and_values(provider, project, tmp_path):  # noqa: ARG001
     from osgeo import gdal
 

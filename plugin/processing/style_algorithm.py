@@ -183,7 +183,8 @@ class StyleAlgorithm(QgsProcessingAlgorithm):
                         "description or metadata. Choose the product: {}."
                     ).format(layer.name(), layer.source(), "; ".join(style_labels()[1:]))
                 )
-            feedback.pushInfo(tr("Detected: {}").format(kind))
+            label = style_labels()[STYLE_KINDS.index(kind)]
+            feedback.pushInfo(tr("Detected: {}").format(label))
         styles.apply_style(layer, kind)
         project = context.project()
         in_project = project is not None and project.mapLayer(layer.id()) is layer
