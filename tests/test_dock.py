@@ -393,3 +393,29 @@ def test_oso_raster_search_row_names_the_year_file():
         None,
         bbox,
     )
+
+
+def test_fetch_uses_the_s3_keys_setting_for_clms_only(qtbot, dock, auth_config_store, monkeypatch):
+    from crop_confidence.plugin.adapters import settings
+    from crop_confidence.plugin.gui import dock as dock_module
+
+    seen = []
+
+    def fake_fetch(request, context):
+        seen.append((request.product, context.s3_credentials))
+        raise RuntimeError("stop here")
+
+    monkeypatch.setattr(dock_module, "fetch", fake_fetch)
+    settings.set_value("s3_auth_config", auth_config_store("AKIDEXAMPLE", "s3-secret-key"))
+    try:
+        for family in ("cty_ctycl", "oso"):
+            dock.product_combo.setCurrentIndex(dock.product_combo.findData(family))
+            qtbot.waitUntil(lambda: dock.year_combo.count() > 0, timeout=10_000)
+            dock.start_fetch()
+            wait_for_task(qtbot, dock)
+    finally:
+        settings.set_value("s3_auth_config", "")
+    assert seen == [
+        ("cty_ctycl", {"access_key": "AKIDEXAMPLE", "secret_key": "s3-secret-key"}),
+        (dock.product_key(), None),
+    ]

@@ -15,7 +15,9 @@ import json
 from qgis.core import QgsApplication, QgsAuthMethodConfig
 
 from ..catalog.auth import CdseTokenProvider, ClientCredentialsTokenProvider
+from ..catalog.fetch import CLMS_PRODUCTS
 from ..core.errors import CropMaskError
+from . import settings
 
 
 class CredentialsError(CropMaskError):
@@ -79,6 +81,16 @@ def sentinelhub_token_provider(auth_config_id, session, token_url=None):
         )
     options = {"token_url": token_url} if token_url else {}
     return ClientCredentialsTokenProvider(client_id, client_secret, session=session, **options)
+
+
+def s3_credentials_for(product):
+    """CDSE S3 keys for a CLMS product, from the configuration in the setting
+    ``CropConfidence/s3_auth_config``; None without one or for OSO."""
+    config_id = settings.value("s3_auth_config")
+    if not config_id or product not in CLMS_PRODUCTS:
+        return None
+    access_key, secret_key = basic_credentials(config_id)
+    return {"access_key": access_key, "secret_key": secret_key}
 
 
 def store_basic_config(name, username, password, uri=""):

@@ -58,6 +58,7 @@ from ..adapters import settings
 from ..adapters.credentials import (
     CredentialsError,
     cdse_token_provider,
+    s3_credentials_for,
     sentinelhub_token_provider,
     store_basic_config,
 )
@@ -590,6 +591,9 @@ class CropConfidenceDock(QgsDockWidget):
         session = make_session(proxies=proxies)
         try:
             cdse_tokens, hub_tokens = self.token_providers(session)
+            s3_credentials = s3_credentials_for(
+                product
+            )  # read here: the auth DB is not thread-safe
         except CredentialsError as error:
             self.message(tr("Credentials"), str(error), Qgis.MessageLevel.Critical)
             return
@@ -599,6 +603,7 @@ class CropConfidenceDock(QgsDockWidget):
                 session=session,
                 cdse_tokens=cdse_tokens,
                 sentinelhub_tokens=hub_tokens,
+                s3_credentials=s3_credentials,
                 proxies=proxies,
                 progress=lambda fraction: task.setProgress(100 * fraction),
                 is_cancelled=task.isCanceled,

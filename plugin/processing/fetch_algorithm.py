@@ -19,8 +19,8 @@ from qgis.core import (
 from .. import compat
 from ..adapters import settings
 from ..adapters.credentials import (
-    basic_credentials,
     cdse_token_provider,
+    s3_credentials_for,
     sentinelhub_token_provider,
 )
 from ..adapters.proxy import qgis_proxies
@@ -188,10 +188,7 @@ class FetchAlgorithm(QgsProcessingAlgorithm):
             is_cancelled=feedback.isCanceled,
             log=feedback.pushInfo,
         )
-        s3_config = settings.value("s3_auth_config")
-        if s3_config and request.product in CLMS_PRODUCTS:
-            access_key, secret_key = basic_credentials(s3_config)
-            context.s3_credentials = {"access_key": access_key, "secret_key": secret_key}
+        context.s3_credentials = s3_credentials_for(request.product)
         if auth_config:
             if request.product in CLMS_PRODUCTS:
                 context.cdse_tokens = cdse_token_provider(
