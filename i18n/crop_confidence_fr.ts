@@ -4,55 +4,85 @@
     <context>
         <name>CropConfidence</name>
         <message>
-            <location filename="../plugin/gui/dock.py" line="103" />
+            <location filename="../plugin/adapters/credentials.py" line="32" />
+            <source>The QGIS authentication system is disabled: enable it in Settings &gt; Options &gt; Authentication.</source>
+            <translation>Le système d'authentification de QGIS est désactivé : activez-le dans Préférences &gt; Options &gt; Authentification.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/credentials.py" line="40" />
+            <source>The authentication configuration '{}' cannot be read: it does not exist or the master password was not given. Choose it again in the settings.</source>
+            <translation>La configuration d'authentification « {} » ne peut pas être lue : elle n'existe pas ou le mot de passe principal n'a pas été donné. Choisissez-la de nouveau dans les paramètres.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/credentials.py" line="53" />
+            <source>The authentication configuration '{}' uses the method '{}'; a 'Basic' (user name and password) configuration is needed.</source>
+            <translation>La configuration d'authentification « {} » utilise la méthode « {} » ; une configuration « Basic » (nom d'utilisateur et mot de passe) est nécessaire.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/credentials.py" line="62" />
+            <source>The authentication configuration '{}' has no user name or password.</source>
+            <translation>La configuration d'authentification « {} » n'a pas de nom d'utilisateur ou de mot de passe.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/credentials.py" line="88" />
+            <source>The authentication configuration '{}' has no OAuth client id or secret for Sentinel Hub.</source>
+            <translation>La configuration d'authentification « {} » n'a pas d'identifiant ou de secret de client OAuth pour Sentinel Hub.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/adapters/credentials.py" line="116" />
+            <source>QGIS could not store the authentication configuration: set or enter the master password first.</source>
+            <translation>QGIS n'a pas pu enregistrer la configuration d'authentification : définissez ou saisissez d'abord le mot de passe principal.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="104" />
             <source>unknown size</source>
             <translation>taille inconnue</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="104" />
+            <location filename="../plugin/gui/dock.py" line="105" />
             <source>B</source>
             <translation>o</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="104" />
+            <location filename="../plugin/gui/dock.py" line="105" />
             <source>kB</source>
             <translation>ko</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="104" />
+            <location filename="../plugin/gui/dock.py" line="105" />
             <source>MB</source>
             <translation>Mo</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="104" />
+            <location filename="../plugin/gui/dock.py" line="105" />
             <source>GB</source>
             <translation>Go</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="114" />
+            <location filename="../plugin/gui/dock.py" line="115" />
             <location filename="../plugin/plugin.py" line="28" />
             <location filename="../plugin/processing/provider.py" line="21" />
             <source>Crop Confidence</source>
             <translation>Crop Confidence</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="141" />
+            <location filename="../plugin/gui/dock.py" line="142" />
             <source>CTY + CTYCL (CLMS Crop Types)</source>
             <translation>CTY + CTYCL (types de cultures CLMS)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="142" />
+            <location filename="../plugin/gui/dock.py" line="143" />
             <location filename="../plugin/processing/cropmask_algorithm.py" line="43" />
             <source>CTYCL only (CLMS Confidence Layer)</source>
             <translation>CTYCL seule (couche de confiance CLMS)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="143" />
+            <location filename="../plugin/gui/dock.py" line="144" />
             <source>OSO (CNES land cover)</source>
             <translation>OSO (occupation du sol du CNES)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="144" />
+            <location filename="../plugin/gui/dock.py" line="145" />
             <location filename="../plugin/processing/cropmask_algorithm.py" line="158" />
             <location filename="../plugin/processing/fetch_algorithm.py" line="95" />
             <location filename="../plugin/processing/style_algorithm.py" line="158" />
@@ -60,328 +90,328 @@
             <translation>Produit</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="151" />
-            <location filename="../plugin/gui/dock.py" line="186" />
+            <location filename="../plugin/gui/dock.py" line="152" />
+            <location filename="../plugin/gui/dock.py" line="187" />
             <location filename="../plugin/processing/fetch_algorithm.py" line="101" />
             <source>Year</source>
             <translation>Année</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="157" />
+            <location filename="../plugin/gui/dock.py" line="158" />
             <source>Map canvas extent</source>
             <translation>Emprise du canevas de carte</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="158" />
+            <location filename="../plugin/gui/dock.py" line="159" />
             <source>Extent of a layer</source>
             <translation>Emprise d'une couche</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="159" />
+            <location filename="../plugin/gui/dock.py" line="160" />
             <source>Selected features of a layer</source>
             <translation>Entités sélectionnées d'une couche</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="160" />
+            <location filename="../plugin/gui/dock.py" line="161" />
             <source>Rectangle drawn on the map</source>
             <translation>Rectangle dessiné sur la carte</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="168" />
+            <location filename="../plugin/gui/dock.py" line="169" />
             <source>Draw…</source>
             <translation>Dessiner…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="172" />
+            <location filename="../plugin/gui/dock.py" line="173" />
             <location filename="../plugin/processing/fetch_algorithm.py" line="108" />
             <source>Area</source>
             <translation>Emprise</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="178" />
+            <location filename="../plugin/gui/dock.py" line="179" />
             <source>New account…</source>
             <translation>Nouveau compte…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="179" />
-            <location filename="../plugin/gui/dock.py" line="384" />
-            <location filename="../plugin/gui/dock.py" line="594" />
+            <location filename="../plugin/gui/dock.py" line="180" />
+            <location filename="../plugin/gui/dock.py" line="385" />
+            <location filename="../plugin/gui/dock.py" line="598" />
             <source>Credentials</source>
             <translation>Identifiants</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="183" />
+            <location filename="../plugin/gui/dock.py" line="184" />
             <source>Search</source>
             <translation>Rechercher</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="186" />
+            <location filename="../plugin/gui/dock.py" line="187" />
             <source>Tile</source>
             <translation>Tuile</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="186" />
+            <location filename="../plugin/gui/dock.py" line="187" />
             <source>Layers</source>
             <translation>Couches</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="186" />
+            <location filename="../plugin/gui/dock.py" line="187" />
             <source>Size</source>
             <translation>Taille</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="190" />
+            <location filename="../plugin/gui/dock.py" line="191" />
             <location filename="../plugin/processing/fetch_algorithm.py" line="116" />
             <source>Clip to the area (read only what is needed)</source>
             <translation>Découper selon l'emprise (ne lire que le nécessaire)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="194" />
+            <location filename="../plugin/gui/dock.py" line="195" />
             <source>Fetch</source>
             <translation>Récupérer</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="195" />
+            <location filename="../plugin/gui/dock.py" line="196" />
             <source>Cancel</source>
             <translation>Annuler</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="205" />
+            <location filename="../plugin/gui/dock.py" line="206" />
             <source>Crop mask…</source>
             <translation>Masque de cultures…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="209" />
+            <location filename="../plugin/gui/dock.py" line="210" />
             <source>Settings</source>
             <translation>Paramètres</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="214" />
+            <location filename="../plugin/gui/dock.py" line="215" />
             <source>Download folder</source>
             <translation>Dossier de téléchargement</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="217" />
+            <location filename="../plugin/gui/dock.py" line="218" />
             <source>all cores</source>
             <translation>tous les cœurs</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="218" />
+            <location filename="../plugin/gui/dock.py" line="219" />
             <source>Worker threads</source>
             <translation>Threads de calcul</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="222" />
+            <location filename="../plugin/gui/dock.py" line="223" />
             <source>Default minimum confidence</source>
             <translation>Niveau de confiance minimal par défaut</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="225" />
+            <location filename="../plugin/gui/dock.py" line="226" />
             <source> MB</source>
             <translation> Mo</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="226" />
+            <location filename="../plugin/gui/dock.py" line="227" />
             <source>Ask before downloading more than</source>
             <translation>Demander avant de télécharger plus de</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="228" />
+            <location filename="../plugin/gui/dock.py" line="229" />
             <source>Copernicus Data Space STAC API</source>
             <translation>API STAC de Copernicus Data Space</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="229" />
+            <location filename="../plugin/gui/dock.py" line="230" />
             <source>CLMS source (advanced)</source>
             <translation>Source CLMS (avancé)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="231" />
+            <location filename="../plugin/gui/dock.py" line="232" />
             <source>Sentinel Hub</source>
             <translation>Sentinel Hub</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="232" />
+            <location filename="../plugin/gui/dock.py" line="233" />
             <source>OSO source (advanced)</source>
             <translation>Source OSO (avancé)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="356" />
+            <location filename="../plugin/gui/dock.py" line="357" />
             <source>Choose an area.</source>
             <translation>Choisissez une emprise.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="360" />
+            <location filename="../plugin/gui/dock.py" line="361" />
             <source>{} km², about {} to download</source>
             <translation>{} km², environ {} à télécharger</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="399" />
+            <location filename="../plugin/gui/dock.py" line="400" />
             <source>Cannot list the years</source>
             <translation>Impossible de lister les années</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="406" />
+            <location filename="../plugin/gui/dock.py" line="407" />
             <source>(not checked)</source>
             <translation>(non vérifiées)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="408" />
+            <location filename="../plugin/gui/dock.py" line="409" />
             <source>Crop Confidence: years</source>
             <translation>Crop Confidence : années</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="428" />
+            <location filename="../plugin/gui/dock.py" line="429" />
             <source>Sentinel Hub OAuth client</source>
             <translation>Client OAuth Sentinel Hub</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="428" />
+            <location filename="../plugin/gui/dock.py" line="429" />
             <source>Copernicus Data Space account</source>
             <translation>Compte Copernicus Data Space</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="429" />
+            <location filename="../plugin/gui/dock.py" line="430" />
             <source>Client id:</source>
             <translation>Identifiant du client :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="429" />
+            <location filename="../plugin/gui/dock.py" line="430" />
             <source>User name (e-mail):</source>
             <translation>Nom d'utilisateur (courriel) :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="430" />
+            <location filename="../plugin/gui/dock.py" line="431" />
             <source>Client secret:</source>
             <translation>Secret du client :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="430" />
+            <location filename="../plugin/gui/dock.py" line="431" />
             <source>Password:</source>
             <translation>Mot de passe :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="441" />
+            <location filename="../plugin/gui/dock.py" line="442" />
             <source>Credentials not saved</source>
             <translation>Identifiants non enregistrés</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="470" />
+            <location filename="../plugin/gui/dock.py" line="471" />
             <source>No area</source>
             <translation>Aucune emprise</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="470" />
+            <location filename="../plugin/gui/dock.py" line="471" />
             <source>Choose an area first.</source>
             <translation>Choisissez d'abord une emprise.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="473" />
+            <location filename="../plugin/gui/dock.py" line="474" />
             <source>No year</source>
             <translation>Aucune année</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="473" />
+            <location filename="../plugin/gui/dock.py" line="474" />
             <source>No year is available.</source>
             <translation>Aucune année n'est disponible.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="485" />
+            <location filename="../plugin/gui/dock.py" line="486" />
             <source>Search failed</source>
             <translation>Échec de la recherche</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="490" />
+            <location filename="../plugin/gui/dock.py" line="491" />
             <source>Crop Confidence: search</source>
             <translation>Crop Confidence : recherche</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="532" />
+            <location filename="../plugin/gui/dock.py" line="533" />
             <source>Nothing found</source>
             <translation>Aucun résultat</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="533" />
+            <location filename="../plugin/gui/dock.py" line="534" />
             <source>No product for {} over this area.</source>
             <translation>Aucun produit pour {} sur cette emprise.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="568" />
+            <location filename="../plugin/gui/dock.py" line="569" />
             <source>Nothing to fetch</source>
             <translation>Rien à récupérer</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="568" />
+            <location filename="../plugin/gui/dock.py" line="569" />
             <source>Choose an area and a year.</source>
             <translation>Choisissez une emprise et une année.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="618" />
+            <location filename="../plugin/gui/dock.py" line="623" />
             <source>Cancelled.</source>
             <translation>Annulé.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="620" />
+            <location filename="../plugin/gui/dock.py" line="625" />
             <source>Fetch cancelled</source>
             <translation>Récupération annulée</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="621" />
+            <location filename="../plugin/gui/dock.py" line="626" />
             <source>No file was left half-written.</source>
             <translation>Aucun fichier n'est resté à moitié écrit.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="626" />
+            <location filename="../plugin/gui/dock.py" line="631" />
             <source>Failed.</source>
             <translation>Échec.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="627" />
+            <location filename="../plugin/gui/dock.py" line="632" />
             <source>Fetch failed</source>
             <translation>Échec de la récupération</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="634" />
+            <location filename="../plugin/gui/dock.py" line="639" />
             <source>Fetching {} {}…</source>
             <translation>Récupération de {} {}…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="636" />
+            <location filename="../plugin/gui/dock.py" line="641" />
             <source>Crop Confidence: fetch</source>
             <translation>Crop Confidence : récupération</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="647" />
+            <location filename="../plugin/gui/dock.py" line="652" />
             <source>Whole tiles: about {} will be downloaded. Continue?</source>
             <translation>Tuiles entières : environ {} à télécharger. Continuer ?</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="649" />
+            <location filename="../plugin/gui/dock.py" line="654" />
             <source>Whole tiles of unknown size will be downloaded (search first to see sizes). Continue?</source>
             <translation>Des tuiles entières de taille inconnue seront téléchargées (lancez d'abord une recherche pour voir les tailles). Continuer ?</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="654" />
+            <location filename="../plugin/gui/dock.py" line="659" />
             <source>Download whole tiles</source>
             <translation>Télécharger des tuiles entières</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="683" />
+            <location filename="../plugin/gui/dock.py" line="688" />
             <source>Layer not loaded</source>
             <translation>Couche non chargée</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="693" />
+            <location filename="../plugin/gui/dock.py" line="698" />
             <source>{} item(s), {} transferred.</source>
             <translation>{} élément(s), {} transférés.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="698" />
+            <location filename="../plugin/gui/dock.py" line="703" />
             <source>Fetched</source>
             <translation>Récupération terminée</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="699" />
+            <location filename="../plugin/gui/dock.py" line="704" />
             <source>{} layer(s) added to '{}'.</source>
             <translation>{} couche(s) ajoutée(s) à « {} ».</translation>
         </message>

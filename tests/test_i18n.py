@@ -373,3 +373,15 @@ def test_qgis_process_lists_french_names(tmp_path, qm_file):  # noqa: ARG001
     )
     assert algorithms["cropconfidence:fetch"]["name"] == "Récupérer les couches de cultures"
     assert algorithms["cropconfidence:style"]["name"] == "Appliquer le style Crop Confidence"
+
+
+def test_credential_errors_in_french(french):  # noqa: ARG001
+    from crop_confidence.plugin.adapters.credentials import CredentialsError, load_config
+
+    with pytest.raises(CredentialsError) as raised:
+        load_config("nosuchid")
+    assert str(raised.value) == (
+        "La configuration d'authentification « nosuchid » ne peut pas être lue : elle n'existe pas "
+        "ou le mot de passe principal n'a pas été donné. Choisissez-la de nouveau dans les "
+        "paramètres."
+    )

@@ -17,6 +17,7 @@ from qgis.core import QgsApplication, QgsAuthMethodConfig
 from ..catalog.auth import CdseTokenProvider, ClientCredentialsTokenProvider
 from ..catalog.fetch import CLMS_PRODUCTS
 from ..core.errors import CropMaskError
+from ..i18n import tr
 from . import settings
 
 
@@ -28,14 +29,18 @@ def load_config(auth_config_id):
     manager = QgsApplication.authManager()
     if manager.isDisabled():
         raise CredentialsError(
-            "The QGIS authentication system is disabled: enable it in "
-            "Settings > Options > Authentication."
+            tr(
+                "The QGIS authentication system is disabled: enable it in "
+                "Settings > Options > Authentication."
+            )
         )
     config = QgsAuthMethodConfig()
     if not manager.loadAuthenticationConfig(auth_config_id, config, True) or not config.isValid():
         raise CredentialsError(
-            f"The authentication configuration '{auth_config_id}' cannot be read: it does not "
-            "exist or the master password was not given. Choose it again in the settings."
+            tr(
+                "The authentication configuration '{}' cannot be read: it does not exist or the "
+                "master password was not given. Choose it again in the settings."
+            ).format(auth_config_id)
         )
     return config
 
@@ -45,14 +50,18 @@ def basic_credentials(auth_config_id):
     config = load_config(auth_config_id)
     if config.method() != "Basic":
         raise CredentialsError(
-            f"The authentication configuration '{config.name()}' uses the method "
-            f"'{config.method()}'; a 'Basic' (user name and password) configuration is needed."
+            tr(
+                "The authentication configuration '{}' uses the method '{}'; a 'Basic' "
+                "(user name and password) configuration is needed."
+            ).format(config.name(), config.method())
         )
     username = config.config("username")
     password = config.config("password")
     if not username or not password:
         raise CredentialsError(
-            f"The authentication configuration '{config.name()}' has no user name or password."
+            tr("The authentication configuration '{}' has no user name or password.").format(
+                config.name()
+            )
         )
     return username, password
 
@@ -76,8 +85,10 @@ def sentinelhub_token_provider(auth_config_id, session, token_url=None):
         client_id, client_secret = basic_credentials(auth_config_id)
     if not client_id or not client_secret:
         raise CredentialsError(
-            f"The authentication configuration '{config.name()}' has no OAuth client id "
-            "or secret for Sentinel Hub."
+            tr(
+                "The authentication configuration '{}' has no OAuth client id or secret for "
+                "Sentinel Hub."
+            ).format(config.name())
         )
     options = {"token_url": token_url} if token_url else {}
     return ClientCredentialsTokenProvider(client_id, client_secret, session=session, **options)
@@ -102,7 +113,9 @@ def store_basic_config(name, username, password, uri=""):
     config.setConfig("password", password)
     if not QgsApplication.authManager().storeAuthenticationConfig(config):
         raise CredentialsError(
-            "QGIS could not store the authentication configuration: set or enter the "
-            "master password first."
+            tr(
+                "QGIS could not store the authentication configuration: set or enter the "
+                "master password first."
+            )
         )
     return config.id()
