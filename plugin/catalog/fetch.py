@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 import shutil
 import uuid
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -24,6 +26,7 @@ from ..core.errors import CropMaskCancelled, CropMaskError
 from . import clip as clipping
 from . import sentinelhub
 from .download import download, safe_file_name
+from .http import make_session
 
 CLMS_PRODUCTS = {"cty_ctycl": ("cty", "ctycl"), "ctycl": ("ctycl",)}
 OSO_PRODUCTS = ("oso23", "oso17")
@@ -130,6 +133,8 @@ class _Progress:
 def fetch(request, context=None):
     """Fetch ``request`` into its output folder -> FetchResult."""
     context = context or FetchContext()
+    if context.session is None:
+        context = replace(context, session=make_session(proxies=context.proxies))
     check_year(request.product, int(request.year))
     folder = Path(request.output_folder)
     try:
@@ -213,9 +218,15 @@ def _fetch_clms(request, context, folder):
         )
     result = FetchResult(items=len(products) * len(layers))
     progress = _Progress(context.progress, len(layers))
+    entries = [(layer, p) for layer in layers for p in products]
+    names = _asset_file_names(
+        [getattr(p, layer) for layer, p in entries], [f"{layer}_{p.key}" for layer, p in entries]
+    )
+    names = dict(zip([(layer, p.key) for layer, p in entries], names))
     paths = {}
     for layer in layers:
         assets = [getattr(p, layer) for p in products]
+        local_names = [names[(layer, p.key)] for p in products]
         name = f"{layer.upper()}_{request.year}"
         if request.clip:
             paths[layer] = _clip(
@@ -226,14 +237,20 @@ def _fetch_clms(request, context, folder):
                 result,
                 progress,
                 headers_provider=_bearer(context, assets),
+                local_names=local_names,
             )
         else:
             known = [asset.size for asset in assets if asset.size]
             if known:
                 _log(context, f"{layer.upper()}: {len(assets)} whole file(s), {sum(known)} bytes")
-            files = [_whole_file(asset, folder, context, result, progress) for asset in assets]
+            files = [
+                _whole_file(asset, local, folder, context, result, progress)
+                for asset, local in zip(assets, local_names)
+            ]
             paths[layer] = (
-                files[0] if len(files) == 1 else _mosaic_vrt(files, folder / f"{name}.vrt")
+                files[0]
+                if len(files) == 1
+                else _mosaic_vrt(files, folder / f"{name}_{area_tag(request)}.vrt")
             )
         result.files.append(str(paths[layer]))
         progress.next()
@@ -258,7 +275,10 @@ def _bearer(context, assets):
 
 
 def _clip(sources, request, out_path, context, result, progress, headers_provider=None,
-          band_names=None):  # fmt: skip
+          band_names=None, local_names=None):  # fmt: skip
+    """Clip ``sources`` into ``out_path``; a server refusing range reads gets whole downloads
+    into ``whole/`` under ``local_names`` (one per source, unique; default from the URLs)."""
+    local_names = local_names or _url_file_names(sources)
     options = {
         "bounds": request.bounds,
         "crs_of_bounds": request.bounds_crs,
@@ -279,11 +299,17 @@ def _clip(sources, request, out_path, context, result, progress, headers_provide
         _log(context, "The server does not allow range reads: downloading whole files first.")
         local = [
             _download_url(
-                source, out_path.parent / "whole", context, result, progress, headers_provider
-            )  # fmt: skip
+                source,
+                name,
+                out_path.parent / "whole",
+                context,
+                result,
+                progress,
+                headers_provider,
+            )
             if urlsplit(str(source)).scheme in ("http", "https")
             else source
-            for source in sources
+            for source, name in zip(sources, local_names)
         ]
         clipped = clipping.clip_to_area(local, **options)
     result.bytes_transferred += clipped.bytes_transferred
@@ -291,13 +317,48 @@ def _clip(sources, request, out_path, context, result, progress, headers_provide
     return Path(clipped.path)
 
 
-def _file_name(href, fallback):
-    name = Path(urlsplit(href).path).name
-    return safe_file_name(name if name.lower().endswith((".tif", ".tiff")) else fallback)
+def _sanitised(text):
+    """``text`` reduced to letters, digits, '.', '_' and '-' (a safe file name stem)."""
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", text).strip("._-")[:200] or "download"
 
 
-def _download_url(url, folder, context, result, progress, tokens=None, asset=None):
-    name = _file_name(url, f"{asset.item_id}.tif" if asset else "download.tif")
+def _raster_suffix(href):
+    suffix = Path(urlsplit(str(href)).path).suffix
+    return suffix if suffix.lower() in (".tif", ".tiff", ".vrt") else ".tif"
+
+
+def _unique(names, labels):
+    """``names`` made unique (ignoring case, for Windows and macOS): a name shared by several
+    sources gets ``_<label>`` before its extension, then ``_<position>`` if still shared."""
+    for extra in (labels, [str(position) for position in range(1, len(names) + 1)]):
+        counts = Counter(name.lower() for name in names)
+        names = [
+            f"{Path(name).stem}_{_sanitised(label)}{Path(name).suffix}"
+            if counts[name.lower()] > 1
+            else name
+            for name, label in zip(names, extra)
+        ]
+    return [safe_file_name(name) for name in names]
+
+
+def _asset_file_names(assets, labels):
+    """Local names for the whole files of STAC assets, one per asset, unique in the fetch.
+
+    A file is saved under its item id (unique in a catalogue; CLMS ids name the layer and the
+    tile) with the href's extension, not under the href's own name: a catalogue may call every
+    file ``data.tif``. ``labels`` tell apart assets of items with the same id."""
+    names = [_sanitised(asset.item_id) + _raster_suffix(asset.href) for asset in assets]
+    return _unique(names, labels)
+
+
+def _url_file_names(urls, labels=None):
+    """Local names for raster URLs or paths: their own file names, made unique within the
+    fetch (``labels``, e.g. the OSO band names, tell apart files with the same name)."""
+    names = [_sanitised(Path(urlsplit(str(url)).path).stem) + _raster_suffix(url) for url in urls]
+    return _unique(names, labels or [str(position) for position in range(1, len(urls) + 1)])
+
+
+def _download_url(url, name, folder, context, result, progress, tokens=None, asset=None):
     downloaded = download(
         url,
         folder,
@@ -313,14 +374,13 @@ def _download_url(url, folder, context, result, progress, tokens=None, asset=Non
     return Path(downloaded.path)
 
 
-def _whole_file(asset, folder, context, result, progress):
+def _whole_file(asset, name, folder, context, result, progress):
     href = asset.href
     scheme = urlsplit(href).scheme
     if scheme in ("http", "https"):
         tokens = context.cdse_tokens if "oidc" in (asset.auth_refs or ()) else None
-        return _download_url(href, folder, context, result, progress, tokens, asset)
+        return _download_url(href, name, folder, context, result, progress, tokens, asset)
     if scheme in ("", "file"):
-        name = _file_name(href, f"{asset.item_id}.tif")
         return _copy_local(Path(urlsplit(href).path if scheme else href), folder / name, context)
     raise FetchError(
         f"The asset {asset.item_id} is only available at {href}; whole-file download supports "
@@ -402,19 +462,28 @@ def _fetch_oso_raster(request, context, folder):
             f"got {len(urls)} addresses."
         )
     if len(urls) == 1:
-        return _fetch_oso_files(request, context, folder, urls, items=1)
+        return _fetch_oso_files(request, context, folder, urls, _url_file_names(urls), items=1)
     stem = f"OSO_{request.year}"
     result = FetchResult(items=len(urls))
     progress = _Progress(context.progress, len(urls))
     paths = []
-    for url, band in zip(urls, OSO_BANDS):
+    for url, band, name in zip(urls, OSO_BANDS, _url_file_names(urls, OSO_BANDS)):
         if request.clip:
             target = folder / f"{stem}_{band}_{area_tag(request)}.tif"
             paths.append(
-                _clip([url], request, target, context, result, progress, band_names=(band,))
+                _clip(
+                    [url],
+                    request,
+                    target,
+                    context,
+                    result,
+                    progress,
+                    band_names=(band,),
+                    local_names=[name],
+                )  # fmt: skip
             )
         else:
-            paths.append(_whole_raster(url, folder, context, result, progress))
+            paths.append(_whole_raster(url, name, folder, context, result, progress))
         progress.next()
     return _oso_result(paths, result)
 
@@ -435,14 +504,15 @@ def _fetch_oso_stac(request, context, folder):
             f"No OSO {request.year} raster over the area in {request.source_url} (collection "
             f"'{OSO_STAC_COLLECTION}'). OSO covers metropolitan France from 2016."
         )
+    names = _asset_file_names(assets, [str(index) for index in range(1, len(assets) + 1)])
     return _fetch_oso_files(
-        request, context, folder, [asset.href for asset in assets], items=len(assets)
+        request, context, folder, [asset.href for asset in assets], names, items=len(assets)
     )
 
 
-def _fetch_oso_files(request, context, folder, sources, items):
-    """3-band OSO rasters (one per tile) -> one clipped file or the whole files, then a
-    single-band VRT per band."""
+def _fetch_oso_files(request, context, folder, sources, names, items):
+    """3-band OSO rasters (one per tile) -> one clipped file or the whole files (saved under
+    ``names``), then a single-band VRT per band."""
     stem = f"OSO_{request.year}"
     result = FetchResult(items=items)
     progress = _Progress(context.progress, 1 if request.clip else len(sources))
@@ -450,14 +520,18 @@ def _fetch_oso_files(request, context, folder, sources, items):
         tag = f"{stem}_{area_tag(request)}"
         merged = _clip(
             sources, request, folder / f"{tag}.tif", context, result, progress,
-            band_names=OSO_BANDS,
+            band_names=OSO_BANDS, local_names=names,
         )  # fmt: skip
     else:
         files = []
-        for source in sources:
-            files.append(_whole_raster(source, folder, context, result, progress))
+        for source, name in zip(sources, names):
+            files.append(_whole_raster(source, name, folder, context, result, progress))
             progress.next()
-        merged = files[0] if len(files) == 1 else _mosaic_vrt(files, folder / f"{stem}.vrt")
+        merged = (
+            files[0]
+            if len(files) == 1
+            else _mosaic_vrt(files, folder / f"{stem}_{area_tag(request)}.vrt")
+        )
         tag = Path(merged).stem
     _check_band_count(merged, url=sources[0])
     paths = _band_vrts(merged, tag, folder)
@@ -476,11 +550,10 @@ def _check_band_count(path, url):
             )
 
 
-def _whole_raster(url, folder, context, result, progress):
+def _whole_raster(url, name, folder, context, result, progress):
     scheme = urlsplit(url).scheme
     if scheme in ("http", "https"):
-        return _download_url(url, folder, context, result, progress)
-    name = safe_file_name(Path(urlsplit(url).path).name)
+        return _download_url(url, name, folder, context, result, progress)
     return _copy_local(Path(urlsplit(url).path if scheme else url), folder / name, context)
 
 
