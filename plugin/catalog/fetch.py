@@ -404,13 +404,42 @@ def _copy_local(source, target, context):
     return target
 
 
+def _gdal_write(what, function, *args, **kwargs):
+    """Run a GDAL utility (BuildVRT, Translate) that writes a dataset, and close it.
+
+    gdal.UseExceptions() is process-wide: other plugins rely on their own setting, and
+    switching it even for a moment would change their behaviour in other threads. This works
+    with the setting as it is: an exception, or None with GDAL's last error message."""
+    from osgeo import gdal
+
+    gdal.ErrorReset()
+    try:
+        dataset = function(*args, **kwargs)
+    except (RuntimeError, ValueError) as error:  # ValueError: an input GDAL could not open
+        reason = gdal.GetLastErrorMsg() or str(error)
+    else:
+        if dataset is not None:
+            dataset.FlushCache()
+            dataset = None  # closes the file
+            return
+        reason = gdal.GetLastErrorMsg() or "GDAL gave no reason"
+    raise FetchError(
+        f"Cannot write {what}: {reason}. Check the free space and the permissions of the "
+        "output folder, and that the fetched files open in QGIS."
+    )
+
+
 def _mosaic_vrt(files, target):
     from osgeo import gdal
 
-    gdal.UseExceptions()
     temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.part.vrt")
     try:
-        gdal.BuildVRT(str(temporary), [str(path) for path in files]).FlushCache()
+        _gdal_write(
+            f"the mosaic {target.name} of {len(files)} files",
+            gdal.BuildVRT,
+            str(temporary),
+            [str(path) for path in files],
+        )
         _relative_sources(temporary, target.parent)
         os.replace(temporary, target)
     finally:
@@ -431,13 +460,19 @@ def _band_vrts(path, stem, folder):
     """One single-band VRT per OSO band of a 3-band file: class, confidence, validity."""
     from osgeo import gdal
 
-    gdal.UseExceptions()
     outputs = []
     for index, band in enumerate(OSO_BANDS, start=1):
         target = folder / f"{stem}_{band}.vrt"
         temporary = target.with_name(f".{target.name}.{uuid.uuid4().hex[:8]}.part.vrt")
         try:
-            gdal.Translate(str(temporary), str(path), format="VRT", bandList=[index]).FlushCache()
+            _gdal_write(
+                f"the {band} layer {target.name} of {Path(path).name}",
+                gdal.Translate,
+                str(temporary),
+                str(path),
+                format="VRT",
+                bandList=[index],
+            )
             _relative_sources(temporary, folder)
             os.replace(temporary, target)
         finally:

@@ -1,5 +1,6 @@
-"""Whole-file fetches keep every file apart when the catalogue names them all alike (data.tif):
-local names come from the item ids, and the CTY and CTYCL layers read back their own pixels."""
+"""Files a fetch writes: whole files are kept apart when the catalogue names them all alike
+(data.tif), as local names come from the item ids, and the CTY and CTYCL layers read back their
+own pixels; the VRTs are written without changing GDAL's process-wide exception setting."""
 
 import hashlib
 from datetime import datetime, timezone
@@ -8,12 +9,15 @@ from pathlib import Path
 import numpy as np
 import pystac
 import pytest
+from osgeo import gdal
 
-from crop_confidence.plugin.catalog.fetch import FetchRequest, fetch
+from crop_confidence.plugin.catalog import fetch as fetching
+from crop_confidence.plugin.catalog.fetch import FetchError, FetchRequest, fetch
 from rasters import CTY_CROPS, read_raster, write_raster
 from servers.range_host import RangeHost
 from servers.stac_api import StacApiServer, cdse_item, clms_id
 
+SAMPLE = Path(__file__).resolve().parents[1] / "resources" / "sample"
 YEAR = 2021
 TILE_PX = 64  # each test tile: 64 x 64 px at 10 m, side by side along x
 TOP = 2_655_000
@@ -215,3 +219,50 @@ def test_oso_rasters_with_one_file_name_are_kept_apart(tmp_path):
         "data_OCS_Confidence.tif",
         "data_OCS_Validity.tif",
     ]
+
+
+@pytest.fixture(params=[False, True], ids=["gdal-codes", "gdal-exceptions"])
+def gdal_exceptions(request):
+    """GDAL's process-wide exception setting as another plugin may have left it."""
+    previous = gdal.GetUseExceptions()
+    if request.param:
+        gdal.UseExceptions()
+    else:
+        gdal.DontUseExceptions()
+    yield request.param
+    if previous:
+        gdal.UseExceptions()
+    else:
+        gdal.DontUseExceptions()
+
+
+def test_mosaic_vrt_leaves_gdal_exceptions_as_they_were(tmp_path, gdal_exceptions):
+    tiles = ("E38N26", "E39N26")
+    catalog, rasters = static_catalogue(tmp_path / "source", tiles)
+    result = fetch(clms(area(tiles), tmp_path / "out", catalog))
+    assert bool(gdal.GetUseExceptions()) == gdal_exceptions
+    assert Path(result.class_layer).suffix == ".vrt"
+    assert_layers(result, rasters, tiles)
+
+
+def test_oso_band_vrts_leave_gdal_exceptions_as_they_were(tmp_path, gdal_exceptions):
+    bounds = (571_000, 6_276_000, 575_000, 6_279_000)
+    catalog = SAMPLE / "catalog" / "catalog.json"
+    result = fetch(FetchRequest("oso23", YEAR, bounds, "EPSG:2154", str(tmp_path), str(catalog)))
+    assert bool(gdal.GetUseExceptions()) == gdal_exceptions
+    for band, path in enumerate(
+        (result.class_layer, result.confidence_layer, result.validity_layer), start=1
+    ):
+        assert path.endswith(".vrt")
+        expected_band = read_raster(SAMPLE / "OSO_2021_sample.tif", band)[0][100:400, 100:500]
+        np.testing.assert_array_equal(read_raster(path)[0], expected_band)
+
+
+def test_a_failing_gdal_write_is_a_fetch_error_in_both_modes(tmp_path, gdal_exceptions):
+    missing = tmp_path / "missing.tif"
+    with pytest.raises(FetchError, match=r"Cannot write the test VRT: .*missing\.tif"):
+        fetching._gdal_write(
+            "the test VRT", gdal.Translate, str(tmp_path / "out.vrt"), str(missing), format="VRT"
+        )
+    assert bool(gdal.GetUseExceptions()) == gdal_exceptions
+    assert list(tmp_path.iterdir()) == []
