@@ -1,6 +1,7 @@
 """The dock driven like a user would, in real QGIS (offscreen), against loopback services."""
 
 import csv
+import hashlib
 import time
 from pathlib import Path
 
@@ -67,6 +68,8 @@ def stac_over_http():
         asset = item["assets"][f"{layer}_raster"]
         asset["alternate"]["https"]["href"] = host.url(f"/files/{name}")
         asset["alternate"]["https"]["auth:refs"] = []
+        digest = hashlib.sha256((SAMPLE / name).read_bytes()).hexdigest()
+        asset["file:checksum"] = "1220" + digest  # sha2-256 multihash, as CDSE gives
     with StacApiServer([item for item, _, _ in items]) as stac:
         yield stac, host
     host.stop()
@@ -335,6 +338,33 @@ def test_whole_tiles_ask_for_confirmation_above_the_threshold(dock, monkeypatch)
     dock.product_combo.setCurrentIndex(dock.product_combo.findData("ctycl"))
     assert (dock.results, dock.results_key) == ([], None)
     assert dock.confirm_whole_download() is False and len(asked) == 4
+
+
+def test_whole_tiles_are_not_downloaded_again_after_a_pan(qtbot, dock, stac_over_http, monkeypatch):
+    from crop_confidence.plugin.gui import dock as dock_module
+
+    stac, host = stac_over_http
+    monkeypatch.setattr(
+        dock_module.QMessageBox, "question", lambda *_: dock_module.QMessageBox.StandardButton.Yes
+    )
+    dock.clms_source_edit.setText(stac.url)
+    dock.clms_source_edit.editingFinished.emit()
+    qtbot.waitUntil(lambda: dock.year_combo.findData(2017) >= 0, timeout=10_000)
+    dock.year_combo.setCurrentIndex(dock.year_combo.findData(2021))
+    dock.clip_check.setChecked(False)
+    sent = []
+    for shift in (0, 10):  # the user pans the map by 10 m between two fetches
+        dock.canvas.setExtent(
+            QgsRectangle(3_851_000 + shift, 2_650_000, 3_855_000 + shift, 2_653_000)
+        )
+        before = host.bytes_sent
+        qtbot.mouseClick(dock.fetch_button, Qt.MouseButton.LeftButton)
+        wait_for_task(qtbot, dock)
+        sent.append(host.bytes_sent - before)
+    whole = sum(path.stat().st_size for path in host.files.values())
+    assert sent == [whole, 0]
+    groups = QgsProject.instance().layerTreeRoot().children()
+    assert [len(group.findLayers()) for group in groups] == [2, 2]
 
 
 def test_each_service_keeps_its_own_credentials(qtbot, dock, auth_config_store):

@@ -584,9 +584,10 @@ class CropConfidenceDock(QgsDockWidget):
             clip=clip,
         )
         folder = Path(self.folder_widget.filePath() or settings.value("download_folder"))
-        request = dataclasses.replace(
-            request, output_folder=str(folder / f"{product}_{year}_{area_tag(request)}")
-        )
+        # Whole tiles do not depend on the area: one folder per product and year lets a
+        # later fetch reuse them (only the mosaic is per area). Clipped files are per area.
+        name = f"{product}_{year}_{area_tag(request)}" if clip else f"{product}_{year}_tiles"
+        request = dataclasses.replace(request, output_folder=str(folder / name))
         proxies = qgis_proxies()
         session = make_session(proxies=proxies)
         try:
