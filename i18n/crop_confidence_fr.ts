@@ -135,7 +135,7 @@
         <message>
             <location filename="../plugin/gui/dock.py" line="180" />
             <location filename="../plugin/gui/dock.py" line="385" />
-            <location filename="../plugin/gui/dock.py" line="598" />
+            <location filename="../plugin/gui/dock.py" line="599" />
             <source>Credentials</source>
             <translation>Identifiants</translation>
         </message>
@@ -346,82 +346,87 @@
             <translation>Choisissez une emprise et une année.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="623" />
+            <location filename="../plugin/gui/dock.py" line="624" />
             <source>Cancelled.</source>
             <translation>Annulé.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="625" />
+            <location filename="../plugin/gui/dock.py" line="626" />
             <source>Fetch cancelled</source>
             <translation>Récupération annulée</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="626" />
+            <location filename="../plugin/gui/dock.py" line="627" />
             <source>No file was left half-written.</source>
             <translation>Aucun fichier n'est resté à moitié écrit.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="631" />
+            <location filename="../plugin/gui/dock.py" line="632" />
             <source>Failed.</source>
             <translation>Échec.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="632" />
+            <location filename="../plugin/gui/dock.py" line="633" />
             <source>Fetch failed</source>
             <translation>Échec de la récupération</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="639" />
+            <location filename="../plugin/gui/dock.py" line="640" />
             <source>Fetching {} {}…</source>
             <translation>Récupération de {} {}…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="641" />
+            <location filename="../plugin/gui/dock.py" line="642" />
             <source>Crop Confidence: fetch</source>
             <translation>Crop Confidence : récupération</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="652" />
+            <location filename="../plugin/gui/dock.py" line="653" />
             <source>Whole tiles: about {} will be downloaded. Continue?</source>
             <translation>Tuiles entières : environ {} à télécharger. Continuer ?</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="654" />
+            <location filename="../plugin/gui/dock.py" line="655" />
             <source>Whole tiles of unknown size will be downloaded (search first to see sizes). Continue?</source>
             <translation>Des tuiles entières de taille inconnue seront téléchargées (lancez d'abord une recherche pour voir les tailles). Continuer ?</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="659" />
+            <location filename="../plugin/gui/dock.py" line="660" />
             <source>Download whole tiles</source>
             <translation>Télécharger des tuiles entières</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="688" />
+            <location filename="../plugin/gui/dock.py" line="689" />
             <source>Layer not loaded</source>
             <translation>Couche non chargée</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="698" />
+            <location filename="../plugin/gui/dock.py" line="699" />
             <source>{} item(s), {} transferred.</source>
             <translation>{} élément(s), {} transférés.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="703" />
+            <location filename="../plugin/gui/dock.py" line="704" />
             <source>Fetched</source>
             <translation>Récupération terminée</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="704" />
+            <location filename="../plugin/gui/dock.py" line="705" />
             <source>{} layer(s) added to '{}'.</source>
             <translation>{} couche(s) ajoutée(s) à « {} ».</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/tasks.py" line="61" />
+            <location filename="../plugin/gui/tasks.py" line="63" />
+            <source>CDSE refused the login. If your Copernicus account uses two-factor authentication, enter its one-time code; otherwise cancel, then check the user name and password.</source>
+            <translation>CDSE a refusé la connexion. Si votre compte Copernicus utilise l'authentification à deux facteurs, saisissez son code à usage unique ; sinon annulez, puis vérifiez le nom d'utilisateur et le mot de passe.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/tasks.py" line="69" />
             <source>One-time code of your Copernicus account:</source>
             <translation>Code à usage unique de votre compte Copernicus :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/tasks.py" line="69" />
+            <location filename="../plugin/gui/tasks.py" line="77" />
             <source>Copernicus two-factor authentication</source>
             <translation>Authentification à deux facteurs Copernicus</translation>
         </message>

@@ -327,3 +327,40 @@ def test_leak_guard_catches_a_logged_secret(caplog):
     leak_guard.record(RuntimeError(f"bad {PASSWORD}"))
     with pytest.raises(AssertionError, match="secrets leaked"):
         leak_guard.check()
+
+
+def test_keycloak_wording_for_a_missing_code_still_asks_for_one(guard):
+    # Keycloak's OTP step may answer a missing code like a wrong password.
+    server = IdentityServer(missing_totp="Invalid user credentials")
+    server.add_user("bob", TOTP_PASSWORD, totp=TOTP_CODE)
+    asked = []
+
+    def totp_callback(uncertain=False):
+        asked.append(uncertain)
+        return TOTP_CODE
+
+    with server:
+        provider = cdse(server, "bob", TOTP_PASSWORD, totp_callback=totp_callback)
+        assert server.is_valid(provider.token())
+        assert asked == [True]
+        assert [form.get("totp") for form in server.requests] == [None, TOTP_CODE]
+        # Now known to need a code: the next login asks first, in one request.
+        server.expire_refresh_tokens()
+        provider.invalidate(provider.token())
+        provider.token()
+        assert asked == [True, False]
+        assert server.requests[-1]["totp"] == TOTP_CODE
+        guard.record(provider)
+
+
+def test_wrong_password_with_a_prompt_the_user_cancels(identity, guard):
+    asked = []
+
+    def totp_callback(uncertain=False):
+        asked.append(uncertain)
+
+    provider = cdse(identity, "alice", "not-the-password", totp_callback=totp_callback)
+    error = raised(guard, CredentialsRejected, provider.token)
+    assert "CDSE rejected the user name or password for 'alice'" in str(error)
+    assert asked == [True]
+    assert len(identity.requests) == 1

@@ -231,8 +231,15 @@ def auth_config_store():
         manager.removeAuthenticationConfig(config_id)
 
 
+@pytest.mark.parametrize(
+    ("missing_totp", "prompt"),
+    [
+        ("Missing parameter: totp", "One-time code of your Copernicus account:"),
+        ("Invalid user credentials", "CDSE refused the login. If your Copernicus account uses"),
+    ],
+)
 def test_two_factor_code_is_asked_on_the_main_thread(
-    qtbot, dock, stac_over_http, auth_config_store, monkeypatch
+    qtbot, dock, stac_over_http, auth_config_store, monkeypatch, missing_totp, prompt
 ):
     import threading
 
@@ -241,7 +248,7 @@ def test_two_factor_code_is_asked_on_the_main_thread(
     from servers.cdse_identity import IdentityServer
 
     stac, host = stac_over_http
-    identity = IdentityServer()
+    identity = IdentityServer(missing_totp=missing_totp)
     identity.add_user("bob", "pw-of-bob", totp="123456")
     identity.start()
 
@@ -257,7 +264,7 @@ def test_two_factor_code_is_asked_on_the_main_thread(
     asked = []
 
     def answer(parent, title, label, *args, **kwargs):  # noqa: ARG001
-        asked.append(threading.current_thread() is threading.main_thread())
+        asked.append((threading.current_thread() is threading.main_thread(), label))
         return "123456", True
 
     monkeypatch.setattr(tasks.QInputDialog, "getText", answer)
@@ -274,7 +281,8 @@ def test_two_factor_code_is_asked_on_the_main_thread(
         dock.set_drawn_area(AREA_3035)
         qtbot.mouseClick(dock.fetch_button, Qt.MouseButton.LeftButton)
         wait_for_task(qtbot, dock)
-        assert asked == [True]
+        ((on_main_thread, label),) = asked
+        assert on_main_thread and label.startswith(prompt)
         assert identity.grants["password"] == 1
         layers = QgsProject.instance().mapLayers().values()
         assert [layer.name().split("_")[0] for layer in layers] == ["CTYCL"]

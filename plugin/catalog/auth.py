@@ -154,8 +154,9 @@ class CdseTokenProvider(_OAuthTokenProvider):
 
     totp_callback() returns the current one-time code (str) or None to give up; it is called
     when CDSE asks for a code and, once an account is known to need one, before each login.
-    totp_required=True asks for the code on the first login already (for servers that answer
-    a missing code like a wrong password).
+    Keycloak may answer a missing code like a wrong password ("invalid_grant"): then the
+    callback is called as totp_callback(uncertain=True), and None means "no code: the password
+    is wrong". totp_required=True asks for the code on the first login already.
     """
 
     service = "CDSE"
@@ -257,12 +258,30 @@ class CdseTokenProvider(_OAuthTokenProvider):
             form["totp"] = self._ask_totp()
             requested_at = self._clock()
             status, payload = self._post(form)
+        elif self._may_need_totp(status, payload, form):
+            code = self._totp_callback(uncertain=True)
+            code = str(code).strip() if code is not None else ""
+            if code:
+                form["totp"] = code
+                requested_at = self._clock()
+                status, payload = self._post(form)
+                self._totp_needed = status == 200
         if status == 200:
             self._store(payload, requested_at)
             return
         if status in (400, 401):
             raise self._rejected(payload, totp_sent="totp" in form)
         raise self._server_error(status, payload)
+
+    def _may_need_totp(self, status, payload, form):
+        """A refused login that a missing one-time code may explain (Keycloak says only
+        "invalid_grant" then); asked only when there is someone to ask."""
+        return (
+            status in (400, 401)
+            and "totp" not in form
+            and self._totp_callback is not None
+            and payload.get("error") == "invalid_grant"
+        )
 
     def _rejected(self, payload, totp_sent):
         details = _describe(payload)

@@ -55,8 +55,16 @@ class MainThreadPrompt(QObject):
         self._ready = threading.Event()
         self.asked.connect(self._ask, Qt.ConnectionType.QueuedConnection)
 
-    def __call__(self, message=None):
-        """Blocks the calling worker until the user answers; returns the code or None."""
+    def __call__(self, message=None, uncertain=False):
+        """Blocks the calling worker until the user answers; returns the code or None.
+
+        ``uncertain``: the login was refused and a missing code is only one possible cause."""
+        if message is None and uncertain:
+            message = tr(
+                "CDSE refused the login. If your Copernicus account uses two-factor "
+                "authentication, enter its one-time code; otherwise cancel, then check the "
+                "user name and password."
+            )
         self._ready.clear()
         self.asked.emit(message or tr("One-time code of your Copernicus account:"))
         self._ready.wait()

@@ -4,7 +4,8 @@ Answers like Keycloak: 200 with access/refresh tokens; 401 {"error": "invalid_gr
 "error_description": "Invalid user credentials"} for a wrong password; 400 "Token is not active"
 for an unknown or expired refresh token; 401 "unauthorized_client" for bad client credentials.
 An account with two-factor authentication and no `totp` field gets 401 invalid_grant with the
-description "Missing parameter: totp" (Keycloak's wording for missing form parameters).
+description `missing_totp`: "Missing parameter: totp" by default, or "Invalid user credentials",
+which is what Keycloak's OTP form step may answer (the same as a wrong password).
 
 `expire_access_tokens()` kills the issued access tokens before the `expires_in` they announce
 (a revoked session, clock skew), so that a download meets a 401 mid-way.
@@ -25,7 +26,10 @@ TOKEN_PATH = "/auth/realms/CDSE/protocol/openid-connect/token"
 
 
 class IdentityServer(LoopbackServer):
-    def __init__(self, expires_in=600, refresh_expires_in=3600):
+    def __init__(
+        self, expires_in=600, refresh_expires_in=3600, missing_totp="Missing parameter: totp"
+    ):
+        self.missing_totp = missing_totp
         self.expires_in = expires_in
         self.refresh_expires_in = refresh_expires_in
         self.users = {}  # user name -> (password, totp code or None)
@@ -119,7 +123,7 @@ class IdentityServer(LoopbackServer):
             return 401, _error("invalid_grant", "Invalid user credentials")
         if totp is not None:
             if "totp" not in form:
-                return 401, _error("invalid_grant", "Missing parameter: totp")
+                return 401, _error("invalid_grant", self.missing_totp)
             if form["totp"] != totp:
                 return 401, _error("invalid_grant", "Invalid user credentials")
         return 200, self._issue("password", username)
