@@ -20,7 +20,12 @@ from crop_confidence.plugin.catalog.download import (
     download,
     parse_multihash,
 )
-from crop_confidence.plugin.catalog.http import CappedRetry, make_session, plugin_version
+from crop_confidence.plugin.catalog.http import (
+    CappedRetry,
+    RetryAfterTooLong,
+    make_session,
+    plugin_version,
+)
 from servers.cdse_identity import IdentityServer, LeakGuard
 from servers.download_host import DownloadHost
 
@@ -426,13 +431,15 @@ def test_429_with_retry_after_is_waited_for(host, tmp_path):
     assert [served.status for served in host.requests] == [429, 200]
 
 
-def test_a_very_long_retry_after_is_capped(host, tmp_path, monkeypatch):
-    monkeypatch.setattr(CappedRetry, "MAX_RETRY_AFTER", 0.3)
-    host.forced.append((429, {"Retry-After": "3600"}))
+def test_a_retry_after_longer_than_the_cap_is_refused_at_once(host, tmp_path, monkeypatch):
+    monkeypatch.setattr(CappedRetry, "MAX_RETRY_AFTER", 2.0)
+    host.forced.append((429, {"Retry-After": "3"}))
     started = time.monotonic()
-    fetch(host.url(PATH), tmp_path)
-    assert 0.25 <= time.monotonic() - started < 3
-    assert [served.status for served in host.requests] == [429, 200]
+    with pytest.raises(RetryAfterTooLong, match="asks to wait 3 s .* more than the 2 s"):
+        fetch(host.url(PATH), tmp_path)
+    assert time.monotonic() - started < 2
+    assert [served.status for served in host.requests] == [429]
+    assert listing(tmp_path) == []
 
 
 def test_silent_server_times_out_with_a_clear_error(host, tmp_path, guard):

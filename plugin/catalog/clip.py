@@ -667,7 +667,7 @@ class _Clip:
         self._check_output()
         self._check_cancelled()
         if self.session is None and any(source.kind == "http" for source in self.sources):
-            self.session = make_session(proxies=self.proxies)
+            self.session = make_session(proxies=self.proxies, is_cancelled=self.is_cancelled)
         for source in self.sources:
             if source.url:
                 self.secrets.urls.add(source.url)

@@ -26,7 +26,7 @@ from ..core.errors import CropMaskCancelled, CropMaskError
 from . import clip as clipping
 from . import sentinelhub
 from .download import download, safe_file_name
-from .http import make_session
+from .http import cancellable, make_session
 
 CLMS_PRODUCTS = {"cty_ctycl": ("cty", "ctycl"), "ctycl": ("ctycl",)}
 OSO_PRODUCTS = ("oso23", "oso17")
@@ -144,13 +144,15 @@ def fetch(request, context=None):
             f"Cannot create the output folder '{folder}': {error.strerror}. Choose another folder."
         ) from None
     kind = source_kind(request.product, request.source_url)
-    if kind == "stac" and request.product in CLMS_PRODUCTS:
-        return _fetch_clms(request, context, folder)
-    if kind == "stac":
-        return _fetch_oso_stac(request, context, folder)
-    if kind == "raster":
-        return _fetch_oso_raster(request, context, folder)
-    return _fetch_oso_sentinelhub(request, context, folder)
+    # A cancel also ends the waits between retries (Retry-After, backoff).
+    with cancellable(context.session, context.is_cancelled):
+        if kind == "stac" and request.product in CLMS_PRODUCTS:
+            return _fetch_clms(request, context, folder)
+        if kind == "stac":
+            return _fetch_oso_stac(request, context, folder)
+        if kind == "raster":
+            return _fetch_oso_raster(request, context, folder)
+        return _fetch_oso_sentinelhub(request, context, folder)
 
 
 def _log(context, message):
@@ -184,7 +186,13 @@ def _fetch_clms(request, context, folder):
     except ValueError as error:
         raise FetchError(str(error)) from None
     try:
-        found = stac.search_products(source, bbox, int(request.year), proxies=context.proxies)
+        found = stac.search_products(
+            source,
+            bbox,
+            int(request.year),
+            proxies=context.proxies,
+            is_cancelled=context.is_cancelled,
+        )
     except stac.StacSearchError as error:
         raise FetchError(str(error)) from None
     products = [p for p in found.products if all(getattr(p, layer) for layer in layers)]
@@ -529,7 +537,7 @@ def _fetch_oso_stac(request, context, folder):
         bbox = stac.bbox_to_4326(request.bounds, request.bounds_crs)
         items = stac.search_items(
             request.source_url, bbox, int(request.year), (OSO_STAC_COLLECTION,),
-            proxies=context.proxies,
+            proxies=context.proxies, is_cancelled=context.is_cancelled,
         )  # fmt: skip
     except (ValueError, stac.StacSearchError) as error:
         raise FetchError(str(error)) from None

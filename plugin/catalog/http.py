@@ -1,8 +1,10 @@
 """HTTP sessions for the catalogue and download code: retries, timeouts, User-Agent, proxies."""
 
 import configparser
+import contextlib
 import logging
 import re
+import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -10,6 +12,8 @@ import requests
 import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
+
+from ..core.errors import CropMaskCancelled, CropMaskError
 
 # (connect, read) seconds; read is the longest silence allowed between two packets.
 DEFAULT_TIMEOUT = (15, 60)
@@ -39,16 +43,83 @@ def user_agent():
     return f"crop-confidence/{plugin_version()}"
 
 
-class CappedRetry(Retry):
-    """urllib3 Retry that honours Retry-After but never sleeps longer than MAX_RETRY_AFTER."""
+class RequestCancelled(CropMaskCancelled):
+    """Cancelled while waiting to retry a request (Retry-After or backoff)."""
 
-    MAX_RETRY_AFTER = 120.0
+
+class RetryAfterTooLong(CropMaskError):
+    """The server asks to wait longer than CappedRetry.MAX_RETRY_AFTER before trying again."""
+
+
+class CappedRetry(Retry):
+    """urllib3 Retry whose waits are bounded and cancellable.
+
+    Retry-After is honoured up to MAX_RETRY_AFTER seconds; a server asking for longer gets no
+    retry but a RetryAfterTooLong naming the wait. Waits (Retry-After and backoff) run in steps
+    of WAIT_STEP seconds, and ``is_cancelled()``, when given, is checked before each step and
+    before each retry: a cancel raises RequestCancelled (a CropMaskCancelled), which requests
+    and urllib3 let through to the caller.
+    """
+
+    MAX_RETRY_AFTER = 60.0
+    WAIT_STEP = 0.1
+
+    def __init__(self, *args, is_cancelled=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.is_cancelled = is_cancelled
+        self.host = None  # of the last request that failed, for the messages
+
+    def new(self, **kw):
+        kw.setdefault("is_cancelled", self.is_cancelled)
+        return super().new(**kw)
+
+    def increment(self, method=None, url=None, response=None, error=None, _pool=None,
+                  _stacktrace=None):  # fmt: skip
+        retry = super().increment(method, url, response, error, _pool, _stacktrace)
+        retry.host = getattr(_pool, "host", None)
+        asked = self._asked_wait(response)
+        if asked is not None and asked > self.MAX_RETRY_AFTER:
+            raise RetryAfterTooLong(
+                f"{retry.host or 'The server'} answered HTTP {response.status} and asks to wait "
+                f"{asked:.0f} s before trying again, more than the {self.MAX_RETRY_AFTER:.0f} s "
+                "the plugin waits: the service is busy, try again later."
+            )
+        return retry
+
+    def _asked_wait(self, response):
+        if response is None or not self.respect_retry_after_header:
+            return None
+        try:
+            return super().get_retry_after(response)
+        except urllib3.exceptions.InvalidHeader:
+            return None
 
     def get_retry_after(self, response):
-        seconds = super().get_retry_after(response)
-        if seconds is None:
-            return None
-        return min(seconds, self.MAX_RETRY_AFTER)
+        seconds = self._asked_wait(response)
+        return None if seconds is None else min(seconds, self.MAX_RETRY_AFTER)
+
+    def sleep_for_retry(self, response=None):
+        seconds = self.get_retry_after(response)
+        if not seconds:
+            return False
+        self._wait(seconds)
+        return True
+
+    def sleep(self, response=None):
+        if response is None or not self.sleep_for_retry(response):
+            self._wait(self.get_backoff_time())
+
+    def _wait(self, seconds):
+        deadline = time.monotonic() + max(seconds, 0)
+        while True:
+            if self.is_cancelled is not None and self.is_cancelled():
+                raise RequestCancelled(
+                    f"Cancelled while waiting to retry a request to {self.host or 'the server'}."
+                )
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                return
+            time.sleep(min(self.WAIT_STEP, remaining))
 
 
 class _TimeoutAdapter(HTTPAdapter):
@@ -62,8 +133,9 @@ class _TimeoutAdapter(HTTPAdapter):
         return super().send(request, timeout=timeout or self._default_timeout, **kwargs)
 
 
-def make_retry(retries=DEFAULT_RETRIES, backoff_factor=DEFAULT_BACKOFF):
+def make_retry(retries=DEFAULT_RETRIES, backoff_factor=DEFAULT_BACKOFF, is_cancelled=None):
     return CappedRetry(
+        is_cancelled=is_cancelled,
         total=retries,
         connect=retries,
         read=retries,
@@ -100,16 +172,18 @@ def make_session(
     retries=DEFAULT_RETRIES,
     backoff_factor=DEFAULT_BACKOFF,
     timeout=DEFAULT_TIMEOUT,
+    is_cancelled=None,
 ):
     """A requests.Session with retries (429/5xx, Retry-After), timeouts and our User-Agent.
 
     proxies: {"http": url, "https": url} (e.g. from the QGIS proxy settings). When given,
     the environment (proxy variables, REQUESTS_CA_BUNDLE, .netrc) is ignored so that the
-    QGIS settings win.
+    QGIS settings win. is_cancelled(): checked while waiting to retry (see CappedRetry).
     """
     install_log_redaction()
     session = requests.Session()
-    adapter = _TimeoutAdapter(timeout, max_retries=make_retry(retries, backoff_factor))
+    retry = make_retry(retries, backoff_factor, is_cancelled)
+    adapter = _TimeoutAdapter(timeout, max_retries=retry)
     session.mount("http://", adapter)
     session.mount("https://", adapter)
     session.headers["User-Agent"] = user_agent()
@@ -118,6 +192,26 @@ def make_session(
         session.trust_env = False
         session.proxies.update(proxies)
     return session
+
+
+@contextlib.contextmanager
+def cancellable(session, is_cancelled):
+    """Within the block, the retry waits of ``session`` (made by make_session) stop when
+    ``is_cancelled()`` says so; the session's own setting is restored afterwards."""
+    adapters = [
+        adapter
+        for adapter in dict.fromkeys((session.adapters or {}).values())
+        if isinstance(getattr(adapter, "max_retries", None), CappedRetry)
+    ]
+    saved = [adapter.max_retries for adapter in adapters]
+    if is_cancelled is not None:
+        for adapter, retry in zip(adapters, saved):
+            adapter.max_retries = retry.new(is_cancelled=is_cancelled)
+    try:
+        yield session
+    finally:
+        for adapter, retry in zip(adapters, saved):
+            adapter.max_retries = retry
 
 
 def redact_url(url):

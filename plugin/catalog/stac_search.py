@@ -21,6 +21,7 @@ from pystac_client.stac_api_io import StacApiIO
 from pystac_client.warnings import PystacClientWarning
 from rasterio.warp import transform_bounds
 
+from ..core.errors import CropMaskError
 from .http import make_retry, redact_url, user_agent
 
 CDSE_STAC_URL = "https://stac.dataspace.copernicus.eu/v1"
@@ -164,17 +165,20 @@ def search_items(
     timeout=DEFAULT_TIMEOUT,
     headers=None,
     proxies=None,
+    is_cancelled=None,
 ):
     """The pystac Items of ``collections`` and ``year`` over ``bbox_4326``, ungrouped.
 
-    ``proxies`` ({"http": url, "https": url}) replace the environment's.
+    ``proxies`` ({"http": url, "https": url}) replace the environment's. ``is_cancelled()``
+    ends the waits between retries with a CropMaskCancelled.
     """
     bbox = _check_bbox(bbox_4326)
     year = int(year)
     source = str(source)
     tracker = _RequestTracker(source)
     # pystac-client mounts this urllib3 Retry on its requests session.
-    stac_io = StacApiIO(max_retries=make_retry(retries=max(tries - 1, 0), backoff_factor=backoff))
+    retry = make_retry(max(tries - 1, 0), backoff, is_cancelled)
+    stac_io = StacApiIO(max_retries=retry)
     if proxies:
         stac_io.session.trust_env = False
         stac_io.session.proxies.update(proxies)
@@ -203,6 +207,9 @@ def search_items(
             else:
                 items = list(_walk_static(client, set(collections), bbox, year, max_items))
         except APIError as error:
+            # pystac-client wraps every exception: a cancel or a too long Retry-After is ours.
+            if isinstance(error.__context__, CropMaskError):
+                raise error.__context__ from None
             raise _api_error(tracker.url, error) from error
         except ValueError as error:  # includes json.JSONDecodeError
             raise StacSearchError(
