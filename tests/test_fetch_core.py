@@ -4,19 +4,24 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import rasterio
+from rasterio.warp import transform_bounds
 
 from crop_confidence.plugin.catalog.fetch import (
     FetchContext,
     FetchError,
     FetchRequest,
     fetch,
+    sentinelhub_base_url,
     source_kind,
 )
+from crop_confidence.plugin.catalog.years import _this_year, available_years
 from rasters import read_raster
 from servers.range_host import RangeHost
 from servers.stac_api import StacApiServer, cdse_item
 
 SAMPLE = Path(__file__).resolve().parents[1] / "resources" / "sample"
+OSO_SAMPLE = SAMPLE / "OSO_2021_sample.tif"
 AREA = (3_851_000, 2_650_000, 3_855_000, 2_653_000)
 
 
@@ -67,10 +72,87 @@ def test_s3_keys_read_the_s3_href_with_path_style_addressing(tmp_path):
         ("oso23", "http://host/OCS_{year}_CESBIO.tif", "raster"),
         ("oso17", "/data/a.tif|/data/b.tif|/data/c.tif", "raster"),
         ("oso23", "/data/catalog.json", "stac"),
+        # Sentinel Hub: its hosts, a bare base URL, or a process or catalog API URL.
+        ("oso23", "https://services-uswest2.sentinel-hub.com/", "sentinelhub"),
+        ("oso23", "https://sh.dataspace.copernicus.eu", "sentinelhub"),
+        ("oso23", "http://127.0.0.1:8080", "sentinelhub"),
+        ("oso23", "https://proxy.example.org/sh/api/v1/process", "sentinelhub"),
+        ("oso17", "https://proxy.example.org/sh/api/v1/catalog/1.0.0/search", "sentinelhub"),
+        # Any other address: a STAC API root (or a static catalogue), collection "oso".
+        ("oso23", "https://mirror.example.org/stac/v1", "stac"),
+        ("oso23", "https://mirror.example.org/stac/v1/?token=abc", "stac"),
+        ("oso17", "https://example.org/api/stac/v1", "stac"),
+        ("oso23", "https://mirror.example.org/oso/catalog.json?sig=1", "stac"),
+        ("oso23", "/data/stac", "stac"),
     ],
 )
 def test_source_kinds(product, source, kind):
     assert source_kind(product, source) == kind
+
+
+@pytest.mark.parametrize(
+    ("source", "base"),
+    [
+        ("https://services.sentinel-hub.com", "https://services.sentinel-hub.com"),
+        ("https://services.sentinel-hub.com/api/v1/process", "https://services.sentinel-hub.com"),
+        ("https://sh.dataspace.copernicus.eu/", "https://sh.dataspace.copernicus.eu"),
+        ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
+        ("https://proxy.example.org/sh/api/v1/process", "https://proxy.example.org/sh"),
+    ],
+)
+def test_sentinel_hub_base_url(source, base):
+    assert sentinelhub_base_url(source) == base
+
+
+def oso_stac_item(href):
+    with rasterio.open(OSO_SAMPLE) as dataset:
+        bbox = list(transform_bounds(dataset.crs, "EPSG:4326", *dataset.bounds))
+    west, south, east, north = bbox
+    return {
+        "type": "Feature",
+        "stac_version": "1.1.0",
+        "id": "OSO_2021_mirror",
+        "collection": "oso",
+        "bbox": bbox,
+        "geometry": {
+            "type": "Polygon",
+            "coordinates": [
+                [[west, south], [east, south], [east, north], [west, north], [west, south]]
+            ],
+        },
+        "properties": {
+            "datetime": "2021-01-01T00:00:00Z",
+            "start_datetime": "2021-01-01T00:00:00Z",
+            "end_datetime": "2021-12-31T23:59:59Z",
+        },
+        "links": [],
+        "assets": {
+            "data": {
+                "href": href,
+                "type": "image/tiff; application=geotiff; profile=cloud-optimized",
+                "roles": ["data"],
+            }
+        },
+    }
+
+
+def test_oso_from_a_stac_api_root_below_a_path(tmp_path):
+    """An OSO mirror's STAC API root (no .json) is searched, not sent to Sentinel Hub."""
+    with (
+        RangeHost({"/oso/OSO_2021.tif": OSO_SAMPLE}) as host,
+        StacApiServer([oso_stac_item(host.url("/oso/OSO_2021.tif"))], root_path="/stac/v1") as stac,
+    ):
+        assert source_kind("oso23", stac.url) == "stac"
+        bounds = (571_000, 6_276_000, 575_000, 6_279_000)
+        request = FetchRequest("oso23", 2021, bounds, "EPSG:2154", str(tmp_path), stac.url)
+        result = fetch(request)
+        assert available_years("oso23", stac.url) == (list(range(2017, _this_year() + 1)), True)
+    assert stac.requests_to("/search")
+    for band, path in enumerate(
+        (result.class_layer, result.confidence_layer, result.validity_layer), start=1
+    ):
+        expected = read_raster(OSO_SAMPLE, band)[0][100:400, 100:500]
+        np.testing.assert_array_equal(read_raster(path)[0], expected)
 
 
 def test_a_single_raster_is_refused_for_clms():

@@ -1,11 +1,15 @@
 """Fetch orchestration: find the product over an area and year, then clip it
 (range reads) or download whole files. Pure: no Qt or QGIS.
 
-Sources:
+Sources (``source_kind``):
 - CLMS CTY/CTYCL: a STAC API root (default CDSE) or a static ``catalog.json``;
-- OSO: Sentinel Hub (default), or direct raster URL(s), ``{year}`` being replaced:
-  one 3-band raster (OCS, OCS_Confidence, OCS_Validity) or three rasters
-  separated by ``|`` in that order.
+- OSO, in this order: empty, Sentinel Hub (default); raster URL(s) (``.tif``, ``.tiff``,
+  ``.vrt``), ``{year}`` being replaced: one 3-band raster (OCS, OCS_Confidence,
+  OCS_Validity) or three rasters separated by ``|`` in that order; a ``.json`` address, a
+  STAC catalogue; a Sentinel Hub service: a Sentinel Hub host (``*.sentinel-hub.com``,
+  ``sh.dataspace.copernicus.eu``), an address without a path (every Sentinel Hub deployment's
+  base URL) or one whose path holds ``/api/v1`` (a process or catalog API URL); any other
+  address, a STAC API root. The STAC sources hold the OSO rasters in collection ``oso``.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import uuid
 from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import urlsplit, urlunsplit
 
 from rasterio.warp import transform_bounds
 
@@ -75,8 +79,42 @@ class FetchContext:
     log: object = None  # log(message), never given secrets
 
 
+SENTINEL_HUB_DOMAIN = "sentinel-hub.com"
+SENTINEL_HUB_HOSTS = ("sh.dataspace.copernicus.eu",)  # besides *.sentinel-hub.com
+SENTINEL_HUB_API = "/api/v1"
+
+
+def _sentinel_hub_host(parts):
+    host = (parts.hostname or "").lower()
+    return (
+        host == SENTINEL_HUB_DOMAIN
+        or host.endswith("." + SENTINEL_HUB_DOMAIN)
+        or host in SENTINEL_HUB_HOSTS
+    )
+
+
+def _is_sentinel_hub(parts):
+    if _sentinel_hub_host(parts):
+        return True
+    if parts.scheme.lower() not in ("http", "https"):
+        return False
+    path = parts.path.lower().rstrip("/")
+    return not path or path.endswith(SENTINEL_HUB_API) or SENTINEL_HUB_API + "/" in path
+
+
+def sentinelhub_base_url(source_url):
+    """The Sentinel Hub base URL of an OSO source: its scheme and host, and for another host
+    the path before ``/api/v1`` (a process or catalog API URL pasted whole)."""
+    parts = urlsplit(source_url.strip())
+    path = "" if _sentinel_hub_host(parts) else parts.path
+    index = path.lower().find(SENTINEL_HUB_API)
+    if index >= 0:
+        path = path[:index]
+    return urlunsplit((parts.scheme, parts.netloc, path.rstrip("/"), "", ""))
+
+
 def source_kind(product, source_url):
-    """'stac', 'raster' or 'sentinelhub' for this product and source."""
+    """'stac', 'raster' or 'sentinelhub' for this product and source (see the module's text)."""
     path = urlsplit(source_url or "").path.lower()
     if product in CLMS_PRODUCTS:
         if path.endswith((".tif", ".tiff")):
@@ -96,7 +134,9 @@ def source_kind(product, source_url):
         return "raster"
     if path.endswith(".json"):
         return "stac"
-    return "sentinelhub"
+    if _is_sentinel_hub(urlsplit(source_url.strip())):
+        return "sentinelhub"
+    return "stac"
 
 
 def area_tag(request):
@@ -612,7 +652,7 @@ def _fetch_oso_sentinelhub(request, context, folder):
             "configuration holding its client id and secret."
         )
     stem = f"OSO_{request.year}_{area_tag(request)}"
-    options = {"base_url": request.source_url} if request.source_url else {}
+    options = {"base_url": sentinelhub_base_url(request.source_url)} if request.source_url else {}
     bounds_2154 = transform_bounds(request.bounds_crs, "EPSG:2154", *request.bounds, densify_pts=21)
     fetched = sentinelhub.fetch_oso(
         bounds_2154,

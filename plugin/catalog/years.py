@@ -3,7 +3,14 @@
 import datetime
 import warnings
 
-from .fetch import CLMS_PRODUCTS, OSO_STAC_COLLECTION, FetchError, _stac_search, source_kind
+from .fetch import (
+    CLMS_PRODUCTS,
+    OSO_STAC_COLLECTION,
+    FetchError,
+    _stac_search,
+    sentinelhub_base_url,
+    source_kind,
+)
 
 FIRST_YEARS = {"clms": 2017, "oso": 2016}
 
@@ -52,7 +59,7 @@ def available_years(product, source_url, bounds=None, crs=None, sentinelhub_toke
     if kind == "sentinelhub" and sentinelhub_tokens is not None and bounds is not None:
         from . import sentinelhub
 
-        options = {"base_url": source_url} if source_url else {}
+        options = {"base_url": sentinelhub_base_url(source_url)} if source_url else {}
         years = sentinelhub.available_years(
             bounds, sentinelhub_tokens, crs=crs, session=session, **options
         )

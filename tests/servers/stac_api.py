@@ -165,8 +165,9 @@ def _parse_time(text):
 class StacApiServer:
     """Threaded loopback STAC API. Use as a context manager; ``url`` is the root."""
 
-    def __init__(self, items=(), page_size=12, next_form="GET"):
+    def __init__(self, items=(), page_size=12, next_form="GET", root_path=""):
         self.items = list(items)
+        self.root_path = root_path.rstrip("/")  # e.g. "/stac/v1": the API below a path
         self.page_size = page_size
         self.next_form = next_form  # "GET", "POST" (full body) or "POST-merge"
         self.requests = []
@@ -181,7 +182,7 @@ class StacApiServer:
     @property
     def url(self):
         host, port = self._httpd.server_address[:2]
-        return f"http://{host}:{port}"
+        return f"http://{host}:{port}{self.root_path}"
 
     def __enter__(self):
         self._thread.start()
@@ -333,6 +334,8 @@ class StacApiServer:
 
             def _serve(self, method):
                 parts = urlsplit(self.path)
+                if server.root_path and parts.path.startswith(server.root_path):
+                    parts = parts._replace(path=parts.path[len(server.root_path) :] or "/")
                 query = {key: values[-1] for key, values in parse_qs(parts.query).items()}
                 body = None
                 length = int(self.headers.get("Content-Length") or 0)
