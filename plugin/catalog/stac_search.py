@@ -5,6 +5,7 @@ or walks a static STAC catalogue, and groups the items into one product per tile
 and year. Pure Python: no Qt, no QGIS.
 """
 
+import contextlib
 import re
 import warnings
 from collections.abc import Iterable, Iterator
@@ -14,6 +15,7 @@ from typing import Optional
 from urllib.parse import urlparse
 
 import pystac
+import requests
 from pystac_client import Client, ConformanceClasses
 from pystac_client.errors import ClientTypeError
 from pystac_client.exceptions import APIError
@@ -22,7 +24,7 @@ from pystac_client.warnings import PystacClientWarning
 from rasterio.warp import transform_bounds
 
 from ..core.errors import CropMaskError
-from .http import make_retry, redact_url, user_agent
+from .http import is_timeout, make_retry, network_reason, redact_url, user_agent
 
 CDSE_STAC_URL = "https://stac.dataspace.copernicus.eu/v1"
 CTY_COLLECTION = "clms_vlcc_crop-types_europe_10m_yearly_v1"
@@ -160,6 +162,49 @@ def search_items(
     method="POST",
     page_size=DEFAULT_PAGE_SIZE,
     max_items=DEFAULT_MAX_ITEMS,
+    **read_options,
+):
+    """The pystac Items of ``collections`` and ``year`` over ``bbox_4326``, ungrouped.
+
+    ``read_options`` are those of ``open_client`` (tries, backoff, timeout, headers, proxies,
+    is_cancelled).
+    """
+    bbox = _check_bbox(bbox_4326)
+    year = int(year)
+    tracker = _RequestTracker(str(source))
+    with _reading(tracker):
+        client = open_client(source, tracker, **read_options)
+        if client.conforms_to(ConformanceClasses.ITEM_SEARCH):
+            search = client.search(
+                collections=list(collections),
+                bbox=bbox,
+                datetime=f"{year}-01-01/{year}-12-31",
+                method=method,
+                limit=page_size,
+                max_items=max_items,
+            )
+            return list(search.items())
+        return list(_walk_static(client, set(collections), bbox, year, max_items))
+
+
+def read_collection(source, collection_id, **read_options):
+    """The pystac Collection ``collection_id`` of a STAC API root or a static catalogue, read
+    like ``search_items`` reads (``read_options``: see ``open_client``)."""
+    tracker = _RequestTracker(str(source))
+    with _reading(tracker):
+        collection = open_client(source, tracker, **read_options).get_collection(collection_id)
+    if collection is None:
+        raise StacSearchError(
+            tracker.url,
+            f"The catalogue has no collection '{collection_id}'",
+            "Check that the address is the right STAC API root or catalog.json.",
+        )
+    return collection
+
+
+def open_client(
+    source,
+    tracker=None,
     tries=DEFAULT_TRIES,
     backoff=DEFAULT_BACKOFF,
     timeout=DEFAULT_TIMEOUT,
@@ -167,45 +212,34 @@ def search_items(
     proxies=None,
     is_cancelled=None,
 ):
-    """The pystac Items of ``collections`` and ``year`` over ``bbox_4326``, ungrouped.
-
-    ``proxies`` ({"http": url, "https": url}) replace the environment's. ``is_cancelled()``
-    ends the waits between retries with a CropMaskCancelled.
-    """
-    bbox = _check_bbox(bbox_4326)
-    year = int(year)
-    source = str(source)
-    tracker = _RequestTracker(source)
+    """A pystac-client Client for a STAC API root or a static catalogue, whose requests have
+    our User-Agent, ``timeout`` (connect, read seconds), ``tries`` with backoff on 429 (with
+    Retry-After), 5xx and network errors, and ``proxies`` ({"http": url, "https": url},
+    replacing the environment's). ``is_cancelled()`` ends the waits between retries with a
+    CropMaskCancelled. Errors are raised as pystac-client's: read it inside ``_reading``."""
     # pystac-client mounts this urllib3 Retry on its requests session.
-    retry = make_retry(max(tries - 1, 0), backoff, is_cancelled)
-    stac_io = StacApiIO(max_retries=retry)
+    stac_io = StacApiIO(max_retries=make_retry(max(tries - 1, 0), backoff, is_cancelled))
     if proxies:
         stac_io.session.trust_env = False
         stac_io.session.proxies.update(proxies)
+    # Client.open resets these on stac_io: they must be given here.
+    return Client.open(
+        str(source),
+        headers={"User-Agent": user_agent(), **(headers or {})},
+        request_modifier=tracker,
+        timeout=timeout,
+        stac_io=stac_io,
+    )
+
+
+@contextlib.contextmanager
+def _reading(tracker):
+    """Turns what reading a catalogue may raise into StacSearchError naming the last URL."""
     with warnings.catch_warnings():
         # pystac-client warns when it walks a static catalogue instead of searching.
         warnings.simplefilter("ignore", PystacClientWarning)
         try:
-            # Client.open resets these on stac_io: they must be given here.
-            client = Client.open(
-                source,
-                headers={"User-Agent": user_agent(), **(headers or {})},
-                request_modifier=tracker,
-                timeout=timeout,
-                stac_io=stac_io,
-            )
-            if client.conforms_to(ConformanceClasses.ITEM_SEARCH):
-                search = client.search(
-                    collections=list(collections),
-                    bbox=bbox,
-                    datetime=f"{year}-01-01/{year}-12-31",
-                    method=method,
-                    limit=page_size,
-                    max_items=max_items,
-                )
-                items = list(search.items())
-            else:
-                items = list(_walk_static(client, set(collections), bbox, year, max_items))
+            yield
         except APIError as error:
             # pystac-client wraps every exception: a cancel or a too long Retry-After is ours.
             if isinstance(error.__context__, CropMaskError):
@@ -229,7 +263,6 @@ def search_items(
                 f"Cannot read the catalogue ({error})",
                 "Check the path of the catalog.json file.",
             ) from error
-    return items
 
 
 def data_assets(items):
@@ -433,9 +466,15 @@ class _RequestTracker:
 def _api_error(url, error):
     status = getattr(error, "status_code", None)
     if status is None:
+        cause = error.__context__
+        if isinstance(cause, requests.exceptions.RequestException):
+            # requests' own words repeat the URL with its query: say what happened instead.
+            reason = "timed out" if is_timeout(cause) else network_reason(cause)
+        else:
+            reason = _first_line(error)
         return StacSearchError(
             url,
-            f"Cannot reach the STAC service ({_first_line(error)})",
+            f"Cannot reach the STAC service ({reason})",
             "Check the network connection, the proxy settings and the address.",
         )
     if status == 429:

@@ -1,7 +1,6 @@
 """Which years a source offers, for the dock's year list. Pure: no Qt or QGIS."""
 
 import datetime
-import warnings
 
 from .fetch import (
     CLMS_PRODUCTS,
@@ -37,24 +36,27 @@ def default_years(product):
 
 
 def available_years(product, source_url, bounds=None, crs=None, sentinelhub_tokens=None,
-                    session=None):  # fmt: skip
-    """(years, checked): the years to offer, and whether the source itself said so."""
+                    session=None, proxies=None, **read_options):  # fmt: skip
+    """(years, checked): the years to offer, and whether the source itself said so.
+
+    A STAC source is read like a search (stac_search.open_client: our User-Agent, timeout,
+    retries), through ``proxies`` ({"http": url, "https": url}), else through those of
+    ``session`` (http.make_session) when it has some. ``read_options``: timeout, tries,
+    backoff, is_cancelled (see open_client)."""
     kind = source_kind(product, source_url)
     family = "clms" if product in CLMS_PRODUCTS else "oso"
     first = FIRST_YEARS[family]
     if kind == "stac":
         stac = _stac_search()
         collection = stac.CTYCL_COLLECTION if family == "clms" else OSO_STAC_COLLECTION
+        if proxies is None and session is not None:
+            proxies = dict(session.proxies) or None
         try:
-            with warnings.catch_warnings():
-                warnings.simplefilter("ignore")  # pystac-client on static catalogues
-                client = stac.Client.open(source_url or stac.CDSE_STAC_URL)
-                found = client.get_collection(collection)
-        except Exception as error:  # noqa: BLE001 (any failure: the caller shows the message)
-            raise FetchError(
-                f"Cannot read the collection {collection} from "
-                f"{source_url or stac.CDSE_STAC_URL}: {error}"
-            ) from None
+            found = stac.read_collection(
+                source_url or stac.CDSE_STAC_URL, collection, proxies=proxies, **read_options
+            )
+        except stac.StacSearchError as error:
+            raise FetchError(f"Cannot read the collection {collection}: {error}") from None
         return years_from_intervals(found.extent.temporal.intervals, first), True
     if kind == "sentinelhub" and sentinelhub_tokens is not None and bounds is not None:
         from . import sentinelhub
