@@ -30,7 +30,7 @@ from ..core.errors import CropMaskCancelled, CropMaskError
 from . import clip as clipping
 from . import sentinelhub
 from .download import download, safe_file_name
-from .http import cancellable, make_session
+from .http import cancellable, make_session, redact_url
 
 CLMS_PRODUCTS = {"cty_ctycl": ("cty", "ctycl"), "ctycl": ("ctycl",)}
 OSO_PRODUCTS = ("oso23", "oso17")
@@ -119,8 +119,8 @@ def source_kind(product, source_url):
     if product in CLMS_PRODUCTS:
         if path.endswith((".tif", ".tiff")):
             raise FetchError(
-                f"{source_url} is a single raster, but CLMS products come from a STAC catalogue: "
-                "give a STAC API root or a catalog.json."
+                f"{shown(source_url)} is a single raster, but CLMS products come from a STAC "
+                "catalogue: give a STAC API root or a catalog.json."
             )
         return "stac"
     if product not in OSO_PRODUCTS:
@@ -137,6 +137,15 @@ def source_kind(product, source_url):
     if _is_sentinel_hub(urlsplit(source_url.strip())):
         return "sentinelhub"
     return "stac"
+
+
+def shown(address):
+    """A source address for messages: URLs without user info or query (which may hold signed
+    tokens, shown as '?…'); paths as they are. Several addresses separated by '|' each."""
+    return "|".join(
+        redact_url(part.strip()) if "://" in part else part.strip()
+        for part in str(address or "").split("|")
+    )
 
 
 def area_tag(request):
@@ -244,7 +253,7 @@ def _fetch_clms(request, context, folder):
         )
         raise FetchError(
             f"No {' + '.join(layer.upper() for layer in layers)} product for {request.year} "
-            f"over the area (lon/lat {', '.join(f'{v:.4f}' for v in bbox)}) in {source}"
+            f"over the area (lon/lat {', '.join(f'{v:.4f}' for v in bbox)}) in {shown(source)}"
             f"{missing}. Check the year (2017 onward) and that the area is in the EEA-38 countries."
         )
     epsgs = sorted({p.epsg for p in products})
@@ -431,8 +440,9 @@ def _whole_file(asset, name, folder, context, result, progress):
     if scheme in ("", "file"):
         return _copy_local(Path(urlsplit(href).path if scheme else href), folder / name, context)
     raise FetchError(
-        f"The asset {asset.item_id} is only available at {href}; whole-file download supports "
-        "HTTP(S) and local files. Use clipping (it reads s3:// through GDAL with your S3 keys)."
+        f"The asset {asset.item_id} is only available at {shown(href)}; whole-file download "
+        "supports HTTP(S) and local files. Use clipping (it reads s3:// through GDAL with your "
+        "S3 keys)."
     )
 
 
@@ -584,8 +594,8 @@ def _fetch_oso_stac(request, context, folder):
     assets = stac.data_assets(items)
     if not assets:
         raise FetchError(
-            f"No OSO {request.year} raster over the area in {request.source_url} (collection "
-            f"'{OSO_STAC_COLLECTION}'). OSO covers metropolitan France from 2016."
+            f"No OSO {request.year} raster over the area in {shown(request.source_url)} "
+            f"(collection '{OSO_STAC_COLLECTION}'). OSO covers metropolitan France from 2016."
         )
     names = _asset_file_names(assets, [str(index) for index in range(1, len(assets) + 1)])
     return _fetch_oso_files(
@@ -628,8 +638,9 @@ def _check_band_count(path, url):
     with rasterio.open(path) as dataset:
         if dataset.count < 3:
             raise FetchError(
-                f"The OSO raster {url} has {dataset.count} band(s): it holds only the classes. "
-                "Give the three rasters separated by '|': OCS|OCS_Confidence|OCS_Validity."
+                f"The OSO raster {shown(url)} has {dataset.count} band(s): it holds only the "
+                "classes. Give the three rasters separated by '|': "
+                "OCS|OCS_Confidence|OCS_Validity."
             )
 
 
