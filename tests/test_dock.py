@@ -424,7 +424,8 @@ def test_oso_raster_search_row_names_the_year_file():
     from crop_confidence.plugin.gui.dock import search_rows
 
     bbox = (1.3, 43.5, 1.55, 43.65)
-    (row,) = search_rows("oso23", 2021, "http://127.0.0.1:9/oso/OCS_{year}_CESBIO.tif", bbox)
+    source = "http://127.0.0.1:9/oso/OCS_{year}_CESBIO.tif?X-Amz-Signature=secret"
+    (row,) = search_rows("oso23", 2021, source, bbox)
     assert (row["tile"], row["year"], row["size"], row["bbox"]) == (
         "OCS_2021_CESBIO.tif",
         2021,
@@ -457,3 +458,21 @@ def test_fetch_uses_the_s3_keys_setting_for_clms_only(qtbot, dock, auth_config_s
         ("cty_ctycl", {"access_key": "AKIDEXAMPLE", "secret_key": "s3-secret-key"}),
         (dock.product_key(), None),
     ]
+
+
+def test_year_list_goes_through_the_qgis_proxy(qtbot, dock, monkeypatch):
+    from crop_confidence.plugin.gui import dock as dock_module
+
+    proxy = {"http": "http://127.0.0.1:3128", "https": "http://127.0.0.1:3128"}
+    calls = []
+
+    def years(product, source, **options):
+        calls.append((product, options.get("proxies"), callable(options.get("is_cancelled"))))
+        return (2021,), True
+
+    monkeypatch.setattr(dock_module, "qgis_proxies", lambda: proxy)
+    monkeypatch.setattr(dock_module, "available_years", years)
+    dock.year_combo.clear()
+    dock.refresh_years()
+    qtbot.waitUntil(lambda: dock.year_combo.count() == 1, timeout=10_000)
+    assert calls == [("cty_ctycl", proxy, True)]

@@ -7,6 +7,7 @@ the pure catalogue code (plugin.catalog) and to QGIS layers.
 import dataclasses
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from qgis.core import (
     Qgis,
@@ -369,7 +370,7 @@ class CropConfidenceDock(QgsDockWidget):
         product = "oso23" if self.family() == "oso" else self.family()
         source = self.source_url()
         previous = self.year()
-        options = {}
+        options = {"proxies": qgis_proxies()}
         area = self.area()
         if (
             self.family() == "oso"
@@ -390,8 +391,8 @@ class CropConfidenceDock(QgsDockWidget):
                 session=session,
             )
 
-        def work(task):  # noqa: ARG001
-            return available_years(product, source, **options)
+        def work(task):
+            return available_years(product, source, is_cancelled=task.isCanceled, **options)
 
         def done(task):
             years, checked = task.result if task.result else (default_years(product), False)
@@ -806,7 +807,8 @@ def search_rows(product, year, source, bbox_4326, proxies=None):
             for asset in stac.data_assets(items)
         ]
     first_url = source.split("|")[0].strip().replace("{year}", str(year))
-    label = "Sentinel Hub" if kind == "sentinelhub" else os.path.basename(first_url)
+    first_file = os.path.basename(urlsplit(first_url).path if "://" in first_url else first_url)
+    label = "Sentinel Hub" if kind == "sentinelhub" else first_file
     return [
         {
             "tile": label,
