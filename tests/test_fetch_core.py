@@ -18,7 +18,7 @@ from crop_confidence.plugin.catalog.fetch import (
 from crop_confidence.plugin.catalog.years import _this_year, available_years
 from rasters import read_raster
 from servers.range_host import RangeHost
-from servers.stac_api import StacApiServer, cdse_item
+from servers.stac_api import StacApiServer, cdse_item, feature
 
 SAMPLE = Path(__file__).resolve().parents[1] / "resources" / "sample"
 OSO_SAMPLE = SAMPLE / "OSO_2021_sample.tif"
@@ -106,34 +106,13 @@ def test_sentinel_hub_base_url(source, base):
 
 def oso_stac_item(href):
     with rasterio.open(OSO_SAMPLE) as dataset:
-        bbox = list(transform_bounds(dataset.crs, "EPSG:4326", *dataset.bounds))
-    west, south, east, north = bbox
-    return {
-        "type": "Feature",
-        "stac_version": "1.1.0",
-        "id": "OSO_2021_mirror",
-        "collection": "oso",
-        "bbox": bbox,
-        "geometry": {
-            "type": "Polygon",
-            "coordinates": [
-                [[west, south], [east, south], [east, north], [west, north], [west, south]]
-            ],
-        },
-        "properties": {
-            "datetime": "2021-01-01T00:00:00Z",
-            "start_datetime": "2021-01-01T00:00:00Z",
-            "end_datetime": "2021-12-31T23:59:59Z",
-        },
-        "links": [],
-        "assets": {
-            "data": {
-                "href": href,
-                "type": "image/tiff; application=geotiff; profile=cloud-optimized",
-                "roles": ["data"],
-            }
-        },
+        bbox = transform_bounds(dataset.crs, "EPSG:4326", *dataset.bounds)
+    data = {
+        "href": href,
+        "type": "image/tiff; application=geotiff; profile=cloud-optimized",
+        "roles": ["data"],
     }
+    return feature("OSO_2021_mirror", "oso", bbox, 2021, {"data": data})
 
 
 def test_oso_from_a_stac_api_root_below_a_path(tmp_path):

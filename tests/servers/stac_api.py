@@ -46,6 +46,33 @@ def tile_bbox_4326(tile):
     )
 
 
+def feature(item_id, collection, bbox, year, assets, properties=None, extensions=()):
+    """A STAC item over ``bbox`` (EPSG:4326) for the calendar ``year``."""
+    west, south, east, north = bbox
+    return {
+        "type": "Feature",
+        "stac_version": "1.1.0",
+        "stac_extensions": list(extensions),
+        "id": item_id,
+        "collection": collection,
+        "bbox": list(bbox),
+        "geometry": {
+            "type": "Polygon",
+            "coordinates": [
+                [[west, south], [east, south], [east, north], [west, north], [west, south]]
+            ],
+        },
+        "properties": {
+            "datetime": f"{year}-01-01T00:00:00Z",
+            "start_datetime": f"{year}-01-01T00:00:00Z",
+            "end_datetime": f"{year}-12-31T23:59:59Z",
+            **(properties or {}),
+        },
+        "links": [],
+        "assets": assets,
+    }
+
+
 def cdse_item(
     layer,
     year,
@@ -61,7 +88,6 @@ def cdse_item(
     item_id = clms_id(layer, year, tile, epsg, version, revision)
     collection = CTY_COLLECTION if layer == "CTY" else CTYCL_COLLECTION
     bbox = bbox or tile_bbox_4326(tile)
-    west, south, east, north = bbox
     folder = f"CLMS/landcover_landuse/crop_types/{collection}/{year}/01/01/{item_id}"
     node = f"{DOWNLOAD_ROOT}/Products(00000000-0000-0000-0000-{zlib.crc32(item_id.encode()):012d})"
     tif = {
@@ -80,60 +106,47 @@ def cdse_item(
                 "auth:refs": ["oidc"],
             }
         }
-    return {
-        "type": "Feature",
-        "stac_version": "1.1.0",
-        "stac_extensions": [
-            "https://stac-extensions.github.io/projection/v2.0.0/schema.json",
-            "https://stac-extensions.github.io/file/v2.1.0/schema.json",
-            "https://stac-extensions.github.io/alternate-assets/v1.2.0/schema.json",
-            "https://stac-extensions.github.io/authentication/v1.1.0/schema.json",
-        ],
-        "id": item_id,
-        "collection": collection,
-        "bbox": bbox,
-        "geometry": {
-            "type": "Polygon",
-            "coordinates": [
-                [[west, south], [east, south], [east, north], [west, north], [west, south]]
-            ],
+    # Keys that would mislead a chooser by key: "data" is the archive.
+    assets = {
+        "data": {
+            "href": f"{node}/$value",
+            "type": "application/zip",
+            "roles": ["archive"],
+            "auth:refs": ["oidc"],
         },
-        "properties": {
-            "datetime": f"{year}-01-01T00:00:00Z",
-            "start_datetime": f"{year}-01-01T00:00:00Z",
-            "end_datetime": f"{year}-12-31T23:59:59Z",
-            "gsd": 10,
-            "proj:code": f"EPSG:{epsg}",
-            "proj:shape": [10000, 10000],
-            "proj:transform": [10, 0, 3800000, 0, -10, 2700000],
-            "auth:schemes": {
-                "s3": {"type": "s3"},
-                "oidc": {"type": "openIdConnect", "openIdConnectUrl": "https://example.invalid"},
-            },
-            "storage:schemes": {"cdse-s3": {"type": "custom-s3", "platform": "eodata"}},
+        "metadata": {
+            "href": f"s3://eodata/{folder}/{item_id}.xml",
+            "type": "application/xml",
+            "roles": ["metadata"],
         },
-        "links": [],
-        # Keys that would mislead a chooser by key: "data" is the archive.
-        "assets": {
-            "data": {
-                "href": f"{node}/$value",
-                "type": "application/zip",
-                "roles": ["archive"],
-                "auth:refs": ["oidc"],
-            },
-            "metadata": {
-                "href": f"s3://eodata/{folder}/{item_id}.xml",
-                "type": "application/xml",
-                "roles": ["metadata"],
-            },
-            "thumbnail": {
-                "href": f"s3://eodata/{folder}/{item_id}_thumb.tif",
-                "type": "image/tiff",
-                "roles": ["thumbnail"],
-            },
-            f"{layer}_raster": tif,
+        "thumbnail": {
+            "href": f"s3://eodata/{folder}/{item_id}_thumb.tif",
+            "type": "image/tiff",
+            "roles": ["thumbnail"],
         },
+        f"{layer}_raster": tif,
     }
+    properties = {
+        "gsd": 10,
+        "proj:code": f"EPSG:{epsg}",
+        "proj:shape": [10000, 10000],
+        "proj:transform": [10, 0, 3800000, 0, -10, 2700000],
+        "auth:schemes": {
+            "s3": {"type": "s3"},
+            "oidc": {"type": "openIdConnect", "openIdConnectUrl": "https://example.invalid"},
+        },
+        "storage:schemes": {"cdse-s3": {"type": "custom-s3", "platform": "eodata"}},
+    }
+    extensions = [
+        f"https://stac-extensions.github.io/{name}/schema.json"
+        for name in (
+            "projection/v2.0.0",
+            "file/v2.1.0",
+            "alternate-assets/v1.2.0",
+            "authentication/v1.1.0",
+        )
+    ]
+    return feature(item_id, collection, bbox, year, assets, properties, extensions)
 
 
 @dataclass
