@@ -34,55 +34,55 @@
             <translation>QGIS n'a pas pu enregistrer la configuration d'authentification : définissez ou saisissez d'abord le mot de passe principal.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="104" />
+            <location filename="../plugin/gui/dock.py" line="105" />
             <source>unknown size</source>
             <translation>taille inconnue</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="105" />
+            <location filename="../plugin/gui/dock.py" line="106" />
             <source>B</source>
             <translation>o</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="105" />
+            <location filename="../plugin/gui/dock.py" line="106" />
             <source>kB</source>
             <translation>ko</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="105" />
+            <location filename="../plugin/gui/dock.py" line="106" />
             <source>MB</source>
             <translation>Mo</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="105" />
+            <location filename="../plugin/gui/dock.py" line="106" />
             <source>GB</source>
             <translation>Go</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="115" />
+            <location filename="../plugin/gui/dock.py" line="116" />
             <location filename="../plugin/plugin.py" line="28" />
             <location filename="../plugin/processing/provider.py" line="21" />
             <source>Crop Confidence</source>
             <translation>Crop Confidence</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="142" />
+            <location filename="../plugin/gui/dock.py" line="143" />
             <source>CTY + CTYCL (CLMS Crop Types)</source>
             <translation>CTY + CTYCL (types de cultures CLMS)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="143" />
+            <location filename="../plugin/gui/dock.py" line="144" />
             <location filename="../plugin/processing/cropmask_algorithm.py" line="43" />
             <source>CTYCL only (CLMS Confidence Layer)</source>
             <translation>CTYCL seule (couche de confiance CLMS)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="144" />
+            <location filename="../plugin/gui/dock.py" line="145" />
             <source>OSO (CNES land cover)</source>
             <translation>OSO (occupation du sol du CNES)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="145" />
+            <location filename="../plugin/gui/dock.py" line="146" />
             <location filename="../plugin/processing/cropmask_algorithm.py" line="158" />
             <location filename="../plugin/processing/fetch_algorithm.py" line="95" />
             <location filename="../plugin/processing/style_algorithm.py" line="158" />
@@ -90,328 +90,328 @@
             <translation>Produit</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="152" />
-            <location filename="../plugin/gui/dock.py" line="187" />
+            <location filename="../plugin/gui/dock.py" line="153" />
+            <location filename="../plugin/gui/dock.py" line="188" />
             <location filename="../plugin/processing/fetch_algorithm.py" line="101" />
             <source>Year</source>
             <translation>Année</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="158" />
+            <location filename="../plugin/gui/dock.py" line="159" />
             <source>Map canvas extent</source>
             <translation>Emprise du canevas de carte</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="159" />
+            <location filename="../plugin/gui/dock.py" line="160" />
             <source>Extent of a layer</source>
             <translation>Emprise d'une couche</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="160" />
+            <location filename="../plugin/gui/dock.py" line="161" />
             <source>Selected features of a layer</source>
             <translation>Entités sélectionnées d'une couche</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="161" />
+            <location filename="../plugin/gui/dock.py" line="162" />
             <source>Rectangle drawn on the map</source>
             <translation>Rectangle dessiné sur la carte</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="169" />
+            <location filename="../plugin/gui/dock.py" line="170" />
             <source>Draw…</source>
             <translation>Dessiner…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="173" />
+            <location filename="../plugin/gui/dock.py" line="174" />
             <location filename="../plugin/processing/fetch_algorithm.py" line="108" />
             <source>Area</source>
             <translation>Emprise</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="179" />
+            <location filename="../plugin/gui/dock.py" line="180" />
             <source>New account…</source>
             <translation>Nouveau compte…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="180" />
-            <location filename="../plugin/gui/dock.py" line="385" />
-            <location filename="../plugin/gui/dock.py" line="599" />
+            <location filename="../plugin/gui/dock.py" line="181" />
+            <location filename="../plugin/gui/dock.py" line="386" />
+            <location filename="../plugin/gui/dock.py" line="600" />
             <source>Credentials</source>
             <translation>Identifiants</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="184" />
+            <location filename="../plugin/gui/dock.py" line="185" />
             <source>Search</source>
             <translation>Rechercher</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="187" />
+            <location filename="../plugin/gui/dock.py" line="188" />
             <source>Tile</source>
             <translation>Tuile</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="187" />
+            <location filename="../plugin/gui/dock.py" line="188" />
             <source>Layers</source>
             <translation>Couches</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="187" />
+            <location filename="../plugin/gui/dock.py" line="188" />
             <source>Size</source>
             <translation>Taille</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="191" />
+            <location filename="../plugin/gui/dock.py" line="192" />
             <location filename="../plugin/processing/fetch_algorithm.py" line="116" />
             <source>Clip to the area (read only what is needed)</source>
             <translation>Découper selon l'emprise (ne lire que le nécessaire)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="195" />
+            <location filename="../plugin/gui/dock.py" line="196" />
             <source>Fetch</source>
             <translation>Récupérer</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="196" />
+            <location filename="../plugin/gui/dock.py" line="197" />
             <source>Cancel</source>
             <translation>Annuler</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="206" />
+            <location filename="../plugin/gui/dock.py" line="207" />
             <source>Crop mask…</source>
             <translation>Masque de cultures…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="210" />
+            <location filename="../plugin/gui/dock.py" line="211" />
             <source>Settings</source>
             <translation>Paramètres</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="215" />
+            <location filename="../plugin/gui/dock.py" line="216" />
             <source>Download folder</source>
             <translation>Dossier de téléchargement</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="218" />
+            <location filename="../plugin/gui/dock.py" line="219" />
             <source>all cores</source>
             <translation>tous les cœurs</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="219" />
+            <location filename="../plugin/gui/dock.py" line="220" />
             <source>Worker threads</source>
             <translation>Threads de calcul</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="223" />
+            <location filename="../plugin/gui/dock.py" line="224" />
             <source>Default minimum confidence</source>
             <translation>Niveau de confiance minimal par défaut</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="226" />
+            <location filename="../plugin/gui/dock.py" line="227" />
             <source> MB</source>
             <translation> Mo</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="227" />
+            <location filename="../plugin/gui/dock.py" line="228" />
             <source>Ask before downloading more than</source>
             <translation>Demander avant de télécharger plus de</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="229" />
+            <location filename="../plugin/gui/dock.py" line="230" />
             <source>Copernicus Data Space STAC API</source>
             <translation>API STAC de Copernicus Data Space</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="230" />
+            <location filename="../plugin/gui/dock.py" line="231" />
             <source>CLMS source (advanced)</source>
             <translation>Source CLMS (avancé)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="232" />
+            <location filename="../plugin/gui/dock.py" line="233" />
             <source>Sentinel Hub</source>
             <translation>Sentinel Hub</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="233" />
+            <location filename="../plugin/gui/dock.py" line="234" />
             <source>OSO source (advanced)</source>
             <translation>Source OSO (avancé)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="357" />
+            <location filename="../plugin/gui/dock.py" line="358" />
             <source>Choose an area.</source>
             <translation>Choisissez une emprise.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="361" />
+            <location filename="../plugin/gui/dock.py" line="362" />
             <source>{} km², about {} to download</source>
             <translation>{} km², environ {} à télécharger</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="400" />
+            <location filename="../plugin/gui/dock.py" line="401" />
             <source>Cannot list the years</source>
             <translation>Impossible de lister les années</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="407" />
+            <location filename="../plugin/gui/dock.py" line="408" />
             <source>(not checked)</source>
             <translation>(non vérifiées)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="409" />
+            <location filename="../plugin/gui/dock.py" line="410" />
             <source>Crop Confidence: years</source>
             <translation>Crop Confidence : années</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="429" />
+            <location filename="../plugin/gui/dock.py" line="430" />
             <source>Sentinel Hub OAuth client</source>
             <translation>Client OAuth Sentinel Hub</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="429" />
+            <location filename="../plugin/gui/dock.py" line="430" />
             <source>Copernicus Data Space account</source>
             <translation>Compte Copernicus Data Space</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="430" />
+            <location filename="../plugin/gui/dock.py" line="431" />
             <source>Client id:</source>
             <translation>Identifiant du client :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="430" />
+            <location filename="../plugin/gui/dock.py" line="431" />
             <source>User name (e-mail):</source>
             <translation>Nom d'utilisateur (courriel) :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="431" />
+            <location filename="../plugin/gui/dock.py" line="432" />
             <source>Client secret:</source>
             <translation>Secret du client :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="431" />
+            <location filename="../plugin/gui/dock.py" line="432" />
             <source>Password:</source>
             <translation>Mot de passe :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="442" />
+            <location filename="../plugin/gui/dock.py" line="443" />
             <source>Credentials not saved</source>
             <translation>Identifiants non enregistrés</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="471" />
+            <location filename="../plugin/gui/dock.py" line="472" />
             <source>No area</source>
             <translation>Aucune emprise</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="471" />
+            <location filename="../plugin/gui/dock.py" line="472" />
             <source>Choose an area first.</source>
             <translation>Choisissez d'abord une emprise.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="474" />
+            <location filename="../plugin/gui/dock.py" line="475" />
             <source>No year</source>
             <translation>Aucune année</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="474" />
+            <location filename="../plugin/gui/dock.py" line="475" />
             <source>No year is available.</source>
             <translation>Aucune année n'est disponible.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="486" />
+            <location filename="../plugin/gui/dock.py" line="487" />
             <source>Search failed</source>
             <translation>Échec de la recherche</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="491" />
+            <location filename="../plugin/gui/dock.py" line="492" />
             <source>Crop Confidence: search</source>
             <translation>Crop Confidence : recherche</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="533" />
+            <location filename="../plugin/gui/dock.py" line="534" />
             <source>Nothing found</source>
             <translation>Aucun résultat</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="534" />
+            <location filename="../plugin/gui/dock.py" line="535" />
             <source>No product for {} over this area.</source>
             <translation>Aucun produit pour {} sur cette emprise.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="569" />
+            <location filename="../plugin/gui/dock.py" line="570" />
             <source>Nothing to fetch</source>
             <translation>Rien à récupérer</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="569" />
+            <location filename="../plugin/gui/dock.py" line="570" />
             <source>Choose an area and a year.</source>
             <translation>Choisissez une emprise et une année.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="624" />
+            <location filename="../plugin/gui/dock.py" line="625" />
             <source>Cancelled.</source>
             <translation>Annulé.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="626" />
+            <location filename="../plugin/gui/dock.py" line="627" />
             <source>Fetch cancelled</source>
             <translation>Récupération annulée</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="627" />
+            <location filename="../plugin/gui/dock.py" line="628" />
             <source>No file was left half-written.</source>
             <translation>Aucun fichier n'est resté à moitié écrit.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="632" />
+            <location filename="../plugin/gui/dock.py" line="633" />
             <source>Failed.</source>
             <translation>Échec.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="633" />
+            <location filename="../plugin/gui/dock.py" line="634" />
             <source>Fetch failed</source>
             <translation>Échec de la récupération</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="640" />
+            <location filename="../plugin/gui/dock.py" line="641" />
             <source>Fetching {} {}…</source>
             <translation>Récupération de {} {}…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="642" />
+            <location filename="../plugin/gui/dock.py" line="643" />
             <source>Crop Confidence: fetch</source>
             <translation>Crop Confidence : récupération</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="653" />
+            <location filename="../plugin/gui/dock.py" line="654" />
             <source>Whole tiles: about {} will be downloaded. Continue?</source>
             <translation>Tuiles entières : environ {} à télécharger. Continuer ?</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="655" />
+            <location filename="../plugin/gui/dock.py" line="656" />
             <source>Whole tiles of unknown size will be downloaded (search first to see sizes). Continue?</source>
             <translation>Des tuiles entières de taille inconnue seront téléchargées (lancez d'abord une recherche pour voir les tailles). Continuer ?</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="660" />
+            <location filename="../plugin/gui/dock.py" line="661" />
             <source>Download whole tiles</source>
             <translation>Télécharger des tuiles entières</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="689" />
+            <location filename="../plugin/gui/dock.py" line="690" />
             <source>Layer not loaded</source>
             <translation>Couche non chargée</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="699" />
+            <location filename="../plugin/gui/dock.py" line="700" />
             <source>{} item(s), {} transferred.</source>
             <translation>{} élément(s), {} transférés.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="704" />
+            <location filename="../plugin/gui/dock.py" line="705" />
             <source>Fetched</source>
             <translation>Récupération terminée</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="705" />
+            <location filename="../plugin/gui/dock.py" line="706" />
             <source>{} layer(s) added to '{}'.</source>
             <translation>{} couche(s) ajoutée(s) à « {} ».</translation>
         </message>
@@ -718,12 +718,17 @@ Les identifiants proviennent d'une configuration d'authentification QGIS : pour 
             <translation>EXTENT : indiquez une emprise non vide.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/fetch_algorithm.py" line="162" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="147" />
+            <source>EXTENT: the area has no coordinate reference system. Add it after the numbers, for example '3851000,3855000,2650000,2653000 [EPSG:3035]'.</source>
+            <translation>EXTENT : l'emprise n'a pas de système de coordonnées. Ajoutez-le après les nombres, par exemple « 3851000,3855000,2650000,2653000 [EPSG:3035] ».</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/fetch_algorithm.py" line="169" />
             <source>Cancelled: no file was left half-written.</source>
             <translation>Annulé : aucun fichier n'est resté à moitié écrit.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/fetch_algorithm.py" line="166" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="173" />
             <source>Fetched {} item(s), {} bytes transferred.</source>
             <translation>{} élément(s) récupéré(s), {} octets transférés.</translation>
         </message>

@@ -132,6 +132,28 @@ def test_no_product_for_the_year_is_a_clear_error(provider, tmp_path):  # noqa: 
     assert list(tmp_path.iterdir()) == []
 
 
+def test_extent_without_a_crs_is_a_clear_error(provider, tmp_path):  # noqa: ARG001
+    from qgis.core import QgsCoordinateReferenceSystem, QgsProject
+
+    project = QgsProject.instance()
+    saved = project.crs()
+    project.setCrs(QgsCoordinateReferenceSystem())  # nothing to fall back on, as in qgis_process
+    try:
+        with pytest.raises(QgsProcessingException, match="EXTENT: the area has no coordinate"):
+            run(
+                {
+                    "PRODUCT": 0,
+                    "YEAR": 2021,
+                    "EXTENT": "3851000,3855000,2650000,2653000",
+                    "SOURCE_URL": str(CATALOG),
+                    "OUTPUT_FOLDER": str(tmp_path),
+                }
+            )
+    finally:
+        project.setCrs(saved)
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_oso_nomenclature_and_year_must_agree(provider, tmp_path):  # noqa: ARG001
     with pytest.raises(QgsProcessingException, match="17-class nomenclature"):
         run(

@@ -142,6 +142,13 @@ class FetchAlgorithm(QgsProcessingAlgorithm):
         if extent.isNull() or extent.isEmpty():
             raise QgsProcessingException(tr("EXTENT: give a non-empty area."))
         extent_crs = self.parameterAsExtentCrs(parameters, self.EXTENT, context)
+        if not extent_crs.isValid():
+            raise QgsProcessingException(
+                tr(
+                    "EXTENT: the area has no coordinate reference system. Add it after the "
+                    "numbers, for example '3851000,3855000,2650000,2653000 [EPSG:3035]'."
+                )
+            )
         source_url = self.parameterAsString(parameters, self.SOURCE_URL, context).strip()
         if source_url and os.path.exists(os.path.expanduser(source_url)):
             source_url = os.path.abspath(os.path.expanduser(source_url))
