@@ -134,8 +134,8 @@
         </message>
         <message>
             <location filename="../plugin/gui/dock.py" line="181" />
-            <location filename="../plugin/gui/dock.py" line="386" />
-            <location filename="../plugin/gui/dock.py" line="600" />
+            <location filename="../plugin/gui/dock.py" line="392" />
+            <location filename="../plugin/gui/dock.py" line="607" />
             <source>Credentials</source>
             <translation>Identifiants</translation>
         </message>
@@ -236,182 +236,187 @@
             <translation>Source OSO (avancé)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="358" />
+            <location filename="../plugin/gui/dock.py" line="236" />
+            <source>Sentinel Hub OSO collection id (advanced)</source>
+            <translation>Identifiant de la collection OSO sur Sentinel Hub (avancé)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="363" />
             <source>Choose an area.</source>
             <translation>Choisissez une emprise.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="362" />
+            <location filename="../plugin/gui/dock.py" line="367" />
             <source>{} km², about {} to download</source>
             <translation>{} km², environ {} à télécharger</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="401" />
+            <location filename="../plugin/gui/dock.py" line="407" />
             <source>Cannot list the years</source>
             <translation>Impossible de lister les années</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="408" />
+            <location filename="../plugin/gui/dock.py" line="414" />
             <source>(not checked)</source>
             <translation>(non vérifiées)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="410" />
+            <location filename="../plugin/gui/dock.py" line="416" />
             <source>Crop Confidence: years</source>
             <translation>Crop Confidence : années</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="430" />
+            <location filename="../plugin/gui/dock.py" line="436" />
             <source>Sentinel Hub OAuth client</source>
             <translation>Client OAuth Sentinel Hub</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="430" />
+            <location filename="../plugin/gui/dock.py" line="436" />
             <source>Copernicus Data Space account</source>
             <translation>Compte Copernicus Data Space</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="431" />
+            <location filename="../plugin/gui/dock.py" line="437" />
             <source>Client id:</source>
             <translation>Identifiant du client :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="431" />
+            <location filename="../plugin/gui/dock.py" line="437" />
             <source>User name (e-mail):</source>
             <translation>Nom d'utilisateur (courriel) :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="432" />
+            <location filename="../plugin/gui/dock.py" line="438" />
             <source>Client secret:</source>
             <translation>Secret du client :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="432" />
+            <location filename="../plugin/gui/dock.py" line="438" />
             <source>Password:</source>
             <translation>Mot de passe :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="443" />
+            <location filename="../plugin/gui/dock.py" line="449" />
             <source>Credentials not saved</source>
             <translation>Identifiants non enregistrés</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="472" />
+            <location filename="../plugin/gui/dock.py" line="478" />
             <source>No area</source>
             <translation>Aucune emprise</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="472" />
+            <location filename="../plugin/gui/dock.py" line="478" />
             <source>Choose an area first.</source>
             <translation>Choisissez d'abord une emprise.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="475" />
+            <location filename="../plugin/gui/dock.py" line="481" />
             <source>No year</source>
             <translation>Aucune année</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="475" />
+            <location filename="../plugin/gui/dock.py" line="481" />
             <source>No year is available.</source>
             <translation>Aucune année n'est disponible.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="487" />
+            <location filename="../plugin/gui/dock.py" line="493" />
             <source>Search failed</source>
             <translation>Échec de la recherche</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="492" />
+            <location filename="../plugin/gui/dock.py" line="498" />
             <source>Crop Confidence: search</source>
             <translation>Crop Confidence : recherche</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="534" />
+            <location filename="../plugin/gui/dock.py" line="540" />
             <source>Nothing found</source>
             <translation>Aucun résultat</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="535" />
+            <location filename="../plugin/gui/dock.py" line="541" />
             <source>No product for {} over this area.</source>
             <translation>Aucun produit pour {} sur cette emprise.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="570" />
+            <location filename="../plugin/gui/dock.py" line="576" />
             <source>Nothing to fetch</source>
             <translation>Rien à récupérer</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="570" />
+            <location filename="../plugin/gui/dock.py" line="576" />
             <source>Choose an area and a year.</source>
             <translation>Choisissez une emprise et une année.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="625" />
+            <location filename="../plugin/gui/dock.py" line="633" />
             <source>Cancelled.</source>
             <translation>Annulé.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="627" />
+            <location filename="../plugin/gui/dock.py" line="635" />
             <source>Fetch cancelled</source>
             <translation>Récupération annulée</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="628" />
+            <location filename="../plugin/gui/dock.py" line="636" />
             <source>No file was left half-written.</source>
             <translation>Aucun fichier n'est resté à moitié écrit.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="633" />
+            <location filename="../plugin/gui/dock.py" line="641" />
             <source>Failed.</source>
             <translation>Échec.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="634" />
+            <location filename="../plugin/gui/dock.py" line="642" />
             <source>Fetch failed</source>
             <translation>Échec de la récupération</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="641" />
+            <location filename="../plugin/gui/dock.py" line="649" />
             <source>Fetching {} {}…</source>
             <translation>Récupération de {} {}…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="643" />
+            <location filename="../plugin/gui/dock.py" line="651" />
             <source>Crop Confidence: fetch</source>
             <translation>Crop Confidence : récupération</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="654" />
+            <location filename="../plugin/gui/dock.py" line="662" />
             <source>Whole tiles: about {} will be downloaded. Continue?</source>
             <translation>Tuiles entières : environ {} à télécharger. Continuer ?</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="656" />
+            <location filename="../plugin/gui/dock.py" line="664" />
             <source>Whole tiles of unknown size will be downloaded (search first to see sizes). Continue?</source>
             <translation>Des tuiles entières de taille inconnue seront téléchargées (lancez d'abord une recherche pour voir les tailles). Continuer ?</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="661" />
+            <location filename="../plugin/gui/dock.py" line="669" />
             <source>Download whole tiles</source>
             <translation>Télécharger des tuiles entières</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="690" />
+            <location filename="../plugin/gui/dock.py" line="698" />
             <source>Layer not loaded</source>
             <translation>Couche non chargée</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="700" />
+            <location filename="../plugin/gui/dock.py" line="708" />
             <source>{} item(s), {} transferred.</source>
             <translation>{} élément(s), {} transférés.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="705" />
+            <location filename="../plugin/gui/dock.py" line="713" />
             <source>Fetched</source>
             <translation>Récupération terminée</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="706" />
+            <location filename="../plugin/gui/dock.py" line="714" />
             <source>{} layer(s) added to '{}'.</source>
             <translation>{} couche(s) ajoutée(s) à « {} ».</translation>
         </message>

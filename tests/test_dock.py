@@ -381,13 +381,20 @@ def test_each_service_keeps_its_own_credentials(qtbot, dock, auth_config_store):
     from crop_confidence.plugin.adapters import settings
     from servers.sentinelhub import TOKEN_PATH
 
-    hub = SentinelHubServer(fixture=None, features=[oso_feature(2021, [1.3, 43.5, 1.55, 43.65])])
+    hub = SentinelHubServer(
+        fixture=None,
+        features=[oso_feature(2019, [-10.0, 35.0, 20.0, 60.0])],  # around the dock area
+        collection_id="0000bbbb-mirror",
+    )
+    hub.add_client("hub-client-id", "hub-client-secret")
     hub.start()
-    saved = {key: settings.value(key) for key in ("sentinelhub_token_url", "oso_source_url")}
+    keys = ("sentinelhub_token_url", "oso_source_url", "sentinelhub_collection_id")
+    saved = {key: settings.value(key) for key in keys}
     settings.set_value("sentinelhub_token_url", hub.token_url)
     try:
         dock.oso_source_edit.setText(hub.url)
-        dock.oso_source_edit.editingFinished.emit()
+        dock.collection_edit.setText("0000bbbb-mirror")  # a mirror's BYOC collection
+        dock.collection_edit.editingFinished.emit()
         cdse = auth_config_store("alice@example.com", "cdse-password-of-alice")
         dock.auth_select.setConfigId(cdse)
         # Looking at OSO must not hand the CDSE password to Sentinel Hub.
@@ -402,6 +409,14 @@ def test_each_service_keeps_its_own_credentials(qtbot, dock, auth_config_store):
         qtbot.waitUntil(lambda: len(hub.served(TOKEN_PATH)) == 1, timeout=10_000)
         (token_request,) = hub.served(TOKEN_PATH)
         assert token_request.body["client_id"] == "hub-client-id"
+
+        # The years over the area come from the mirror's collection: 2019 only.
+        def offered():
+            return [dock.year_combo.itemData(i) for i in range(dock.year_combo.count())]
+
+        qtbot.waitUntil(lambda: offered() == [2019], timeout=10_000)
+        assert dock.year_status.text() == ""  # checked by the source, not the defaults
+        assert settings.value("sentinelhub_collection_id") == "0000bbbb-mirror"
 
         dock.product_combo.setCurrentIndex(dock.product_combo.findData("cty_ctycl"))
         assert dock.auth_select.configId() == cdse

@@ -376,6 +376,43 @@ def test_oso_through_sentinel_hub(
     assert result["BYTES_TRANSFERRED"] > 0
 
 
+def test_sentinel_hub_collection_id_comes_from_the_settings(
+    provider,  # noqa: ARG001
+    tmp_path,
+    auth_config,
+    service_settings,
+):
+    mirror = SentinelHubServer(
+        fixture=str(OSO_SAMPLE),
+        features=[oso_feature(2021, [1.3, 43.5, 1.55, 43.65])],
+        collection_id="0000aaaa-mirror",
+    )
+    mirror.add_client("client-id", "client-secret-value")
+    mirror.start()
+    service_settings("sentinelhub_token_url", mirror.token_url)
+    parameters = {
+        "PRODUCT": 2,
+        "YEAR": 2021,
+        "EXTENT": "571000,575000,6276000,6279000 [EPSG:2154]",
+        "AUTH_CONFIG": auth_config("client-id", "client-secret-value"),
+        "SOURCE_URL": mirror.url,
+        "OUTPUT_FOLDER": str(tmp_path / "out"),
+    }
+    try:
+        with pytest.raises(QgsProcessingException, match="byoc-9baa2732-6597-49d2-ae3b"):
+            run(parameters)  # the default: CNES's collection, which the mirror does not have
+        service_settings("sentinelhub_collection_id", "0000aaaa-mirror")
+        result = run(parameters)
+    finally:
+        mirror.stop()
+    layer, _ = read_raster(result["CONFIDENCE_LAYER"])
+    np.testing.assert_array_equal(layer, read_raster(OSO_SAMPLE, 2)[0][100:400, 100:500])
+    processes = mirror.served("/api/v1/process", status=200)
+    assert {served.body["input"]["data"][0]["type"] for served in processes} == {
+        "byoc-0000aaaa-mirror"
+    }
+
+
 def test_oso_direct_raster_url_with_year_placeholder(provider, tmp_path):  # noqa: ARG001
     host = RangeHost()
     host.add("/TheiaOSO/OCS_2021_CESBIO.tif", OSO_SAMPLE)

@@ -5,6 +5,7 @@ from pathlib import Path
 from qgis.core import QgsSettings
 
 from ..catalog.auth import CDSE_TOKEN_URL, SENTINEL_HUB_TOKEN_URL
+from ..catalog.sentinelhub import OSO_COLLECTION_ID
 
 PREFIX = "CropConfidence/"
 DEFAULTS = {
@@ -16,6 +17,7 @@ DEFAULTS = {
     "min_confidence": "50",
     "clms_source_url": "",  # empty: CDSE STAC API
     "oso_source_url": "",  # empty: Sentinel Hub
+    "sentinelhub_collection_id": OSO_COLLECTION_ID,  # the OSO BYOC collection on Sentinel Hub
     "confirm_download_mb": "500",
     # Ids of the authentication configurations last chosen per service (not secrets).
     "cdse_auth_config": "",

@@ -72,6 +72,7 @@ class FetchContext:
     session: object = None  # requests.Session (plugin.catalog.http.make_session)
     cdse_tokens: object = None  # CdseTokenProvider
     sentinelhub_tokens: object = None  # ClientCredentialsTokenProvider
+    sentinelhub_collection: str | None = None  # OSO BYOC collection id; None: CNES's
     s3_credentials: dict | None = None
     proxies: dict | None = None
     progress: object = None  # progress(fraction)
@@ -664,6 +665,8 @@ def _fetch_oso_sentinelhub(request, context, folder):
         )
     stem = f"OSO_{request.year}_{area_tag(request)}"
     options = {"base_url": sentinelhub_base_url(request.source_url)} if request.source_url else {}
+    if context.sentinelhub_collection:
+        options["collection_id"] = context.sentinelhub_collection
     bounds_2154 = transform_bounds(request.bounds_crs, "EPSG:2154", *request.bounds, densify_pts=21)
     fetched = sentinelhub.fetch_oso(
         bounds_2154,

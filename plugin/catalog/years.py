@@ -36,7 +36,8 @@ def default_years(product):
 
 
 def available_years(product, source_url, bounds=None, crs=None, sentinelhub_tokens=None,
-                    session=None, proxies=None, **read_options):  # fmt: skip
+                    session=None, proxies=None, sentinelhub_collection=None,
+                    **read_options):  # fmt: skip
     """(years, checked): the years to offer, and whether the source itself said so.
 
     A STAC source is read like a search (stac_search.open_client: our User-Agent, timeout,
@@ -62,6 +63,8 @@ def available_years(product, source_url, bounds=None, crs=None, sentinelhub_toke
         from . import sentinelhub
 
         options = {"base_url": sentinelhub_base_url(source_url)} if source_url else {}
+        if sentinelhub_collection:
+            options["collection_id"] = sentinelhub_collection
         years = sentinelhub.available_years(
             bounds, sentinelhub_tokens, crs=crs, session=session, **options
         )

@@ -232,6 +232,8 @@ class CropConfidenceDock(QgsDockWidget):
         self.oso_source_edit = QLineEdit(self.settings_box)
         self.oso_source_edit.setPlaceholderText(tr("Sentinel Hub"))
         settings_form.addRow(tr("OSO source (advanced)"), self.oso_source_edit)
+        self.collection_edit = QLineEdit(self.settings_box)
+        settings_form.addRow(tr("Sentinel Hub OSO collection id (advanced)"), self.collection_edit)
         layout.addWidget(self.settings_box)
         self.setWidget(body)
 
@@ -242,6 +244,7 @@ class CropConfidenceDock(QgsDockWidget):
         self.confirm_spin.setValue(settings.int_value("confirm_download_mb"))
         self.clms_source_edit.setText(settings.value("clms_source_url"))
         self.oso_source_edit.setText(settings.value("oso_source_url"))
+        self.collection_edit.setText(settings.value("sentinelhub_collection_id"))
         self.auth_service = self.service()
         self.auth_select.setConfigId(stored_auth_config(self.auth_service))
 
@@ -278,11 +281,13 @@ class CropConfidenceDock(QgsDockWidget):
         )
         self.clms_source_edit.editingFinished.connect(self._save_sources)
         self.oso_source_edit.editingFinished.connect(self._save_sources)
+        self.collection_edit.editingFinished.connect(self._save_sources)
         self.closed.connect(self.clear_footprints)
 
     def _save_sources(self):
         settings.set_value("clms_source_url", self.clms_source_edit.text().strip())
         settings.set_value("oso_source_url", self.oso_source_edit.text().strip())
+        settings.set_value("sentinelhub_collection_id", self.collection_edit.text().strip())
         self.drop_stale_results()
         self.refresh_years()
 
@@ -382,6 +387,7 @@ class CropConfidenceDock(QgsDockWidget):
             session = make_session(proxies=qgis_proxies())
             try:
                 _, options["sentinelhub_tokens"] = self.token_providers(session)
+                options["sentinelhub_collection"] = self.collection_edit.text().strip()
             except CredentialsError as error:
                 self.message(tr("Credentials"), str(error), Qgis.MessageLevel.Warning)
             rect, crs = area
@@ -591,6 +597,7 @@ class CropConfidenceDock(QgsDockWidget):
         request = dataclasses.replace(request, output_folder=str(folder / name))
         proxies = qgis_proxies()
         session = make_session(proxies=proxies)
+        collection = self.collection_edit.text().strip()
         try:
             cdse_tokens, hub_tokens = self.token_providers(session)
             s3_credentials = s3_credentials_for(
@@ -605,6 +612,7 @@ class CropConfidenceDock(QgsDockWidget):
                 session=session,
                 cdse_tokens=cdse_tokens,
                 sentinelhub_tokens=hub_tokens,
+                sentinelhub_collection=collection,
                 s3_credentials=s3_credentials,
                 proxies=proxies,
                 progress=lambda fraction: task.setProgress(100 * fraction),

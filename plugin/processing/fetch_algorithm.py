@@ -194,6 +194,7 @@ class FetchAlgorithm(QgsProcessingAlgorithm):
             progress=lambda fraction: feedback.setProgress(100 * fraction),
             is_cancelled=feedback.isCanceled,
             log=feedback.pushInfo,
+            sentinelhub_collection=settings.value("sentinelhub_collection_id"),
         )
         context.s3_credentials = s3_credentials_for(request.product)
         if auth_config:
