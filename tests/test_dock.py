@@ -449,14 +449,16 @@ def test_oso_raster_search_row_names_the_year_file():
     )
 
 
-def test_fetch_uses_the_s3_keys_setting_for_clms_only(qtbot, dock, auth_config_store, monkeypatch):
+def test_fetch_context_s3_keys_for_clms_only_and_no_silent_whole_files(
+    qtbot, dock, auth_config_store, monkeypatch
+):
     from crop_confidence.plugin.adapters import settings
     from crop_confidence.plugin.gui import dock as dock_module
 
     seen = []
 
     def fake_fetch(request, context):
-        seen.append((request.product, context.s3_credentials))
+        seen.append((request.product, context.s3_credentials, context.whole_fallback))
         raise RuntimeError("stop here")
 
     monkeypatch.setattr(dock_module, "fetch", fake_fetch)
@@ -470,8 +472,8 @@ def test_fetch_uses_the_s3_keys_setting_for_clms_only(qtbot, dock, auth_config_s
     finally:
         settings.set_value("s3_auth_config", "")
     assert seen == [
-        ("cty_ctycl", {"access_key": "AKIDEXAMPLE", "secret_key": "s3-secret-key"}),
-        (dock.product_key(), None),
+        ("cty_ctycl", {"access_key": "AKIDEXAMPLE", "secret_key": "s3-secret-key"}, False),
+        (dock.product_key(), None, False),  # whole files only through the confirmation
     ]
 
 

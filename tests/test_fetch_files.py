@@ -12,7 +12,7 @@ import pytest
 from osgeo import gdal
 
 from crop_confidence.plugin.catalog import fetch as fetching
-from crop_confidence.plugin.catalog.fetch import FetchError, FetchRequest, fetch
+from crop_confidence.plugin.catalog.fetch import FetchContext, FetchError, FetchRequest, fetch
 from rasters import CTY_CROPS, read_raster, write_raster
 from servers.range_host import RangeHost
 from servers.stac_api import StacApiServer, cdse_item, clms_id
@@ -179,6 +179,19 @@ def test_server_refusing_ranges_downloads_data_tif_files_apart_then_clips(tmp_pa
     assert_layers(result, rasters, tiles)
     whole = sorted(path.name for path in (tmp_path / "out" / "whole").iterdir())
     assert whole == item_file_names(tiles)
+
+
+def test_server_refusing_ranges_without_whole_fallback_is_a_clear_error(tmp_path):
+    tiles = ("E38N26",)
+    with RangeHost() as host:
+        host.ranges = False
+        items, _ = http_catalogue(tmp_path / "source", tiles, host)
+        with StacApiServer(items) as stac:
+            request = clms(area(tiles), tmp_path / "out", stac.url, clip=True)
+            with pytest.raises(FetchError, match="does not allow range reads.*Untick 'Clip"):
+                fetch(request, FetchContext(whole_fallback=False))
+        assert host.requests and all(served.range for served in host.requests)  # probes only
+    assert not (tmp_path / "out" / "whole").exists()
 
 
 def test_whole_mosaics_of_two_areas_do_not_replace_each_other(tmp_path):

@@ -78,6 +78,9 @@ class FetchContext:
     progress: object = None  # progress(fraction)
     is_cancelled: object = None
     log: object = None  # log(message), never given secrets
+    # When a server refuses range reads, may a clipped fetch download whole files instead?
+    # The dock says no: whole downloads go through its size confirmation.
+    whole_fallback: bool = True
 
 
 SENTINEL_HUB_DOMAIN = "sentinel-hub.com"
@@ -354,6 +357,12 @@ def _clip(sources, request, out_path, context, result, progress, headers_provide
             **options,
         )
     except clipping.RangesNotSupported:
+        if not context.whole_fallback:
+            raise FetchError(
+                f"The server of {shown(str(sources[0]))} does not allow range reads, so the area "
+                "cannot be read alone. Untick 'Clip to the area' to download the whole files "
+                "(their size is asked for confirmation)."
+            ) from None
         _log(context, "The server does not allow range reads: downloading whole files first.")
         local = [
             _download_url(

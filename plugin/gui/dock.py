@@ -615,6 +615,7 @@ class CropConfidenceDock(QgsDockWidget):
                 sentinelhub_collection=collection,
                 s3_credentials=s3_credentials,
                 proxies=proxies,
+                whole_fallback=False,  # whole downloads only through the confirmation above
                 progress=lambda fraction: task.setProgress(100 * fraction),
                 is_cancelled=task.isCanceled,
                 log=lambda text: (
