@@ -194,6 +194,23 @@ def test_server_refusing_ranges_without_whole_fallback_is_a_clear_error(tmp_path
     assert not (tmp_path / "out" / "whole").exists()
 
 
+def test_a_tile_without_all_layers_is_left_out_with_a_warning(tmp_path):
+    tiles = ("E38N26", "E39N26")
+    messages = []
+    with RangeHost() as host:
+        items, rasters = http_catalogue(tmp_path / "source", tiles, host)
+        items = [item for item in items if item["id"] != clms_id("CTYCL", YEAR, "E39N26")]
+        with StacApiServer(items) as stac:
+            result = fetch(
+                clms(area(tiles), tmp_path / "out", stac.url), FetchContext(log=messages.append)
+            )
+    assert_layers(result, rasters, tiles[:1])
+    assert (
+        "Warning: tile(s) E39N26 lack a layer of 2021 and are left out: their part of the area "
+        "stays nodata."
+    ) in messages
+
+
 def test_whole_mosaics_of_two_areas_do_not_replace_each_other(tmp_path):
     tiles = ("E38N26", "E39N26", "E40N26")
     catalog, rasters = static_catalogue(tmp_path / "source", tiles)

@@ -267,6 +267,13 @@ def _fetch_clms(request, context, folder):
             "fetch the European and the overseas parts separately."
         )
     _log(context, f"{len(products)} tile(s): {', '.join(p.tile for p in products)}")
+    incomplete = [p.tile for p in found.products if p not in products]
+    if incomplete:
+        _log(
+            context,
+            f"Warning: tile(s) {', '.join(incomplete)} lack a layer of {request.year} and are "
+            "left out: their part of the area stays nodata.",
+        )
     needs_account = any(
         "oidc" in (asset.auth_refs or ()) and _asset_source(asset, context) == asset.href
         for asset in (getattr(p, layer) for p in products for layer in layers)
