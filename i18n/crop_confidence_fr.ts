@@ -351,72 +351,72 @@
             <translation>Choisissez une emprise et une année.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="633" />
+            <location filename="../plugin/gui/dock.py" line="634" />
             <source>Cancelled.</source>
             <translation>Annulé.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="635" />
+            <location filename="../plugin/gui/dock.py" line="636" />
             <source>Fetch cancelled</source>
             <translation>Récupération annulée</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="636" />
-            <source>No file was left half-written.</source>
-            <translation>Aucun fichier n'est resté à moitié écrit.</translation>
+            <location filename="../plugin/gui/dock.py" line="637" />
+            <source>No layer file was left half-written; partial downloads are kept as .part files and resumed by the next fetch.</source>
+            <translation>Aucun fichier de couche n'est resté à moitié écrit ; les téléchargements partiels sont gardés en fichiers .part et repris au prochain téléchargement.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="641" />
+            <location filename="../plugin/gui/dock.py" line="645" />
             <source>Failed.</source>
             <translation>Échec.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="642" />
+            <location filename="../plugin/gui/dock.py" line="646" />
             <source>Fetch failed</source>
             <translation>Échec de la récupération</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="649" />
+            <location filename="../plugin/gui/dock.py" line="653" />
             <source>Fetching {} {}…</source>
             <translation>Récupération de {} {}…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="651" />
+            <location filename="../plugin/gui/dock.py" line="655" />
             <source>Crop Confidence: fetch</source>
             <translation>Crop Confidence : récupération</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="662" />
+            <location filename="../plugin/gui/dock.py" line="666" />
             <source>Whole tiles: about {} will be downloaded. Continue?</source>
             <translation>Tuiles entières : environ {} à télécharger. Continuer ?</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="664" />
+            <location filename="../plugin/gui/dock.py" line="668" />
             <source>Whole tiles of unknown size will be downloaded (search first to see sizes). Continue?</source>
             <translation>Des tuiles entières de taille inconnue seront téléchargées (lancez d'abord une recherche pour voir les tailles). Continuer ?</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="669" />
+            <location filename="../plugin/gui/dock.py" line="673" />
             <source>Download whole tiles</source>
             <translation>Télécharger des tuiles entières</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="698" />
+            <location filename="../plugin/gui/dock.py" line="702" />
             <source>Layer not loaded</source>
             <translation>Couche non chargée</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="708" />
+            <location filename="../plugin/gui/dock.py" line="712" />
             <source>{} item(s), {} transferred.</source>
             <translation>{} élément(s), {} transférés.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="713" />
+            <location filename="../plugin/gui/dock.py" line="717" />
             <source>Fetched</source>
             <translation>Récupération terminée</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="714" />
+            <location filename="../plugin/gui/dock.py" line="718" />
             <source>{} layer(s) added to '{}'.</source>
             <translation>{} couche(s) ajoutée(s) à « {} ».</translation>
         </message>

@@ -634,7 +634,10 @@ class CropConfidenceDock(QgsDockWidget):
                 self.progress_label.setText(tr("Cancelled."))
                 self.message(
                     tr("Fetch cancelled"),
-                    tr("No file was left half-written."),
+                    tr(
+                        "No layer file was left half-written; partial downloads are kept as "
+                        ".part files and resumed by the next fetch."
+                    ),
                     Qgis.MessageLevel.Info,
                 )
                 return
