@@ -1,12 +1,18 @@
 """Headless runs: qgis_process.bin with QGIS_PLUGINPATH, and the shipped .model3."""
 
+import contextlib
 import json
 import subprocess
 from pathlib import Path
 
 import numpy as np
 import pytest
-from qgis.core import QgsProcessingContext, QgsProcessingFeedback, QgsProcessingModelAlgorithm
+from qgis.core import (
+    QgsProcessingContext,
+    QgsProcessingFeedback,
+    QgsProcessingModelAlgorithm,
+    QgsProject,
+)
 
 from headless import QGIS_PROCESS, plugin_environment
 from rasters import CTY_CROPS, read_raster, reference_status, write_raster
@@ -164,7 +170,10 @@ def test_model_in_process(provider, tmp_path, cty_pair):  # noqa: ARG001
     assert f'"{int(kept.sum())}"' in grapes
 
 
-def test_fetch_then_mask_model_headless_against_loopback_services(qgis_process_env, tmp_path):
+@contextlib.contextmanager
+def loopback_clms_mirror():
+    """The sample CTY and CTYCL tiles behind a loopback STAC API and an open file host:
+    yields (stac, host)."""
     from servers.range_host import RangeHost
     from servers.stac_api import StacApiServer, cdse_item
 
@@ -182,22 +191,27 @@ def test_fetch_then_mask_model_headless_against_loopback_services(qgis_process_e
         asset["alternate"]["https"]["auth:refs"] = []  # an open mirror
     try:
         with StacApiServer(items) as stac:
-            code, output, stderr = qgis_process(
-                qgis_process_env,
-                "run",
-                str(FETCH_MODEL),
-                "--",
-                "product=0",
-                "year=2021",
-                "extent=3851000,3855000,2650000,2653000 [EPSG:3035]",
-                f"source_url={stac.url}",
-                "min_confidence=60",
-                f"cropmask:crop_mask={tmp_path / 'mask.tif'}",
-                f"cropmask:class_report={tmp_path / 'report.csv'}",
-            )
-            searched = len(stac.requests)
+            yield stac, host
     finally:
         host.stop()
+
+
+def test_fetch_then_mask_model_headless_against_loopback_services(qgis_process_env, tmp_path):
+    with loopback_clms_mirror() as (stac, host):
+        code, output, stderr = qgis_process(
+            qgis_process_env,
+            "run",
+            str(FETCH_MODEL),
+            "--",
+            "product=0",
+            "year=2021",
+            "extent=3851000,3855000,2650000,2653000 [EPSG:3035]",
+            f"source_url={stac.url}",
+            "min_confidence=60",
+            f"cropmask:crop_mask={tmp_path / 'mask.tif'}",
+            f"cropmask:class_report={tmp_path / 'report.csv'}",
+        )
+        searched = len(stac.requests)
     assert code == 0, stderr
     assert searched >= 1 and host.bytes_sent > 0
     classes = read_raster(SAMPLE / "CLMS_HRLVLCC_CTY_S2021_R10m_E38N26_03035_V01_R00.tif")[0]
@@ -209,3 +223,36 @@ def test_fetch_then_mask_model_headless_against_loopback_services(qgis_process_e
     mask, _ = read_raster(tmp_path / "mask.tif")
     np.testing.assert_array_equal(mask, np.where(nodata, 255, np.where(kept, 1, 0)))
     assert json.loads(output)["results"]["cropmask:crop_mask"] == str(tmp_path / "mask.tif")
+
+
+def test_fetch_then_mask_model_loads_only_the_mask(provider, tmp_path):  # noqa: ARG001
+    """As the toolbox runs it: the fetched CTY and CTYCL are intermediate files, not loaded."""
+    import processing
+
+    project = QgsProject.instance()
+    project.removeAllMapLayers()
+    model = QgsProcessingModelAlgorithm()
+    assert model.fromFile(str(FETCH_MODEL))
+    context = QgsProcessingContext()
+    mask = tmp_path / "mask.tif"
+    with loopback_clms_mirror() as (stac, _):
+        results = processing.runAndLoadResults(
+            model,
+            {
+                "product": 0,
+                "year": 2021,
+                "extent": "3851000,3855000,2650000,2653000 [EPSG:3035]",
+                "source_url": stac.url,
+                "min_confidence": 60,
+                "cropmask:crop_mask": str(mask),
+            },
+            context=context,
+        )
+    fetched = results["CHILD_RESULTS"]["fetch"]
+    assert Path(fetched["CLASS_LAYER"]).is_file() and Path(fetched["CONFIDENCE_LAYER"]).is_file()
+    assert list(context.layersToLoadOnCompletion()) == [str(mask)]
+    loaded = list(project.mapLayers().values())
+    assert [layer.source() for layer in loaded] == [str(mask)]
+    kept = [(int(c.value), c.color.name()) for c in loaded[0].renderer().classes()]
+    assert kept == [(1, "#1a9641")]  # the crop mask's own style
+    project.removeAllMapLayers()

@@ -88,15 +88,28 @@ class StylePostProcessor(QgsProcessingLayerPostProcessorInterface):
         return instance
 
 
+# The expression context scope a model gives each child algorithm it runs.
+MODEL_CHILD_SCOPE = "algorithm_inputs"
+
+
+def runs_in_model(context):
+    """Whether the algorithm runs as a child of a model, which shares its context."""
+    return context.expressionContext().indexOfScope(MODEL_CHILD_SCOPE) >= 0
+
+
 def style_fetched_layers(context, product, outputs):
     """Fetched rasters are loaded styled: each output path of ``outputs`` ({output name: path})
-    gets a post-processor applying its kind; outputs not yet set to load are added to the layers
-    to load on completion (the toolbox and processing.runAndLoadResults load them)."""
+    gets a post-processor applying its kind. Run on its own, outputs not yet set to load are
+    added to the layers to load on completion (the toolbox and processing.runAndLoadResults
+    load them); in a model they are intermediate files, loaded only when already set to."""
+    in_model = runs_in_model(context)
     for name, kind in FETCH_KINDS.get(product, {}).items():
         path = outputs.get(name)
         if not path:
             continue
         if not context.willLoadLayerOnCompletion(path):
+            if in_model:
+                continue
             project = context.project() or QgsProject.instance()
             context.addLayerToLoadOnCompletion(
                 path, QgsProcessingContext.LayerDetails(Path(path).stem, project, name)
