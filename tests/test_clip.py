@@ -26,7 +26,7 @@ from crop_confidence.plugin.catalog.clip import (
     supports_ranges,
 )
 from crop_confidence.plugin.core.errors import CropMaskCancelled, CropMaskError
-from servers.range_host import RangeHost
+from servers.range_host import PROXY_VIA, ForwardProxy, RangeHost
 
 TILE = "/CLMS/CTYCL/2021/CLMS_HRLVLCC_CTYCL_S2021_R10m_E38N26_03035_V01_R00.tif"
 TOKEN = "tok-SECRET-9f8e7d6c5b4a"
@@ -595,6 +595,36 @@ def test_s3_source_is_read_with_the_users_keys(big_tile, tmp_path, caplog):
 def test_s3_source_without_keys_is_refused(tmp_path):
     with pytest.raises(ClipError, match="S3 keys"):
         clip_to_area("s3://eodata/a/b.tif", AREA, "EPSG:3035", tmp_path / "o.tif")
+
+
+# -- through a proxy -------------------------------------------------------------------------
+
+
+def test_range_reads_travel_through_the_proxy(host, big_tile, tmp_path):
+    """The proxy given as the QGIS settings give it (plugin.adapters.proxy: one address for
+    http and https, percent-encoded credentials) carries the probe and GDAL's range reads."""
+    with ForwardProxy(credentials=("bob", "p@ss:word")) as proxy:
+        address = proxy.proxy_url("bob", "p@ss:word")
+        direct = clip_to_area(host.url(TILE), AREA, "EPSG:3035", tmp_path / "direct.tif")
+        assert proxy.forwarded == [] and proxy.refused == []
+        assert host.count() >= 2 and not any("Via" in s.headers for s in host.requests)
+        host.reset_counts()
+
+        result = clip_to_area(
+            host.url(TILE), AREA, "EPSG:3035", tmp_path / "proxied.tif",
+            proxies={"http": address, "https": address},
+        )  # fmt: skip
+
+    assert_is_area(result.path, big_tile)
+    assert_is_area(direct.path, big_tile)
+    assert proxy.refused == []  # the credentials were given
+    reads = [f for f in proxy.forwarded if f.method == "GET" and f.status == 206]
+    assert all(f.url == host.url(TILE) and f.range.startswith("bytes=") for f in reads)
+    assert len(reads) >= 3  # the probe, the COG header, the area's tiles
+    # Every request the file server got came through the proxy: none went around it.
+    assert host.count() == len(proxy.forwarded)
+    assert all(served.headers.get("Via") == PROXY_VIA for served in host.requests)
+    assert result.bytes_transferred == host.bytes_sent
 
 
 # -- servers without range support -----------------------------------------------------------

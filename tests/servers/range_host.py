@@ -11,17 +11,34 @@
   `auth_check(headers) -> bool`: any other check (e.g. an S3 signature's key id), else 403;
 - counts requests (`requests`, each a `Served`), body bytes (`bytes_sent`) and the bytes of the
   status lines and headers (`header_bytes_sent`).
+
+`ForwardProxy` is a forward HTTP proxy on 127.0.0.1 to put in front of a `RangeHost`.
 """
 
+import base64
+import http.client
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 from .loopback import FileRequestHandler, LoopbackServer
 
 COPY_CHUNK = 1 << 16
+PROXY_VIA = "1.1 loopback-proxy"
+# Headers about one connection, not forwarded (RFC 9110, 7.6.1), and the proxy's own.
+_HOP_BY_HOP = {
+    "connection",
+    "proxy-connection",
+    "keep-alive",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "proxy-authorization",
+    "proxy-authenticate",
+}
 
 
 @dataclass
@@ -209,3 +226,105 @@ def _file_chunks(path, offset, length):
                 return
             length -= len(chunk)
             yield chunk
+
+
+@dataclass
+class Forwarded:
+    method: str
+    url: str  # the absolute URI the client asked the proxy for
+    range: Optional[str]
+    status: int
+
+
+class ForwardProxy(LoopbackServer):
+    """A forward HTTP proxy: GET and HEAD with an absolute URI (``GET http://host/path``)
+    are sent on to the host named, which must be 127.0.0.1, with the client's headers
+    (Range included; hop-by-hop ones dropped) and ``Via: 1.1 loopback-proxy`` added; the
+    answer is relayed. Anything else gets 400 or 502.
+
+    ``credentials``: (user, password) the client must give (Basic), else 407.
+    ``forwarded``: every request sent on, each a ``Forwarded``.
+    """
+
+    def __init__(self, credentials=None):
+        self.credentials = credentials
+        self.forwarded = []
+        self.refused = []  # status of each request not sent on
+        self._lock = threading.Lock()
+
+    @property
+    def url(self):
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def proxy_url(self, user=None, password=None):
+        """The proxy's address as the plugin gives it (plugin.adapters.proxy), with
+        percent-encoded credentials when given."""
+        if user is None:
+            return self.url
+        host, port = self._server.server_address[:2]
+        return f"http://{quote(user, safe='')}:{quote(password, safe='')}@{host}:{port}"
+
+    def _handler(self):
+        return _proxy_handler_for(self)
+
+    def _authorised(self, header):
+        if self.credentials is None:
+            return True
+        expected = base64.b64encode(":".join(self.credentials).encode()).decode()
+        return header == f"Basic {expected}"
+
+
+def _proxy_handler_for(proxy):
+    class Handler(FileRequestHandler):
+        def _serve(self, head):
+            target = urlsplit(self.path)
+            if not proxy._authorised(self.headers.get("Proxy-Authorization")):
+                self._refuse(407, {"Proxy-Authenticate": 'Basic realm="loopback"'})
+                return
+            if target.scheme != "http" or not target.hostname:
+                self._refuse(400, {})  # not a proxy request (a relative URI)
+                return
+            if target.hostname != "127.0.0.1":
+                self._refuse(502, {})  # tests only ever reach the loopback interface
+                return
+            headers = {
+                key: value for key, value in self.headers.items() if key.lower() not in _HOP_BY_HOP
+            }
+            headers["Via"] = PROXY_VIA
+            path = target.path + (f"?{target.query}" if target.query else "")
+            method = "HEAD" if head else "GET"
+            upstream = http.client.HTTPConnection(target.hostname, target.port or 80, timeout=30)
+            try:
+                upstream.request(method, path or "/", headers=headers)
+                answer = upstream.getresponse()
+                with proxy._lock:
+                    proxy.forwarded.append(
+                        Forwarded(method, self.path, self.headers.get("Range"), answer.status)
+                    )
+                self.send_response(answer.status)
+                for key, value in answer.getheaders():
+                    if key.lower() not in _HOP_BY_HOP:
+                        self.send_header(key, value)
+                self.send_header("Via", PROXY_VIA)
+                self.end_headers()
+                if not head:
+                    while chunk := answer.read(COPY_CHUNK):
+                        self.wfile.write(chunk)
+                    self.wfile.flush()
+            finally:
+                upstream.close()
+
+        def _refuse(self, status, headers):
+            with proxy._lock:
+                proxy.refused.append(status)
+            self.send_response(status)
+            for key, value in headers.items():
+                self.send_header(key, value)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    return Handler
