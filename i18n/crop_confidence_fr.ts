@@ -34,389 +34,415 @@
             <translation>QGIS n'a pas pu enregistrer la configuration d'authentification : définissez ou saisissez d'abord le mot de passe principal.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="105" />
+            <location filename="../plugin/gui/dock.py" line="118" />
             <source>unknown size</source>
             <translation>taille inconnue</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="106" />
+            <location filename="../plugin/gui/dock.py" line="119" />
             <source>B</source>
             <translation>o</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="106" />
+            <location filename="../plugin/gui/dock.py" line="119" />
             <source>kB</source>
             <translation>ko</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="106" />
+            <location filename="../plugin/gui/dock.py" line="119" />
             <source>MB</source>
             <translation>Mo</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="106" />
+            <location filename="../plugin/gui/dock.py" line="119" />
             <source>GB</source>
             <translation>Go</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="116" />
+            <location filename="../plugin/gui/dock.py" line="129" />
             <location filename="../plugin/plugin.py" line="28" />
             <location filename="../plugin/processing/provider.py" line="21" />
             <source>Crop Confidence</source>
             <translation>Crop Confidence</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="143" />
+            <location filename="../plugin/gui/dock.py" line="157" />
             <source>CTY + CTYCL (CLMS Crop Types)</source>
             <translation>CTY + CTYCL (types de cultures CLMS)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="144" />
+            <location filename="../plugin/gui/dock.py" line="158" />
             <location filename="../plugin/processing/cropmask_algorithm.py" line="43" />
             <source>CTYCL only (CLMS Confidence Layer)</source>
             <translation>CTYCL seule (couche de confiance CLMS)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="145" />
+            <location filename="../plugin/gui/dock.py" line="159" />
             <source>OSO (CNES land cover)</source>
             <translation>OSO (occupation du sol du CNES)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="146" />
+            <location filename="../plugin/gui/dock.py" line="160" />
             <location filename="../plugin/processing/cropmask_algorithm.py" line="158" />
-            <location filename="../plugin/processing/fetch_algorithm.py" line="95" />
-            <location filename="../plugin/processing/style_algorithm.py" line="158" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="107" />
+            <location filename="../plugin/processing/style_algorithm.py" line="171" />
             <source>Product</source>
             <translation>Produit</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="153" />
-            <location filename="../plugin/gui/dock.py" line="188" />
-            <location filename="../plugin/processing/fetch_algorithm.py" line="101" />
+            <location filename="../plugin/gui/dock.py" line="167" />
+            <location filename="../plugin/gui/dock.py" line="202" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="113" />
             <source>Year</source>
             <translation>Année</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="159" />
+            <location filename="../plugin/gui/dock.py" line="173" />
             <source>Map canvas extent</source>
             <translation>Emprise du canevas de carte</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="160" />
+            <location filename="../plugin/gui/dock.py" line="174" />
             <source>Extent of a layer</source>
             <translation>Emprise d'une couche</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="161" />
+            <location filename="../plugin/gui/dock.py" line="175" />
             <source>Selected features of a layer</source>
             <translation>Entités sélectionnées d'une couche</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="162" />
+            <location filename="../plugin/gui/dock.py" line="176" />
             <source>Rectangle drawn on the map</source>
             <translation>Rectangle dessiné sur la carte</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="170" />
+            <location filename="../plugin/gui/dock.py" line="184" />
             <source>Draw…</source>
             <translation>Dessiner…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="174" />
-            <location filename="../plugin/processing/fetch_algorithm.py" line="108" />
+            <location filename="../plugin/gui/dock.py" line="188" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="120" />
             <source>Area</source>
             <translation>Emprise</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="180" />
+            <location filename="../plugin/gui/dock.py" line="194" />
             <source>New account…</source>
             <translation>Nouveau compte…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="181" />
-            <location filename="../plugin/gui/dock.py" line="392" />
-            <location filename="../plugin/gui/dock.py" line="607" />
+            <location filename="../plugin/gui/dock.py" line="195" />
+            <location filename="../plugin/gui/dock.py" line="428" />
+            <location filename="../plugin/gui/dock.py" line="531" />
+            <location filename="../plugin/gui/dock.py" line="684" />
             <source>Credentials</source>
             <translation>Identifiants</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="185" />
+            <location filename="../plugin/gui/dock.py" line="199" />
             <source>Search</source>
             <translation>Rechercher</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="188" />
+            <location filename="../plugin/gui/dock.py" line="202" />
             <source>Tile</source>
             <translation>Tuile</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="188" />
+            <location filename="../plugin/gui/dock.py" line="202" />
             <source>Layers</source>
             <translation>Couches</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="188" />
+            <location filename="../plugin/gui/dock.py" line="202" />
             <source>Size</source>
             <translation>Taille</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="192" />
-            <location filename="../plugin/processing/fetch_algorithm.py" line="116" />
+            <location filename="../plugin/gui/dock.py" line="206" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="128" />
             <source>Clip to the area (read only what is needed)</source>
             <translation>Découper selon l'emprise (ne lire que le nécessaire)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="196" />
+            <location filename="../plugin/gui/dock.py" line="210" />
             <source>Fetch</source>
             <translation>Récupérer</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="197" />
+            <location filename="../plugin/gui/dock.py" line="211" />
             <source>Cancel</source>
             <translation>Annuler</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="207" />
+            <location filename="../plugin/gui/dock.py" line="221" />
             <source>Crop mask…</source>
             <translation>Masque de cultures…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="211" />
+            <location filename="../plugin/gui/dock.py" line="225" />
             <source>Settings</source>
             <translation>Paramètres</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="216" />
+            <location filename="../plugin/gui/dock.py" line="230" />
             <source>Download folder</source>
             <translation>Dossier de téléchargement</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="219" />
+            <location filename="../plugin/gui/dock.py" line="233" />
             <source>all cores</source>
             <translation>tous les cœurs</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="220" />
+            <location filename="../plugin/gui/dock.py" line="234" />
             <source>Worker threads</source>
             <translation>Threads de calcul</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="224" />
+            <location filename="../plugin/gui/dock.py" line="238" />
             <source>Default minimum confidence</source>
             <translation>Niveau de confiance minimal par défaut</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="227" />
+            <location filename="../plugin/gui/dock.py" line="241" />
             <source> MB</source>
             <translation> Mo</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="228" />
+            <location filename="../plugin/gui/dock.py" line="242" />
             <source>Ask before downloading more than</source>
             <translation>Demander avant de télécharger plus de</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="230" />
+            <location filename="../plugin/gui/dock.py" line="244" />
             <source>Copernicus Data Space STAC API</source>
             <translation>API STAC de Copernicus Data Space</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="231" />
+            <location filename="../plugin/gui/dock.py" line="245" />
             <source>CLMS source (advanced)</source>
             <translation>Source CLMS (avancé)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="233" />
+            <location filename="../plugin/gui/dock.py" line="247" />
             <source>Sentinel Hub</source>
             <translation>Sentinel Hub</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="234" />
+            <location filename="../plugin/gui/dock.py" line="248" />
             <source>OSO source (advanced)</source>
             <translation>Source OSO (avancé)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="236" />
+            <location filename="../plugin/gui/dock.py" line="250" />
             <source>Sentinel Hub OSO collection id (advanced)</source>
             <translation>Identifiant de la collection OSO sur Sentinel Hub (avancé)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="363" />
+            <location filename="../plugin/gui/dock.py" line="397" />
             <source>Choose an area.</source>
             <translation>Choisissez une emprise.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="367" />
+            <location filename="../plugin/gui/dock.py" line="402" />
+            <source>{} km² where the product has data, about {} to download</source>
+            <translation>{} km² là où le produit a des données, environ {} à télécharger</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="404" />
             <source>{} km², about {} to download</source>
             <translation>{} km², environ {} à télécharger</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="407" />
+            <location filename="../plugin/gui/dock.py" line="445" />
             <source>Cannot list the years</source>
             <translation>Impossible de lister les années</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="414" />
+            <location filename="../plugin/gui/dock.py" line="452" />
             <source>(not checked)</source>
             <translation>(non vérifiées)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="416" />
+            <location filename="../plugin/gui/dock.py" line="456" />
             <source>Crop Confidence: years</source>
             <translation>Crop Confidence : années</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="436" />
+            <location filename="../plugin/gui/dock.py" line="476" />
             <source>Sentinel Hub OAuth client</source>
             <translation>Client OAuth Sentinel Hub</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="436" />
+            <location filename="../plugin/gui/dock.py" line="476" />
             <source>Copernicus Data Space account</source>
             <translation>Compte Copernicus Data Space</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="437" />
+            <location filename="../plugin/gui/dock.py" line="477" />
             <source>Client id:</source>
             <translation>Identifiant du client :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="437" />
+            <location filename="../plugin/gui/dock.py" line="477" />
             <source>User name (e-mail):</source>
             <translation>Nom d'utilisateur (courriel) :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="438" />
+            <location filename="../plugin/gui/dock.py" line="478" />
             <source>Client secret:</source>
             <translation>Secret du client :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="438" />
+            <location filename="../plugin/gui/dock.py" line="478" />
             <source>Password:</source>
             <translation>Mot de passe :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="449" />
+            <location filename="../plugin/gui/dock.py" line="489" />
             <source>Credentials not saved</source>
             <translation>Identifiants non enregistrés</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="478" />
+            <location filename="../plugin/gui/dock.py" line="518" />
             <source>No area</source>
             <translation>Aucune emprise</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="478" />
+            <location filename="../plugin/gui/dock.py" line="518" />
             <source>Choose an area first.</source>
             <translation>Choisissez d'abord une emprise.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="481" />
+            <location filename="../plugin/gui/dock.py" line="521" />
             <source>No year</source>
             <translation>Aucune année</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="481" />
+            <location filename="../plugin/gui/dock.py" line="521" />
             <source>No year is available.</source>
             <translation>Aucune année n'est disponible.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="493" />
+            <location filename="../plugin/gui/dock.py" line="553" />
+            <source>Search cancelled.</source>
+            <translation>Recherche annulée.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="559" />
             <source>Search failed</source>
             <translation>Échec de la recherche</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="498" />
+            <location filename="../plugin/gui/dock.py" line="564" />
+            <source>Searching…</source>
+            <translation>Recherche…</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="565" />
             <source>Crop Confidence: search</source>
             <translation>Crop Confidence : recherche</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="540" />
+            <location filename="../plugin/gui/dock.py" line="608" />
             <source>Nothing found</source>
             <translation>Aucun résultat</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="541" />
+            <location filename="../plugin/gui/dock.py" line="609" />
             <source>No product for {} over this area.</source>
             <translation>Aucun produit pour {} sur cette emprise.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="576" />
+            <location filename="../plugin/gui/dock.py" line="614" />
+            <source>Whole files only</source>
+            <translation>Fichiers entiers seulement</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="615" />
+            <source>The server does not allow range reads: clipping is not possible. Untick 'Clip to the area' to download the whole files.</source>
+            <translation>Le serveur n'accepte pas les lectures partielles : le découpage est impossible. Décochez « Découper à la zone » pour télécharger les fichiers entiers.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="653" />
             <source>Nothing to fetch</source>
             <translation>Rien à récupérer</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="576" />
+            <location filename="../plugin/gui/dock.py" line="653" />
             <source>Choose an area and a year.</source>
             <translation>Choisissez une emprise et une année.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="634" />
+            <location filename="../plugin/gui/dock.py" line="711" />
             <source>Cancelled.</source>
             <translation>Annulé.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="636" />
+            <location filename="../plugin/gui/dock.py" line="713" />
             <source>Fetch cancelled</source>
             <translation>Récupération annulée</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="637" />
+            <location filename="../plugin/gui/dock.py" line="714" />
             <source>No layer file was left half-written; partial downloads are kept as .part files and resumed by the next fetch.</source>
             <translation>Aucun fichier de couche n'est resté à moitié écrit ; les téléchargements partiels sont gardés en fichiers .part et repris au prochain téléchargement.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="645" />
+            <location filename="../plugin/gui/dock.py" line="722" />
             <source>Failed.</source>
             <translation>Échec.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="646" />
+            <location filename="../plugin/gui/dock.py" line="723" />
             <source>Fetch failed</source>
             <translation>Échec de la récupération</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="653" />
+            <location filename="../plugin/gui/dock.py" line="730" />
             <source>Fetching {} {}…</source>
             <translation>Récupération de {} {}…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="655" />
+            <location filename="../plugin/gui/dock.py" line="732" />
             <source>Crop Confidence: fetch</source>
             <translation>Crop Confidence : récupération</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="666" />
+            <location filename="../plugin/gui/dock.py" line="743" />
             <source>Whole tiles: about {} will be downloaded. Continue?</source>
             <translation>Tuiles entières : environ {} à télécharger. Continuer ?</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="668" />
+            <location filename="../plugin/gui/dock.py" line="745" />
             <source>Whole tiles of unknown size will be downloaded (search first to see sizes). Continue?</source>
             <translation>Des tuiles entières de taille inconnue seront téléchargées (lancez d'abord une recherche pour voir les tailles). Continuer ?</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="673" />
+            <location filename="../plugin/gui/dock.py" line="750" />
             <source>Download whole tiles</source>
             <translation>Télécharger des tuiles entières</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="702" />
+            <location filename="../plugin/gui/dock.py" line="779" />
             <source>Layer not loaded</source>
             <translation>Couche non chargée</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="712" />
+            <location filename="../plugin/gui/dock.py" line="789" />
             <source>{} item(s), {} transferred.</source>
             <translation>{} élément(s), {} transférés.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="717" />
+            <location filename="../plugin/gui/dock.py" line="794" />
             <source>Fetched</source>
             <translation>Récupération terminée</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="718" />
+            <location filename="../plugin/gui/dock.py" line="795" />
             <source>{} layer(s) added to '{}'.</source>
             <translation>{} couche(s) ajoutée(s) à « {} ».</translation>
         </message>
@@ -660,7 +686,7 @@ Le tableau par classe n'est calculé que s'il est demandé : il prend environ 40
         </message>
         <message>
             <location filename="../plugin/processing/fetch_algorithm.py" line="65" />
-            <location filename="../plugin/processing/style_algorithm.py" line="122" />
+            <location filename="../plugin/processing/style_algorithm.py" line="135" />
             <source>Data</source>
             <translation>Données</translation>
         </message>
@@ -668,72 +694,74 @@ Le tableau par classe n'est calculé que s'il est demandé : il prend environ 40
             <location filename="../plugin/processing/fetch_algorithm.py" line="74" />
             <source>Finds the CLMS Crop Types (CTY) and Confidence Layer (CTYCL) tiles, or the CNES OSO map, of a year over an extent, and fetches them into a folder. By default only the extent is read (HTTP range requests), as one mosaic per layer on the product's own grid; otherwise whole tiles are downloaded (resumable, checksums verified).
 
-Sources (SOURCE_URL, advanced): CLMS from a STAC API root (default: Copernicus Data Space) or a static catalog.json; OSO from Sentinel Hub (default) or the URL of a 3-band OSO raster, or of three rasters OCS|OCS_Confidence|OCS_Validity ({year} is replaced).
+Sources (SOURCE_URL, advanced). CLMS: a STAC API root (default: Copernicus Data Space) or a static catalog.json. OSO: the address says which kind of source it is, checked in this order:
+- empty: Sentinel Hub (https://services.sentinel-hub.com, the CNES OSO collection);
+- addresses ending in .tif, .tiff or .vrt: one 3-band OSO raster, or three rasters separated by '|' (OCS|OCS_Confidence|OCS_Validity); {year} is replaced by the year;
+- an address ending in .json: a static STAC catalogue (catalog.json);
+- a Sentinel Hub base URL: a Sentinel Hub host (*.sentinel-hub.com, sh.dataspace.copernicus.eu), an address without a path (https://host), or a process or catalog API URL holding /api/v1;
+- any other address (with a path, e.g. https://mirror.example.org/stac/v1): a STAC API root.
+STAC sources hold the 3-band OSO rasters in the collection 'oso'. Sentinel Hub serves areas only: keep 'Clip to the area' on.
 
 Credentials come from a QGIS authentication configuration: for CDSE a Basic configuration with the account's user name and password; for Sentinel Hub the OAuth client id and secret. Searching CDSE needs no account.</source>
-            <translation>Trouve les tuiles CLMS des types de cultures (CTY) et de la couche de confiance (CTYCL), ou la carte OSO du CNES, d'une année sur une emprise, et les récupère dans un dossier. Par défaut, seule l'emprise est lue (requêtes HTTP par plages), sous forme d'une mosaïque par couche sur la grille propre au produit ; sinon, les tuiles entières sont téléchargées (reprise possible, sommes de contrôle vérifiées).
-
-Sources (SOURCE_URL, avancé) : CLMS depuis la racine d'une API STAC (par défaut : Copernicus Data Space) ou un catalog.json statique ; OSO depuis Sentinel Hub (par défaut) ou l'URL d'un raster OSO à 3 bandes, ou de trois rasters OCS|OCS_Confidence|OCS_Validity ({year} est remplacé).
-
-Les identifiants proviennent d'une configuration d'authentification QGIS : pour CDSE, une configuration Basic avec le nom d'utilisateur et le mot de passe du compte ; pour Sentinel Hub, l'identifiant et le secret du client OAuth. La recherche dans CDSE ne nécessite pas de compte.</translation>
+            <translation type="unfinished" />
         </message>
         <message>
-            <location filename="../plugin/processing/fetch_algorithm.py" line="111" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="123" />
             <source>Credentials (authentication configuration)</source>
             <translation>Identifiants (configuration d'authentification)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/fetch_algorithm.py" line="121" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="133" />
             <source>Source: STAC API root, catalog.json, Sentinel Hub base URL or raster URL</source>
             <translation>Source : racine d'une API STAC, catalog.json, URL de base Sentinel Hub ou URL d'un raster</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/fetch_algorithm.py" line="128" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="140" />
             <source>Output folder</source>
             <translation>Dossier de sortie</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/fetch_algorithm.py" line="131" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="143" />
             <source>Class layer</source>
             <translation>Couche des classes</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/fetch_algorithm.py" line="132" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="144" />
             <source>Confidence layer</source>
             <translation>Couche de confiance</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/fetch_algorithm.py" line="133" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="145" />
             <source>Validity layer</source>
             <translation>Couche de validité</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/fetch_algorithm.py" line="136" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="148" />
             <source>Items fetched</source>
             <translation>Éléments récupérés</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/fetch_algorithm.py" line="137" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="149" />
             <source>Bytes transferred</source>
             <translation>Octets transférés</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/fetch_algorithm.py" line="143" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="155" />
             <source>EXTENT: give a non-empty area.</source>
             <translation>EXTENT : indiquez une emprise non vide.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/fetch_algorithm.py" line="147" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="159" />
             <source>EXTENT: the area has no coordinate reference system. Add it after the numbers, for example '3851000,3855000,2650000,2653000 [EPSG:3035]'.</source>
             <translation>EXTENT : l'emprise n'a pas de système de coordonnées. Ajoutez-le après les nombres, par exemple « 3851000,3855000,2650000,2653000 [EPSG:3035] ».</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/fetch_algorithm.py" line="169" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="181" />
             <source>Cancelled: no file was left half-written.</source>
             <translation>Annulé : aucun fichier n'est resté à moitié écrit.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/fetch_algorithm.py" line="173" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="185" />
             <source>Fetched {} item(s), {} bytes transferred.</source>
             <translation>{} élément(s) récupéré(s), {} octets transférés.</translation>
         </message>
@@ -773,12 +801,12 @@ Les identifiants proviennent d'une configuration d'authentification QGIS : pour 
             <translation>Masque de cultures (masque binaire ou carte des classes filtrée)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="119" />
+            <location filename="../plugin/processing/style_algorithm.py" line="132" />
             <source>Apply Crop Confidence style</source>
             <translation>Appliquer le style Crop Confidence</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="135" />
+            <location filename="../plugin/processing/style_algorithm.py" line="148" />
             <source>Gives a raster layer the style of its product: the official class colours and labels (in the QGIS language) for OSO and CTY, a red-to-green ramp for the CTYCL confidence (253 'No cropland' in grey, 255 transparent), black-to-green and black-to-red ramps for the OSO confidence and validity, green kept pixels for a binary crop mask and the class palette for a filtered class map.
 
 Detect reads the file name (CLMS ids such as CLMS_HRLVLCC_CTYCL_..., OCS_2018_CESBIO, the names written by 'Fetch crop layers'), the layer name, the band description (OCS, OCS_Confidence, OCS_Validity) and the GDAL metadata. OSO 2016 and 2017 have 17 classes; without a year in the name, the values present decide. Crop masks are not detected: choose 'Crop mask'.
@@ -791,37 +819,37 @@ La détection lit le nom du fichier (identifiants CLMS tels que CLMS_HRLVLCC_CTY
 Une couche du projet courant est restylée sur place. Un fichier qui n'est pas ouvert dans le projet reçoit le style enregistré comme style par défaut : un fichier .qml à côté de lui, que QGIS lit à chaque ouverture du fichier.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="155" />
+            <location filename="../plugin/processing/style_algorithm.py" line="168" />
             <source>Raster layer</source>
             <translation>Couche raster</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="163" />
+            <location filename="../plugin/processing/style_algorithm.py" line="176" />
             <source>Styled layer (its id, or its file when not in the project)</source>
             <translation>Couche stylée (son identifiant, ou son fichier si elle n'est pas dans le projet)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="166" />
+            <location filename="../plugin/processing/style_algorithm.py" line="179" />
             <source>Style applied</source>
             <translation>Style appliqué</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="172" />
+            <location filename="../plugin/processing/style_algorithm.py" line="185" />
             <source>INPUT: the layer {} cannot be opened as a raster.</source>
             <translation>INPUT : la couche {} ne peut pas être ouverte comme raster.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="181" />
+            <location filename="../plugin/processing/style_algorithm.py" line="194" />
             <source>Cannot tell which product the layer '{}' ({}) is from its name, band description or metadata. Choose the product: {}.</source>
             <translation>Impossible de déterminer le produit de la couche « {} » ({}) d'après son nom, sa description de bande ou ses métadonnées. Choisissez le produit : {}.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="187" />
+            <location filename="../plugin/processing/style_algorithm.py" line="200" />
             <source>Detected: {}</source>
             <translation>Détecté : {}</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="195" />
+            <location filename="../plugin/processing/style_algorithm.py" line="208" />
             <source>Cannot save the default style of {}: {}</source>
             <translation>Impossible d'enregistrer le style par défaut de {} : {}</translation>
         </message>
@@ -834,6 +862,18 @@ Une couche du projet courant est restylée sur place. Un fichier qui n'est pas o
             <location filename="../plugin/styles.py" line="121" />
             <source>Class {}</source>
             <translation>Classe {}</translation>
+        </message>
+        <message>
+            <source>Finds the CLMS Crop Types (CTY) and Confidence Layer (CTYCL) tiles, or the CNES OSO map, of a year over an extent, and fetches them into a folder. By default only the extent is read (HTTP range requests), as one mosaic per layer on the product's own grid; otherwise whole tiles are downloaded (resumable, checksums verified).
+
+Sources (SOURCE_URL, advanced): CLMS from a STAC API root (default: Copernicus Data Space) or a static catalog.json; OSO from Sentinel Hub (default) or the URL of a 3-band OSO raster, or of three rasters OCS|OCS_Confidence|OCS_Validity ({year} is replaced).
+
+Credentials come from a QGIS authentication configuration: for CDSE a Basic configuration with the account's user name and password; for Sentinel Hub the OAuth client id and secret. Searching CDSE needs no account.</source>
+            <translation type="vanished">Trouve les tuiles CLMS des types de cultures (CTY) et de la couche de confiance (CTYCL), ou la carte OSO du CNES, d'une année sur une emprise, et les récupère dans un dossier. Par défaut, seule l'emprise est lue (requêtes HTTP par plages), sous forme d'une mosaïque par couche sur la grille propre au produit ; sinon, les tuiles entières sont téléchargées (reprise possible, sommes de contrôle vérifiées).
+
+Sources (SOURCE_URL, avancé) : CLMS depuis la racine d'une API STAC (par défaut : Copernicus Data Space) ou un catalog.json statique ; OSO depuis Sentinel Hub (par défaut) ou l'URL d'un raster OSO à 3 bandes, ou de trois rasters OCS|OCS_Confidence|OCS_Validity ({year} est remplacé).
+
+Les identifiants proviennent d'une configuration d'authentification QGIS : pour CDSE, une configuration Basic avec le nom d'utilisateur et le mot de passe du compte ; pour Sentinel Hub, l'identifiant et le secret du client OAuth. La recherche dans CDSE ne nécessite pas de compte.</translation>
         </message>
     </context>
 </TS>

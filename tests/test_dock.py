@@ -313,10 +313,16 @@ def test_area_from_a_layer_and_from_its_selected_features(dock):
     assert dock.area_label.text().startswith("1.00 km²")
 
 
+def sized(size):
+    from crop_confidence.plugin.catalog.search import SearchRow
+
+    return SearchRow(tile="E38N26", year=2021, layers="CTY + CTYCL", size=size, bbox=None)
+
+
 def test_whole_tiles_ask_for_confirmation_above_the_threshold(dock, monkeypatch):
     from crop_confidence.plugin.gui import dock as dock_module
 
-    dock.results = [{"size": 700_000_000}, {"size": 200_000_000}]
+    dock.results = [sized(700_000_000), sized(200_000_000)]
     dock.results_key = dock.search_key()  # as if searched for this product, year and area
     dock.confirm_spin.setValue(500)
     dock.clip_check.setChecked(False)
@@ -329,12 +335,12 @@ def test_whole_tiles_ask_for_confirmation_above_the_threshold(dock, monkeypatch)
     monkeypatch.setattr(dock_module.QMessageBox, "question", refuse)
     assert dock.confirm_whole_download() is False
     assert asked == ["Whole tiles: about 900.0 MB will be downloaded. Continue?"]
-    dock.results = [{"size": 700_000_000}]
+    dock.results = [sized(700_000_000)]
     dock.area_combo.setCurrentIndex(dock.area_combo.findData("canvas"))
     dock.start_fetch()  # refused: nothing starts
     assert len(asked) == 2
     assert dock.task is None or dock.task.description() != "Crop Confidence: fetch"
-    dock.results = [{"size": 100_000_000}]
+    dock.results = [sized(100_000_000)]
     assert dock.confirm_whole_download() is True and len(asked) == 2
 
     # Results of another area, year or product never vouch for a download.
@@ -435,20 +441,6 @@ def test_each_service_keeps_its_own_credentials(qtbot, dock, auth_config_store):
         hub.stop()
 
 
-def test_oso_raster_search_row_names_the_year_file():
-    from crop_confidence.plugin.gui.dock import search_rows
-
-    bbox = (1.3, 43.5, 1.55, 43.65)
-    source = "http://127.0.0.1:9/oso/OCS_{year}_CESBIO.tif?X-Amz-Signature=secret"
-    (row,) = search_rows("oso23", 2021, source, bbox)
-    assert (row["tile"], row["year"], row["size"], row["bbox"]) == (
-        "OCS_2021_CESBIO.tif",
-        2021,
-        None,
-        bbox,
-    )
-
-
 def test_fetch_context_s3_keys_for_clms_only_and_no_silent_whole_files(
     qtbot, dock, auth_config_store, monkeypatch
 ):
@@ -493,3 +485,116 @@ def test_year_list_goes_through_the_qgis_proxy(qtbot, dock, monkeypatch):
     dock.refresh_years()
     qtbot.waitUntil(lambda: dock.year_combo.count() == 1, timeout=10_000)
     assert calls == [("cty_ctycl", proxy, True)]
+
+
+def test_oso_search_lists_the_sentinel_hub_tiles_of_the_year(qtbot, dock, auth_config_store):
+    from crop_confidence.plugin.adapters import settings
+
+    tiles = [
+        oso_feature(2021, (1.0, 43.0, 1.4, 44.0), "31TCJ"),
+        oso_feature(2021, (1.4, 43.0, 2.0, 44.0), "31TDJ"),
+    ]
+    hub = SentinelHubServer(features=[*tiles, oso_feature(2020, (1.0, 43.0, 2.0, 44.0))])
+    hub.add_client("client-id", "client-secret-value")
+    saved = settings.value("sentinelhub_token_url")
+    try:
+        with hub:
+            settings.set_value("sentinelhub_token_url", hub.token_url)
+            dock.canvas.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:4326"))
+            dock.canvas.setExtent(QgsRectangle(1.30, 43.50, 1.55, 43.65))
+            dock.product_combo.setCurrentIndex(dock.product_combo.findData("oso"))
+            dock.oso_source_edit.setText(hub.url)
+            dock.oso_source_edit.editingFinished.emit()
+            dock.auth_select.setConfigId(auth_config_store("client-id", "client-secret-value"))
+            qtbot.waitUntil(lambda: dock.year_combo.count() == 2, timeout=10_000)
+            dock.year_combo.setCurrentIndex(dock.year_combo.findData(2021))
+            qtbot.mouseClick(dock.search_button, Qt.MouseButton.LeftButton)
+            qtbot.waitUntil(lambda: dock.results_tree.topLevelItemCount() == 2, timeout=10_000)
+            shown = [
+                [dock.results_tree.topLevelItem(i).text(c) for c in range(4)] for i in range(2)
+            ]
+            layers = "OCS + Confidence + Validity"
+            assert shown == [[t["id"], "2021", layers, "unknown size"] for t in tiles]
+            assert len(dock.footprints) == 2
+            assert dock.search_button.isEnabled() and not dock.cancel_button.isEnabled()
+    finally:
+        settings.set_value("sentinelhub_token_url", saved)
+        settings.set_value("sentinelhub_auth_config", "")
+
+
+def test_a_slow_search_can_be_cancelled(qtbot, dock, stac_over_http):
+    stac, _ = stac_over_http
+    dock.clms_source_edit.setText(stac.url)
+    dock.clms_source_edit.editingFinished.emit()
+    qtbot.waitUntil(lambda: dock.year_combo.findData(2017) >= 0, timeout=10_000)
+    dock.year_combo.setCurrentIndex(dock.year_combo.findData(2021))
+    stac.add_fault("/search", 200, delay=3.0)  # the search answers late
+    qtbot.mouseClick(dock.search_button, Qt.MouseButton.LeftButton)
+    assert dock.cancel_button.isEnabled() and not dock.search_button.isEnabled()
+    qtbot.mouseClick(dock.cancel_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dock.search_button.isEnabled(), timeout=10_000)
+    assert dock.progress_label.text() == "Search cancelled."
+    assert dock.results_tree.topLevelItemCount() == 0 and dock.results_key is None
+    assert not dock.cancel_button.isEnabled() and dock.fetch_button.isEnabled()
+
+
+def test_only_the_latest_year_list_is_shown(qtbot, dock, monkeypatch):
+    import threading
+
+    from crop_confidence.plugin.gui import dock as dock_module
+
+    first_started, release_first = threading.Event(), threading.Event()
+
+    def years(product, source, **options):  # noqa: ARG001
+        if source == "slow":
+            first_started.set()
+            release_first.wait(10)
+            return (2017, 2018), True
+        return (2021, 2022), True
+
+    monkeypatch.setattr(dock_module, "available_years", years)
+    monkeypatch.setattr(dock, "source_url", lambda: "slow")
+    dock.refresh_years()
+    first, ended = dock.year_task, []
+    first.taskCompleted.connect(lambda: ended.append("completed"))
+    first.taskTerminated.connect(lambda: ended.append("terminated"))
+    qtbot.waitUntil(first_started.is_set, timeout=10_000)
+    monkeypatch.setattr(dock, "source_url", lambda: "fast")
+    dock.refresh_years()
+    assert first.isCanceled()
+
+    def offered():
+        return [dock.year_combo.itemData(i) for i in range(dock.year_combo.count())]
+
+    qtbot.waitUntil(lambda: offered() == [2022, 2021], timeout=10_000)
+    release_first.set()  # the older answer arrives last
+    qtbot.waitUntil(lambda: bool(ended), timeout=10_000)
+    qtbot.wait(100)
+    assert offered() == [2022, 2021]
+
+
+def authalic_area_km2(west, south, east, north):
+    """Area of a longitude/latitude rectangle on the WGS 84 ellipsoid (authalic latitude)."""
+    a, f = 6_378_137.0, 1 / 298.257223563
+    e = np.sqrt(f * (2 - f))
+
+    def q(lat):
+        s = np.sin(np.radians(lat))
+        return (1 - e**2) * (s / (1 - (e * s) ** 2) - np.log((1 - e * s) / (1 + e * s)) / (2 * e))
+
+    return a**2 * np.radians(east - west) * (q(north) - q(south)) / 2 / 1e6
+
+
+def test_a_world_wide_area_counts_where_the_product_has_data(dock):
+    from crop_confidence.plugin.gui.dock import COVERAGE_4326
+
+    dock.canvas.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:4326"))
+    dock.canvas.setExtent(QgsRectangle(-180, -90, 180, 90))
+    for family, text in (("cty_ctycl", "CLMS"), ("oso", "OSO")):
+        dock.product_combo.setCurrentIndex(dock.product_combo.findData(family))
+        expected = sum(authalic_area_km2(*box) for box in COVERAGE_4326[text.lower()])
+        label = dock.area_label.text()
+        number, _, rest = label.partition(" km² ")
+        assert rest.startswith("where the product has data, about "), label
+        assert float(number.replace(",", "")) == pytest.approx(expected, rel=2e-3), text
+        assert not rest.endswith("about 0 B to download")

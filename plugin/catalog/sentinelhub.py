@@ -1,11 +1,14 @@
 """CNES OSO from the Sentinel Hub BYOC collection: available years and a 10 m Lambert-93 fetch.
 
-`available_years()` asks the Catalog API which years hold OSO tiles over an area.
+`available_years()` asks the Catalog API which years hold OSO tiles over an area, and
+`search_tiles()` which tiles of one year.
 `fetch_oso()` fetches OCS, OCS_Confidence and OCS_Validity over an area through the Process API,
 on the 10 m Lambert-93 lattice of the national raster: the area is snapped outward to multiples
 of 10 m, cut into requests of at most 2500 x 2500 px, fetched a few at a time and mosaicked
 into one 3-band uint8 GeoTIFF that appears under its final name only when complete.
 """
+
+from __future__ import annotations
 
 import concurrent.futures
 import contextlib
@@ -92,6 +95,13 @@ class SentinelHubCancelled(CropMaskCancelled):
 
 
 @dataclass(frozen=True)
+class CatalogTile:
+    id: str
+    year: int
+    bbox: tuple | None  # west, south, east, north (WGS 84), when the catalogue gives one
+
+
+@dataclass(frozen=True)
 class OsoFetchResult:
     path: Path
     grid: Grid  # EPSG:2154, 10 m, snapped outward from the requested bounds
@@ -162,6 +172,18 @@ def _item_year(feature):
         text = properties.get(key)
         if isinstance(text, str) and len(text) >= 4 and text[:4].isdigit():
             return int(text[:4])
+    return None
+
+
+def _feature_bbox(feature):
+    bbox = feature.get("bbox")
+    if isinstance(bbox, (list, tuple)) and len(bbox) == 4:
+        try:
+            values = tuple(float(value) for value in bbox)
+        except (TypeError, ValueError):
+            return None
+        if all(math.isfinite(value) for value in values):
+            return values
     return None
 
 
@@ -243,42 +265,14 @@ class SentinelHubOso:
         """Sorted years with OSO tiles over ``bounds`` (xmin, ymin, xmax, ymax in ``crs``)."""
         last_year = last_year or datetime.datetime.now(datetime.timezone.utc).year
         bbox = self._bbox_4326(bounds, crs)
-        body = {
-            "collections": [self.collection_type],
-            "datetime": f"{_year_range(first_year)[0]}/{_year_range(last_year)[1]}",
-            "bbox": list(bbox),
-            "limit": int(page_limit),
-        }
         years, features, undated = set(), 0, 0
-        seen_next = set()
-        for page_number in range(MAX_CATALOG_PAGES):
-            response = self._post(self.base_url + CATALOG_PATH, body, "the catalogue search")
-            page = self._json(response, "the catalogue search")
-            page_features = page.get("features")
-            if not isinstance(page_features, list):
-                raise SentinelHubError(
-                    f"The Sentinel Hub catalogue at {self.host} answered without a feature "
-                    "list; check the base URL in the plugin settings."
-                )
-            for feature in page_features:
-                year = _item_year(feature)
-                features += 1
-                if year is None:
-                    undated += 1
-                else:
-                    years.add(year)
-            context = page.get("context")
-            next_value = context.get("next") if isinstance(context, dict) else None
-            if next_value is None:
-                break
-            key = json.dumps(next_value, sort_keys=True)
-            if key in seen_next:
-                log.warning("Catalogue paging repeats itself at page %d; stopping", page_number)
-                break
-            seen_next.add(key)
-            body = {**body, "next": next_value}
-        else:
-            log.warning("Catalogue search stopped after %d pages", MAX_CATALOG_PAGES)
+        for feature in self._catalog_features(bbox, first_year, last_year, page_limit):
+            year = _item_year(feature)
+            features += 1
+            if year is None:
+                undated += 1
+            else:
+                years.add(year)
         log.debug("Catalogue: %d OSO tiles, %d without a date, years %s", features, undated, years)
         if not features:
             raise OutsideCoverage(self._no_tiles_message(bbox, first_year, last_year))
@@ -289,6 +283,59 @@ class SentinelHubOso:
             )
         return sorted(years)
 
+    def search_tiles(self, bounds, year, crs=LAMBERT93, page_limit=CATALOG_PAGE_LIMIT):
+        """The OSO tiles of ``year`` over ``bounds`` (xmin, ymin, xmax, ymax in ``crs``), as
+        CatalogTile (id, year, WGS 84 bbox), in the catalogue's order. Raises OutsideCoverage
+        when there is none."""
+        bbox = self._bbox_4326(bounds, crs)
+        tiles = []
+        for feature in self._catalog_features(bbox, year, year, page_limit):
+            feature_year = _item_year(feature)
+            if feature_year not in (None, int(year)):
+                continue  # a catalogue that ignores the datetime filter
+            tiles.append(
+                CatalogTile(
+                    id=str(feature.get("id") or f"{self.collection_type} tile {len(tiles) + 1}"),
+                    year=int(year),
+                    bbox=_feature_bbox(feature),
+                )
+            )
+        if not tiles:
+            raise OutsideCoverage(self._no_tiles_message(bbox, year, year))
+        return tiles
+
+    def _catalog_features(self, bbox_4326, first_year, last_year, page_limit):
+        """Every feature of the collection from ``first_year`` to ``last_year`` over the bbox,
+        following ``context.next`` from page to page."""
+        body = {
+            "collections": [self.collection_type],
+            "datetime": f"{_year_range(first_year)[0]}/{_year_range(last_year)[1]}",
+            "bbox": list(bbox_4326),
+            "limit": int(page_limit),
+        }
+        seen_next = set()
+        for page_number in range(MAX_CATALOG_PAGES):
+            response = self._post(self.base_url + CATALOG_PATH, body, "the catalogue search")
+            page = self._json(response, "the catalogue search")
+            page_features = page.get("features")
+            if not isinstance(page_features, list):
+                raise SentinelHubError(
+                    f"The Sentinel Hub catalogue at {self.host} answered without a feature "
+                    "list; check the base URL in the plugin settings."
+                )
+            yield from (feature for feature in page_features if isinstance(feature, dict))
+            context = page.get("context")
+            next_value = context.get("next") if isinstance(context, dict) else None
+            if next_value is None:
+                return
+            key = json.dumps(next_value, sort_keys=True)
+            if key in seen_next:
+                log.warning("Catalogue paging repeats itself at page %d; stopping", page_number)
+                return
+            seen_next.add(key)
+            body = {**body, "next": next_value}
+        log.warning("Catalogue search stopped after %d pages", MAX_CATALOG_PAGES)
+
     def _no_tiles_message(self, bbox, first_year, last_year):
         west, south, east, north = bbox
         area = f"longitude {west:.4f} to {east:.4f}, latitude {south:.4f} to {north:.4f}"
@@ -298,8 +345,9 @@ class SentinelHubOso:
                 "metropolitan France only. Choose an area in metropolitan France, or use "
                 "another product."
             )
+        years = str(first_year) if first_year == last_year else f"from {first_year} to {last_year}"
         return (
-            f"Sentinel Hub holds no OSO tile from {first_year} to {last_year} over the area "
+            f"Sentinel Hub holds no OSO tile {years} over the area "
             f"({area}) in collection {self.collection_type}. CNES OSO covers metropolitan "
             "France only (no overseas departments); check the area and the collection id."
         )
@@ -610,6 +658,12 @@ def available_years(bounds, token_provider, crs=LAMBERT93, **options):
     """Module-level shortcut: SentinelHubOso(token_provider, ...).available_years(...)."""
     search = {k: options.pop(k) for k in ("first_year", "last_year", "page_limit") if k in options}
     return SentinelHubOso(token_provider, **options).available_years(bounds, crs=crs, **search)
+
+
+def search_tiles(bounds, year, token_provider, crs=LAMBERT93, **options):
+    """Module-level shortcut: SentinelHubOso(token_provider, ...).search_tiles(...)."""
+    page_limit = options.pop("page_limit", CATALOG_PAGE_LIMIT)
+    return SentinelHubOso(token_provider, **options).search_tiles(bounds, year, crs, page_limit)
 
 
 def fetch_oso(bounds_2154, year, out_path, token_provider, progress=None, is_cancelled=None,

@@ -5,15 +5,15 @@ the pure catalogue code (plugin.catalog) and to QGIS layers.
 """
 
 import dataclasses
-import os
+import math
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from qgis.core import (
     Qgis,
     QgsApplication,
     QgsCoordinateReferenceSystem,
     QgsCoordinateTransform,
+    QgsCsException,
     QgsDistanceArea,
     QgsGeometry,
     QgsMapLayerProxyModel,
@@ -65,14 +65,16 @@ from ..adapters.credentials import (
 )
 from ..adapters.proxy import qgis_proxies
 from ..catalog.fetch import (
-    CLMS_PRODUCTS,
     FetchContext,
     FetchRequest,
     area_tag,
     fetch,
     source_kind,
 )
-from ..catalog.http import make_session
+from ..catalog.http import cancellable, make_session
+from ..catalog.search import NothingFound, SearchOptions
+from ..catalog.search import search as search_source
+from ..catalog.sentinelhub import FRANCE_4326
 from ..catalog.years import available_years, default_years
 from ..core.errors import CropMaskCancelled
 from ..i18n import tr
@@ -85,6 +87,17 @@ WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
 BYTES_PER_PIXEL = {"cty_ctycl": 3, "ctycl": 1, "oso": 3}
 COMPRESSION_RATIO = 0.3
 AREA_MODES = ("canvas", "layer", "selection", "drawn")
+# Where each family has data (west, south, east, north; generous): areas and sizes count only
+# inside. CLMS: Europe on the EEA grid, then the overseas departments on UTM.
+COVERAGE_4326 = {
+    "clms": (
+        (-32.0, 26.0, 45.0, 72.0),
+        (-62.0, 1.5, -51.0, 18.6),
+        (44.9, -13.1, 45.4, -12.5),
+        (55.1, -21.5, 56.0, -20.8),
+    ),
+    "oso": (FRANCE_4326,),
+}
 FOOTPRINT_COLOR = QColor(230, 0, 0, 200)
 # The style of each fetched layer, by product (names of plugin.styles kinds).
 FETCHED_KINDS = {
@@ -118,6 +131,7 @@ class CropConfidenceDock(QgsDockWidget):
         self.iface = iface
         self.canvas = iface.mapCanvas()
         self.task = None
+        self.year_task = None  # the latest year-list task; older ones are cancelled
         self.results = []  # rows of the last search: dicts
         self.results_key = None  # (product, year, source, bbox) that search was for
         self.footprints = []
@@ -342,17 +356,37 @@ class CropConfidenceDock(QgsDockWidget):
         return layer.extent(), layer.crs()
 
     def area_km2(self, area):
+        """(km² of ``area`` where the product has data, whether some of it lies outside).
+
+        Measured on the ellipsoid; each part is densified, so that wide areas follow the
+        map's straight edges rather than geodesics."""
         rect, crs = area
+        project = QgsProject.instance()
         measure = QgsDistanceArea()
-        measure.setSourceCrs(crs, QgsProject.instance().transformContext())
+        measure.setSourceCrs(crs, project.transformContext())
         measure.setEllipsoid("WGS84")
-        return measure.measureArea(QgsGeometry.fromRect(rect)) / 1e6
+        to_area = QgsCoordinateTransform(WGS84, crs, project)
+        family = "oso" if self.family() == "oso" else "clms"
+        total, inside = 0.0, False
+        for envelope in COVERAGE_4326[family]:
+            try:
+                covered = to_area.transformBoundingBox(QgsRectangle(*envelope))
+            except QgsCsException:
+                continue  # the coverage lies outside what the area's CRS can show
+            part = rect.intersect(covered)
+            if part.isEmpty() or not part.isFinite():
+                continue
+            inside = inside or part == rect
+            area_m2 = measure.measureArea(QgsGeometry.fromRect(part).densifyByCount(31))
+            if math.isfinite(area_m2):
+                total += area_m2
+        return total / 1e6, not inside
 
     def estimated_bytes(self, area):
         if not self.clip_check.isChecked():
-            sizes = [row["size"] for row in self.current_results()]
+            sizes = [row.size for row in self.current_results()]
             return sum(sizes) if sizes and None not in sizes else None
-        pixels = self.area_km2(area) * 1e6 / 100  # 10 m pixels
+        pixels = self.area_km2(area)[0] * 1e6 / 100  # 10 m pixels
         return int(pixels * BYTES_PER_PIXEL[self.family()] * COMPRESSION_RATIO)
 
     def update_area_label(self, *_):
@@ -363,11 +397,13 @@ class CropConfidenceDock(QgsDockWidget):
             self.area_label.setText(tr("Choose an area."))
             return
         estimate = self.estimated_bytes(area)
-        self.area_label.setText(
-            tr("{} km², about {} to download").format(
-                number(self.area_km2(area), 2), human_size(estimate)
-            )
+        km2, beyond = self.area_km2(area)
+        text = (
+            tr("{} km² where the product has data, about {} to download")
+            if beyond
+            else tr("{} km², about {} to download")
         )
+        self.area_label.setText(text.format(number(km2, 2), human_size(estimate)))
 
     # -- years ------------------------------------------------------------------------
 
@@ -401,6 +437,8 @@ class CropConfidenceDock(QgsDockWidget):
             return available_years(product, source, is_cancelled=task.isCanceled, **options)
 
         def done(task):
+            if task is not self.year_task:
+                return  # a later refresh replaced this one
             years, checked = task.result if task.result else (default_years(product), False)
             if task.error is not None:
                 self.message(
@@ -413,7 +451,9 @@ class CropConfidenceDock(QgsDockWidget):
                 self.year_combo.setCurrentIndex(self.year_combo.findData(previous))
             self.year_status.setText("" if checked else tr("(not checked)"))
 
-        self._run(tr("Crop Confidence: years"), work, done, exclusive=False)
+        if self.year_task is not None and not sip.isdeleted(self.year_task):
+            self.year_task.cancel()
+        self.year_task = self._run(tr("Crop Confidence: years"), work, done, exclusive=False)
 
     # -- area drawing -----------------------------------------------------------------
 
@@ -483,18 +523,45 @@ class CropConfidenceDock(QgsDockWidget):
         key = self.search_key()
         product, year, source, bbox = key
         proxies = qgis_proxies()
+        session = make_session(proxies=proxies)
+        try:
+            # Read here: the authentication database is not thread-safe.
+            _, hub_tokens = self.token_providers(session)
+        except CredentialsError as error:
+            self.message(tr("Credentials"), str(error), Qgis.MessageLevel.Critical)
+            return
+        collection = self.collection_edit.text().strip()
 
-        def work(task):  # noqa: ARG001
-            return search_rows(product, year, source, bbox, proxies)
+        def work(task):
+            options = SearchOptions(
+                proxies=proxies,
+                session=session,
+                sentinelhub_tokens=hub_tokens,
+                sentinelhub_collection=collection,
+                is_cancelled=task.isCanceled,
+            )
+            with cancellable(session, task.isCanceled):
+                rows = search_source(product, year, source, bbox, options)
+            if task.isCanceled():
+                raise CropMaskCancelled("cancelled")
+            return rows
 
         def done(task):
-            self.search_button.setEnabled(True)
+            self.set_busy(False)
+            self.progress_label.setText("")
+            if task.cancelled_by_user:
+                self.progress_label.setText(tr("Search cancelled."))
+                return
+            if isinstance(task.error, NothingFound):
+                self.show_results([], key, str(task.error))
+                return
             if task.error is not None:
                 self.message(tr("Search failed"), str(task.error), Qgis.MessageLevel.Critical)
                 return
             self.show_results(task.result or [], key)
 
-        self.search_button.setEnabled(False)
+        self.set_busy(True)
+        self.progress_label.setText(tr("Searching…"))
         self._run(tr("Crop Confidence: search"), work, done)
 
     def search_key(self):
@@ -524,21 +591,31 @@ class CropConfidenceDock(QgsDockWidget):
             self.clear_footprints()
             self.update_area_label()
 
-    def show_results(self, rows, key):
+    def show_results(self, rows, key, nothing_found=None):
+        """Lists ``rows`` (catalog.search.SearchRow) found for ``key``; ``nothing_found``
+        says why there is none, when the source told."""
         self.results, self.results_key = rows, key
         self.results_tree.clear()
         self.clear_footprints()
         for row in rows:
             QTreeWidgetItem(
-                self.results_tree,
-                [row["tile"], str(row["year"]), row["layers"], human_size(row["size"])],
+                self.results_tree, [row.tile, str(row.year), row.layers, human_size(row.size)]
             )
-            self.draw_footprint(row["bbox"])
+            self.draw_footprint(row.bbox)
         self.update_area_label()
         if not rows:
             self.message(
                 tr("Nothing found"),
-                tr("No product for {} over this area.").format(self.year()),
+                nothing_found or tr("No product for {} over this area.").format(key[1]),
+                Qgis.MessageLevel.Warning,
+            )
+        elif self.clip_check.isChecked() and any(row.ranges is False for row in rows):
+            self.message(
+                tr("Whole files only"),
+                tr(
+                    "The server does not allow range reads: clipping is not possible. "
+                    "Untick 'Clip to the area' to download the whole files."
+                ),
                 Qgis.MessageLevel.Warning,
             )
 
@@ -657,7 +734,7 @@ class CropConfidenceDock(QgsDockWidget):
         task.status.connect(self.progress_label.setText)
 
     def confirm_whole_download(self):
-        sizes = [row["size"] for row in self.current_results()]
+        sizes = [row.size for row in self.current_results()]
         total = sum(size for size in sizes if size) if sizes else None
         threshold = self.confirm_spin.value() * 1_000_000
         if total is not None and total <= threshold and None not in sizes:
@@ -749,8 +826,6 @@ class CropConfidenceDock(QgsDockWidget):
         task = FunctionTask(description, work, done_if_alive)
         if exclusive:
             self.task = task
-        else:
-            self._side_task = task
         QgsApplication.taskManager().addTask(task)
         return task
 
@@ -759,7 +834,7 @@ class CropConfidenceDock(QgsDockWidget):
         QgsMessageLog.logMessage(f"{title}: {text}", LOG_TAG, level)
 
     def cancel_all(self):
-        for task in (self.task, getattr(self, "_side_task", None)):
+        for task in (self.task, self.year_task):
             if task is not None and not sip.isdeleted(task):
                 task.cancel()
 
@@ -776,57 +851,3 @@ def stored_auth_config(service):
     if not config_id and service == "cdse":
         config_id = settings.value("auth_config")  # the one shared selector of 0.1.0
     return config_id
-
-
-def search_rows(product, year, source, bbox_4326, proxies=None):
-    """The result rows for the dock: one per tile (CLMS) or per source (OSO)."""
-    kind = source_kind(product, source)
-    if product in CLMS_PRODUCTS:
-        from ..catalog.fetch import _stac_search
-
-        stac = _stac_search()
-        found = stac.search_products(source or stac.CDSE_STAC_URL, bbox_4326, year, proxies=proxies)
-        rows = []
-        for tile in found.products:
-            assets = [tile.cty, tile.ctycl] if product == "cty_ctycl" else [tile.ctycl]
-            if None in assets:
-                continue
-            sizes = [asset.size for asset in assets]
-            rows.append(
-                {
-                    "tile": tile.tile,
-                    "year": tile.year,
-                    "layers": "CTY + CTYCL" if product == "cty_ctycl" else "CTYCL",
-                    "size": None if None in sizes else sum(sizes),
-                    "bbox": tile.bbox,
-                }
-            )
-        return rows
-    if kind == "stac":
-        from ..catalog.fetch import OSO_STAC_COLLECTION, _stac_search
-
-        stac = _stac_search()
-        items = stac.search_items(source, bbox_4326, year, (OSO_STAC_COLLECTION,), proxies=proxies)
-        bboxes = {item.id: item.bbox for item in items}
-        return [
-            {
-                "tile": asset.item_id,
-                "year": year,
-                "layers": "OCS + Confidence + Validity",
-                "size": asset.size,
-                "bbox": bboxes.get(asset.item_id),
-            }
-            for asset in stac.data_assets(items)
-        ]
-    first_url = source.split("|")[0].strip().replace("{year}", str(year))
-    first_file = os.path.basename(urlsplit(first_url).path if "://" in first_url else first_url)
-    label = "Sentinel Hub" if kind == "sentinelhub" else first_file
-    return [
-        {
-            "tile": label,
-            "year": year,
-            "layers": "OCS + Confidence + Validity",
-            "size": None,
-            "bbox": bbox_4326,
-        }
-    ]
