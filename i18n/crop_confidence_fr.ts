@@ -703,7 +703,17 @@ Sources (SOURCE_URL, advanced). CLMS: a STAC API root (default: Copernicus Data 
 STAC sources hold the 3-band OSO rasters in the collection 'oso'. Sentinel Hub serves areas only: keep 'Clip to the area' on.
 
 Credentials come from a QGIS authentication configuration: for CDSE a Basic configuration with the account's user name and password; for Sentinel Hub the OAuth client id and secret. Searching CDSE needs no account.</source>
-            <translation type="unfinished" />
+            <translation>Trouve les tuiles CLMS des types de cultures (CTY) et de la couche de confiance (CTYCL), ou la carte OSO du CNES, d'une année sur une emprise, et les récupère dans un dossier. Par défaut, seule l'emprise est lue (requêtes HTTP par plages), sous forme d'une mosaïque par couche sur la grille propre au produit ; sinon, les tuiles entières sont téléchargées (reprise possible, sommes de contrôle vérifiées).
+
+Sources (SOURCE_URL, avancé). CLMS : la racine d'une API STAC (par défaut : Copernicus Data Space) ou un catalog.json statique. OSO : l'adresse indique le type de source, vérifié dans cet ordre :
+- vide : Sentinel Hub (https://services.sentinel-hub.com, la collection OSO du CNES) ;
+- adresses se terminant par .tif, .tiff ou .vrt : un raster OSO à 3 bandes, ou trois rasters séparés par '|' (OCS|OCS_Confidence|OCS_Validity) ; {year} est remplacé par l'année ;
+- une adresse se terminant par .json : un catalogue STAC statique (catalog.json) ;
+- une URL de base Sentinel Hub : un hôte Sentinel Hub (*.sentinel-hub.com, sh.dataspace.copernicus.eu), une adresse sans chemin (https://host), ou une URL d'API process ou catalog contenant /api/v1 ;
+- toute autre adresse (avec un chemin, par ex. https://mirror.example.org/stac/v1) : la racine d'une API STAC.
+Les sources STAC contiennent les rasters OSO à 3 bandes dans la collection 'oso'. Sentinel Hub ne sert que des emprises : laissez « Découper selon l'emprise » coché.
+
+Les identifiants proviennent d'une configuration d'authentification QGIS : pour CDSE, une configuration Basic avec le nom d'utilisateur et le mot de passe du compte ; pour Sentinel Hub, l'identifiant et le secret du client OAuth. La recherche dans CDSE ne nécessite pas de compte.</translation>
         </message>
         <message>
             <location filename="../plugin/processing/fetch_algorithm.py" line="123" />
@@ -862,18 +872,6 @@ Une couche du projet courant est restylée sur place. Un fichier qui n'est pas o
             <location filename="../plugin/styles.py" line="121" />
             <source>Class {}</source>
             <translation>Classe {}</translation>
-        </message>
-        <message>
-            <source>Finds the CLMS Crop Types (CTY) and Confidence Layer (CTYCL) tiles, or the CNES OSO map, of a year over an extent, and fetches them into a folder. By default only the extent is read (HTTP range requests), as one mosaic per layer on the product's own grid; otherwise whole tiles are downloaded (resumable, checksums verified).
-
-Sources (SOURCE_URL, advanced): CLMS from a STAC API root (default: Copernicus Data Space) or a static catalog.json; OSO from Sentinel Hub (default) or the URL of a 3-band OSO raster, or of three rasters OCS|OCS_Confidence|OCS_Validity ({year} is replaced).
-
-Credentials come from a QGIS authentication configuration: for CDSE a Basic configuration with the account's user name and password; for Sentinel Hub the OAuth client id and secret. Searching CDSE needs no account.</source>
-            <translation type="vanished">Trouve les tuiles CLMS des types de cultures (CTY) et de la couche de confiance (CTYCL), ou la carte OSO du CNES, d'une année sur une emprise, et les récupère dans un dossier. Par défaut, seule l'emprise est lue (requêtes HTTP par plages), sous forme d'une mosaïque par couche sur la grille propre au produit ; sinon, les tuiles entières sont téléchargées (reprise possible, sommes de contrôle vérifiées).
-
-Sources (SOURCE_URL, avancé) : CLMS depuis la racine d'une API STAC (par défaut : Copernicus Data Space) ou un catalog.json statique ; OSO depuis Sentinel Hub (par défaut) ou l'URL d'un raster OSO à 3 bandes, ou de trois rasters OCS|OCS_Confidence|OCS_Validity ({year} est remplacé).
-
-Les identifiants proviennent d'une configuration d'authentification QGIS : pour CDSE, une configuration Basic avec le nom d'utilisateur et le mot de passe du compte ; pour Sentinel Hub, l'identifiant et le secret du client OAuth. La recherche dans CDSE ne nécessite pas de compte.</translation>
         </message>
     </context>
 </TS>

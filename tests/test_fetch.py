@@ -456,3 +456,58 @@ def test_server_without_range_reads_falls_back_to_a_whole_download(provider, tmp
     np.testing.assert_array_equal(layer, read_raster(OSO_SAMPLE, 3)[0][100:400, 100:500])
     assert result["BYTES_TRANSFERRED"] >= OSO_SAMPLE.stat().st_size
     assert (tmp_path / "whole" / "OCS_2021_CESBIO.tif").read_bytes() == OSO_SAMPLE.read_bytes()
+
+
+def help_markers():
+    """For each OSO source kind, in the order source_kind checks them: (kind, an address of
+    that kind, what the help names in any language, its English words), from the rule's own
+    constants."""
+    from crop_confidence.plugin.catalog import fetch, sentinelhub
+
+    return [
+        ("sentinelhub", "", [sentinelhub.DEFAULT_BASE_URL], ["empty"]),
+        ("raster", "/data/OCS_{year}.tif", [".tif,", ".tiff", ".vrt", "'|'",
+                                             "OCS|OCS_Confidence|OCS_Validity", "{year}"],
+         ["3-band"]),
+        ("stac", "/data/catalog.json", [".json", "catalog.json"], ["static STAC catalogue"]),
+        ("sentinelhub", "https://host", [f"*.{fetch.SENTINEL_HUB_DOMAIN}",
+                                         *fetch.SENTINEL_HUB_HOSTS, "https://host",
+                                         fetch.SENTINEL_HUB_API], ["Sentinel Hub base URL"]),
+        ("stac", "https://mirror.example.org/stac/v1", ["https://mirror.example.org/stac/v1"],
+         ["STAC API root"]),
+    ]  # fmt: skip
+
+
+def oso_rule_lines(text):
+    """The '- ' lines of the help's paragraph on sources."""
+    (sources,) = [paragraph for paragraph in text.split("\n\n") if "SOURCE_URL" in paragraph]
+    return [line for line in sources.splitlines() if line.startswith("- ")]
+
+
+def test_help_names_every_oso_source_kind_in_the_rule_order(provider):
+    from crop_confidence.plugin.catalog.fetch import OSO_STAC_COLLECTION, source_kind
+
+    text = provider.algorithm("fetch").shortHelpString()
+    lines = oso_rule_lines(text)
+    assert len(lines) == len(help_markers())
+    for line, (kind, address, markers, words) in zip(lines, help_markers()):
+        assert source_kind("oso23", address) == kind
+        for marker in [*markers, *words]:
+            assert marker in line, (marker, line)
+    assert f"collection '{OSO_STAC_COLLECTION}'" in text
+
+
+def test_french_help_names_every_oso_source_kind():
+    import xml.etree.ElementTree as ET
+
+    root = ET.parse(ROOT / "i18n" / "crop_confidence_fr.ts").getroot()
+    (translation,) = [
+        message.findtext("translation")
+        for message in root.iter("message")
+        if message.findtext("source", "").startswith("Finds the CLMS Crop Types")
+    ]
+    lines = oso_rule_lines(translation)
+    assert len(lines) == len(help_markers())
+    for line, (_, _, markers, _) in zip(lines, help_markers()):
+        for marker in markers:
+            assert marker in line, (marker, line)
