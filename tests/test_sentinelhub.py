@@ -188,6 +188,26 @@ def test_small_pieces_mosaic_a_window_snapped_outward(hub, out, fixture_bands):
     )
 
 
+@pytest.mark.parametrize("workers", [1, 2, 3])
+def test_pieces_are_fetched_at_most_workers_at_a_time(hub, out, fixture_bands, workers):
+    # The server holds each piece until `workers` pieces are in flight together (one worker:
+    # until 2 are, which never happens, so each waits 0.2 s), then answers after 0.1 s: a
+    # client sending more pieces at once than it has workers would be seen doing so.
+    hub.process_gate = (max(workers, 2), 5.0 if workers > 1 else 0.2)
+    hub.delay = 0.1
+    bounds = (LEFT, TOP - 5000.0, LEFT + 7500.0, TOP)  # 750 x 500 px: 3 x 2 pieces of 250 px
+    sh = client(hub, max_request_size=250, workers=workers)
+
+    result = sh.fetch_oso(bounds, 2021, out / "oso.tif")
+
+    data, _ = read_all(result.path)
+    assert np.array_equal(data, fixture_bands[:, :500, :750])
+    served = hub.served(PROCESS_PATH)
+    assert result.requests == len(served) == 6 and all(entry.status == 200 for entry in served)
+    assert hub.process_peak == workers
+    assert hub.process_in_flight == 0
+
+
 def test_area_beyond_the_data_is_nodata(hub, out, fixture_bands):
     bounds = (LEFT + WIDTH * 10 - 50.0, TOP - 80.0, LEFT + WIDTH * 10 + 30.0, TOP)
     result = fetch_oso(

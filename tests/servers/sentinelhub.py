@@ -12,6 +12,10 @@
   `revoke_at`: the Process request number at which every token issued so far dies (401);
   `fail_at`: Process request number -> (status, message) answered instead of the image.
 - Every request is recorded (`requests`) with its status and body size sent.
+- `process_peak`: the most Process requests answered at once (from their arrival until their
+  answer is ready, just before it is sent); `process_gate = (count, timeout)` holds each Process
+  request until `count` of them are in flight together (the gate then stays open) or `timeout`
+  seconds have passed, so that requests sent together are seen together.
 """
 
 import contextlib
@@ -103,6 +107,10 @@ class SentinelHubServer(LoopbackServer):
         self.next_sent = []  # every context.next handed out
         self._tokens = {}  # access token -> monotonic expiry
         self._process_count = 0
+        self.process_gate = None  # (count, timeout seconds), see the module's text
+        self.process_in_flight = 0
+        self.process_peak = 0
+        self._gate_open = threading.Event()
         self._lock = threading.Lock()
         self._server = None
         self._thread = None
@@ -135,6 +143,20 @@ class SentinelHubServer(LoopbackServer):
 
     def secrets_seen(self):
         return set(self.issued) | {secret for secret in self.clients.values() if secret}
+
+    def _process_started(self):
+        with self._lock:
+            self.process_in_flight += 1
+            self.process_peak = max(self.process_peak, self.process_in_flight)
+            gate = self.process_gate
+            if gate is not None and self.process_in_flight >= gate[0]:
+                self._gate_open.set()
+        if gate is not None:
+            self._gate_open.wait(gate[1])
+
+    def _process_finished(self):
+        with self._lock:
+            self.process_in_flight -= 1
 
     # -- endpoints -------------------------------------------------------------------------
 
@@ -327,7 +349,15 @@ def _handler_for(hub):
         def do_POST(self):
             length = int(self.headers.get("Content-Length") or 0)
             raw = self.rfile.read(length)
-            status, headers, body, parsed, token = hub.handle(self.path, self.headers, raw)
+            process = self.path == PROCESS_PATH
+            if process:
+                hub._process_started()
+            try:
+                status, headers, body, parsed, token = hub.handle(self.path, self.headers, raw)
+            finally:
+                if process:
+                    # Before the answer is sent: the client cannot send its next request yet.
+                    hub._process_finished()
             with hub._lock:
                 hub.requests.append(Served(self.path, status, parsed, token, len(body)))
             self.send_response(status)
