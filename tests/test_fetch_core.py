@@ -137,3 +137,38 @@ def test_oso_from_a_stac_api_root_below_a_path(tmp_path):
 def test_a_single_raster_is_refused_for_clms():
     with pytest.raises(FetchError, match="CLMS products come from a STAC catalogue"):
         source_kind("cty_ctycl", "http://host/tile.tif")
+
+
+def whole_clms_fetch(tmp_path, tiles, clip=False, ranges=True):
+    """A CLMS fetch of ``tiles`` from a loopback STAC API and file host -> progress values."""
+    from test_fetch_files import area, assert_layers, clms, http_catalogue
+
+    values = []
+    with RangeHost() as host:
+        host.ranges = ranges
+        items, rasters = http_catalogue(tmp_path / "source", tiles, host)
+        with StacApiServer(items) as stac:
+            result = fetch(
+                clms(area(tiles), tmp_path / "out", stac.url, clip=clip),
+                FetchContext(progress=values.append),
+            )
+    assert_layers(result, rasters, tiles)
+    return values
+
+
+@pytest.mark.parametrize(
+    ("tiles", "clip", "ranges"),
+    [
+        (("E38N26", "E39N26"), False, True),
+        (("E38N26", "E39N26", "E40N26"), False, True),
+        (("E38N26", "E39N26"), True, False),  # no range reads: whole downloads, then clipped
+    ],
+    ids=["2-tiles-whole", "3-tiles-whole", "2-tiles-no-ranges"],
+)
+def test_progress_of_a_multi_tile_fetch_never_goes_back(tmp_path, tiles, clip, ranges):
+    values = whole_clms_fetch(tmp_path, tiles, clip, ranges)
+    backwards = [(a, b) for a, b in zip(values, values[1:]) if b < a]
+    assert not backwards, f"progress went back: {backwards[:5]}"
+    assert values[0] == 0.0 and values[-1] == 1.0
+    # Every file downloaded (CTY and CTYCL of each tile) moves it on.
+    assert len(set(values)) >= 2 * len(tiles) + 1

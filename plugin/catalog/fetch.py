@@ -169,18 +169,29 @@ def check_year(product, year):
 
 
 class _Progress:
-    """Splits the overall progress between the steps of a fetch."""
+    """Splits the overall progress evenly between the steps of a fetch, one per file
+    downloaded or clip made: ``step(fraction)`` reports the current step's own fraction,
+    ``next()`` ends it, ``part(count)`` splits it into ``count`` steps. The values reported
+    never go back (a download that restarts from zero holds them) and end at 1.0."""
 
     def __init__(self, callback, steps):
         self.callback, self.steps, self.done = callback, max(steps, 1), 0
+        self.reported = 0.0
 
     def step(self, fraction):
-        if self.callback is not None:
-            self.callback(min(1.0, (self.done + fraction) / self.steps))
+        if self.callback is None:
+            return
+        value = min(1.0, (self.done + min(max(fraction, 0.0), 1.0)) / self.steps)
+        self.reported = max(self.reported, value)
+        self.callback(self.reported)
 
     def next(self):
-        self.done += 1
+        self.done = min(self.done + 1, self.steps)
         self.step(0.0)
+
+    def part(self, count):
+        """The current step as a progress of ``count`` steps of its own."""
+        return _Progress(self.step if self.callback is not None else None, count)
 
 
 def fetch(request, context=None):
@@ -285,8 +296,9 @@ def _fetch_clms(request, context, folder):
             "as the credentials. Searching needed none."
         )
     result = FetchResult(items=len(products) * len(layers))
-    progress = _Progress(context.progress, len(layers))
     entries = [(layer, p) for layer in layers for p in products]
+    # One step per clipped layer, or per whole file.
+    progress = _Progress(context.progress, len(layers) if request.clip else len(entries))
     names = _asset_file_names(
         [getattr(p, layer) for layer, p in entries], [f"{layer}_{p.key}" for layer, p in entries]
     )
@@ -307,21 +319,21 @@ def _fetch_clms(request, context, folder):
                 headers_provider=_bearer(context, assets),
                 local_names=local_names,
             )
+            progress.next()
         else:
             known = [asset.size for asset in assets if asset.size]
             if known:
                 _log(context, f"{layer.upper()}: {len(assets)} whole file(s), {sum(known)} bytes")
-            files = [
-                _whole_file(asset, local, folder, context, result, progress)
-                for asset, local in zip(assets, local_names)
-            ]
+            files = []
+            for asset, local in zip(assets, local_names):
+                files.append(_whole_file(asset, local, folder, context, result, progress))
+                progress.next()
             paths[layer] = (
                 files[0]
                 if len(files) == 1
                 else _mosaic_vrt(files, folder / f"{name}_{area_tag(request)}.vrt")
             )
         result.files.append(str(paths[layer]))
-        progress.next()
     result.class_layer = str(paths["cty"]) if "cty" in paths else None
     result.confidence_layer = str(paths["ctycl"])
     return result
@@ -371,21 +383,26 @@ def _clip(sources, request, out_path, context, result, progress, headers_provide
                 "(their size is asked for confirmation)."
             ) from None
         _log(context, "The server does not allow range reads: downloading whole files first.")
-        local = [
-            _download_url(
-                source,
-                name,
-                out_path.parent / "whole",
-                context,
-                result,
-                progress,
-                headers_provider,
+        # This clip's step: one part per download, then one for the local clip.
+        parts = progress.part(len(sources) + 1)
+        local = []
+        for source, name in zip(sources, local_names):
+            remote = urlsplit(str(source)).scheme in ("http", "https")
+            local.append(
+                _download_url(
+                    source,
+                    name,
+                    out_path.parent / "whole",
+                    context,
+                    result,
+                    parts,
+                    headers_provider,
+                )
+                if remote
+                else source
             )
-            if urlsplit(str(source)).scheme in ("http", "https")
-            else source
-            for source, name in zip(sources, local_names)
-        ]
-        clipped = clipping.clip_to_area(local, **options)
+            parts.next()
+        clipped = clipping.clip_to_area(local, **{**options, "progress": parts.step})
     result.bytes_transferred += clipped.bytes_transferred
     _log(context, f"Clipped {out_path.name}: {clipped.bytes_transferred} bytes transferred")
     return Path(clipped.path)
@@ -632,6 +649,7 @@ def _fetch_oso_files(request, context, folder, sources, names, items):
             sources, request, folder / f"{tag}.tif", context, result, progress,
             band_names=OSO_BANDS, local_names=names,
         )  # fmt: skip
+        progress.next()
     else:
         files = []
         for source, name in zip(sources, names):
