@@ -72,7 +72,7 @@
         </message>
         <message>
             <location filename="../plugin/gui/dock.py" line="158" />
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="43" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="45" />
             <source>CTYCL only (CLMS Confidence Layer)</source>
             <translation>CTYCL seule (couche de confiance CLMS)</translation>
         </message>
@@ -83,9 +83,9 @@
         </message>
         <message>
             <location filename="../plugin/gui/dock.py" line="160" />
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="158" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="167" />
             <location filename="../plugin/processing/fetch_algorithm.py" line="107" />
-            <location filename="../plugin/processing/style_algorithm.py" line="171" />
+            <location filename="../plugin/processing/style_algorithm.py" line="174" />
             <source>Product</source>
             <translation>Produit</translation>
         </message>
@@ -462,44 +462,44 @@
             <translation>Authentification à deux facteurs Copernicus</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="42" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="44" />
             <source>CTY + CTYCL (CLMS Crop Types and Confidence Layer)</source>
             <translation>CTY + CTYCL (types de cultures CLMS et couche de confiance)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="44" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="46" />
             <location filename="../plugin/processing/style_algorithm.py" line="61" />
             <source>OSO 2018+ (23 classes)</source>
             <translation>OSO 2018 et après (23 classes)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="45" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="47" />
             <location filename="../plugin/processing/style_algorithm.py" line="62" />
             <source>OSO 2016–2017 (17 classes)</source>
             <translation>OSO 2016–2017 (17 classes)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="46" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="48" />
             <source>Custom</source>
             <translation>Personnalisé</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="57" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="59" />
             <source>{}: the layer '{}' ({}) is not a local raster file. Save it as a GeoTIFF first (Export &gt; Save As).</source>
             <translation>{} : la couche « {} » ({}) n'est pas un fichier raster local. Enregistrez-la d'abord en GeoTIFF (Exporter &gt; Sauvegarder sous).</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="123" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="130" />
             <source>Confidence-filtered crop mask</source>
             <translation>Masque de cultures filtré par la confiance</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="126" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="133" />
             <source>Crop masks</source>
             <translation>Masques de cultures</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="135" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="142" />
             <source>Keeps the pixels of the selected crop classes whose classifier confidence reaches a threshold, and counts pixels and hectares per class.
 
 Binary mask: 1 kept, 0 not kept, 255 no data. Filtered class map: the class code where kept, 0 elsewhere, the class nodata (65535 for CTY, 255 for OSO; for Custom the class file's nodata, or its type's largest value when that is 0 or unset) where there is no data.
@@ -508,7 +508,9 @@ No data: CTY 65535, CTYCL 255 or an invalid value (101-252, 254), OSO 0 or 255, 
 
 CLASSES is a comma-separated list of codes; empty means the product's crop classes. All layers must share one grid (CRS, pixel size, alignment); they are processed over their common extent, never resampled.
 
-The per-class table is counted only when it is asked for: it takes about 40% more time.</source>
+The per-class table is counted only when it is asked for: it takes about 40% more time.
+
+The output records the product, output mode, kept classes and thresholds in its metadata (CROPCONFIDENCE_*), from which 'Apply Crop Confidence style' styles it.</source>
             <translation>Conserve les pixels des classes de cultures sélectionnées dont la confiance du classifieur atteint un seuil, et compte les pixels et les hectares par classe.
 
 Masque binaire : 1 conservé, 0 non conservé, 255 pas de données. Carte des classes filtrée : le code de la classe là où le pixel est conservé, 0 ailleurs, la valeur nodata des classes (65535 pour CTY, 255 pour OSO ; pour Personnalisé, le nodata du fichier des classes, ou la plus grande valeur de son type quand il vaut 0 ou n'est pas défini) là où il n'y a pas de données.
@@ -517,165 +519,172 @@ Pas de données : CTY 65535, CTYCL 255 ou une valeur invalide (101-252, 254), OS
 
 CLASSES est une liste de codes séparés par des virgules ; vide, elle désigne les classes de cultures du produit. Toutes les couches doivent partager la même grille (SCR, taille de pixel, alignement) ; elles sont traitées sur leur emprise commune, sans jamais être rééchantillonnées.
 
-Le tableau par classe n'est calculé que s'il est demandé : il prend environ 40 % de temps en plus.</translation>
+Le tableau par classe n'est calculé que s'il est demandé : il prend environ 40 % de temps en plus.
+
+La sortie enregistre le produit, le mode de sortie, les classes conservées et les seuils dans ses métadonnées (CROPCONFIDENCE_*), d'après lesquelles « Appliquer le style Crop Confidence » lui donne son style.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="164" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="173" />
             <source>Class layer (CTY or OSO classes; not needed for CTYCL only)</source>
             <translation>Couche des classes (classes CTY ou OSO ; inutile pour CTYCL seule)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="170" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="179" />
             <source>Class band</source>
             <translation>Bande des classes</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="175" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="184" />
             <source>Confidence layer (CTYCL or OCS_Confidence)</source>
             <translation>Couche de confiance (CTYCL ou OCS_Confidence)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="180" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="189" />
             <source>Confidence band</source>
             <translation>Bande de confiance</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="185" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="194" />
             <source>Validity layer (OSO OCS_Validity)</source>
             <translation>Couche de validité (OSO OCS_Validity)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="190" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="199" />
             <source>Validity band</source>
             <translation>Bande de validité</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="196" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="205" />
             <source>Minimum validity (cloud-free dates)</source>
             <translation>Validité minimale (dates sans nuages)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="205" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="214" />
             <source>Classes to keep (comma-separated codes; empty = the product's crops)</source>
             <translation>Classes à conserver (codes séparés par des virgules ; vide = les cultures du produit)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="213" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="222" />
             <source>Minimum confidence (%)</source>
             <translation>Niveau de confiance minimal (%)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="223" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="232" />
             <source>Output</source>
             <translation>Sortie</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="224" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="233" />
             <source>Binary mask</source>
             <translation>Masque binaire</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="224" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="233" />
             <source>Filtered class map</source>
             <translation>Carte des classes filtrée</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="229" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="238" />
             <source>Clip to extent</source>
             <translation>Découper selon l'emprise</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="233" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="242" />
             <source>Threads (0 = all cores)</source>
             <translation>Threads (0 = tous les cœurs)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="240" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="249" />
             <source>GDAL creation options (KEY=VALUE|KEY=VALUE)</source>
             <translation>Options de création GDAL (CLE=VALEUR|CLE=VALEUR)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="247" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="256" />
             <source>Crop mask</source>
             <translation>Masque de cultures</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="251" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="260" />
             <source>Per-class counts</source>
             <translation>Comptages par classe</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="258" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="267" />
             <source>Total pixels</source>
             <translation>Nombre total de pixels</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="259" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="268" />
             <source>No-data pixels</source>
             <translation>Pixels sans données</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="260" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="269" />
             <source>Kept pixels</source>
             <translation>Pixels conservés</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="261" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="270" />
             <source>Kept area (ha)</source>
             <translation>Surface conservée (ha)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="271" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="280" />
             <source>CONFIDENCE_LAYER: the layer {} cannot be opened as a raster.</source>
             <translation>CONFIDENCE_LAYER : la couche {} ne peut pas être ouverte comme raster.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="280" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="289" />
             <source>{}: the layer {} cannot be opened as a raster.</source>
             <translation>{} : la couche {} ne peut pas être ouverte comme raster.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="294" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="303" />
             <source>{}: band {} does not exist; bands are numbered from 1.</source>
             <translation>{} : la bande {} n'existe pas ; les bandes sont numérotées à partir de 1.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="365" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="374" />
             <source>OUTPUT: '{}' is not a GeoTIFF name. The crop mask is always written as a GeoTIFF: give a file name ending in .tif.</source>
             <translation>OUTPUT : « {} » n'est pas un nom de GeoTIFF. Le masque de cultures est toujours écrit en GeoTIFF : donnez un nom de fichier finissant par .tif.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="372" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="381" />
             <source>MIN_VALIDITY {} is ignored: no validity layer is given.</source>
             <translation>MIN_VALIDITY {} est ignoré : aucune couche de validité n'est donnée.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="378" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="387" />
             <source>Product {}, classes {}, minimum confidence {}</source>
             <translation>Produit {}, classes {}, niveau de confiance minimal {}</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="383" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="392" />
             <source>all cropland</source>
             <translation>toutes les terres cultivées</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="394" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="403" />
             <source>Cancelled: no output was written.</source>
             <translation>Annulé : aucune sortie n'a été écrite.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="400" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="411" />
+            <source>Could not write the crop mask's settings into the metadata of {} ({}): 'Apply Crop Confidence style' will tell its kind from its values only.</source>
+            <translation>Impossible d'écrire les paramètres du masque de cultures dans les métadonnées de {} ({}) : « Appliquer le style Crop Confidence » ne pourra en déduire le type que d'après ses valeurs.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="419" />
             <source>The rasters' CRS is not projected in metres: areas are not computed.</source>
             <translation>Le SCR des rasters n'est pas projeté en mètres : les surfaces ne sont pas calculées.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="414" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="433" />
             <source>Kept {} of {} pixels ({} ha); {} no-data pixels.</source>
             <translation>{} pixels conservés sur {} ({} ha) ; {} pixels sans données.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="459" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="476" />
             <source>All crop types (CTYCL)</source>
             <translation>Tous les types de cultures (CTYCL)</translation>
         </message>
@@ -817,59 +826,59 @@ Les identifiants proviennent d'une configuration d'authentification QGIS : pour 
         </message>
         <message>
             <location filename="../plugin/processing/style_algorithm.py" line="148" />
-            <source>Gives a raster layer the style of its product: the official class colours and labels (in the QGIS language) for OSO and CTY, a red-to-green ramp for the CTYCL confidence (253 'No cropland' in grey, 255 transparent), black-to-green and black-to-red ramps for the OSO confidence and validity, green kept pixels for a binary crop mask and the class palette for a filtered class map.
+            <source>Gives a raster layer the style of its product: the official class colours and labels (in the QGIS language) for OSO and CTY, a red-to-green ramp for the CTYCL confidence (253 'No cropland' in grey, 255 transparent), black-to-green and black-to-red ramps for the OSO confidence and validity, green kept pixels for a binary crop mask and the class palette for a filtered class map (Custom: each kept code in its own colour).
 
-Detect reads the file name (CLMS ids such as CLMS_HRLVLCC_CTYCL_..., OCS_2018_CESBIO, the names written by 'Fetch crop layers'), the layer name, the band description (OCS, OCS_Confidence, OCS_Validity) and the GDAL metadata. OSO 2016 and 2017 have 17 classes; without a year in the name, the values present decide. Crop masks are not detected: choose 'Crop mask'.
+Detect reads the file name (CLMS ids such as CLMS_HRLVLCC_CTYCL_..., OCS_2018_CESBIO, the names written by 'Fetch crop layers'), the layer name, the band description (OCS, OCS_Confidence, OCS_Validity) and the GDAL metadata. OSO 2016 and 2017 have 17 classes; without a year in the name, the values present decide. Crop masks are detected from the settings 'Confidence-filtered crop mask' records in their metadata (CROPCONFIDENCE_*); for one without them, choose 'Crop mask', and its values tell a class map's product.
 
 A layer of the current project is restyled in place. A file that is not open in the project gets the style saved as its default style: a .qml file next to it, which QGIS reads whenever the file is opened.</source>
-            <translation>Donne à une couche raster le style de son produit : les couleurs et libellés officiels des classes (dans la langue de QGIS) pour OSO et CTY, une rampe du rouge au vert pour la confiance CTYCL (253 « Pas de culture » en gris, 255 transparent), des rampes du noir au vert et du noir au rouge pour la confiance et la validité OSO, les pixels conservés en vert pour un masque de cultures binaire et la palette des classes pour une carte des classes filtrée.
+            <translation>Donne à une couche raster le style de son produit : les couleurs et libellés officiels des classes (dans la langue de QGIS) pour OSO et CTY, une rampe du rouge au vert pour la confiance CTYCL (253 « Pas de culture » en gris, 255 transparent), des rampes du noir au vert et du noir au rouge pour la confiance et la validité OSO, les pixels conservés en vert pour un masque de cultures binaire et la palette des classes pour une carte des classes filtrée (Personnalisé : chaque code conservé dans sa propre couleur).
 
-La détection lit le nom du fichier (identifiants CLMS tels que CLMS_HRLVLCC_CTYCL_..., OCS_2018_CESBIO, les noms écrits par « Récupérer les couches de cultures »), le nom de la couche, la description de bande (OCS, OCS_Confidence, OCS_Validity) et les métadonnées GDAL. OSO 2016 et 2017 ont 17 classes ; sans année dans le nom, ce sont les valeurs présentes qui décident. Les masques de cultures ne sont pas détectés : choisissez « Masque de cultures ».
+La détection lit le nom du fichier (identifiants CLMS tels que CLMS_HRLVLCC_CTYCL_..., OCS_2018_CESBIO, les noms écrits par « Récupérer les couches de cultures »), le nom de la couche, la description de bande (OCS, OCS_Confidence, OCS_Validity) et les métadonnées GDAL. OSO 2016 et 2017 ont 17 classes ; sans année dans le nom, ce sont les valeurs présentes qui décident. Les masques de cultures sont détectés d'après les paramètres que « Masque de cultures filtré par la confiance » enregistre dans leurs métadonnées (CROPCONFIDENCE_*) ; pour un masque qui n'en a pas, choisissez « Masque de cultures » : ses valeurs indiquent alors le produit d'une carte des classes.
 
 Une couche du projet courant est restylée sur place. Un fichier qui n'est pas ouvert dans le projet reçoit le style enregistré comme style par défaut : un fichier .qml à côté de lui, que QGIS lit à chaque ouverture du fichier.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="168" />
+            <location filename="../plugin/processing/style_algorithm.py" line="171" />
             <source>Raster layer</source>
             <translation>Couche raster</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="176" />
+            <location filename="../plugin/processing/style_algorithm.py" line="179" />
             <source>Styled layer (its id, or its file when not in the project)</source>
             <translation>Couche stylée (son identifiant, ou son fichier si elle n'est pas dans le projet)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="179" />
+            <location filename="../plugin/processing/style_algorithm.py" line="182" />
             <source>Style applied</source>
             <translation>Style appliqué</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="185" />
+            <location filename="../plugin/processing/style_algorithm.py" line="188" />
             <source>INPUT: the layer {} cannot be opened as a raster.</source>
             <translation>INPUT : la couche {} ne peut pas être ouverte comme raster.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="194" />
+            <location filename="../plugin/processing/style_algorithm.py" line="197" />
             <source>Cannot tell which product the layer '{}' ({}) is from its name, band description or metadata. Choose the product: {}.</source>
             <translation>Impossible de déterminer le produit de la couche « {} » ({}) d'après son nom, sa description de bande ou ses métadonnées. Choisissez le produit : {}.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="200" />
+            <location filename="../plugin/processing/style_algorithm.py" line="203" />
             <source>Detected: {}</source>
             <translation>Détecté : {}</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="208" />
+            <location filename="../plugin/processing/style_algorithm.py" line="211" />
             <source>Cannot save the default style of {}: {}</source>
             <translation>Impossible d'enregistrer le style par défaut de {} : {}</translation>
         </message>
         <message>
-            <location filename="../plugin/styles.py" line="94" />
+            <location filename="../plugin/styles.py" line="144" />
             <source>Kept (confidence ≥ {})</source>
             <translation>Conservé (confiance ≥ {})</translation>
         </message>
         <message>
-            <location filename="../plugin/styles.py" line="121" />
+            <location filename="../plugin/styles.py" line="171" />
             <source>Class {}</source>
             <translation>Classe {}</translation>
         </message>

@@ -5,7 +5,9 @@ the ramps (and the crop mask's "kept" colour) from ``resources/ramps.csv``.
 
 Style kinds (``KINDS``): ``oso23``, ``oso17`` and ``cty`` are paletted class maps; ``ctycl``,
 ``oso_confidence`` and ``oso_validity`` are colour ramps; ``mask`` is a crop mask written by
-``cropconfidence:cropmask`` (binary mask, or a filtered class map styled with the class palette).
+``cropconfidence:cropmask`` (binary mask, or a filtered class map styled with the class palette,
+or for Custom with a colour per kept code), told from the settings cropmask records in the
+output's GDAL metadata (``crop_mask_tags``), or for an output without them from its values.
 """
 
 import csv
@@ -13,6 +15,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Optional
 
 from qgis.core import (
     Qgis,
@@ -28,7 +31,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtGui import QColor
 
-from .core import nomenclature
+from .core import nomenclature, products
 from .i18n import tr, ui_language
 
 RAMPS_PATH = Path(__file__).resolve().parents[1] / "resources" / "ramps.csv"
@@ -88,6 +91,53 @@ def ramp_stops(ramp):
 MASK_KEPT_COLOR = ramp_stops(MASK)[0].color
 
 
+# GDAL metadata (default domain) cropconfidence:cropmask writes on its output.
+TAG_PRODUCT = "CROPCONFIDENCE_PRODUCT"  # a key of core.products.PRODUCTS
+TAG_OUTPUT_MODE = "CROPCONFIDENCE_OUTPUT_MODE"  # binary or classes
+TAG_CLASSES = "CROPCONFIDENCE_CLASSES"  # the kept codes: "5,6,7"
+TAG_MIN_CONFIDENCE = "CROPCONFIDENCE_MIN_CONFIDENCE"
+TAG_MIN_VALIDITY = "CROPCONFIDENCE_MIN_VALIDITY"
+
+
+@dataclass(frozen=True)
+class CropMaskSettings:
+    """What a crop mask was made with, as far as its style needs."""
+
+    product: str
+    output_mode: str
+    codes: tuple = ()
+    min_confidence: Optional[int] = None
+
+
+def crop_mask_tags(product, output_mode, codes, min_confidence, min_validity):
+    """The metadata recording a crop mask's settings (strings, for GDAL)."""
+    return {
+        TAG_PRODUCT: product,
+        TAG_OUTPUT_MODE: output_mode,
+        TAG_CLASSES: ",".join(map(str, sorted(codes))),
+        TAG_MIN_CONFIDENCE: str(int(min_confidence)),
+        TAG_MIN_VALIDITY: str(int(min_validity)),
+    }
+
+
+def crop_mask_settings(layer):
+    """The CropMaskSettings recorded in a crop mask's metadata; None for a layer without them
+    (another file, or a crop mask written before they were recorded)."""
+    if layer.providerType() != "gdal":
+        return None
+    metadata = _gdal_metadata(layer.source().split("|")[0])
+    product, mode = metadata.get(TAG_PRODUCT), metadata.get(TAG_OUTPUT_MODE)
+    if product not in products.PRODUCTS or mode not in products.OUTPUT_MODES:
+        return None
+    try:
+        codes = tuple(int(code) for code in metadata.get(TAG_CLASSES, "").split(",") if code)
+        confidence = metadata.get(TAG_MIN_CONFIDENCE)
+        min_confidence = int(confidence) if confidence else None
+    except ValueError:
+        return None
+    return CropMaskSettings(product, mode, codes, min_confidence)
+
+
 def mask_renderer(layer, min_confidence=None, language=None, band=1):
     """Binary crop mask: 1 (kept) in green, anything else transparent."""
     if min_confidence is not None:
@@ -135,6 +185,18 @@ def product_palette_renderer(layer, table, band=1, language=None):
         if entry.color
     ]
     return QgsPalettedRasterRenderer(layer.dataProvider(), band, classes)
+
+
+def crop_mask_renderer(layer, settings, band=1, language=None):
+    """The style of a cropconfidence:cropmask output made with ``settings``: a binary mask in
+    green; a class map in its product's class palette, or for Custom (no nomenclature) each
+    kept code in a colour of the ``custom_classes`` ramp."""
+    if settings.output_mode != products.CLASS_MAP:
+        return mask_renderer(layer, settings.min_confidence, language, band)
+    table = products.spec(settings.product).table
+    if table is not None:
+        return class_palette_renderer(layer, table, band, language)
+    return kept_codes_renderer(layer, settings.codes, band)
 
 
 def _gradient(stops):
@@ -229,14 +291,25 @@ def band_for(layer, kind):
     return 1
 
 
+INTEGER_RANGES = {
+    Qgis.DataType.Byte: (0, 255),
+    Qgis.DataType.UInt16: (0, 65535),
+    Qgis.DataType.Int16: (-32768, 32767),
+}
+
+
 def present_values(layer, band=1, sample_size=250_000):
-    """The 8-bit values present in a band (nodata excluded), from a sample of its pixels;
-    None for a band that is not 8-bit."""
+    """The values present in an 8- or 16-bit integer band (nodata excluded), from a sample of
+    its pixels; None for a band of another type."""
     provider = layer.dataProvider()
-    if provider.dataType(band) not in (Qgis.DataType.Byte,):
+    value_range = INTEGER_RANGES.get(provider.dataType(band))
+    if value_range is None:
         return None
-    histogram = provider.histogram(band, 256, -0.5, 255.5, QgsRectangle(), sample_size)
-    return {value for value, count in enumerate(histogram.histogramVector) if count}
+    low, high = value_range
+    histogram = provider.histogram(
+        band, high - low + 1, low - 0.5, high + 0.5, QgsRectangle(), sample_size
+    )
+    return {low + index for index, count in enumerate(histogram.histogramVector) if count}
 
 
 def oso_table_from_values(layer, band=1):
@@ -249,15 +322,26 @@ def oso_table_from_values(layer, band=1):
     return OSO23
 
 
-def mask_table(layer, band=1):
-    """None for a binary crop mask, else the class table of a filtered class map."""
-    provider = layer.dataProvider()
-    if provider.dataType(band) in (Qgis.DataType.UInt16, Qgis.DataType.Int16):
-        return CTY
-    values = (present_values(layer, band) or set()) - {0, 255}
-    if values <= {1}:
-        return None
-    return oso_table_from_values(layer, band)
+def settings_from_values(layer, band=1):
+    """The CropMaskSettings of a crop mask without recorded settings, told from its values:
+    8-bit 0/1 a binary mask; OSO codes an OSO class map, CTY codes in 16 bits a CTY one; any
+    other code a Custom class map of the codes present (0 and nodata left out)."""
+    data_type = layer.dataProvider().dataType(band)
+    values = (present_values(layer, band) or set()) - {0}
+    if data_type == Qgis.DataType.Byte:
+        values -= set(OSO_BAND_NODATA)  # 255: the nodata of binary masks and OSO
+        if values <= {1}:
+            return CropMaskSettings(products.CUSTOM, products.BINARY)
+        oso_codes = {*nomenclature.selectable_codes(OSO23), *nomenclature.selectable_codes(OSO17)}
+        if values <= oso_codes:
+            table = oso_table_from_values(layer, band)
+            product = products.OSO_17 if table == OSO17 else products.OSO_23
+            return CropMaskSettings(product, products.CLASS_MAP)
+    elif data_type == Qgis.DataType.UInt16:
+        values -= {products.CTY_OUTSIDE}
+        if values <= set(nomenclature.selectable_codes(CTY)):
+            return CropMaskSettings(products.CTY_CTYCL, products.CLASS_MAP)
+    return CropMaskSettings(products.CUSTOM, products.CLASS_MAP, tuple(sorted(values)))
 
 
 def renderer_for(layer, kind, band=None, language=None):
@@ -269,10 +353,8 @@ def renderer_for(layer, kind, band=None, language=None):
         return product_palette_renderer(layer, kind, band, language)
     if kind in RAMP_KINDS:
         return ramp_renderer(layer, kind, band, language)
-    table = mask_table(layer, band)
-    if table is None:
-        return mask_renderer(layer, language=language, band=band)
-    return class_palette_renderer(layer, table, band, language)
+    settings = crop_mask_settings(layer) or settings_from_values(layer, band)
+    return crop_mask_renderer(layer, settings, band, language)
 
 
 def apply_style(layer, kind, language=None, band=None):
@@ -306,14 +388,25 @@ def _kind_from_tokens(tokens):
     return None
 
 
-def _gdal_texts(path, band):
-    """Band description and metadata of a local GDAL file (empty when it cannot be read)."""
+def _gdal_dataset(path):
+    """A local GDAL raster opened read-only, or None when it cannot be."""
     try:
         from osgeo import gdal
 
-        dataset = gdal.OpenEx(path, gdal.OF_RASTER | gdal.OF_READONLY)
+        return gdal.OpenEx(path, gdal.OF_RASTER | gdal.OF_READONLY)
     except Exception:  # noqa: BLE001 - no GDAL bindings, or not a GDAL file
-        return []
+        return None
+
+
+def _gdal_metadata(path):
+    """The default-domain metadata of a local GDAL file ({} when it cannot be read)."""
+    dataset = _gdal_dataset(path)
+    return dict(dataset.GetMetadata() or {}) if dataset is not None else {}
+
+
+def _gdal_texts(path, band):
+    """Band description and metadata of a local GDAL file (empty when it cannot be read)."""
+    dataset = _gdal_dataset(path)
     if dataset is None:
         return []
     texts = []
@@ -326,9 +419,12 @@ def _gdal_texts(path, band):
 
 
 def detect_kind(layer):
-    """The style kind of a layer, from its file name, layer name, band description or GDAL
-    metadata; for OSO classes, 23 or 17 classes from the year (2016/2017 -> 17) or the values
-    present. None when it cannot tell (crop masks are never detected)."""
+    """The style kind of a layer: a crop mask from the settings cropmask records in it;
+    otherwise from its file name, layer name, band description or GDAL metadata, for OSO
+    classes with 23 or 17 classes from the year (2016/2017 -> 17) or the values present.
+    None when it cannot tell (crop masks without recorded settings are not detected)."""
+    if crop_mask_settings(layer) is not None:
+        return MASK
     source = layer.source().split("|")[0]
     names = [Path(source).name, layer.name()]
     texts = [*names, layer.bandName(1)]

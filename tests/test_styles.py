@@ -535,3 +535,123 @@ def test_fetched_layers_are_loaded_styled(provider, project, tmp_path, product, 
             assert [item.color.name() for item in items][: len(ramp(kind))] == [
                 r["color"] for r in ramp(kind)
             ]
+
+
+# --- crop mask outputs ------------------------------------------------------------------------
+
+CUSTOM_COLOURS = [row["color"] for row in ramp("custom_classes")]  # 4 stops, the first green
+
+
+def cropmask_output(tmp_path, classes, name, **changes):
+    """cropconfidence:cropmask as the toolbox runs it, Custom class map by default, on
+    ``classes`` with a confidence of 90 everywhere -> the output, loaded in the project with
+    the crop mask's own style."""
+    import processing
+
+    grid = {"crs": "EPSG:2154", "origin": L93_ORIGIN}
+    output = tmp_path / f"{name}.tif"
+    parameters = {
+        "PRODUCT": 4,
+        "CLASS_LAYER": write_raster(tmp_path / f"{name}_classes.tif", classes, **grid),
+        "CONFIDENCE_LAYER": write_raster(
+            tmp_path / f"{name}_confidence.tif", np.full(classes.shape, 90, np.uint8), **grid
+        ),
+        "OUTPUT_MODE": 1,
+        "OUTPUT": str(output),
+        **changes,
+    }
+    processing.runAndLoadResults(
+        "cropconfidence:cropmask", parameters, context=QgsProcessingContext()
+    )
+    (layer,) = [
+        layer for layer in QgsProject.instance().mapLayers().values()
+        if layer.source() == str(output)
+    ]  # fmt: skip
+    return layer
+
+
+def restyled(layer, product=7):
+    """``layer``'s palette after cropconfidence:style with ``product`` (7: crop mask), and the
+    style's kind; the renderer is replaced first so that the style must set it again."""
+    layer.setRenderer(styles().mask_renderer(layer, 1))
+    kind = run_style(layer.id(), product)["STYLE"]
+    return palette(layer.renderer()), kind
+
+
+def test_custom_class_map_with_oso_codes_gets_cropmasks_colour_per_kept_code(
+    provider,  # noqa: ARG001
+    project,  # noqa: ARG001
+    tmp_path,
+):
+    classes = np.array([[5, 6, 7, 9, 10, 0]], np.uint8)  # all OSO codes
+    layer = cropmask_output(tmp_path, classes, "custom", CLASSES="9,5,7,6")
+    expected = [
+        (code, colour, f"Class {code}") for code, colour in zip((5, 6, 7, 9), CUSTOM_COLOURS)
+    ]
+    assert palette(layer.renderer()) == expected  # the crop mask's own style
+    assert restyled(layer) == (expected, "mask")
+    assert rendered(layer) == [*map(argb, CUSTOM_COLOURS), TRANSPARENT, TRANSPARENT]
+
+
+def test_custom_16_bit_class_map_is_not_given_the_cty_palette(provider, project, tmp_path):  # noqa: ARG001
+    classes = np.array([[1110, 300, 0, 2100]], np.uint16)
+    layer = cropmask_output(tmp_path, classes, "custom16", CLASSES="300,1110")
+    first, last = CUSTOM_COLOURS[0], CUSTOM_COLOURS[-1]
+    expected = [(300, first, "Class 300"), (1110, last, "Class 1110")]
+    assert palette(layer.renderer()) == expected
+    assert restyled(layer) == (expected, "mask")
+    assert rendered(layer) == [argb(last), argb(first), TRANSPARENT, TRANSPARENT]
+
+
+def test_crop_masks_are_detected_from_the_settings_cropmask_records(provider, project, tmp_path):  # noqa: ARG001
+    from osgeo import gdal
+
+    classes = np.array([[1110, 1120, 0]], np.uint16)
+    # Named like a CTY file: the recorded settings say it is a crop mask.
+    layer = cropmask_output(tmp_path, classes, "CTY_2021_custom", CLASSES="1120,1110")
+    first, last = CUSTOM_COLOURS[0], CUSTOM_COLOURS[-1]
+    expected = [(1110, first, "Class 1110"), (1120, last, "Class 1120")]
+    assert restyled(layer, product=0) == (expected, "mask")
+    assert gdal.Info(layer.source(), format="json")["metadata"][""] == {
+        "AREA_OR_POINT": "Area",
+        "CROPCONFIDENCE_PRODUCT": "custom",
+        "CROPCONFIDENCE_OUTPUT_MODE": "classes",
+        "CROPCONFIDENCE_CLASSES": "1110,1120",
+        "CROPCONFIDENCE_MIN_CONFIDENCE": "50",
+        "CROPCONFIDENCE_MIN_VALIDITY": "0",
+    }
+    assert not Path(f"{layer.source()}.aux.xml").exists()  # in the GeoTIFF itself
+
+    binary = cropmask_output(tmp_path, classes, "binary", CLASSES="1110", OUTPUT_MODE=0,
+                             MIN_CONFIDENCE=75)  # fmt: skip
+    kept = [(1, ramp("mask")[0]["color"], "Kept (confidence ≥ 75)")]
+    assert palette(binary.renderer()) == kept
+    assert restyled(binary, product=0) == (kept, "mask")
+
+
+@pytest.mark.parametrize(
+    ("values", "dtype", "nodata", "codes"),
+    [
+        ((0, 40, 41, 255), np.uint8, 255, (40, 41)),  # not OSO codes
+        ((0, 300, 1110, 65535), np.uint16, 65535, (300, 1110)),  # 300 is no CTY code
+        ((0, -3, 12, -32768), np.int16, -32768, (-3, 12)),
+    ],
+)
+def test_class_map_without_metadata_is_told_custom_by_its_values(
+    provider,  # noqa: ARG001
+    project,
+    tmp_path,
+    values,
+    dtype,
+    nodata,
+    codes,
+):
+    path = write_raster(tmp_path / "older_map.tif", np.array([values], dtype), nodata=nodata)
+    layer = layer_of(path)
+    project.addMapLayer(layer)
+    run_style(layer, 7)
+    first, last = CUSTOM_COLOURS[0], CUSTOM_COLOURS[-1]
+    assert palette(layer.renderer()) == [
+        (codes[0], first, f"Class {codes[0]}"),
+        (codes[1], last, f"Class {codes[1]}"),
+    ]

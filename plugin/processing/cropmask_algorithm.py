@@ -2,6 +2,7 @@
 
 import os
 
+import rasterio
 from qgis.core import (
     QgsFeature,
     QgsFeatureSink,
@@ -23,6 +24,7 @@ from qgis.core import (
     QgsProcessingUtils,
     QgsProperty,
 )
+from rasterio.errors import RasterioError
 
 from .. import compat, styles
 from ..core import nomenclature, products
@@ -67,31 +69,36 @@ class MaskStylePostProcessor(QgsProcessingLayerPostProcessorInterface):
 
     instances = []  # Processing holds no reference of its own
 
-    def __init__(self, table, min_confidence, codes=()):
+    def __init__(self, settings):
         super().__init__()
-        self.table = table
-        self.min_confidence = min_confidence
-        self.codes = codes
+        self.settings = settings
 
     def postProcessLayer(self, layer, context, feedback):  # noqa: ARG002
         if not layer.isValid():
             return
-        if self.table is not None:
-            renderer = styles.class_palette_renderer(layer, self.table)
-        elif self.codes:
-            renderer = styles.kept_codes_renderer(layer, self.codes)
-        else:
-            renderer = styles.mask_renderer(layer, self.min_confidence)
-        layer.setRenderer(renderer)
+        layer.setRenderer(styles.crop_mask_renderer(layer, self.settings))
         layer.triggerRepaint()
 
     @classmethod
-    def create(cls, table, min_confidence, codes=()):
-        """``table``: a nomenclature table for a class map; ``codes``: the kept codes of a
-        class map without one (Custom); neither: a binary mask."""
-        instance = cls(table, min_confidence, codes)
+    def create(cls, settings):
+        """``settings``: the styles.CropMaskSettings the output was made with."""
+        instance = cls(settings)
         cls.instances.append(instance)
         return instance
+
+
+def record_settings(path, request, codes):
+    """Write the crop mask's settings into its output's GDAL metadata (styles.crop_mask_tags),
+    for cropconfidence:style to tell and style it. Returns an error message, or None."""
+    tags = styles.crop_mask_tags(
+        request.product, request.output_mode, codes, request.min_confidence, request.min_validity
+    )
+    try:
+        with rasterio.open(path, "r+") as dataset:
+            dataset.update_tags(**tags)
+    except (RasterioError, OSError) as error:
+        return str(error)
+    return None
 
 
 class CropMaskAlgorithm(QgsProcessingAlgorithm):
@@ -146,7 +153,9 @@ class CropMaskAlgorithm(QgsProcessingAlgorithm):
             "classes. All layers must share one grid (CRS, pixel size, alignment); "
             "they are processed over their common extent, never resampled.\n\n"
             "The per-class table is counted only when it is asked for: it takes about "
-            "40% more time."
+            "40% more time.\n\n"
+            "The output records the product, output mode, kept classes and thresholds in its "
+            "metadata (CROPCONFIDENCE_*), from which 'Apply Crop Confidence style' styles it."
         )
 
     def createInstance(self):
@@ -395,6 +404,16 @@ class CropMaskAlgorithm(QgsProcessingAlgorithm):
         except CropMaskError as error:
             raise QgsProcessingException(str(error)) from None
 
+        codes = products.resolve_classes(request.product, request.class_codes)
+        problem = record_settings(output, request, codes)
+        if problem is not None:
+            feedback.reportError(
+                tr(
+                    "Could not write the crop mask's settings into the metadata of {} ({}): "
+                    "'Apply Crop Confidence style' will tell its kind from its values only."
+                ).format(output, problem),
+                False,
+            )
         if result.pixel_area_m2 is None:
             feedback.reportError(
                 tr("The rasters' CRS is not projected in metres: areas are not computed."),
@@ -419,13 +438,11 @@ class CropMaskAlgorithm(QgsProcessingAlgorithm):
             )
         )
         if context.willLoadLayerOnCompletion(output):
-            table, codes = products.spec(request.product).table, ()
-            if request.output_mode != products.CLASS_MAP:
-                table = None
-            elif table is None:
-                codes = products.resolve_classes(request.product, request.class_codes)
+            settings = styles.CropMaskSettings(
+                request.product, request.output_mode, codes, request.min_confidence
+            )
             context.layerToLoadOnCompletionDetails(output).setPostProcessor(
-                MaskStylePostProcessor.create(table, request.min_confidence, codes)
+                MaskStylePostProcessor.create(settings)
             )
         return outputs
 
