@@ -22,7 +22,9 @@ from crop_confidence.plugin.catalog.clip import (
     ClipCancelled,
     ClipError,
     RangesNotSupported,
+    _Source,
     clip_to_area,
+    local_path,
     supports_ranges,
 )
 from crop_confidence.plugin.core.errors import CropMaskCancelled, CropMaskError
@@ -275,6 +277,59 @@ def test_local_multiband_source_and_band_names(tmp_path):
         clipped = dataset.read()
     for index, band in enumerate(bands):
         np.testing.assert_array_equal(clipped[index], band[400:800, 100:500])
+
+
+def test_local_source_given_as_a_file_uri(tmp_path):
+    folder = tmp_path / "CLMS 2021"  # the URI holds it as CLMS%202021
+    folder.mkdir()
+    array = cty_like(1024, seed=7)
+    source = write_cog(folder / "CTY.tif", array, (X0, Y0), 65535)
+
+    result = clip_to_area(
+        source.as_uri(), (X0 + 1000, Y0 - 3000, X0 + 3000, Y0 - 1000), "EPSG:3035",
+        tmp_path / "o.tif",
+    )  # fmt: skip
+
+    np.testing.assert_array_equal(read_window(result.path, None), array[100:300, 100:300])
+    assert result.bytes_transferred == 0
+
+
+@pytest.mark.parametrize(
+    ("address", "kind", "gdal_path"),
+    [
+        (r"C:\data\OSO_2021.tif", "local", r"C:\data\OSO_2021.tif"),
+        ("C:/data/OSO_2021.tif", "local", "C:/data/OSO_2021.tif"),
+        ("C://data/OSO_2021.tif", "local", "C://data/OSO_2021.tif"),
+        ("d:\\OSO_2021.tif", "local", "d:\\OSO_2021.tif"),
+        ("file:///C:/My%20Data/OSO_2021.tif", "local", "C:/My Data/OSO_2021.tif"),
+        ("file:/C:/data/OSO_2021.tif", "local", "C:/data/OSO_2021.tif"),
+        ("file://localhost/C:/data/OSO_2021.tif", "local", "C:/data/OSO_2021.tif"),
+        ("file://C:/data/OSO_2021.tif", "local", "C:/data/OSO_2021.tif"),
+        ("file://nas/share/OSO_2021.tif", "local", "//nas/share/OSO_2021.tif"),
+        (r"\\nas\share\OSO_2021.tif", "local", r"\\nas\share\OSO_2021.tif"),
+        ("FILE:///srv/OSO%202021.tif", "local", "/srv/OSO 2021.tif"),
+        ("/srv/OSO_2021.tif", "local", "/srv/OSO_2021.tif"),
+        ("data/OSO_2021.tif", "local", "data/OSO_2021.tif"),
+        ("/vsizip//srv/oso.zip/OSO_2021.tif", "local", "/vsizip//srv/oso.zip/OSO_2021.tif"),
+        (
+            "https://files.example.org/OSO_2021.tif?sig=1",
+            "http",
+            "/vsicurl/https://files.example.org/OSO_2021.tif?sig=1",
+        ),
+        ("s3://eodata/CLMS/OSO_2021.tif", "s3", "/vsis3/eodata/CLMS/OSO_2021.tif"),
+    ],
+)
+def test_addresses_are_read_as_local_files_or_urls(address, kind, gdal_path):
+    """Windows drive paths and file: URIs are files, not URLs with a one-letter scheme."""
+    source = _Source(address)
+    assert (source.kind, source.gdal_path) == (kind, gdal_path)
+    assert local_path(address) == (gdal_path if kind == "local" else None)
+
+
+def test_unsupported_address_scheme_is_a_clear_error(tmp_path):
+    assert local_path("ftp://files.example.org/a.tif") is None
+    with pytest.raises(ClipError, match="unsupported address scheme"):
+        clip_to_area("ftp://files.example.org/a.tif", AREA, "EPSG:3035", tmp_path / "o.tif")
 
 
 # -- mosaics ---------------------------------------------------------------------------------

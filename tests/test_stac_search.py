@@ -2,6 +2,7 @@
 
 import functools
 import hashlib
+import json
 import os
 import socket
 import subprocess
@@ -13,6 +14,7 @@ from pathlib import Path
 import pytest
 from rasterio.warp import transform
 
+from crop_confidence.plugin.catalog.clip import local_path
 from crop_confidence.plugin.catalog.stac_search import (
     CTY_COLLECTION,
     CTYCL_COLLECTION,
@@ -418,6 +420,92 @@ def test_static_catalogue_missing_file(tmp_path):
     with pytest.raises(StacSearchError, match="Cannot read the catalogue") as caught:
         search_products(missing, SAMPLE_BBOX, 2021)
     assert caught.value.url == str(missing)
+
+
+# Asset hrefs of a static catalogue -> the href to read (local files as paths).
+HREFS = {
+    "E30N26": (r"C:\data\CTY_E30N26.tif", "C:/data/CTY_E30N26.tif"),
+    "E31N26": ("C:/data/CTY_E31N26.tif", "C:/data/CTY_E31N26.tif"),
+    "E32N26": ("file:///C:/My%20Data/CTY_E32N26.tif", "C:/My Data/CTY_E32N26.tif"),
+    "E33N26": ("file:///srv/clms/CTY%20E33N26.tif", "/srv/clms/CTY E33N26.tif"),
+    "E34N26": ("../data/CTY_E34N26.tif", "{collection}/data/CTY_E34N26.tif"),
+    "E35N26": (
+        "https://files.example.org/CTY_E35N26.tif",
+        "https://files.example.org/CTY_E35N26.tif",
+    ),
+    "E36N26": ("s3://eodata/CLMS/CTY_E36N26.tif", "s3://eodata/CLMS/CTY_E36N26.tif"),
+}
+
+
+def write_static_catalogue(folder, hrefs):
+    """catalog.json -> the CTY collection -> one CTY item per tile, its GeoTIFF at the href."""
+    collection_folder = folder / CTY_COLLECTION
+    links = []
+    for tile, href in hrefs.items():
+        item = cdse_item("CTY", 2021, tile, with_alternate=False)
+        item["assets"]["CTY_raster"]["href"] = href
+        item["links"] = [{"rel": "collection", "href": "../collection.json"}]
+        (collection_folder / item["id"]).mkdir(parents=True)
+        (collection_folder / item["id"] / f"{item['id']}.json").write_text(json.dumps(item))
+        links.append({"rel": "item", "href": f"./{item['id']}/{item['id']}.json"})
+    collection = {
+        "type": "Collection",
+        "stac_version": "1.1.0",
+        "id": CTY_COLLECTION,
+        "description": "CTY",
+        "license": "other",
+        "extent": {
+            "spatial": {"bbox": [list(EUROPE)]},
+            "temporal": {"interval": [["2021-01-01T00:00:00Z", "2021-12-31T23:59:59Z"]]},
+        },
+        "links": [{"rel": "root", "href": "../catalog.json"}, *links],
+    }
+    (collection_folder / "collection.json").write_text(json.dumps(collection))
+    catalog = {
+        "type": "Catalog",
+        "stac_version": "1.1.0",
+        "id": "hrefs",
+        "description": "asset hrefs",
+        "links": [
+            {"rel": "root", "href": "./catalog.json"},
+            {"rel": "child", "href": f"./{CTY_COLLECTION}/collection.json"},
+        ],
+    }
+    (folder / "catalog.json").write_text(json.dumps(catalog))
+    return folder / "catalog.json"
+
+
+@pytest.mark.parametrize("opened_as", ["path", "file URI"])
+def test_static_catalogue_hrefs_windows_paths_are_local_files(tmp_path, opened_as):
+    """Drive paths (C:\\ or C:/) and file: URIs are local files, whatever the platform; a
+    relative href is joined to the item's folder; URLs stay URLs."""
+    folder = tmp_path / "my catalogue"
+    catalog = write_static_catalogue(folder, {tile: href for tile, (href, _) in HREFS.items()})
+    source = catalog.as_uri() if opened_as == "file URI" else str(catalog)
+
+    result = search_products(source, EUROPE, 2021)
+
+    assert result.ignored == ()
+    assets = {product.tile: product.cty for product in result.products}
+    assert set(assets) == set(HREFS)
+    for tile, (_, expected) in HREFS.items():
+        expected = expected.format(collection=folder / CTY_COLLECTION)
+        assert assets[tile].href == expected, tile
+    for tile in ("E30N26", "E31N26", "E32N26", "E33N26", "E34N26"):
+        asset = assets[tile]
+        assert (asset.https_href, asset.s3_href, asset.gdal_s3_path) == (None, None, None)
+        assert local_path(asset.href) == asset.href  # what the clip opens, as it is
+    assert assets["E35N26"].https_href == assets["E35N26"].href
+    assert local_path(assets["E35N26"].href) is None
+    assert assets["E36N26"].gdal_s3_path == "/vsis3/eodata/CLMS/CTY_E36N26.tif"
+    assert local_path(assets["E36N26"].href) is None
+
+
+def test_static_catalogue_opened_as_a_file_uri_reads_like_its_path():
+    by_path = search_products(str(CATALOG), SAMPLE_BBOX, 2021)
+    by_uri = search_products(CATALOG.as_uri(), SAMPLE_BBOX, 2021)
+    assert by_uri.products == by_path.products and len(by_uri.products) == 1
+    assert Path(by_uri.products[0].cty.href).is_file()
 
 
 @pytest.fixture

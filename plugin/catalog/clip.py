@@ -1,11 +1,11 @@
 """AOI clipping: read only the parts of (cloud-optimised) GeoTIFFs that cover an area.
 
 ``clip_to_area`` opens one or more rasters on the same grid through GDAL (``/vsicurl/`` for
-HTTP(S), ``/vsis3/`` for ``s3://``, local paths as they are), reads the grid-aligned window that
-covers the area block by block (so that only the needed COG tiles travel over the network) and
-writes one Cloud-Optimized GeoTIFF on the sources' own grid: never resampled, same dtype,
-nodata, band descriptions and colour table. With several sources (adjacent tiles) it writes one
-mosaic; pixels that no source covers get the nodata value.
+HTTP(S), ``/vsis3/`` for ``s3://``, local paths and ``file:`` URIs as files: see ``local_path``),
+reads the grid-aligned window that covers the area block by block (so that only the needed COG
+tiles travel over the network) and writes one Cloud-Optimized GeoTIFF on the sources' own grid:
+never resampled, same dtype, nodata, band descriptions and colour table. With several sources
+(adjacent tiles) it writes one mosaic; pixels that no source covers get the nodata value.
 
 Secrets (bearer tokens, S3 keys) are handed to GDAL as thread-local configuration options held
 in memory for the duration of the call; they never appear in a GDAL file name, in a message or
@@ -22,13 +22,14 @@ import json
 import logging
 import math
 import os
+import re
 import threading
 import traceback
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import unquote, urljoin, urlsplit
 
 import numpy as np
 import requests
@@ -457,13 +458,53 @@ def _network_stats(paths):
 
 # -- sources -------------------------------------------------------------------------------
 
+# A Windows drive path: C:\data\x.tif or C:/data/x.tif (urlsplit reads "c" as a URL scheme).
+WINDOWS_DRIVE = re.compile(r"^[A-Za-z]:[\\/]")
+
+
+def is_windows_drive_path(address):
+    return bool(WINDOWS_DRIVE.match(str(address)))
+
+
+def local_path(address):
+    """The file path ``address`` names, or None when it is a URL (http, https, s3, ...).
+
+    Paths are returned as they are: POSIX, relative, Windows drive (``C:\\data\\x.tif``,
+    ``C:/data/x.tif``) and UNC paths, and GDAL paths such as ``/vsizip/...``. ``file:`` URIs
+    become paths: ``file:///C:/data/x.tif`` -> ``C:/data/x.tif``, ``file:///home/a%20b.tif``
+    -> ``/home/a b.tif``, ``file://server/share/x.tif`` -> ``//server/share/x.tif``.
+    """
+    text = str(address)
+    if is_windows_drive_path(text):
+        return text
+    if "://" not in text and not text.lower().startswith("file:"):
+        return text
+    parts = urlsplit(text)
+    scheme = parts.scheme.lower()
+    if scheme == "file":
+        return _file_uri_path(parts)
+    return text if not scheme else None
+
+
+def _file_uri_path(parts):
+    path = unquote(parts.path)
+    host = unquote(parts.netloc)
+    if re.fullmatch(r"[A-Za-z]:", host):  # file://C:/x.tif, a common mistake
+        return host + path
+    if host and host.lower() != "localhost":
+        return f"//{host}{path}"  # a UNC path: //server/share/x.tif
+    if is_windows_drive_path(path[1:]):  # /C:/x.tif
+        return path[1:]
+    return path
+
 
 class _Source:
     def __init__(self, text):
         self.text = str(text)
-        scheme = urlsplit(self.text).scheme.lower() if "://" in self.text else ""
+        path = local_path(self.text)
+        scheme = "" if path is not None else urlsplit(self.text).scheme.lower()
         self.kind = {"http": "http", "https": "http", "s3": "s3"}.get(scheme, "local")
-        if scheme and self.kind == "local" and scheme != "file":
+        if scheme and self.kind == "local":
             raise ClipError(f"Cannot read {redact_url(self.text)}: unsupported address scheme.")
         if self.kind == "http":
             self.shown = redact_url(self.text)
@@ -472,7 +513,7 @@ class _Source:
             self.shown = self.text.split("?", 1)[0]
             self.url = None
         else:
-            self.shown = urlsplit(self.text).path if scheme == "file" else self.text
+            self.shown = path
             self.url = None
         self.gdal_path = self._gdal_path(self.url)
         self.dataset = None
@@ -607,7 +648,8 @@ def clip_to_area(
     ``sources`` into one COG at ``out_path`` -> ClipResult.
 
     sources: one address or a list (adjacent tiles on one grid): http(s) URLs (read with range
-        requests), ``s3://bucket/key`` (read with ``s3_credentials``) or local paths.
+        requests), ``s3://bucket/key`` (read with ``s3_credentials``), local paths (Windows
+        drive paths included) or ``file:`` URIs.
     headers: static HTTP headers; headers_provider / token_provider: a callable returning
         headers, or an object with ``headers()`` and ``invalidate()`` (the token providers),
         asked again for each block and renewed once when the server answers 401.

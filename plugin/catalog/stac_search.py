@@ -24,6 +24,7 @@ from pystac_client.warnings import PystacClientWarning
 from rasterio.warp import transform_bounds
 
 from ..core.errors import CropMaskError
+from .clip import is_windows_drive_path, local_path
 from .http import is_timeout, make_retry, network_reason, redact_url, user_agent
 
 CDSE_STAC_URL = "https://stac.dataspace.copernicus.eu/v1"
@@ -43,6 +44,8 @@ ITEM_ID = re.compile(
     r"(?P<tile>E\d+N\d+)_(?P<epsg>\d{4,5})_V(?P<version>\d+)_R(?P<revision>\d+)$"
 )
 TIFF_SUFFIXES = (".tif", ".tiff")
+# A Windows drive path, possibly behind ./ (see _absolute_href).
+_RELATIVE_DRIVE_PATH = re.compile(r"^(?:\./)*([A-Za-z]:[\\/].*)$", re.DOTALL)
 
 
 class StacSearchError(Exception):
@@ -61,7 +64,7 @@ class ProductAsset:
 
     item_id: str
     collection: str
-    href: str  # best href to open: https alternate, else the main href
+    href: str  # best href to open: https alternate, else the main href (a file as a path)
     https_href: Optional[str]
     s3_href: Optional[str]
     auth_refs: tuple  # auth schemes the chosen href needs, e.g. ("oidc",)
@@ -222,9 +225,11 @@ def open_client(
     if proxies:
         stac_io.session.trust_env = False
         stac_io.session.proxies.update(proxies)
+    # pystac-client would open a file: URI as a file name: give it the path.
+    path = local_path(source)
     # Client.open resets these on stac_io: they must be given here.
     return Client.open(
-        str(source),
+        str(source) if path is None else path,
         headers={"User-Agent": user_agent(), **(headers or {})},
         request_modifier=tracker,
         timeout=timeout,
@@ -365,7 +370,7 @@ def _data_asset(item, match=None):
         return None
     candidates.sort(key=lambda asset: "cloud-optimized" not in (asset.media_type or ""))
     asset = candidates[0]
-    href = asset.get_absolute_href() or asset.href
+    href = _absolute_href(asset)
     alternates = asset.extra_fields.get("alternate") or {}
     https = _alternate(alternates, "https")
     s3 = _alternate(alternates, "s3")
@@ -391,6 +396,21 @@ def _data_asset(item, match=None):
         version=int(match["version"]) if match else 0,
         revision=int(match["revision"]) if match else 0,
     )
+
+
+def _absolute_href(asset):
+    """The asset's href, absolute: a URL, or for a local file its path (a file: URI decoded,
+    a Windows drive path with forward slashes, as pystac gives it on Windows)."""
+    href = asset.href
+    # Off Windows, pystac takes C:/data/x.tif for a path relative to the item's folder, and
+    # rewrites it as ./C:/data/x.tif when it reads the item.
+    drive = _RELATIVE_DRIVE_PATH.match(href)
+    # Else a relative href is joined to the item's.
+    href = drive.group(1) if drive else (asset.get_absolute_href() or href)
+    path = local_path(href)
+    if path is None:
+        return href
+    return path.replace("\\", "/") if is_windows_drive_path(path) else path
 
 
 def _alternate(alternates, scheme):
@@ -455,8 +475,8 @@ class _RequestTracker:
     """Request modifier remembering the last URL asked, to name it in errors."""
 
     def __init__(self, source):
-        is_url = _scheme(source) in ("http", "https")
-        self.url = redact_url(source) if is_url else str(Path(source))
+        path = local_path(source)
+        self.url = redact_url(str(source)) if path is None else str(Path(path))
 
     def __call__(self, request):
         self.url = redact_url(request.url)
