@@ -72,7 +72,7 @@
         </message>
         <message>
             <location filename="../plugin/gui/dock.py" line="158" />
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="45" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="44" />
             <source>CTYCL only (CLMS Confidence Layer)</source>
             <translation>CTYCL seule (couche de confiance CLMS)</translation>
         </message>
@@ -83,7 +83,7 @@
         </message>
         <message>
             <location filename="../plugin/gui/dock.py" line="160" />
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="167" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="152" />
             <location filename="../plugin/processing/fetch_algorithm.py" line="107" />
             <location filename="../plugin/processing/style_algorithm.py" line="174" />
             <source>Product</source>
@@ -462,44 +462,44 @@
             <translation>Authentification à deux facteurs Copernicus</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="44" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="43" />
             <source>CTY + CTYCL (CLMS Crop Types and Confidence Layer)</source>
             <translation>CTY + CTYCL (types de cultures CLMS et couche de confiance)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="46" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="45" />
             <location filename="../plugin/processing/style_algorithm.py" line="61" />
             <source>OSO 2018+ (23 classes)</source>
             <translation>OSO 2018 et après (23 classes)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="47" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="46" />
             <location filename="../plugin/processing/style_algorithm.py" line="62" />
             <source>OSO 2016–2017 (17 classes)</source>
             <translation>OSO 2016–2017 (17 classes)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="48" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="47" />
             <source>Custom</source>
             <translation>Personnalisé</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="59" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="58" />
             <source>{}: the layer '{}' ({}) is not a local raster file. Save it as a GeoTIFF first (Export &gt; Save As).</source>
             <translation>{} : la couche « {} » ({}) n'est pas un fichier raster local. Enregistrez-la d'abord en GeoTIFF (Exporter &gt; Sauvegarder sous).</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="130" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="115" />
             <source>Confidence-filtered crop mask</source>
             <translation>Masque de cultures filtré par la confiance</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="133" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="118" />
             <source>Crop masks</source>
             <translation>Masques de cultures</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="142" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="127" />
             <source>Keeps the pixels of the selected crop classes whose classifier confidence reaches a threshold, and counts pixels and hectares per class.
 
 Binary mask: 1 kept, 0 not kept, 255 no data. Filtered class map: the class code where kept, 0 elsewhere, the class nodata (65535 for CTY, 255 for OSO; for Custom the class file's nodata, or its type's largest value when that is 0 or unset) where there is no data.
@@ -524,167 +524,162 @@ Le tableau par classe n'est calculé que s'il est demandé : il prend environ 40
 La sortie enregistre le produit, le mode de sortie, les classes conservées et les seuils dans ses métadonnées (CROPCONFIDENCE_*), d'après lesquelles « Appliquer le style Crop Confidence » lui donne son style.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="173" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="158" />
             <source>Class layer (CTY or OSO classes; not needed for CTYCL only)</source>
             <translation>Couche des classes (classes CTY ou OSO ; inutile pour CTYCL seule)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="179" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="164" />
             <source>Class band</source>
             <translation>Bande des classes</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="184" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="169" />
             <source>Confidence layer (CTYCL or OCS_Confidence)</source>
             <translation>Couche de confiance (CTYCL ou OCS_Confidence)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="189" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="174" />
             <source>Confidence band</source>
             <translation>Bande de confiance</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="194" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="179" />
             <source>Validity layer (OSO OCS_Validity)</source>
             <translation>Couche de validité (OSO OCS_Validity)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="199" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="184" />
             <source>Validity band</source>
             <translation>Bande de validité</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="205" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="190" />
             <source>Minimum validity (cloud-free dates)</source>
             <translation>Validité minimale (dates sans nuages)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="214" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="199" />
             <source>Classes to keep (comma-separated codes; empty = the product's crops)</source>
             <translation>Classes à conserver (codes séparés par des virgules ; vide = les cultures du produit)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="222" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="207" />
             <source>Minimum confidence (%)</source>
             <translation>Niveau de confiance minimal (%)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="232" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="217" />
             <source>Output</source>
             <translation>Sortie</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="233" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="218" />
             <source>Binary mask</source>
             <translation>Masque binaire</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="233" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="218" />
             <source>Filtered class map</source>
             <translation>Carte des classes filtrée</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="238" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="223" />
             <source>Clip to extent</source>
             <translation>Découper selon l'emprise</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="242" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="227" />
             <source>Threads (0 = all cores)</source>
             <translation>Threads (0 = tous les cœurs)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="249" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="234" />
             <source>GDAL creation options (KEY=VALUE|KEY=VALUE)</source>
             <translation>Options de création GDAL (CLE=VALEUR|CLE=VALEUR)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="256" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="241" />
             <source>Crop mask</source>
             <translation>Masque de cultures</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="260" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="245" />
             <source>Per-class counts</source>
             <translation>Comptages par classe</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="267" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="252" />
             <source>Total pixels</source>
             <translation>Nombre total de pixels</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="268" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="253" />
             <source>No-data pixels</source>
             <translation>Pixels sans données</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="269" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="254" />
             <source>Kept pixels</source>
             <translation>Pixels conservés</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="270" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="255" />
             <source>Kept area (ha)</source>
             <translation>Surface conservée (ha)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="280" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="265" />
             <source>CONFIDENCE_LAYER: the layer {} cannot be opened as a raster.</source>
             <translation>CONFIDENCE_LAYER : la couche {} ne peut pas être ouverte comme raster.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="289" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="274" />
             <source>{}: the layer {} cannot be opened as a raster.</source>
             <translation>{} : la couche {} ne peut pas être ouverte comme raster.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="303" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="288" />
             <source>{}: band {} does not exist; bands are numbered from 1.</source>
             <translation>{} : la bande {} n'existe pas ; les bandes sont numérotées à partir de 1.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="374" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="359" />
             <source>OUTPUT: '{}' is not a GeoTIFF name. The crop mask is always written as a GeoTIFF: give a file name ending in .tif.</source>
             <translation>OUTPUT : « {} » n'est pas un nom de GeoTIFF. Le masque de cultures est toujours écrit en GeoTIFF : donnez un nom de fichier finissant par .tif.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="381" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="366" />
             <source>MIN_VALIDITY {} is ignored: no validity layer is given.</source>
             <translation>MIN_VALIDITY {} est ignoré : aucune couche de validité n'est donnée.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="387" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="372" />
             <source>Product {}, classes {}, minimum confidence {}</source>
             <translation>Produit {}, classes {}, niveau de confiance minimal {}</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="392" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="377" />
             <source>all cropland</source>
             <translation>toutes les terres cultivées</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="403" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="400" />
             <source>Cancelled: no output was written.</source>
             <translation>Annulé : aucune sortie n'a été écrite.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="411" />
-            <source>Could not write the crop mask's settings into the metadata of {} ({}): 'Apply Crop Confidence style' will tell its kind from its values only.</source>
-            <translation>Impossible d'écrire les paramètres du masque de cultures dans les métadonnées de {} ({}) : « Appliquer le style Crop Confidence » ne pourra en déduire le type que d'après ses valeurs.</translation>
-        </message>
-        <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="419" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="406" />
             <source>The rasters' CRS is not projected in metres: areas are not computed.</source>
             <translation>Le SCR des rasters n'est pas projeté en mètres : les surfaces ne sont pas calculées.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="433" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="420" />
             <source>Kept {} of {} pixels ({} ha); {} no-data pixels.</source>
             <translation>{} pixels conservés sur {} ({} ha) ; {} pixels sans données.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="476" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="463" />
             <source>All crop types (CTYCL)</source>
             <translation>Tous les types de cultures (CTYCL)</translation>
         </message>
@@ -881,6 +876,10 @@ Une couche du projet courant est restylée sur place. Un fichier qui n'est pas o
             <location filename="../plugin/styles.py" line="171" />
             <source>Class {}</source>
             <translation>Classe {}</translation>
+        </message>
+        <message>
+            <source>Could not write the crop mask's settings into the metadata of {} ({}): 'Apply Crop Confidence style' will tell its kind from its values only.</source>
+            <translation type="vanished">Impossible d'écrire les paramètres du masque de cultures dans les métadonnées de {} ({}) : « Appliquer le style Crop Confidence » ne pourra en déduire le type que d'après ses valeurs.</translation>
         </message>
     </context>
 </TS>

@@ -634,3 +634,20 @@ def test_peak_memory_does_not_grow_with_the_raster_size(tmp_path, counts):
         assert child_kept == kept
         growth[side] = growth_kb / 1024
     assert growth[8192] - growth[4096] < 16, growth
+
+
+def test_output_metadata_is_written_before_the_file_appears(tmp_path):
+    classes = np.full((40, 30), 1110, np.uint16)
+    confidence = np.full((40, 30), 80, np.uint8)
+    request = CropMaskRequest(
+        product="cty_ctycl",
+        classes=BandRef(write_raster(tmp_path / "cty.tif", classes)),
+        confidence=BandRef(write_raster(tmp_path / "ctycl.tif", confidence)),
+        tags={"CROPCONFIDENCE_PRODUCT": "cty_ctycl", "NOTE": "a b"},
+    )
+    run_crop_mask(request, tmp_path / "out.tif")
+    with rasterio.open(tmp_path / "out.tif") as out:
+        tags = out.tags()
+        assert (tags["CROPCONFIDENCE_PRODUCT"], tags["NOTE"]) == ("cty_ctycl", "a b")
+        assert np.array_equal(out.read(1), np.ones((40, 30), np.uint8))
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["cty.tif", "ctycl.tif", "out.tif"]

@@ -55,6 +55,7 @@ class CropMaskRequest:
     # are counted, and windows are computed by band masks (masks.py), which is
     # about twice as cheap per pixel as the joint key.
     class_counts: bool = True
+    tags: dict = field(default_factory=dict)  # GDAL metadata of the output (strings)
 
 
 @dataclass
@@ -512,6 +513,8 @@ def run_crop_mask(request, output_path, progress=None, is_cancelled=None):
             rasterio.Env(GDAL_CACHEMAX=cache_bytes),
             AtomicRasterWriter(output_path, profile) as writer,
         ):
+            if request.tags:
+                writer.dataset.update_tags(**request.tags)
             pending = deque()
             queue = iter(windows)
             max_in_flight = 2 * threads

@@ -1,8 +1,8 @@
 """Processing algorithm cropconfidence:cropmask, a thin adapter over plugin.core.engine."""
 
+import dataclasses
 import os
 
-import rasterio
 from qgis.core import (
     QgsFeature,
     QgsFeatureSink,
@@ -24,7 +24,6 @@ from qgis.core import (
     QgsProcessingUtils,
     QgsProperty,
 )
-from rasterio.errors import RasterioError
 
 from .. import compat, styles
 from ..core import nomenclature, products
@@ -85,20 +84,6 @@ class MaskStylePostProcessor(QgsProcessingLayerPostProcessorInterface):
         instance = cls(settings)
         cls.instances.append(instance)
         return instance
-
-
-def record_settings(path, request, codes):
-    """Write the crop mask's settings into its output's GDAL metadata (styles.crop_mask_tags),
-    for cropconfidence:style to tell and style it. Returns an error message, or None."""
-    tags = styles.crop_mask_tags(
-        request.product, request.output_mode, codes, request.min_confidence, request.min_validity
-    )
-    try:
-        with rasterio.open(path, "r+") as dataset:
-            dataset.update_tags(**tags)
-    except (RasterioError, OSError) as error:
-        return str(error)
-    return None
 
 
 class CropMaskAlgorithm(QgsProcessingAlgorithm):
@@ -393,6 +378,18 @@ class CropMaskAlgorithm(QgsProcessingAlgorithm):
                     request.min_confidence,
                 )
             )
+            # Its settings go into the output's metadata, for cropconfidence:style.
+            codes = products.resolve_classes(request.product, request.class_codes)
+            request = dataclasses.replace(
+                request,
+                tags=styles.crop_mask_tags(
+                    request.product,
+                    request.output_mode,
+                    codes,
+                    request.min_confidence,
+                    request.min_validity,
+                ),
+            )
             result = run_crop_mask(
                 request,
                 output,
@@ -404,16 +401,6 @@ class CropMaskAlgorithm(QgsProcessingAlgorithm):
         except CropMaskError as error:
             raise QgsProcessingException(str(error)) from None
 
-        codes = products.resolve_classes(request.product, request.class_codes)
-        problem = record_settings(output, request, codes)
-        if problem is not None:
-            feedback.reportError(
-                tr(
-                    "Could not write the crop mask's settings into the metadata of {} ({}): "
-                    "'Apply Crop Confidence style' will tell its kind from its values only."
-                ).format(output, problem),
-                False,
-            )
         if result.pixel_area_m2 is None:
             feedback.reportError(
                 tr("The rasters' CRS is not projected in metres: areas are not computed."),
