@@ -296,3 +296,28 @@ def test_a_failing_gdal_write_is_a_fetch_error_in_both_modes(tmp_path, gdal_exce
         )
     assert bool(gdal.GetUseExceptions()) == gdal_exceptions
     assert list(tmp_path.iterdir()) == []
+
+
+def test_drive_paths_and_file_uris_are_files_for_whole_copies(tmp_path, monkeypatch):
+    """'C:/...' (a Windows drive path; here a folder named 'C:' under the working folder) and
+    a file: URI with an escaped space are copied as files, not taken for URLs."""
+    rng = np.random.default_rng(11)
+    bands = [rng.integers(1, 101, (30, 40)).astype(np.uint8) for _ in range(3)]
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "C:" / "oso").mkdir(parents=True)
+    write_raster(
+        tmp_path / "C:" / "oso" / f"OCS_{YEAR}.tif", bands, "EPSG:2154", (570_000, 6_280_000)
+    )
+    spaced = tmp_path / "my data" / f"OCS_{YEAR}.tif"
+    spaced.parent.mkdir()
+    write_raster(spaced, bands, "EPSG:2154", (570_000, 6_280_000))
+    bounds = (570_050, 6_279_800, 570_250, 6_279_900)
+    for index, source in enumerate(
+        ("C:/oso/OCS_{year}.tif", spaced.as_uri().replace(str(YEAR), "{year}"))
+    ):
+        out = tmp_path / f"out{index}"
+        result = fetch(FetchRequest("oso23", YEAR, bounds, "EPSG:2154", str(out), source, False))
+        for band, path in zip(bands, (result.class_layer, result.confidence_layer,
+                                      result.validity_layer)):  # fmt: skip
+            np.testing.assert_array_equal(read_raster(path)[0], band)
+        assert (out / f"OCS_{YEAR}.tif").read_bytes() == spaced.read_bytes()

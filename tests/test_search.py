@@ -193,3 +193,16 @@ def test_three_remote_rasters_give_a_row_each(oso_file):
     ]
     with pytest.raises(FetchError, match="got 2 addresses"):
         search("oso23", 2021, "a.tif|b.tif", TOULOUSE)
+
+
+def test_drive_paths_and_file_uris_are_searched_as_files(tmp_path, monkeypatch):
+    bands = [np.full((20, 30), value, np.uint8) for value in (6, 80, 30)]
+    monkeypatch.chdir(tmp_path)
+    spaced = tmp_path / "my data" / "OCS_2021.tif"
+    drive = tmp_path / "C:" / "OCS_2021.tif"
+    for path in (spaced, drive):
+        path.parent.mkdir()
+        write_raster(path, bands, "EPSG:2154", L93_ORIGIN)
+    for source in (spaced.as_uri(), "C:/OCS_{year}.tif"):
+        (row,) = search("oso23", 2021, source, TOULOUSE)
+        assert (row.tile, row.size) == ("OCS_2021.tif", spaced.stat().st_size), source

@@ -467,12 +467,12 @@ def _download_url(url, name, folder, context, result, progress, tokens=None, ass
 
 def _whole_file(asset, name, folder, context, result, progress):
     href = asset.href
-    scheme = urlsplit(href).scheme
-    if scheme in ("http", "https"):
+    local = clipping.local_path(href)
+    if local is not None:
+        return _copy_local(Path(local), folder / name, context)
+    if urlsplit(href).scheme.lower() in ("http", "https"):
         tokens = context.cdse_tokens if "oidc" in (asset.auth_refs or ()) else None
         return _download_url(href, name, folder, context, result, progress, tokens, asset)
-    if scheme in ("", "file"):
-        return _copy_local(Path(urlsplit(href).path if scheme else href), folder / name, context)
     raise FetchError(
         f"The asset {asset.item_id} is only available at {shown(href)}; whole-file download "
         "supports HTTP(S) and local files. Use clipping (it reads s3:// through GDAL with your "
@@ -680,10 +680,14 @@ def _check_band_count(path, url):
 
 
 def _whole_raster(url, name, folder, context, result, progress):
-    scheme = urlsplit(url).scheme
-    if scheme in ("http", "https"):
+    local = clipping.local_path(url)
+    if local is not None:
+        return _copy_local(Path(local), folder / name, context)
+    if urlsplit(url).scheme.lower() in ("http", "https"):
         return _download_url(url, name, folder, context, result, progress)
-    return _copy_local(Path(urlsplit(url).path if scheme else url), folder / name, context)
+    raise FetchError(
+        f"Cannot download {shown(url)} whole: give an http(s) address or a local file path."
+    )
 
 
 def _fetch_oso_sentinelhub(request, context, folder):

@@ -155,15 +155,16 @@ def _raster_rows(year, source, bbox_4326, options):
 
 
 def _raster_row(address, layers, year, bbox_4326, options):
-    scheme = urlsplit(address).scheme.lower() if "://" in address else ""
-    if scheme in ("http", "https"):
+    from .clip import local_path
+
+    path = local_path(address)
+    if path is not None:
+        return _local_raster_row(path, layers, year, bbox_4326)
+    if urlsplit(address).scheme.lower() in ("http", "https"):
         return _remote_raster_row(address, layers, year, bbox_4326, options)
-    if scheme not in ("", "file"):
-        raise FetchError(
-            f"Cannot search {shown(address)}: give an http(s) address or a local file path."
-        )
-    path = urlsplit(address).path if scheme == "file" else address
-    return _local_raster_row(path, layers, year, bbox_4326)
+    raise FetchError(
+        f"Cannot search {shown(address)}: give an http(s) address or a local file path."
+    )
 
 
 def _remote_raster_row(url, layers, year, bbox_4326, options):
