@@ -544,3 +544,16 @@ def test_static_catalogue_over_http(static_http_server):
     assert "/catalog/oso/collection.json" in static_http_server.paths
     assert not any("/oso/OSO_2021_sample/" in path for path in static_http_server.paths)
     assert f"/catalog/{CTYCL_COLLECTION}/{name}/{name}.json" in static_http_server.paths
+
+
+def test_a_cancel_stops_the_search_before_its_next_page():
+    from crop_confidence.plugin.core.errors import CropMaskCancelled
+
+    with StacApiServer(many_tiles(5)) as server:
+
+        def is_cancelled():  # the user cancels once the first page has come
+            return len(server.requests_to("/search")) >= 1
+
+        with pytest.raises(CropMaskCancelled):
+            search_products(server.url + "/", EUROPE, 2021, page_size=4, is_cancelled=is_cancelled)
+        assert len(server.requests_to("/search")) == 1

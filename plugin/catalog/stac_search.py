@@ -23,7 +23,7 @@ from pystac_client.stac_api_io import StacApiIO
 from pystac_client.warnings import PystacClientWarning
 from rasterio.warp import transform_bounds
 
-from ..core.errors import CropMaskError
+from ..core.errors import CropMaskCancelled, CropMaskError
 from .clip import is_windows_drive_path, local_path
 from .http import is_timeout, make_retry, network_reason, redact_url, user_agent
 
@@ -174,7 +174,7 @@ def search_items(
     """
     bbox = _check_bbox(bbox_4326)
     year = int(year)
-    tracker = _RequestTracker(str(source))
+    tracker = _RequestTracker(str(source), read_options.get("is_cancelled"))
     with _reading(tracker):
         client = open_client(source, tracker, **read_options)
         if client.conforms_to(ConformanceClasses.ITEM_SEARCH):
@@ -193,7 +193,7 @@ def search_items(
 def read_collection(source, collection_id, **read_options):
     """The pystac Collection ``collection_id`` of a STAC API root or a static catalogue, read
     like ``search_items`` reads (``read_options``: see ``open_client``)."""
-    tracker = _RequestTracker(str(source))
+    tracker = _RequestTracker(str(source), read_options.get("is_cancelled"))
     with _reading(tracker):
         collection = open_client(source, tracker, **read_options).get_collection(collection_id)
     if collection is None:
@@ -472,14 +472,18 @@ def _walk_static(catalog, collections, bbox, year, max_items) -> Iterator[pystac
 
 
 class _RequestTracker:
-    """Request modifier remembering the last URL asked, to name it in errors."""
+    """Request modifier remembering the last URL asked, to name it in errors; a cancel
+    stops the next request (e.g. the next page of a search)."""
 
-    def __init__(self, source):
+    def __init__(self, source, is_cancelled=None):
         path = local_path(source)
         self.url = redact_url(str(source)) if path is None else str(Path(path))
+        self.is_cancelled = is_cancelled
 
     def __call__(self, request):
         self.url = redact_url(request.url)
+        if self.is_cancelled is not None and self.is_cancelled():
+            raise CropMaskCancelled("Cancelled: the search stopped.")
         return None
 
 
