@@ -185,6 +185,28 @@ def test_network_down_is_a_clear_error(provider, tmp_path):  # noqa: ARG001
         )
 
 
+@pytest.fixture(autouse=True)
+def code_prompts(monkeypatch):
+    """Every one-time-code prompt a Processing run opens: (on the main thread, text); the
+    user cancels it unless a test sets ``answer``."""
+    import threading
+
+    from crop_confidence.plugin.gui import tasks
+
+    prompts = Prompts()
+
+    def get_text(parent, title, label, *args, **kwargs):  # noqa: ARG001
+        prompts.append((threading.current_thread() is threading.main_thread(), label))
+        return (prompts.answer, True) if prompts.answer else ("", False)
+
+    monkeypatch.setattr(tasks.QInputDialog, "getText", get_text)
+    return prompts
+
+
+class Prompts(list):
+    answer = None
+
+
 @pytest.fixture()
 def cdse(tmp_path):
     """Loopback CDSE: identity server, a range-capable download host, a STAC API whose items'
@@ -281,7 +303,7 @@ def test_cdse_without_credentials_says_an_account_is_needed(provider, tmp_path, 
     assert not [r for r in cdse[1].requests if r.path.endswith(".tif")]
 
 
-def test_cdse_wrong_password(provider, tmp_path, cdse, auth_config, service_settings):  # noqa: ARG001
+def test_cdse_wrong_password(provider, tmp_path, cdse, auth_config, service_settings, code_prompts):  # noqa: ARG001
     identity, _, stac = cdse
     service_settings("cdse_token_url", identity.token_url)
     config_id = auth_config("alice", "wrong " + PASSWORD)
@@ -297,6 +319,54 @@ def test_cdse_wrong_password(provider, tmp_path, cdse, auth_config, service_sett
             }
         )
     assert PASSWORD not in str(error.value)
+    # CDSE refuses a missing one-time code like a wrong password: the user was asked, and
+    # cancelled.
+    ((on_main_thread, text),) = code_prompts
+    assert on_main_thread and text.startswith("CDSE refused the login.")
+
+
+def test_two_factor_code_is_asked_on_the_main_thread_in_a_toolbox_run(
+    provider,  # noqa: ARG001
+    qtbot,
+    tmp_path,
+    cdse,
+    auth_config,
+    service_settings,
+    code_prompts,
+):
+    """The toolbox runs the algorithm in a worker thread (QgsProcessingAlgRunnerTask)."""
+    from qgis.core import (
+        QgsProcessingAlgRunnerTask,
+        QgsProcessingContext,
+        QgsProcessingFeedback,
+    )
+
+    identity, _, stac = cdse
+    identity.add_user("bob", PASSWORD, totp="482913")
+    service_settings("cdse_token_url", identity.token_url)
+    code_prompts.answer = "482913"
+    algorithm = QgsApplication.processingRegistry().createAlgorithmById("cropconfidence:fetch")
+    parameters = {
+        "PRODUCT": 1,
+        "YEAR": 2021,
+        "EXTENT": CLMS_EXTENT,
+        "AUTH_CONFIG": auth_config("bob", PASSWORD),
+        "SOURCE_URL": stac.url,
+        "OUTPUT_FOLDER": str(tmp_path / "out"),
+    }
+    context, feedback = QgsProcessingContext(), QgsProcessingFeedback()
+    task = QgsProcessingAlgRunnerTask(algorithm, parameters, context, feedback)
+    outcome = []
+    task.executed.connect(lambda ok, results: outcome.append((ok, results)))
+    QgsApplication.taskManager().addTask(task)
+    qtbot.waitUntil(lambda: bool(outcome), timeout=30_000)
+    ((ok, results),) = outcome
+    assert ok, feedback.textLog()
+    assert code_prompts == [(True, "One-time code of your Copernicus account:")]
+    assert identity.grants["password"] == 1
+    np.testing.assert_array_equal(
+        read_raster(results["CONFIDENCE_LAYER"])[0], read_raster(CTYCL_SAMPLE)[0][CLMS_WINDOW]
+    )
 
 
 def test_cdse_whole_tiles_download_with_bearer_and_resume_nothing_twice(

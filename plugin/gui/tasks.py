@@ -3,7 +3,7 @@
 import threading
 
 from qgis.core import QgsTask
-from qgis.PyQt.QtCore import QObject, Qt, pyqtSignal, pyqtSlot
+from qgis.PyQt.QtCore import QCoreApplication, QObject, Qt, QThread, pyqtSignal, pyqtSlot
 from qgis.PyQt.QtWidgets import QInputDialog, QLineEdit
 
 from ..core.errors import CropMaskCancelled
@@ -45,7 +45,9 @@ class FunctionTask(QgsTask):
 
 
 class MainThreadPrompt(QObject):
-    """Asks the user for a one-time code from a worker thread, on the main thread."""
+    """Asks the user for a one-time code on the main thread, from a worker thread or from the
+    main thread itself. Made without a parent in a worker (a Processing run), it moves itself
+    to the main thread."""
 
     asked = pyqtSignal(str)
 
@@ -53,6 +55,9 @@ class MainThreadPrompt(QObject):
         super().__init__(parent)
         self._answer = None
         self._ready = threading.Event()
+        main_thread = QCoreApplication.instance().thread()
+        if parent is None and self.thread() != main_thread:
+            self.moveToThread(main_thread)
         self.asked.connect(self._ask, Qt.ConnectionType.QueuedConnection)
 
     def __call__(self, message=None, uncertain=False):
@@ -65,8 +70,12 @@ class MainThreadPrompt(QObject):
                 "authentication, enter its one-time code; otherwise cancel, then check the "
                 "user name and password."
             )
+        message = message or tr("One-time code of your Copernicus account:")
+        if QThread.currentThread() == self.thread():
+            self._ask(message)  # already on the main thread: waiting would block it
+            return self._answer
         self._ready.clear()
-        self.asked.emit(message or tr("One-time code of your Copernicus account:"))
+        self.asked.emit(message)
         self._ready.wait()
         return self._answer
 

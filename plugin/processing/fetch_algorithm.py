@@ -41,6 +41,18 @@ def crs_for_rasterio(crs):
     return authid if authid.upper().startswith("EPSG:") else crs.toWkt()
 
 
+def one_time_code_prompt():
+    """A prompt for CDSE's one-time code when QGIS has a window to ask in; None headless
+    (qgis_process), where an account with two-factor authentication gets a clear error."""
+    from qgis.utils import iface
+
+    if iface is None:
+        return None
+    from ..gui.tasks import MainThreadPrompt
+
+    return MainThreadPrompt()
+
+
 class FetchAlgorithm(QgsProcessingAlgorithm):
     PRODUCT = "PRODUCT"
     YEAR = "YEAR"
@@ -212,7 +224,10 @@ class FetchAlgorithm(QgsProcessingAlgorithm):
         if auth_config:
             if request.product in CLMS_PRODUCTS:
                 context.cdse_tokens = cdse_token_provider(
-                    auth_config, session, settings.value("cdse_token_url")
+                    auth_config,
+                    session,
+                    settings.value("cdse_token_url"),
+                    totp_callback=one_time_code_prompt(),
                 )
             elif source_kind(request.product, request.source_url) == "sentinelhub":
                 context.sentinelhub_tokens = sentinelhub_token_provider(
