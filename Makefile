@@ -1,7 +1,7 @@
 # Crop Confidence: developer commands. `make help` lists them.
 SHELL := /bin/bash
 PYTHON_SYSTEM := /usr/bin/python3
-VENV := .venv
+VENV ?= .venv
 PY := $(VENV)/bin/python
 APT_PACKAGES := python3-qgis qgis python3-rasterio python3-venv xvfb gdal-bin python3-gdal qttools5-dev-tools
 PLUGIN_LINK := build/plugins/crop_confidence
@@ -9,6 +9,7 @@ export QT_QPA_PLATFORM ?= offscreen
 export XDG_RUNTIME_DIR ?= /tmp/runtime-$(shell id -u)
 export QGIS_PLUGINPATH := $(CURDIR)/build/plugins
 export PYTHONPATH := $(CURDIR)/build/plugins:/usr/share/qgis/python/plugins
+TEST_PROFILE ?= build/qgis-test-profile
 QGIS_PROFILE_PLUGINS ?= $(HOME)/.local/share/QGIS/QGIS3/profiles/default/python/plugins
 
 .PHONY: all translations help setup test demo lint format zip install bench models styles screenshot clean
@@ -54,8 +55,8 @@ setup: build/.apt-done $(VENV)/.done $(PLUGIN_LINK)
 
 # Tests use their own QGIS profile (settings, auth database), never the user's.
 test: setup translations
-	rm -rf build/qgis-test-profile && mkdir -p build/qgis-test-profile
-	QGIS_CUSTOM_CONFIG_PATH=$(CURDIR)/build/qgis-test-profile $(VENV)/bin/pytest
+	rm -rf $(TEST_PROFILE) && mkdir -p $(TEST_PROFILE)
+	QGIS_CUSTOM_CONFIG_PATH=$(CURDIR)/$(TEST_PROFILE) $(VENV)/bin/pytest
 
 demo: setup translations
 	$(PY) tools/demo.py --out demo-output

@@ -324,6 +324,33 @@ def test_default_classes_come_from_the_nomenclature(tmp_path):
     assert len(result.selected_codes) == 19
 
 
+def test_codes_outside_the_table_get_their_own_rows(tmp_path):
+    """numpy 2 (NEP 50) kept a -1 sentinel as uint16 and added a bogus row 8191."""
+    classes = np.array([[1110, 1234, 1234, 9999, 0, 65535, 1110, 40000]], np.uint16)
+    confidence = np.array([[90, 90, 10, 90, 253, 255, 20, 60]], np.uint8)
+    request = CropMaskRequest(
+        product="cty_ctycl",
+        confidence=BandRef(write_raster(tmp_path / "c.tif", confidence)),
+        classes=BandRef(write_raster(tmp_path / "k.tif", classes, nodata=65535)),
+        class_codes=(1110,),
+        min_confidence=50,
+    )
+    result = run_crop_mask(request, tmp_path / "out.tif")
+    rows = {row.code: (row.pixels, row.kept, row.dropped_low_confidence) for row in result.classes}
+    # The plain-numpy reference: per code present among valid pixels; drops and kept
+    # pixels are counted for the selected class only.
+    valid = classes != 65535
+    expected = {}
+    for code in np.unique(classes[valid]):
+        in_class = valid & (classes == code)
+        selected = code == 1110
+        kept = in_class & (confidence >= 50) & (confidence <= 100) & selected
+        low = in_class & (confidence < 50) & selected
+        expected[int(code)] = (int(in_class.sum()), int(kept.sum()), int(low.sum()))
+    assert rows == expected
+    assert set(rows) == {0, 1110, 1234, 9999, 40000}
+
+
 def test_oso_defaults_keep_annual_crops_only(tmp_path):
     classes = np.arange(0, 24, dtype=np.uint8).reshape(1, 24)
     confidence = np.full((1, 24), 80, np.uint8)

@@ -298,6 +298,18 @@ def test_a_failing_gdal_write_is_a_fetch_error_in_both_modes(tmp_path, gdal_exce
     assert list(tmp_path.iterdir()) == []
 
 
+def test_band_vrts_of_a_file_gdal_cannot_open_are_a_fetch_error(tmp_path, gdal_exceptions):
+    """GDAL 3.10 raised TypeError ('Received a NULL pointer') out of gdal.Translate here."""
+    broken = tmp_path / "OSO_2021.tif"
+    broken.write_bytes(b"<html>not a raster</html>")
+    with pytest.raises(FetchError, match=r"Cannot open the fetched file .*OSO_2021\.tif"):
+        fetching._band_vrts(broken, "OSO_2021", tmp_path)
+    with pytest.raises(FetchError, match=r"Cannot open the fetched file .*missing\.tif"):
+        fetching._band_vrts(tmp_path / "missing.tif", "OSO_2021", tmp_path)
+    assert bool(gdal.GetUseExceptions()) == gdal_exceptions
+    assert [path.name for path in tmp_path.iterdir()] == ["OSO_2021.tif"]
+
+
 def test_drive_paths_and_file_uris_are_files_for_whole_copies(tmp_path, monkeypatch):
     """'C:/...' (a Windows drive path; here a folder named 'C:' under the working folder) and
     a file: URI with an escaped space are copied as files, not taken for URLs."""

@@ -48,6 +48,7 @@ from ..core.grid import (
     offset_in,
     window_steps,
 )
+from ..core.redaction import redact_text
 from .download import bearer_allowed
 from .http import is_timeout, make_session, network_reason, redact_url, url_host, user_agent
 
@@ -300,7 +301,7 @@ class _Secrets:
             text = text.replace(url, redact_url(url))
         for value in sorted(self.values, key=len, reverse=True):
             text = text.replace(value, "***")
-        return text
+        return redact_text(text)  # what GDAL quotes in its own way (e.g. 3.10: URL?sig=…)
 
 
 class _GdalSession:

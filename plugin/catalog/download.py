@@ -387,6 +387,8 @@ class _Transfer:
                     size += len(chunk)
                     self.bytes_transferred += len(chunk)
                     self._report(size, total)
+        except requests.exceptions.RequestException:
+            raise  # a read from the network (an OSError too): the caller resumes
         except OSError as exc:
             raise DownloadError(
                 f"Cannot write {self.part} ({exc.strerror}); check the free space and the "

@@ -507,7 +507,9 @@ def _gdal_write(what, function, *args, **kwargs):
     gdal.ErrorReset()
     try:
         dataset = function(*args, **kwargs)
-    except (RuntimeError, ValueError) as error:  # ValueError: an input GDAL could not open
+    except (RuntimeError, ValueError, TypeError) as error:
+        # An input GDAL could not open: ValueError up to GDAL 3.9, TypeError ("Received a
+        # NULL pointer") from 3.10 with exceptions off; RuntimeError with them on.
         reason = gdal.GetLastErrorMsg() or str(error)
     else:
         if dataset is not None:
@@ -552,6 +554,16 @@ def _band_vrts(path, stem, folder):
     """One single-band VRT per OSO band of a 3-band file: class, confidence, validity."""
     from osgeo import gdal
 
+    gdal.ErrorReset()
+    try:
+        source = gdal.OpenEx(str(path), gdal.OF_RASTER)
+    except RuntimeError:  # GDAL exceptions switched on by someone else
+        source = None
+    if source is None:
+        raise FetchError(
+            f"Cannot open the fetched file {path}: {gdal.GetLastErrorMsg() or 'not a raster'}. "
+            "Delete it and fetch again."
+        )
     outputs = []
     for index, band in enumerate(OSO_BANDS, start=1):
         target = folder / f"{stem}_{band}.vrt"
@@ -561,7 +573,7 @@ def _band_vrts(path, stem, folder):
                 f"the {band} layer {target.name} of {Path(path).name}",
                 gdal.Translate,
                 str(temporary),
-                str(path),
+                source,
                 format="VRT",
                 bandList=[index],
             )

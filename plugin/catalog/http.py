@@ -3,7 +3,6 @@
 import configparser
 import contextlib
 import logging
-import re
 import time
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -14,6 +13,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
 from ..core.errors import CropMaskCancelled, CropMaskError
+from ..core.redaction import redact_text
 
 # (connect, read) seconds; read is the longest silence allowed between two packets.
 DEFAULT_TIMEOUT = (15, 60)
@@ -26,7 +26,6 @@ DEFAULT_BACKOFF = 1.0
 _METADATA = Path(__file__).resolve().parents[2] / "metadata.txt"
 # urllib3 loggers that write request URLs (with their query strings) into log records.
 _URL_LOGGERS = ("urllib3.connectionpool", "urllib3.util.retry")
-_QUERY = re.compile(r"\?[^\s\"'<>]+")
 
 
 def plugin_version():
@@ -150,11 +149,11 @@ def make_retry(retries=DEFAULT_RETRIES, backoff_factor=DEFAULT_BACKOFF, is_cance
 
 
 class RedactQueryFilter(logging.Filter):
-    """Removes query strings (which may hold signed-URL secrets) from urllib3 log records."""
+    """Removes secrets (signed-URL queries, user info, authorization) from urllib3 log records."""
 
     def filter(self, record):
         message = record.getMessage()
-        redacted = _QUERY.sub("?…", message)
+        redacted = redact_text(message)
         if redacted != message:
             record.msg, record.args = redacted, ()
         return True

@@ -272,7 +272,7 @@ class _JointKeys:
                 interest = [v for v in interest if values.min() <= v <= values.max()]
                 value_index_of_id = np.unique(
                     np.array(interest).astype(values.dtype).view(f"uint{values.itemsize * 8}")
-                )
+                ).astype(np.intp)  # signed, so that -1 below stays -1 under numpy 2
                 self.other_id = len(value_index_of_id)
             id_of_index = np.full(index_count, self.other_id or 0, np.intp)
             id_of_index[value_index_of_id] = np.arange(len(value_index_of_id))
@@ -354,7 +354,7 @@ class _JointKeys:
         else:
             known = ids < len(self.value_index_of_id)
             ids = np.where(known, ids, 0)
-            value_index = np.where(known, self.value_index_of_id[ids], -1)
+            value_index = np.where(known, self.value_index_of_id[ids], np.intp(-1))
         legacy = np.zeros(legacy_size, np.int64)
         keep = value_index >= 0
         np.add.at(
