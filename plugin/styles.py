@@ -31,6 +31,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtGui import QColor
 
+from . import compat
 from .core import nomenclature, products
 from .i18n import tr, ui_language
 
@@ -54,11 +55,6 @@ OSO_BANDS = {
     OSO_CONFIDENCE: "OCS_Confidence",
     OSO_VALIDITY: "OCS_Validity",
 }
-
-if hasattr(Qgis, "ShaderInterpolationMethod"):  # QGIS >= 3.38
-    RAMP_INTERPOLATED = Qgis.ShaderInterpolationMethod.Linear
-else:
-    RAMP_INTERPOLATED = QgsColorRampShader.Type.Interpolated
 
 
 @dataclass(frozen=True)
@@ -214,16 +210,10 @@ def _gradient(stops):
 
 
 def _transparency(ranges):
-    pixels = []
-    for low, high in ranges:
-        if Qgis.QGIS_VERSION_INT >= 33800:  # (minimum, maximum, opacity)
-            pixel = QgsRasterTransparency.TransparentSingleValuePixel(low, high, 0.0)
-        else:
-            pixel = QgsRasterTransparency.TransparentSingleValuePixel()
-            pixel.min, pixel.max, pixel.percentTransparent = low, high, 100.0
-        pixels.append(pixel)
     transparency = QgsRasterTransparency()
-    transparency.setTransparentSingleValuePixelList(pixels)
+    transparency.setTransparentSingleValuePixelList(
+        [compat.transparent_pixel(low, high) for low, high in ranges]
+    )
     return transparency
 
 
@@ -256,7 +246,7 @@ def ramp_renderer(layer, kind, band=1, language=None):
         transparent.extend((value, value) for value in OSO_BAND_NODATA)
     minimum, maximum = stops[0].value, stops[-1].value
     shader = QgsColorRampShader(minimum, maximum)
-    shader.setColorRampType(RAMP_INTERPOLATED)
+    shader.setColorRampType(compat.RAMP_INTERPOLATED)
     shader.setSourceColorRamp(_gradient(stops))
     shader.setColorRampItemList(items)
     shader.setClip(clip)

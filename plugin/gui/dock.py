@@ -16,13 +16,11 @@ from qgis.core import (
     QgsCsException,
     QgsDistanceArea,
     QgsGeometry,
-    QgsMapLayerProxyModel,
     QgsMessageLog,
     QgsPointXY,
     QgsProject,
     QgsRasterLayer,
     QgsRectangle,
-    QgsWkbTypes,
 )
 from qgis.gui import (
     QgsAuthConfigSelect,
@@ -54,7 +52,7 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
-from .. import styles
+from .. import compat, styles
 from ..adapters import settings
 from ..adapters.credentials import (
     CredentialsError,
@@ -178,9 +176,7 @@ class CropConfidenceDock(QgsDockWidget):
         ):
             self.area_combo.addItem(label, mode)
         self.layer_combo = QgsMapLayerComboBox(body)
-        self.layer_combo.setFilters(
-            QgsMapLayerProxyModel.Filter.VectorLayer | QgsMapLayerProxyModel.Filter.RasterLayer
-        )
+        self.layer_combo.setFilters(compat.LAYER_FILTER_VECTOR | compat.LAYER_FILTER_RASTER)
         self.draw_button = QPushButton(tr("Draw…"), body)
         area_row = QHBoxLayout()
         area_row.addWidget(self.area_combo, 1)
@@ -622,7 +618,7 @@ class CropConfidenceDock(QgsDockWidget):
     def draw_footprint(self, bbox):
         if not bbox:
             return
-        band = QgsRubberBand(self.canvas, QgsWkbTypes.GeometryType.PolygonGeometry)
+        band = QgsRubberBand(self.canvas, compat.GEOMETRY_POLYGON)
         band.setStrokeColor(FOOTPRINT_COLOR)
         band.setFillColor(QColor(0, 0, 0, 0))
         band.setWidth(2)

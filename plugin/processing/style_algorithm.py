@@ -3,8 +3,6 @@
 from pathlib import Path
 
 from qgis.core import (
-    Qgis,
-    QgsMapLayer,
     QgsProcessingAlgorithm,
     QgsProcessingContext,
     QgsProcessingException,
@@ -16,7 +14,7 @@ from qgis.core import (
     QgsProject,
 )
 
-from .. import styles
+from .. import compat, styles
 from ..core import products
 from ..i18n import tr
 from .icons import plugin_icon
@@ -48,11 +46,6 @@ FETCH_KINDS = {
         "VALIDITY_LAYER": styles.OSO_VALIDITY,
     },
 }
-
-if hasattr(Qgis, "ProcessingAlgorithmFlag"):  # QGIS >= 3.36
-    FLAG_NO_THREADING = Qgis.ProcessingAlgorithmFlag.NoThreading
-else:
-    FLAG_NO_THREADING = QgsProcessingAlgorithm.Flag.FlagNoThreading
 
 
 def style_labels():
@@ -142,7 +135,7 @@ class StyleAlgorithm(QgsProcessingAlgorithm):
 
     def flags(self):
         # The renderer of a project layer is changed: run in the main thread.
-        return super().flags() | FLAG_NO_THREADING
+        return super().flags() | compat.FLAG_NO_THREADING
 
     def shortHelpString(self):
         return tr(
@@ -205,7 +198,7 @@ class StyleAlgorithm(QgsProcessingAlgorithm):
         project = context.project()
         in_project = project is not None and project.mapLayer(layer.id()) is layer
         if not in_project:
-            message, saved = save_default_style(layer)
+            message, saved = compat.save_default_style(layer)
             if not saved:
                 raise QgsProcessingException(
                     tr("Cannot save the default style of {}: {}").format(layer.source(), message)
@@ -213,10 +206,3 @@ class StyleAlgorithm(QgsProcessingAlgorithm):
             feedback.pushInfo(message)
             return {self.OUTPUT: layer.source(), self.STYLE: kind}
         return {self.OUTPUT: layer.id(), self.STYLE: kind}
-
-
-def save_default_style(layer):
-    """(message, saved): the layer's style written as its default style (.qml next to it)."""
-    if Qgis.QGIS_VERSION_INT >= 32600:
-        return layer.saveDefaultStyle(QgsMapLayer.StyleCategory.AllStyleCategories)
-    return layer.saveDefaultStyle()
