@@ -102,4 +102,4 @@ screenshot: setup translations
 	@echo "wrote $(SCREENSHOT)"
 
 clean:
-	rm -rf build dist demo-output bench-output
+	rm -rf build dist demo-output bench-output vendor

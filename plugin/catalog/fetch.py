@@ -26,6 +26,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from rasterio.warp import transform_bounds
 
+from .. import dependencies
 from ..core.errors import CropMaskCancelled, CropMaskError
 from . import clip as clipping
 from . import sentinelhub
@@ -229,15 +230,15 @@ def _cancelled(context):
 
 
 def _stac_search():
-    """The STAC search module; pystac-client is imported only when a search runs."""
+    """The STAC search module; pystac-client is imported only when a search runs, QGIS's own or
+    the copy shipped with the plugin (plugin/dependencies.py). Any failure to import it (missing,
+    too old a Python for the shipped copy, an installed pystac that does not suit it) is a
+    FetchError that says what to do: the dock and the algorithms show it, never a traceback."""
+    dependencies.apply()  # decided once, when the plugin loaded; here for other entry points
     try:
         from . import stac_search
-    except ImportError as error:
-        raise FetchError(
-            f"Searching a STAC catalogue needs the Python package pystac-client ({error}). "
-            "Install it into QGIS's Python: 'python3 -m pip install --user pystac-client' "
-            "(on Windows, from the OSGeo4W shell)."
-        ) from None
+    except Exception as error:  # noqa: BLE001 (a third-party import may fail in any way)
+        raise FetchError(dependencies.search_unavailable(error)) from None
     return stac_search
 
 
