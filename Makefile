@@ -41,9 +41,14 @@ build/.apt-done:
 	fi
 	@touch $@
 
+# `make zip` ships pystac-client and the pure-Python packages it needs from the venv's own
+# site-packages (tools/make_zip.py): those Debian may also have (python3-dateutil, python3-six,
+# at the very version pinned) are installed into the venv all the same, without their deps.
 $(VENV)/.done: requirements-dev.txt build/.apt-done
 	@[ -x $(PY) ] || $(PYTHON_SYSTEM) -m venv --system-site-packages $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	$(PY) -m pip install -q --disable-pip-version-check --ignore-installed --no-deps \
+		$$(grep -E '^(python-dateutil|six)==' requirements-dev.txt)
 	@touch $@
 
 $(PLUGIN_LINK):
