@@ -5,6 +5,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from qgis.PyQt import sip
 
 ROOT = Path(__file__).resolve().parents[1]
 PLUGINS_DIR = ROOT / "build" / "plugins"
@@ -48,3 +49,32 @@ def offline_sources():
     yield catalog
     for key, value in saved.items():
         settings.set_value(key, value)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def real_layer_tree_view(qgis_app, qgis_iface):  # noqa: ARG001 (torn down before QGIS exits)
+    """A real layer tree view on the project's tree for pytest-qgis's stub iface.
+
+    From QGIS 3.40, Processing's result loading hands iface.layerTreeView() to C++, where
+    the stub's MagicMock is refused. Deleted before QGIS exits (pytest-qgis's qgis_app)."""
+    from qgis.core import QgsLayerTreeModel, QgsProject
+    from qgis.gui import QgsLayerTreeView
+
+    model = QgsLayerTreeModel(QgsProject.instance().layerTreeRoot())
+    view = QgsLayerTreeView()
+    view.setModel(model)
+    qgis_iface.layerTreeView = lambda: view
+    yield view
+    del qgis_iface.layerTreeView
+    view.setModel(None)
+    sip.delete(view)
+    sip.delete(model)
+
+
+@pytest.fixture(params=[False, True], ids=["gdal-codes", "gdal-exceptions"])
+def gdal_exceptions(request):
+    """Run the test with GDAL's exceptions off, then on."""
+    from rasters import gdal_exception_mode
+
+    with gdal_exception_mode(request.param) as enabled:
+        yield enabled

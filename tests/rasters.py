@@ -1,5 +1,7 @@
 """Small helpers to write and read test rasters, and the independent reference."""
 
+import contextlib
+
 import numpy as np
 import rasterio
 from rasterio.transform import from_origin
@@ -74,3 +76,31 @@ def reference_status(product, classes, confidence, validity, selected, min_confi
     low_confidence = ~nodata & candidate & ~confident
     low_validity = ~nodata & candidate & confident & ~valid
     return nodata, kept, low_confidence, low_validity
+
+
+@contextlib.contextmanager
+def gdal_exception_mode(enabled):
+    """GDAL's process-wide exception setting as another plugin may have left it, restored after.
+
+    The bindings keep a stack of the modules that turned exceptions on (QGIS 3.40's
+    Processing: gdal, ogr, osr) and refuse gdal.DontUseExceptions() under ogr's and osr's,
+    so those are unwound first and put back in their order."""
+    from osgeo import gdal, ogr, osr
+
+    modules = (gdal, ogr, osr)
+    previous = [bool(module.GetUseExceptions()) for module in modules]
+
+    def set_modes(modes):
+        for module, mode in reversed(list(zip(modules, modes))):
+            if not mode and module.GetUseExceptions():
+                module.DontUseExceptions()
+        for module, mode in zip(modules, modes):
+            if mode and not module.GetUseExceptions():
+                module.UseExceptions()
+
+    set_modes([enabled, previous[1] and enabled, previous[2] and enabled])
+    try:
+        yield enabled
+    finally:
+        set_modes([False, False, False])
+        set_modes(previous)

@@ -28,6 +28,7 @@ from crop_confidence.plugin.catalog.clip import (
     supports_ranges,
 )
 from crop_confidence.plugin.core.errors import CropMaskCancelled, CropMaskError
+from rasters import gdal_exception_mode
 from servers.range_host import PROXY_VIA, ForwardProxy, RangeHost
 
 TILE = "/CLMS/CTYCL/2021/CLMS_HRLVLCC_CTYCL_S2021_R10m_E38N26_03035_V01_R00.tif"
@@ -476,17 +477,11 @@ def test_token_expiring_mid_read_fails_cleanly_without_leaking(host, tmp_path, c
         host.token = "rotated"
 
     datasets = open_datasets()
-    if exceptions:
-        gdal.UseExceptions()
-    try:
-        with pytest.raises(ClipError) as caught:
-            clip_to_area(
-                url, AREA, "EPSG:3035", tmp_path / "out.tif",
-                headers={"Authorization": f"Bearer {TOKEN}"}, progress=expire,
-            )  # fmt: skip
-    finally:
-        if exceptions:
-            gdal.DontUseExceptions()
+    with gdal_exception_mode(exceptions), pytest.raises(ClipError) as caught:
+        clip_to_area(
+            url, AREA, "EPSG:3035", tmp_path / "out.tif",
+            headers={"Authorization": f"Bearer {TOKEN}"}, progress=expire,
+        )  # fmt: skip
 
     message = str(caught.value)
     assert isinstance(caught.value, ClipAuthError) and caught.value.status == 401
@@ -525,16 +520,11 @@ def test_token_expiring_mid_read_is_renewed_and_the_read_retried(
             rotations.append(True)
             host.token = "second"
 
-    if exceptions:
-        gdal.UseExceptions()
-    try:
+    with gdal_exception_mode(exceptions):
         result = clip_to_area(
             host.url(TILE), AREA, "EPSG:3035", tmp_path / "o.tif",
             headers_provider=tokens, progress=rotate,
         )  # fmt: skip
-    finally:
-        if exceptions:
-            gdal.DontUseExceptions()
 
     assert tokens.invalidated == 1
     assert host.count(status=401) >= 1  # GDAL's refused read, then the probe

@@ -251,21 +251,6 @@ def test_oso_rasters_with_one_file_name_are_kept_apart(tmp_path):
     ]
 
 
-@pytest.fixture(params=[False, True], ids=["gdal-codes", "gdal-exceptions"])
-def gdal_exceptions(request):
-    """GDAL's process-wide exception setting as another plugin may have left it."""
-    previous = gdal.GetUseExceptions()
-    if request.param:
-        gdal.UseExceptions()
-    else:
-        gdal.DontUseExceptions()
-    yield request.param
-    if previous:
-        gdal.UseExceptions()
-    else:
-        gdal.DontUseExceptions()
-
-
 def test_mosaic_vrt_leaves_gdal_exceptions_as_they_were(tmp_path, gdal_exceptions):
     tiles = ("E38N26", "E39N26")
     catalog, rasters = static_catalogue(tmp_path / "source", tiles)

@@ -2,6 +2,7 @@
 # The test matrix: the whole suite and the demo in Debian chroots with Debian's own QGIS.
 #
 #   tools/matrix.sh [build|test|demo|all|shell] [NAME...]     (as root; default: all, every NAME)
+#   tools/matrix.sh pytest NAME [pytest arguments]           (some tests, after a first `test`)
 #
 # NAME is one of:
 #   qgis-3.40  bookworm + bookworm-backports: QGIS 3.40 LTR, Python 3.11, numpy 1.24, GDAL 3.6
@@ -43,19 +44,40 @@ mounts_under() {
 }
 
 unmount_all() {
-    local dir=$1 point
-    for point in $(mounts_under "$dir"); do
-        umount "$point" 2>/dev/null || umount -l "$point"
+    local dir=$1 point round
+    [ -n "$dir" ] || return 0
+    for round in 1 2 3 4 5; do  # stacked mounts (an interrupted run) take several rounds
+        [ -n "$(mounts_under "$dir")" ] || return 0
+        for point in $(mounts_under "$dir"); do
+            umount "$point" 2>/dev/null || umount -l "$point" 2>/dev/null || true
+        done
     done
 }
 
 mount_all() {
     local dir=$1
     mount -t proc proc "$dir/proc"
+    mount -t sysfs sysfs "$dir/sys"  # as the host has it (root gets EACCES there)
     mount --bind /dev "$dir/dev"
     mount --bind /dev/pts "$dir/dev/pts"
     mkdir -p "$dir/dev/shm" && mount -t tmpfs -o mode=1777 shm "$dir/dev/shm"
     cp -L /etc/resolv.conf "$dir/etc/resolv.conf" 2>/dev/null || true
+}
+
+# Mount what a run needs (/proc, /sys, /dev, /dev/pts, /dev/shm), the repository at its own path; `leave` (or an exit) unmounts.
+ENTERED=""
+enter() {
+    ENTERED=$1
+    trap 'unmount_all "$ENTERED"' EXIT
+    mount_all "$1"
+    mkdir -p "$1$ROOT"
+    mount --bind "$ROOT" "$1$ROOT"
+}
+
+leave() {
+    unmount_all "$ENTERED"
+    trap - EXIT
+    ENTERED=""
 }
 
 # Never delete a tree that still has something mounted in it (the host's /dev, the repository).
@@ -111,7 +133,8 @@ EOF
     printf 'APT::Install-Recommends "false";\nAcquire::Retries "3";\n' >"$tmp/etc/apt/apt.conf.d/90matrix"
     # The host's CA certificates, so that pip inside reaches the registries as the host does.
     cp /usr/local/share/ca-certificates/*.crt "$tmp/usr/local/share/ca-certificates/" 2>/dev/null || true
-    trap 'unmount_all "$tmp"' EXIT
+    ENTERED=$tmp
+    trap 'unmount_all "$ENTERED"' EXIT
     mount_all "$tmp"
     in_chroot "$tmp" update-ca-certificates >/dev/null
     log "$name: apt-get install QGIS from $suite-backports"
@@ -122,8 +145,7 @@ EOF
         exit 1
     }
     in_chroot "$tmp" apt-get clean
-    unmount_all "$tmp"
-    trap - EXIT
+    leave
     echo "$recipe" >"$tmp/.matrix-recipe"
     remove_tree "$dir"
     mv "$tmp" "$dir"
@@ -144,17 +166,14 @@ print(f"QGIS {Qgis.version()}, Python {sys.version.split()[0]}, numpy {numpy.__v
 run_make() {
     local name=$1 target=$2 dir=$CHROOTS/$1 status=0
     [ -f "$dir/.matrix-recipe" ] || build "$name"
-    mkdir -p "$dir$ROOT" "$ROOT/build/matrix/$name"
-    trap 'unmount_all "$dir"' EXIT
-    mount_all "$dir"
-    mount --bind "$ROOT" "$dir$ROOT"
+    mkdir -p "$ROOT/build/matrix/$name"
+    enter "$dir"
     log "$name: $(versions "$dir")"
     log "$name: make $target"
     in_chroot "$dir" make -C "$ROOT" "$target" VENV="build/matrix/$name/venv" \
         TEST_PROFILE="build/matrix/$name/qgis-test-profile" \
         || status=$?
-    unmount_all "$dir"
-    trap - EXIT
+    leave
     log "$name: make $target exited $status"
     return "$status"
 }
@@ -165,7 +184,8 @@ main() {
     local names=("$@")
     [ ${#names[@]} -gt 0 ] || names=("${ALL_NAMES[@]}")
     [ "$(id -u)" = 0 ] || { log "run as root (debootstrap, chroot and mount need it)"; exit 1; }
-    for name in "${names[@]}"; do suite_of "$name" >/dev/null; done
+    if [ "$action" = pytest ]; then suite_of "${names[0]}" >/dev/null
+    else for name in "${names[@]}"; do suite_of "$name" >/dev/null; done; fi
     case $action in
         build) for name in "${names[@]}"; do build "$name"; done ;;
         test | demo)
@@ -176,12 +196,20 @@ main() {
                 run_make "$name" test || status=1
                 run_make "$name" demo || status=1
             done ;;
+        pytest)  # tools/matrix.sh pytest NAME [pytest arguments]: after one `test` run
+            name=${names[0]}
+            enter "$CHROOTS/$name"
+            in_chroot "$CHROOTS/$name" env QT_QPA_PLATFORM=offscreen \
+                QGIS_PLUGINPATH="$ROOT/build/plugins" XDG_RUNTIME_DIR=/tmp/runtime-root \
+                PYTHONPATH="$ROOT/build/plugins:/usr/share/qgis/python/plugins" \
+                QGIS_CUSTOM_CONFIG_PATH="$ROOT/build/matrix/$name/qgis-test-profile" \
+                bash -c 'cd "$0" && exec "$@"' "$ROOT" \
+                "build/matrix/$name/venv/bin/pytest" "${names[@]:1}" || status=$?
+            leave ;;
         shell)
-            local dir=$CHROOTS/${names[0]}
-            trap 'unmount_all "$dir"' EXIT
-            mount_all "$dir"
-            mkdir -p "$dir$ROOT" && mount --bind "$ROOT" "$dir$ROOT"
-            in_chroot "$dir" bash -c "cd '$ROOT' && exec bash -i" || true ;;
+            enter "$CHROOTS/${names[0]}"
+            in_chroot "$CHROOTS/${names[0]}" bash -c "cd '$ROOT' && exec bash -i" || true
+            leave ;;
         *) log "unknown action '$action' (build, test, demo, all, shell)"; exit 2 ;;
     esac
     return "$status"

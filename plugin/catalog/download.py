@@ -17,6 +17,7 @@ from pathlib import Path
 from urllib.parse import urljoin, urlsplit
 
 import requests
+import urllib3
 
 from ..core.errors import CropMaskCancelled, CropMaskError
 from .http import is_timeout, network_reason, redact_url, url_host
@@ -258,6 +259,25 @@ def _check_size(size):
     return size
 
 
+def _arriving_chunks(raw, size):
+    """The body as it arrives, up to ``size`` bytes a chunk: a cut connection keeps every byte
+    received (urllib3 2's read(amt) drops a partial chunk) and a cancel is seen between chunks.
+    urllib3's errors come out as requests' (iter_content's mapping)."""
+    read = getattr(raw, "read1", None) or raw.read  # urllib3 >= 2 | 1.26: short read at a cut
+    while True:
+        try:
+            chunk = read(size)
+        except urllib3.exceptions.ProtocolError as exc:
+            raise requests.exceptions.ChunkedEncodingError(exc) from exc
+        except urllib3.exceptions.ReadTimeoutError as exc:
+            raise requests.exceptions.ConnectionError(exc) from exc
+        except urllib3.exceptions.SSLError as exc:
+            raise requests.exceptions.SSLError(exc) from exc
+        if not chunk:
+            return
+        yield chunk
+
+
 class _Transfer:
     def __init__(self, **settings):
         for key, value in settings.items():
@@ -379,7 +399,7 @@ class _Transfer:
         self._report(size, total)
         try:
             with open(self.part, mode) as stream:
-                for chunk in response.iter_content(chunk_size=self.chunk_size):
+                for chunk in _arriving_chunks(response.raw, self.chunk_size):
                     self._check_cancelled()
                     if not chunk:
                         continue
