@@ -508,7 +508,10 @@ class _Checker:
                 f"{name} is not in {running()}: reach it through compat.py (behind hasattr)",
             )
         elif _is_enum_member(value) and type(value) is not obj:
-            scoped = f"{_enum_path(obj, text, value)}.{attr}"
+            member = getattr(
+                value, "name", None
+            )  # QGIS >= 3.36 aliases: TypeVectorLine -> VectorLine
+            scoped = f"{_enum_path(obj, text, value)}.{member if isinstance(member, str) else attr}"
             moved = _moved_type(type(value))
             hint = f"; {moved[0]} from QGIS {moved[1]}, through compat.py" if moved else ""
             yield (
@@ -786,7 +789,9 @@ def test_checker_catches_unscoped_enums(expression):
     assert [(v.line, v.rule) for v in found] == [(2, rule)], found
     if rule == "unscoped-enum":
         container, member = expression.split(".")
-        assert re.search(rf"use {container}\.\w+\.{member}\b", found[0].message), found[0]
+        # the scoped path where it is (3.22), or the Qgis enum it became (3.36+)
+        scoped = rf"use ({container}\.\w+\.{member}|({container}|Qgis)\.\w+\.\w+)\b"
+        assert re.search(scoped, found[0].message), found[0]
 
 
 FORBIDDEN = [

@@ -20,7 +20,7 @@ SECURITY_MIRROR=${DEBIAN_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
 ALL_NAMES=(qgis-3.40 qgis-3.44)
 # What the suite needs, as `make setup` installs it on the host, plus make and locales.
 PACKAGES="python3-qgis qgis python3-rasterio python3-venv xvfb xauth gdal-bin python3-gdal
- qttools5-dev-tools make ca-certificates locales-all"
+ qttools5-dev-tools make git ca-certificates locales-all"
 RECIPE_VERSION=1
 
 log() { printf '[matrix %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
