@@ -12,7 +12,8 @@ export PYTHONPATH := $(CURDIR)/build/plugins:/usr/share/qgis/python/plugins
 TEST_PROFILE ?= build/qgis-test-profile
 QGIS_PROFILE_PLUGINS ?= $(HOME)/.local/share/QGIS/QGIS3/profiles/default/python/plugins
 
-.PHONY: all translations help setup test demo lint format zip install bench models styles screenshot clean
+
+.PHONY: all translations help setup test test-matrix demo lint format zip install bench models styles screenshot clean
 
 # The default goal: the compiled French translation (checked first: a missing one fails).
 all: translations
@@ -25,6 +26,7 @@ help:
 	@echo "make         check the French translation and build i18n/crop_confidence_fr.qm"
 	@echo "make setup   install Debian's QGIS/GDAL/rasterio and the .venv (idempotent)"
 	@echo "make test    run the whole test suite in real QGIS (offscreen)"
+	@echo "make test-matrix  the suite and the demo in chroots with QGIS 3.40 and 3.44 (as root)"
 	@echo "make demo    the main job on the embedded sample, offline, into demo-output/"
 	@echo "make lint    ruff check and format check"
 	@echo "make zip     build dist/crop_confidence.zip for the Plugin Manager"
@@ -62,6 +64,11 @@ setup: build/.apt-done $(VENV)/.done $(PLUGIN_LINK)
 test: setup translations
 	rm -rf $(TEST_PROFILE) && mkdir -p $(TEST_PROFILE)
 	QGIS_CUSTOM_CONFIG_PATH=$(CURDIR)/$(TEST_PROFILE) $(VENV)/bin/pytest
+
+# The whole suite and the demo on QGIS 3.40 (bookworm-backports) and 3.44 (trixie-backports),
+# in Debian chroots built by debootstrap and cached under build/chroots (root needed).
+test-matrix:
+	tools/matrix.sh all
 
 demo: setup translations
 	$(PY) tools/demo.py --out demo-output
@@ -107,4 +114,5 @@ screenshot: setup translations
 	@echo "wrote $(SCREENSHOT)"
 
 clean:
-	rm -rf build dist demo-output bench-output vendor
+	tools/matrix.sh unmount
+	rm -rf --one-file-system build dist demo-output bench-output vendor

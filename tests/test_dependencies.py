@@ -16,6 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from headless import system_python_lacks
+
 ROOT = Path(__file__).resolve().parents[1]
 PLUGINS = ROOT / "build" / "plugins"  # holds crop_confidence -> the repository
 HIDER = Path(__file__).resolve().parent / "hide_packages"
@@ -23,6 +25,10 @@ SYSTEM_PYTHON = "/usr/bin/python3"  # the Python QGIS runs here (Debian's)
 STAC = ("pystac", "pystac_client")
 ALL = ("pystac", "pystac_client", "dateutil", "six")
 SAMPLE_CATALOG = ROOT / "resources" / "sample" / "catalog" / "catalog.json"
+
+
+SYSTEM_LACKS = system_python_lacks("dateutil", "six")  # from vendor/ too, after pystac
+LABELS = {"dateutil": "python-dateutil", "six": "six"}
 
 CHILD = r"""
 import json, sys
@@ -143,7 +149,7 @@ def test_what_qgis_python_lacks_comes_from_the_vendor_folder_appended_last(vendo
         "out['hooks'] = sorted(e.value for e in entry_points(group='pystac.extensions'))",
     )
     assert out["state"] == "vendored" and out["problem"] is None
-    assert out["from_vendor"] == ["pystac_client", "pystac"]
+    assert out["from_vendor"] == ["pystac_client", "pystac", *SYSTEM_LACKS]
     assert out["last"] == str(vendor) and out["vendor_on_path"] == 1
     assert out["imported"] == []  # deciding imports none of them
     client, pystac, dateutil = out["files"]
@@ -189,7 +195,7 @@ def test_a_newer_pystac_of_the_user_is_kept_with_the_shipped_pystac_client(vendo
         then="import pystac; out['f'] = pystac.__file__\n"
         "import importlib.util; out['client'] = importlib.util.find_spec('pystac_client').origin",
     )
-    assert out["state"] == "vendored" and out["from_vendor"] == ["pystac_client"]
+    assert out["state"] == "vendored" and out["from_vendor"] == ["pystac_client", *SYSTEM_LACKS]
     assert out["f"] == str(site / "pystac" / "__init__.py")
     assert out["client"] == str(vendor / "pystac_client" / "__init__.py")
 
@@ -228,8 +234,9 @@ def test_an_old_dateutil_of_the_user_is_named(vendor, tmp_path):
 def test_a_python_older_than_the_shipped_copies_need_is_told(vendor):
     out = run_rule(vendor, hide=STAC, python=[3, 9, 18])
     assert out["state"] == "python too old" and out["vendor_on_path"] == 0
+    lacking = ", ".join(["pystac-client", "pystac", *(LABELS[m] for m in SYSTEM_LACKS)])
     assert out["problem"] == (
-        "Searching a STAC catalogue needs pystac-client, pystac, which QGIS's Python lacks. The "
+        f"Searching a STAC catalogue needs {lacking}, which QGIS's Python lacks. The "
         "copies shipped with the plugin (pystac-client 0.9.1, pystac 1.15.2) need Python 3.10 or "
         "newer, and this QGIS runs Python 3.9.18. Install versions that support Python 3.9 into "
         "QGIS's Python (pip chooses them: pip install pystac-client), or use a QGIS whose Python "
@@ -332,7 +339,13 @@ def test_the_search_says_why_it_cannot_run(vendor, tmp_path, case):
 
 
 def test_the_search_names_installed_packages_that_do_not_import(vendor, tmp_path):
-    site = fake_site(tmp_path / "site", pystac="1.15.2", pystac_client="0.5.0")
+    lacking = {"dateutil": "2.9.0", "six": "1.17.0"}  # so that nothing comes from vendor/
+    site = fake_site(
+        tmp_path / "site",
+        pystac="1.15.2",
+        pystac_client="0.5.0",
+        **{module: lacking[module] for module in SYSTEM_LACKS},
+    )
     (site / "pystac_client" / "__init__.py").write_text(
         "raise ImportError(\"cannot import name 'ConformanceClasses'\")\n"
     )

@@ -1,6 +1,5 @@
 """Headless runs: qgis_process.bin with QGIS_PLUGINPATH, and the shipped .model3."""
 
-import contextlib
 import csv
 import json
 import subprocess
@@ -15,7 +14,7 @@ from qgis.core import (
     QgsProject,
 )
 
-from headless import QGIS_PROCESS, plugin_environment
+from headless import QGIS_PROCESS, loopback_clms_mirror, plugin_environment
 from rasters import CTY_CROPS, read_raster, reference_status, write_raster
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -170,32 +169,6 @@ def test_model_in_process(provider, tmp_path, cty_pair):  # noqa: ARG001
         report = list(csv.DictReader(stream))  # quoting differs between QGIS versions
     (grapes,) = [row for row in report if row["code"] == "2100"]
     assert int(grapes["kept"]) == int(kept.sum())
-
-
-@contextlib.contextmanager
-def loopback_clms_mirror():
-    """The sample CTY and CTYCL tiles behind a loopback STAC API and an open file host:
-    yields (stac, host)."""
-    from servers.range_host import RangeHost
-    from servers.stac_api import StacApiServer, cdse_item
-
-    host = RangeHost()
-    items = []
-    for layer in ("CTY", "CTYCL"):
-        name = f"CLMS_HRLVLCC_{layer}_S2021_R10m_E38N26_03035_V01_R00.tif"
-        host.add(f"/files/{name}", SAMPLE / name)
-        items.append(cdse_item(layer, 2021, "E38N26"))
-    host.start()
-    for item, layer in zip(items, ("CTY", "CTYCL")):
-        asset = item["assets"][f"{layer}_raster"]
-        name = f"CLMS_HRLVLCC_{layer}_S2021_R10m_E38N26_03035_V01_R00.tif"
-        asset["alternate"]["https"]["href"] = host.url(f"/files/{name}")
-        asset["alternate"]["https"]["auth:refs"] = []  # an open mirror
-    try:
-        with StacApiServer(items) as stac:
-            yield stac, host
-    finally:
-        host.stop()
 
 
 def test_fetch_then_mask_model_headless_against_loopback_services(qgis_process_env, tmp_path):
