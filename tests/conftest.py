@@ -1,5 +1,6 @@
 """Test set-up: make the repo importable as the installed plugin 'crop_confidence'."""
 
+import gc
 import os
 import sys
 from pathlib import Path
@@ -78,3 +79,15 @@ def gdal_exceptions(request):
 
     with gdal_exception_mode(request.param) as enabled:
         yield enabled
+
+
+@pytest.fixture(autouse=True, scope="session")
+def collect_before_qgis_exits(qgis_app):  # noqa: ARG001 (torn down before QGIS exits)
+    """Delete Python-owned QGIS objects while QGIS still runs.
+
+    A layer that Processing took out of a context's temporary store is owned by its Python
+    wrapper; when a test fails, the failure keeps its frames (and the layer) alive past the
+    test. Collected after exitQgis() (pytest's summary runs the garbage collector), such a
+    layer's destructor crashed pytest at exit on QGIS 3.44."""
+    yield
+    gc.collect()
