@@ -3,6 +3,7 @@
 #
 #   tools/matrix.sh [build|test|demo|all|shell] [NAME...]     (as root; default: all, every NAME)
 #   tools/matrix.sh pytest NAME [pytest arguments]           (some tests, after a first `test`)
+#   tools/matrix.sh unmount                                  (what an interrupted run left mounted)
 #
 # NAME is one of:
 #   qgis-3.40  bookworm + bookworm-backports: QGIS 3.40 LTR, Python 3.11, numpy 1.24, GDAL 3.6
@@ -183,6 +184,11 @@ main() {
     [ $# -gt 0 ] && shift
     local names=("$@")
     [ ${#names[@]} -gt 0 ] || names=("${ALL_NAMES[@]}")
+    if [ "$action" = unmount ]; then  # before deleting build/ (make clean)
+        [ -z "$(mounts_under "$CHROOTS")" ] || unmount_all "$CHROOTS"
+        [ -z "$(mounts_under "$CHROOTS")" ] || { log "still mounted under $CHROOTS"; exit 1; }
+        return 0
+    fi
     [ "$(id -u)" = 0 ] || { log "run as root (debootstrap, chroot and mount need it)"; exit 1; }
     if [ "$action" = pytest ]; then suite_of "${names[0]}" >/dev/null
     else for name in "${names[@]}"; do suite_of "$name" >/dev/null; done; fi
