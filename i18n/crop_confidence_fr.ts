@@ -4,502 +4,457 @@
     <context>
         <name>CropConfidence</name>
         <message>
-            <location filename="../plugin/adapters/credentials.py" line="32" />
-            <source>The QGIS authentication system is disabled: enable it in Settings &gt; Options &gt; Authentication.</source>
-            <translation>Le système d'authentification de QGIS est désactivé : activez-le dans Préférences &gt; Options &gt; Authentification.</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/credentials.py" line="40" />
-            <source>The authentication configuration '{}' cannot be read: it does not exist or the master password was not given. Choose it again in the settings.</source>
-            <translation>La configuration d'authentification « {} » ne peut pas être lue : elle n'existe pas ou le mot de passe principal n'a pas été donné. Choisissez-la de nouveau dans les paramètres.</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/credentials.py" line="53" />
-            <source>The authentication configuration '{}' uses the method '{}'; a 'Basic' (user name and password) configuration is needed.</source>
-            <translation>La configuration d'authentification « {} » utilise la méthode « {} » ; une configuration « Basic » (nom d'utilisateur et mot de passe) est nécessaire.</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/credentials.py" line="62" />
-            <source>The authentication configuration '{}' has no user name or password.</source>
-            <translation>La configuration d'authentification « {} » n'a pas de nom d'utilisateur ou de mot de passe.</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/credentials.py" line="88" />
-            <source>The authentication configuration '{}' has no OAuth client id or secret for Sentinel Hub.</source>
-            <translation>La configuration d'authentification « {} » n'a pas d'identifiant ou de secret de client OAuth pour Sentinel Hub.</translation>
-        </message>
-        <message>
-            <location filename="../plugin/adapters/credentials.py" line="116" />
-            <source>QGIS could not store the authentication configuration: set or enter the master password first.</source>
-            <translation>QGIS n'a pas pu enregistrer la configuration d'authentification : définissez ou saisissez d'abord le mot de passe principal.</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="118" />
+            <location filename="../plugin/gui/dock.py" line="111" />
             <source>unknown size</source>
             <translation>taille inconnue</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="119" />
+            <location filename="../plugin/gui/dock.py" line="112" />
             <source>B</source>
             <translation>o</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="119" />
+            <location filename="../plugin/gui/dock.py" line="112" />
             <source>kB</source>
             <translation>ko</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="119" />
+            <location filename="../plugin/gui/dock.py" line="112" />
             <source>MB</source>
             <translation>Mo</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="119" />
+            <location filename="../plugin/gui/dock.py" line="112" />
             <source>GB</source>
             <translation>Go</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="129" />
+            <location filename="../plugin/gui/dock.py" line="122" />
             <location filename="../plugin/plugin.py" line="28" />
             <location filename="../plugin/processing/provider.py" line="21" />
             <source>Crop Confidence</source>
             <translation>Crop Confidence</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="157" />
+            <location filename="../plugin/gui/dock.py" line="150" />
             <source>CTY + CTYCL (CLMS Crop Types)</source>
             <translation>CTY + CTYCL (types de cultures CLMS)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="158" />
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="44" />
+            <location filename="../plugin/gui/dock.py" line="151" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="45" />
             <source>CTYCL only (CLMS Confidence Layer)</source>
             <translation>CTYCL seule (couche de confiance CLMS)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="159" />
+            <location filename="../plugin/gui/dock.py" line="152" />
             <source>OSO (CNES land cover)</source>
             <translation>OSO (occupation du sol du CNES)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="160" />
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="152" />
-            <location filename="../plugin/processing/fetch_algorithm.py" line="107" />
-            <location filename="../plugin/processing/style_algorithm.py" line="174" />
+            <location filename="../plugin/gui/dock.py" line="153" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="153" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="115" />
+            <location filename="../plugin/processing/style_algorithm.py" line="168" />
             <source>Product</source>
             <translation>Produit</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="167" />
-            <location filename="../plugin/gui/dock.py" line="202" />
-            <location filename="../plugin/processing/fetch_algorithm.py" line="113" />
+            <location filename="../plugin/gui/dock.py" line="160" />
+            <location filename="../plugin/gui/dock.py" line="193" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="121" />
             <source>Year</source>
             <translation>Année</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="173" />
+            <location filename="../plugin/gui/dock.py" line="166" />
             <source>Map canvas extent</source>
             <translation>Emprise du canevas de carte</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="174" />
+            <location filename="../plugin/gui/dock.py" line="167" />
             <source>Extent of a layer</source>
             <translation>Emprise d'une couche</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="175" />
+            <location filename="../plugin/gui/dock.py" line="168" />
             <source>Selected features of a layer</source>
             <translation>Entités sélectionnées d'une couche</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="176" />
+            <location filename="../plugin/gui/dock.py" line="169" />
             <source>Rectangle drawn on the map</source>
             <translation>Rectangle dessiné sur la carte</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="184" />
+            <location filename="../plugin/gui/dock.py" line="175" />
             <source>Draw…</source>
             <translation>Dessiner…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="188" />
-            <location filename="../plugin/processing/fetch_algorithm.py" line="120" />
+            <location filename="../plugin/gui/dock.py" line="179" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="128" />
             <source>Area</source>
             <translation>Emprise</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="194" />
+            <location filename="../plugin/gui/dock.py" line="185" />
             <source>New account…</source>
             <translation>Nouveau compte…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="195" />
-            <location filename="../plugin/gui/dock.py" line="428" />
-            <location filename="../plugin/gui/dock.py" line="531" />
-            <location filename="../plugin/gui/dock.py" line="684" />
+            <location filename="../plugin/gui/dock.py" line="186" />
+            <location filename="../plugin/gui/dock.py" line="419" />
+            <location filename="../plugin/gui/dock.py" line="522" />
+            <location filename="../plugin/gui/dock.py" line="675" />
             <source>Credentials</source>
             <translation>Identifiants</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="199" />
+            <location filename="../plugin/gui/dock.py" line="190" />
             <source>Search</source>
             <translation>Rechercher</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="202" />
+            <location filename="../plugin/gui/dock.py" line="193" />
             <source>Tile</source>
             <translation>Tuile</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="202" />
+            <location filename="../plugin/gui/dock.py" line="193" />
             <source>Layers</source>
             <translation>Couches</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="202" />
+            <location filename="../plugin/gui/dock.py" line="193" />
             <source>Size</source>
             <translation>Taille</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="206" />
-            <location filename="../plugin/processing/fetch_algorithm.py" line="128" />
+            <location filename="../plugin/gui/dock.py" line="197" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="136" />
             <source>Clip to the area (read only what is needed)</source>
             <translation>Découper selon l'emprise (ne lire que le nécessaire)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="210" />
+            <location filename="../plugin/gui/dock.py" line="201" />
             <source>Fetch</source>
             <translation>Récupérer</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="211" />
+            <location filename="../plugin/gui/dock.py" line="202" />
             <source>Cancel</source>
             <translation>Annuler</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="221" />
+            <location filename="../plugin/gui/dock.py" line="212" />
             <source>Crop mask…</source>
             <translation>Masque de cultures…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="225" />
+            <location filename="../plugin/gui/dock.py" line="216" />
             <source>Settings</source>
             <translation>Paramètres</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="230" />
+            <location filename="../plugin/gui/dock.py" line="221" />
             <source>Download folder</source>
             <translation>Dossier de téléchargement</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="233" />
+            <location filename="../plugin/gui/dock.py" line="224" />
             <source>all cores</source>
             <translation>tous les cœurs</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="234" />
+            <location filename="../plugin/gui/dock.py" line="225" />
             <source>Worker threads</source>
             <translation>Threads de calcul</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="238" />
+            <location filename="../plugin/gui/dock.py" line="229" />
             <source>Default minimum confidence</source>
             <translation>Niveau de confiance minimal par défaut</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="241" />
+            <location filename="../plugin/gui/dock.py" line="232" />
             <source> MB</source>
             <translation> Mo</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="242" />
+            <location filename="../plugin/gui/dock.py" line="233" />
             <source>Ask before downloading more than</source>
             <translation>Demander avant de télécharger plus de</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="244" />
+            <location filename="../plugin/gui/dock.py" line="235" />
             <source>Copernicus Data Space STAC API</source>
             <translation>API STAC de Copernicus Data Space</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="245" />
+            <location filename="../plugin/gui/dock.py" line="236" />
             <source>CLMS source (advanced)</source>
             <translation>Source CLMS (avancé)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="247" />
+            <location filename="../plugin/gui/dock.py" line="238" />
             <source>Sentinel Hub</source>
             <translation>Sentinel Hub</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="248" />
+            <location filename="../plugin/gui/dock.py" line="239" />
             <source>OSO source (advanced)</source>
             <translation>Source OSO (avancé)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="250" />
+            <location filename="../plugin/gui/dock.py" line="241" />
             <source>Sentinel Hub OSO collection id (advanced)</source>
             <translation>Identifiant de la collection OSO sur Sentinel Hub (avancé)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="397" />
+            <location filename="../plugin/gui/dock.py" line="388" />
             <source>Choose an area.</source>
             <translation>Choisissez une emprise.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="402" />
+            <location filename="../plugin/gui/dock.py" line="393" />
             <source>{} km² where the product has data, about {} to download</source>
             <translation>{} km² là où le produit a des données, environ {} à télécharger</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="404" />
+            <location filename="../plugin/gui/dock.py" line="395" />
             <source>{} km², about {} to download</source>
             <translation>{} km², environ {} à télécharger</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="445" />
+            <location filename="../plugin/gui/dock.py" line="436" />
             <source>Cannot list the years</source>
             <translation>Impossible de lister les années</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="452" />
+            <location filename="../plugin/gui/dock.py" line="443" />
             <source>(not checked)</source>
             <translation>(non vérifiées)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="456" />
+            <location filename="../plugin/gui/dock.py" line="447" />
             <source>Crop Confidence: years</source>
             <translation>Crop Confidence : années</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="476" />
+            <location filename="../plugin/gui/dock.py" line="467" />
             <source>Sentinel Hub OAuth client</source>
             <translation>Client OAuth Sentinel Hub</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="476" />
+            <location filename="../plugin/gui/dock.py" line="467" />
             <source>Copernicus Data Space account</source>
             <translation>Compte Copernicus Data Space</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="477" />
+            <location filename="../plugin/gui/dock.py" line="468" />
             <source>Client id:</source>
             <translation>Identifiant du client :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="477" />
+            <location filename="../plugin/gui/dock.py" line="468" />
             <source>User name (e-mail):</source>
             <translation>Nom d'utilisateur (courriel) :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="478" />
+            <location filename="../plugin/gui/dock.py" line="469" />
             <source>Client secret:</source>
             <translation>Secret du client :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="478" />
+            <location filename="../plugin/gui/dock.py" line="469" />
             <source>Password:</source>
             <translation>Mot de passe :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="489" />
+            <location filename="../plugin/gui/dock.py" line="480" />
             <source>Credentials not saved</source>
             <translation>Identifiants non enregistrés</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="518" />
+            <location filename="../plugin/gui/dock.py" line="509" />
             <source>No area</source>
             <translation>Aucune emprise</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="518" />
+            <location filename="../plugin/gui/dock.py" line="509" />
             <source>Choose an area first.</source>
             <translation>Choisissez d'abord une emprise.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="521" />
+            <location filename="../plugin/gui/dock.py" line="512" />
             <source>No year</source>
             <translation>Aucune année</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="521" />
+            <location filename="../plugin/gui/dock.py" line="512" />
             <source>No year is available.</source>
             <translation>Aucune année n'est disponible.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="553" />
+            <location filename="../plugin/gui/dock.py" line="544" />
             <source>Search cancelled.</source>
             <translation>Recherche annulée.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="559" />
+            <location filename="../plugin/gui/dock.py" line="550" />
             <source>Search failed</source>
             <translation>Échec de la recherche</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="564" />
+            <location filename="../plugin/gui/dock.py" line="555" />
             <source>Searching…</source>
             <translation>Recherche…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="565" />
+            <location filename="../plugin/gui/dock.py" line="556" />
             <source>Crop Confidence: search</source>
             <translation>Crop Confidence : recherche</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="608" />
+            <location filename="../plugin/gui/dock.py" line="599" />
             <source>Nothing found</source>
             <translation>Aucun résultat</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="609" />
+            <location filename="../plugin/gui/dock.py" line="600" />
             <source>No product for {} over this area.</source>
             <translation>Aucun produit pour {} sur cette emprise.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="614" />
+            <location filename="../plugin/gui/dock.py" line="605" />
             <source>Whole files only</source>
             <translation>Fichiers entiers seulement</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="615" />
+            <location filename="../plugin/gui/dock.py" line="606" />
             <source>The server does not allow range reads: clipping is not possible. Untick 'Clip to the area' to download the whole files.</source>
             <translation>Le serveur n'accepte pas les lectures partielles : le découpage est impossible. Décochez « Découper à la zone » pour télécharger les fichiers entiers.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="653" />
+            <location filename="../plugin/gui/dock.py" line="644" />
             <source>Nothing to fetch</source>
             <translation>Rien à récupérer</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="653" />
+            <location filename="../plugin/gui/dock.py" line="644" />
             <source>Choose an area and a year.</source>
             <translation>Choisissez une emprise et une année.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="711" />
+            <location filename="../plugin/gui/dock.py" line="702" />
             <source>Cancelled.</source>
             <translation>Annulé.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="713" />
+            <location filename="../plugin/gui/dock.py" line="704" />
             <source>Fetch cancelled</source>
             <translation>Récupération annulée</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="714" />
+            <location filename="../plugin/gui/dock.py" line="705" />
             <source>No layer file was left half-written; partial downloads are kept as .part files and resumed by the next fetch.</source>
             <translation>Aucun fichier de couche n'est resté à moitié écrit ; les téléchargements partiels sont gardés en fichiers .part et repris au prochain téléchargement.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="722" />
+            <location filename="../plugin/gui/dock.py" line="713" />
             <source>Failed.</source>
             <translation>Échec.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="723" />
+            <location filename="../plugin/gui/dock.py" line="714" />
             <source>Fetch failed</source>
             <translation>Échec de la récupération</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="730" />
+            <location filename="../plugin/gui/dock.py" line="721" />
             <source>Fetching {} {}…</source>
             <translation>Récupération de {} {}…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="732" />
+            <location filename="../plugin/gui/dock.py" line="723" />
             <source>Crop Confidence: fetch</source>
             <translation>Crop Confidence : récupération</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="743" />
+            <location filename="../plugin/gui/dock.py" line="734" />
             <source>Whole tiles: about {} will be downloaded. Continue?</source>
             <translation>Tuiles entières : environ {} à télécharger. Continuer ?</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="745" />
+            <location filename="../plugin/gui/dock.py" line="736" />
             <source>Whole tiles of unknown size will be downloaded (search first to see sizes). Continue?</source>
             <translation>Des tuiles entières de taille inconnue seront téléchargées (lancez d'abord une recherche pour voir les tailles). Continuer ?</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="750" />
+            <location filename="../plugin/gui/dock.py" line="741" />
             <source>Download whole tiles</source>
             <translation>Télécharger des tuiles entières</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="779" />
+            <location filename="../plugin/gui/dock.py" line="770" />
             <source>Layer not loaded</source>
             <translation>Couche non chargée</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="789" />
+            <location filename="../plugin/gui/dock.py" line="780" />
             <source>{} item(s), {} transferred.</source>
             <translation>{} élément(s), {} transférés.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="794" />
+            <location filename="../plugin/gui/dock.py" line="785" />
             <source>Fetched</source>
             <translation>Récupération terminée</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="795" />
+            <location filename="../plugin/gui/dock.py" line="786" />
             <source>{} layer(s) added to '{}'.</source>
             <translation>{} couche(s) ajoutée(s) à « {} ».</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/tasks.py" line="63" />
-            <source>CDSE refused the login. If your Copernicus account uses two-factor authentication, enter its one-time code; otherwise cancel, then check the user name and password.</source>
-            <translation>CDSE a refusé la connexion. Si votre compte Copernicus utilise l'authentification à deux facteurs, saisissez son code à usage unique ; sinon annulez, puis vérifiez le nom d'utilisateur et le mot de passe.</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/tasks.py" line="69" />
-            <source>One-time code of your Copernicus account:</source>
-            <translation>Code à usage unique de votre compte Copernicus :</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/tasks.py" line="77" />
-            <source>Copernicus two-factor authentication</source>
-            <translation>Authentification à deux facteurs Copernicus</translation>
-        </message>
-        <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="43" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="44" />
             <source>CTY + CTYCL (CLMS Crop Types and Confidence Layer)</source>
             <translation>CTY + CTYCL (types de cultures CLMS et couche de confiance)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="45" />
-            <location filename="../plugin/processing/style_algorithm.py" line="61" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="46" />
+            <location filename="../plugin/processing/style_algorithm.py" line="55" />
             <source>OSO 2018+ (23 classes)</source>
             <translation>OSO 2018 et après (23 classes)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="46" />
-            <location filename="../plugin/processing/style_algorithm.py" line="62" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="47" />
+            <location filename="../plugin/processing/style_algorithm.py" line="56" />
             <source>OSO 2016–2017 (17 classes)</source>
             <translation>OSO 2016–2017 (17 classes)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="47" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="48" />
             <source>Custom</source>
             <translation>Personnalisé</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="58" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="59" />
             <source>{}: the layer '{}' ({}) is not a local raster file. Save it as a GeoTIFF first (Export &gt; Save As).</source>
             <translation>{} : la couche « {} » ({}) n'est pas un fichier raster local. Enregistrez-la d'abord en GeoTIFF (Exporter &gt; Sauvegarder sous).</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="115" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="116" />
             <source>Confidence-filtered crop mask</source>
             <translation>Masque de cultures filtré par la confiance</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="118" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="119" />
             <source>Crop masks</source>
             <translation>Masques de cultures</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="127" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="128" />
             <source>Keeps the pixels of the selected crop classes whose classifier confidence reaches a threshold, and counts pixels and hectares per class.
 
 Binary mask: 1 kept, 0 not kept, 255 no data. Filtered class map: the class code where kept, 0 elsewhere, the class nodata (65535 for CTY, 255 for OSO; for Custom the class file's nodata, or its type's largest value when that is 0 or unset) where there is no data.
@@ -524,178 +479,178 @@ Le tableau par classe n'est calculé que s'il est demandé : il prend environ 40
 La sortie enregistre le produit, le mode de sortie, les classes conservées et les seuils dans ses métadonnées (CROPCONFIDENCE_*), d'après lesquelles « Appliquer le style Crop Confidence » lui donne son style.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="158" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="159" />
             <source>Class layer (CTY or OSO classes; not needed for CTYCL only)</source>
             <translation>Couche des classes (classes CTY ou OSO ; inutile pour CTYCL seule)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="164" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="165" />
             <source>Class band</source>
             <translation>Bande des classes</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="169" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="170" />
             <source>Confidence layer (CTYCL or OCS_Confidence)</source>
             <translation>Couche de confiance (CTYCL ou OCS_Confidence)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="174" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="175" />
             <source>Confidence band</source>
             <translation>Bande de confiance</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="179" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="180" />
             <source>Validity layer (OSO OCS_Validity)</source>
             <translation>Couche de validité (OSO OCS_Validity)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="184" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="185" />
             <source>Validity band</source>
             <translation>Bande de validité</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="190" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="191" />
             <source>Minimum validity (cloud-free dates)</source>
             <translation>Validité minimale (dates sans nuages)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="199" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="200" />
             <source>Classes to keep (comma-separated codes; empty = the product's crops)</source>
             <translation>Classes à conserver (codes séparés par des virgules ; vide = les cultures du produit)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="207" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="208" />
             <source>Minimum confidence (%)</source>
             <translation>Niveau de confiance minimal (%)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="217" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="218" />
             <source>Output</source>
             <translation>Sortie</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="218" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="219" />
             <source>Binary mask</source>
             <translation>Masque binaire</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="218" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="219" />
             <source>Filtered class map</source>
             <translation>Carte des classes filtrée</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="223" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="224" />
             <source>Clip to extent</source>
             <translation>Découper selon l'emprise</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="227" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="228" />
             <source>Threads (0 = all cores)</source>
             <translation>Threads (0 = tous les cœurs)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="234" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="235" />
             <source>GDAL creation options (KEY=VALUE|KEY=VALUE)</source>
             <translation>Options de création GDAL (CLE=VALEUR|CLE=VALEUR)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="241" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="242" />
             <source>Crop mask</source>
             <translation>Masque de cultures</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="245" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="246" />
             <source>Per-class counts</source>
             <translation>Comptages par classe</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="252" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="253" />
             <source>Total pixels</source>
             <translation>Nombre total de pixels</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="253" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="254" />
             <source>No-data pixels</source>
             <translation>Pixels sans données</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="254" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="255" />
             <source>Kept pixels</source>
             <translation>Pixels conservés</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="255" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="256" />
             <source>Kept area (ha)</source>
             <translation>Surface conservée (ha)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="265" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="266" />
             <source>CONFIDENCE_LAYER: the layer {} cannot be opened as a raster.</source>
             <translation>CONFIDENCE_LAYER : la couche {} ne peut pas être ouverte comme raster.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="274" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="275" />
             <source>{}: the layer {} cannot be opened as a raster.</source>
             <translation>{} : la couche {} ne peut pas être ouverte comme raster.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="288" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="289" />
             <source>{}: band {} does not exist; bands are numbered from 1.</source>
             <translation>{} : la bande {} n'existe pas ; les bandes sont numérotées à partir de 1.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="359" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="360" />
             <source>OUTPUT: '{}' is not a GeoTIFF name. The crop mask is always written as a GeoTIFF: give a file name ending in .tif.</source>
             <translation>OUTPUT : « {} » n'est pas un nom de GeoTIFF. Le masque de cultures est toujours écrit en GeoTIFF : donnez un nom de fichier finissant par .tif.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="366" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="367" />
             <source>MIN_VALIDITY {} is ignored: no validity layer is given.</source>
             <translation>MIN_VALIDITY {} est ignoré : aucune couche de validité n'est donnée.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="372" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="373" />
             <source>Product {}, classes {}, minimum confidence {}</source>
             <translation>Produit {}, classes {}, niveau de confiance minimal {}</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="377" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="378" />
             <source>all cropland</source>
             <translation>toutes les terres cultivées</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="400" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="401" />
             <source>Cancelled: no output was written.</source>
             <translation>Annulé : aucune sortie n'a été écrite.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="406" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="407" />
             <source>The rasters' CRS is not projected in metres: areas are not computed.</source>
             <translation>Le SCR des rasters n'est pas projeté en mètres : les surfaces ne sont pas calculées.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="420" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="421" />
             <source>Kept {} of {} pixels ({} ha); {} no-data pixels.</source>
             <translation>{} pixels conservés sur {} ({} ha) ; {} pixels sans données.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="463" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="464" />
             <source>All crop types (CTYCL)</source>
             <translation>Tous les types de cultures (CTYCL)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/fetch_algorithm.py" line="62" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="70" />
             <source>Fetch crop layers</source>
             <translation>Récupérer les couches de cultures</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/fetch_algorithm.py" line="65" />
-            <location filename="../plugin/processing/style_algorithm.py" line="135" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="73" />
+            <location filename="../plugin/processing/style_algorithm.py" line="129" />
             <source>Data</source>
             <translation>Données</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/fetch_algorithm.py" line="74" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="82" />
             <source>Finds the CLMS Crop Types (CTY) and Confidence Layer (CTYCL) tiles, or the CNES OSO map, of a year over an extent, and fetches them into a folder. By default only the extent is read (HTTP range requests), as one mosaic per layer on the product's own grid; otherwise whole tiles are downloaded (resumable, checksums verified).
 
 Sources (SOURCE_URL, advanced). CLMS: a STAC API root (default: Copernicus Data Space) or a static catalog.json. OSO: the address says which kind of source it is, checked in this order:
@@ -720,62 +675,62 @@ Les sources STAC contiennent les rasters OSO à 3 bandes dans la collection 'oso
 Les identifiants proviennent d'une configuration d'authentification QGIS : pour CDSE, une configuration Basic avec le nom d'utilisateur et le mot de passe du compte ; pour Sentinel Hub, l'identifiant et le secret du client OAuth. La recherche dans CDSE ne nécessite pas de compte.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/fetch_algorithm.py" line="123" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="131" />
             <source>Credentials (authentication configuration)</source>
             <translation>Identifiants (configuration d'authentification)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/fetch_algorithm.py" line="133" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="141" />
             <source>Source: STAC API root, catalog.json, Sentinel Hub base URL or raster URL</source>
             <translation>Source : racine d'une API STAC, catalog.json, URL de base Sentinel Hub ou URL d'un raster</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/fetch_algorithm.py" line="140" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="148" />
             <source>Output folder</source>
             <translation>Dossier de sortie</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/fetch_algorithm.py" line="143" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="151" />
             <source>Class layer</source>
             <translation>Couche des classes</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/fetch_algorithm.py" line="144" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="152" />
             <source>Confidence layer</source>
             <translation>Couche de confiance</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/fetch_algorithm.py" line="145" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="153" />
             <source>Validity layer</source>
             <translation>Couche de validité</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/fetch_algorithm.py" line="148" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="156" />
             <source>Items fetched</source>
             <translation>Éléments récupérés</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/fetch_algorithm.py" line="149" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="157" />
             <source>Bytes transferred</source>
             <translation>Octets transférés</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/fetch_algorithm.py" line="155" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="163" />
             <source>EXTENT: give a non-empty area.</source>
             <translation>EXTENT : indiquez une emprise non vide.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/fetch_algorithm.py" line="159" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="167" />
             <source>EXTENT: the area has no coordinate reference system. Add it after the numbers, for example '3851000,3855000,2650000,2653000 [EPSG:3035]'.</source>
             <translation>EXTENT : l'emprise n'a pas de système de coordonnées. Ajoutez-le après les nombres, par exemple « 3851000,3855000,2650000,2653000 [EPSG:3035] ».</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/fetch_algorithm.py" line="181" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="189" />
             <source>Cancelled: no file was left half-written.</source>
             <translation>Annulé : aucun fichier n'est resté à moitié écrit.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/fetch_algorithm.py" line="185" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="193" />
             <source>Fetched {} item(s), {} bytes transferred.</source>
             <translation>{} élément(s) récupéré(s), {} octets transférés.</translation>
         </message>
@@ -785,42 +740,42 @@ Les identifiants proviennent d'une configuration d'authentification QGIS : pour 
             <translation>Crop Confidence : masques de cultures filtrés par la confiance</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="60" />
+            <location filename="../plugin/processing/style_algorithm.py" line="54" />
             <source>Detect from the name, band description or metadata</source>
             <translation>Détecter d'après le nom, la description de bande ou les métadonnées</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="63" />
+            <location filename="../plugin/processing/style_algorithm.py" line="57" />
             <source>CTY (CLMS Crop Types)</source>
             <translation>CTY (types de cultures CLMS)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="64" />
+            <location filename="../plugin/processing/style_algorithm.py" line="58" />
             <source>CTYCL (CLMS Confidence Layer)</source>
             <translation>CTYCL (couche de confiance CLMS)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="65" />
+            <location filename="../plugin/processing/style_algorithm.py" line="59" />
             <source>OSO confidence (OCS_Confidence)</source>
             <translation>Confiance OSO (OCS_Confidence)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="66" />
+            <location filename="../plugin/processing/style_algorithm.py" line="60" />
             <source>OSO validity (OCS_Validity)</source>
             <translation>Validité OSO (OCS_Validity)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="67" />
+            <location filename="../plugin/processing/style_algorithm.py" line="61" />
             <source>Crop mask (binary mask or filtered class map)</source>
             <translation>Masque de cultures (masque binaire ou carte des classes filtrée)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="132" />
+            <location filename="../plugin/processing/style_algorithm.py" line="126" />
             <source>Apply Crop Confidence style</source>
             <translation>Appliquer le style Crop Confidence</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="148" />
+            <location filename="../plugin/processing/style_algorithm.py" line="142" />
             <source>Gives a raster layer the style of its product: the official class colours and labels (in the QGIS language) for OSO and CTY, a red-to-green ramp for the CTYCL confidence (253 'No cropland' in grey, 255 transparent), black-to-green and black-to-red ramps for the OSO confidence and validity, green kept pixels for a binary crop mask and the class palette for a filtered class map (Custom: each kept code in its own colour).
 
 Detect reads the file name (CLMS ids such as CLMS_HRLVLCC_CTYCL_..., OCS_2018_CESBIO, the names written by 'Fetch crop layers'), the layer name, the band description (OCS, OCS_Confidence, OCS_Validity) and the GDAL metadata. OSO 2016 and 2017 have 17 classes; without a year in the name, the values present decide. Crop masks are detected from the settings 'Confidence-filtered crop mask' records in their metadata (CROPCONFIDENCE_*); for one without them, choose 'Crop mask', and its values tell a class map's product.
@@ -833,47 +788,92 @@ La détection lit le nom du fichier (identifiants CLMS tels que CLMS_HRLVLCC_CTY
 Une couche du projet courant est restylée sur place. Un fichier qui n'est pas ouvert dans le projet reçoit le style enregistré comme style par défaut : un fichier .qml à côté de lui, que QGIS lit à chaque ouverture du fichier.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="171" />
+            <location filename="../plugin/processing/style_algorithm.py" line="165" />
             <source>Raster layer</source>
             <translation>Couche raster</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="179" />
+            <location filename="../plugin/processing/style_algorithm.py" line="173" />
             <source>Styled layer (its id, or its file when not in the project)</source>
             <translation>Couche stylée (son identifiant, ou son fichier si elle n'est pas dans le projet)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="182" />
+            <location filename="../plugin/processing/style_algorithm.py" line="176" />
             <source>Style applied</source>
             <translation>Style appliqué</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="188" />
+            <location filename="../plugin/processing/style_algorithm.py" line="182" />
             <source>INPUT: the layer {} cannot be opened as a raster.</source>
             <translation>INPUT : la couche {} ne peut pas être ouverte comme raster.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="197" />
+            <location filename="../plugin/processing/style_algorithm.py" line="191" />
             <source>Cannot tell which product the layer '{}' ({}) is from its name, band description or metadata. Choose the product: {}.</source>
             <translation>Impossible de déterminer le produit de la couche « {} » ({}) d'après son nom, sa description de bande ou ses métadonnées. Choisissez le produit : {}.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="203" />
+            <location filename="../plugin/processing/style_algorithm.py" line="197" />
             <source>Detected: {}</source>
             <translation>Détecté : {}</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="211" />
+            <location filename="../plugin/processing/style_algorithm.py" line="205" />
             <source>Cannot save the default style of {}: {}</source>
             <translation>Impossible d'enregistrer le style par défaut de {} : {}</translation>
         </message>
         <message>
-            <location filename="../plugin/styles.py" line="144" />
+            <location filename="../plugin/qgis/credentials.py" line="32" />
+            <source>The QGIS authentication system is disabled: enable it in Settings &gt; Options &gt; Authentication.</source>
+            <translation>Le système d'authentification de QGIS est désactivé : activez-le dans Préférences &gt; Options &gt; Authentification.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/qgis/credentials.py" line="40" />
+            <source>The authentication configuration '{}' cannot be read: it does not exist or the master password was not given. Choose it again in the settings.</source>
+            <translation>La configuration d'authentification « {} » ne peut pas être lue : elle n'existe pas ou le mot de passe principal n'a pas été donné. Choisissez-la de nouveau dans les paramètres.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/qgis/credentials.py" line="53" />
+            <source>The authentication configuration '{}' uses the method '{}'; a 'Basic' (user name and password) configuration is needed.</source>
+            <translation>La configuration d'authentification « {} » utilise la méthode « {} » ; une configuration « Basic » (nom d'utilisateur et mot de passe) est nécessaire.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/qgis/credentials.py" line="62" />
+            <source>The authentication configuration '{}' has no user name or password.</source>
+            <translation>La configuration d'authentification « {} » n'a pas de nom d'utilisateur ou de mot de passe.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/qgis/credentials.py" line="88" />
+            <source>The authentication configuration '{}' has no OAuth client id or secret for Sentinel Hub.</source>
+            <translation>La configuration d'authentification « {} » n'a pas d'identifiant ou de secret de client OAuth pour Sentinel Hub.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/qgis/credentials.py" line="116" />
+            <source>QGIS could not store the authentication configuration: set or enter the master password first.</source>
+            <translation>QGIS n'a pas pu enregistrer la configuration d'authentification : définissez ou saisissez d'abord le mot de passe principal.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/qgis/prompt.py" line="33" />
+            <source>CDSE refused the login. If your Copernicus account uses two-factor authentication, enter its one-time code; otherwise cancel, then check the user name and password.</source>
+            <translation>CDSE a refusé la connexion. Si votre compte Copernicus utilise l'authentification à deux facteurs, saisissez son code à usage unique ; sinon annulez, puis vérifiez le nom d'utilisateur et le mot de passe.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/qgis/prompt.py" line="38" />
+            <source>One-time code of your Copernicus account:</source>
+            <translation>Code à usage unique de votre compte Copernicus :</translation>
+        </message>
+        <message>
+            <location filename="../plugin/qgis/prompt.py" line="51" />
+            <source>Copernicus two-factor authentication</source>
+            <translation>Authentification à deux facteurs Copernicus</translation>
+        </message>
+        <message>
+            <location filename="../plugin/qgis/styles.py" line="140" />
             <source>Kept (confidence ≥ {})</source>
             <translation>Conservé (confiance ≥ {})</translation>
         </message>
         <message>
-            <location filename="../plugin/styles.py" line="171" />
+            <location filename="../plugin/qgis/styles.py" line="167" />
             <source>Class {}</source>
             <translation>Classe {}</translation>
         </message>

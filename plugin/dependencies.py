@@ -20,7 +20,8 @@ from importlib.util import find_spec
 from pathlib import Path
 from typing import Optional
 
-PLUGIN_ROOT = Path(__file__).resolve().parents[1]
+from .domain.resources import PLUGIN_ROOT
+
 VENDOR = PLUGIN_ROOT / "vendor"
 MANIFEST = "vendor.json"
 # The modules the STAC search imports, and those they import (pystac-client's requirements

@@ -4,9 +4,9 @@ from qgis.core import QgsApplication
 from qgis.PyQt.QtCore import Qt
 from qgis.PyQt.QtWidgets import QAction
 
-from .i18n import remove_translator, tr
 from .processing.icons import plugin_icon
 from .processing.provider import CropConfidenceProvider
+from .qgis.i18n import remove_translator, tr
 
 MENU = "&Crop Confidence"
 

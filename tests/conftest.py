@@ -40,7 +40,7 @@ def provider(qgis_app, qgis_processing):  # noqa: ARG001
 @pytest.fixture()
 def offline_sources():
     """Point the dock's sources at the embedded sample catalogue (no request leaves the machine)."""
-    from crop_confidence.plugin.adapters import settings
+    from crop_confidence.plugin.qgis import settings
 
     catalog = str(ROOT / "resources" / "sample" / "catalog" / "catalog.json")
     keys = ("clms_source_url", "oso_source_url")

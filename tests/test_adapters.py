@@ -3,8 +3,8 @@
 import pytest
 from qgis.core import QgsApplication, QgsSettings
 
-from crop_confidence.plugin.adapters import credentials
-from crop_confidence.plugin.adapters.proxy import qgis_proxies
+from crop_confidence.plugin.qgis import credentials
+from crop_confidence.plugin.qgis.proxy import qgis_proxies
 
 
 @pytest.fixture()

@@ -432,7 +432,7 @@ def test_min_validity_without_a_validity_layer_is_reported(provider, tmp_path): 
 def test_threads_set_the_worker_pool(provider, tmp_path, cty_pair, monkeypatch, threads, workers):  # noqa: ARG001
     import os
 
-    from crop_confidence.plugin.core import engine
+    from crop_confidence.plugin.raster import engine
 
     pools = []
 

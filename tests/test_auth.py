@@ -6,14 +6,14 @@ import threading
 
 import pytest
 
-from crop_confidence.plugin.catalog.auth import (
+from crop_confidence.plugin.net.auth import (
     AuthError,
     CdseTokenProvider,
     ClientCredentialsTokenProvider,
     CredentialsRejected,
     TotpRequired,
 )
-from crop_confidence.plugin.catalog.http import make_session
+from crop_confidence.plugin.net.http import make_session
 from servers.cdse_identity import IdentityServer, LeakGuard
 
 PASSWORD = "pw-Sx81!quartz"

@@ -1,4 +1,4 @@
-"""AOI clipping through HTTP range requests (plugin/catalog/clip.py), against loopback servers.
+"""AOI clipping through HTTP range requests (plugin/sources/clip.py), against loopback servers.
 
 The main tile is a CTYCL-like COG of the real size (10000 x 10000 px, EPSG:3035, 10 m, DEFLATE,
 512 px tiles), generated once per session; mosaic tests use smaller tiles (2048 px).
@@ -17,7 +17,8 @@ from osgeo import gdal, osr
 from rasterio.warp import transform as transform_points
 from rasterio.windows import Window
 
-from crop_confidence.plugin.catalog.clip import (
+from crop_confidence.plugin.domain.errors import CropMaskCancelled, CropMaskError
+from crop_confidence.plugin.sources.clip import (
     ClipAuthError,
     ClipCancelled,
     ClipError,
@@ -27,7 +28,6 @@ from crop_confidence.plugin.catalog.clip import (
     local_path,
     supports_ranges,
 )
-from crop_confidence.plugin.core.errors import CropMaskCancelled, CropMaskError
 from rasters import gdal_exception_mode
 from servers.range_host import PROXY_VIA, ForwardProxy, RangeHost
 
@@ -144,7 +144,7 @@ def leftovers(folder):
 
 
 class Tokens:
-    """A token provider like plugin.catalog.auth's: headers(), invalidate()."""
+    """A token provider like plugin.net.auth's: headers(), invalidate()."""
 
     def __init__(self, *tokens):
         self.tokens = list(tokens)
@@ -646,7 +646,7 @@ def test_s3_source_without_keys_is_refused(tmp_path):
 
 
 def test_range_reads_travel_through_the_proxy(host, big_tile, tmp_path):
-    """The proxy given as the QGIS settings give it (plugin.adapters.proxy: one address for
+    """The proxy given as the QGIS settings give it (plugin.qgis.proxy: one address for
     http and https, percent-encoded credentials) carries the probe and GDAL's range reads."""
     with ForwardProxy(credentials=("bob", "p@ss:word")) as proxy:
         address = proxy.proxy_url("bob", "p@ss:word")

@@ -307,10 +307,10 @@ def test_the_rule_is_applied_once(vendor):
     assert out["same"] is True and out["count"] == 1
 
 
-# The one place that reports it: plugin/catalog/fetch.py _stac_search, used by the fetch
+# The one place that reports it: plugin/sources/fetch.py _stac_search, used by the fetch
 # algorithm, the dock's search (catalog/search.py) and its list of years (catalog/years.py).
 SEARCH = (
-    "from crop_confidence.plugin.catalog import fetch, search, years\n"
+    "from crop_confidence.plugin.sources import fetch, search, years\n"
     "out['messages'] = []\n"
     "for call in (\n"
     "    lambda: fetch._stac_search(),\n"

@@ -31,8 +31,8 @@ def nomenclature(table):
 
 @pytest.fixture()
 def dock(qgis_iface, qtbot, offline_sources, tmp_path):  # noqa: ARG001
-    from crop_confidence.plugin.adapters import settings
     from crop_confidence.plugin.gui.dock import CropConfidenceDock
+    from crop_confidence.plugin.qgis import settings
 
     saved_folder = settings.value("download_folder")
     settings.set_value("download_folder", str(tmp_path / "downloads"))
@@ -167,7 +167,7 @@ def test_cancel_midway_keeps_the_ui_responsive_and_leaves_no_file(
     )
     hub.add_client("client-id", "client-secret-value")
     hub.start()
-    from crop_confidence.plugin.adapters import settings
+    from crop_confidence.plugin.qgis import settings
 
     saved = settings.value("sentinelhub_token_url")
     settings.set_value("sentinelhub_token_url", hub.token_url)
@@ -216,7 +216,7 @@ def test_cancel_midway_keeps_the_ui_responsive_and_leaves_no_file(
 def auth_config_store():
     from qgis.core import QgsApplication
 
-    from crop_confidence.plugin.adapters.credentials import store_basic_config
+    from crop_confidence.plugin.qgis.credentials import store_basic_config
 
     manager = QgsApplication.authManager()
     manager.setMasterPassword("crop-confidence-tests", True)
@@ -243,8 +243,8 @@ def test_two_factor_code_is_asked_on_the_main_thread(
 ):
     import threading
 
-    from crop_confidence.plugin.adapters import settings
-    from crop_confidence.plugin.gui import tasks
+    from crop_confidence.plugin.qgis import prompt as main_thread_prompt
+    from crop_confidence.plugin.qgis import settings
     from servers.cdse_identity import IdentityServer
 
     stac, host = stac_over_http
@@ -267,7 +267,7 @@ def test_two_factor_code_is_asked_on_the_main_thread(
         asked.append((threading.current_thread() is threading.main_thread(), label))
         return "123456", True
 
-    monkeypatch.setattr(tasks.QInputDialog, "getText", answer)
+    monkeypatch.setattr(main_thread_prompt.QInputDialog, "getText", answer)
     saved = settings.value("cdse_token_url")
     settings.set_value("cdse_token_url", identity.token_url)
     try:
@@ -314,7 +314,7 @@ def test_area_from_a_layer_and_from_its_selected_features(dock):
 
 
 def sized(size):
-    from crop_confidence.plugin.catalog.search import SearchRow
+    from crop_confidence.plugin.sources.search import SearchRow
 
     return SearchRow(tile="E38N26", year=2021, layers="CTY + CTYCL", size=size, bbox=None)
 
@@ -384,7 +384,7 @@ def test_whole_tiles_are_not_downloaded_again_after_a_pan(qtbot, dock, stac_over
 def test_each_service_keeps_its_own_credentials(qtbot, dock, auth_config_store):
     from qgis.core import QgsSettings
 
-    from crop_confidence.plugin.adapters import settings
+    from crop_confidence.plugin.qgis import settings
     from servers.sentinelhub import TOKEN_PATH
 
     hub = SentinelHubServer(
@@ -444,8 +444,8 @@ def test_each_service_keeps_its_own_credentials(qtbot, dock, auth_config_store):
 def test_fetch_context_s3_keys_for_clms_only_and_no_silent_whole_files(
     qtbot, dock, auth_config_store, monkeypatch
 ):
-    from crop_confidence.plugin.adapters import settings
     from crop_confidence.plugin.gui import dock as dock_module
+    from crop_confidence.plugin.qgis import settings
 
     seen = []
 
@@ -488,7 +488,7 @@ def test_year_list_goes_through_the_qgis_proxy(qtbot, dock, monkeypatch):
 
 
 def test_oso_search_lists_the_sentinel_hub_tiles_of_the_year(qtbot, dock, auth_config_store):
-    from crop_confidence.plugin.adapters import settings
+    from crop_confidence.plugin.qgis import settings
 
     tiles = [
         oso_feature(2021, (1.0, 43.0, 1.4, 44.0), "31TCJ"),

@@ -9,8 +9,8 @@ from collections import namedtuple
 
 import pytest
 
-from crop_confidence.plugin.catalog.auth import CdseTokenProvider
-from crop_confidence.plugin.catalog.download import (
+from crop_confidence.plugin.net.auth import CdseTokenProvider
+from crop_confidence.plugin.net.download import (
     ChecksumMismatch,
     DownloadCancelled,
     DownloadError,
@@ -20,7 +20,7 @@ from crop_confidence.plugin.catalog.download import (
     download,
     parse_multihash,
 )
-from crop_confidence.plugin.catalog.http import (
+from crop_confidence.plugin.net.http import (
     CappedRetry,
     RetryAfterTooLong,
     make_session,

@@ -13,9 +13,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import crop_confidence
-from crop_confidence.plugin.core import masks
-from crop_confidence.plugin.core.engine import BandRef, CropMaskRequest, run_crop_mask
-from crop_confidence.plugin.core.errors import CropMaskCancelled, CropMaskError
+from crop_confidence.plugin.domain.errors import CropMaskCancelled, CropMaskError
+from crop_confidence.plugin.raster import masks
+from crop_confidence.plugin.raster.engine import BandRef, CropMaskRequest, run_crop_mask
 from rasters import (
     CTY_CROPS,
     L93_ORIGIN,
@@ -568,7 +568,7 @@ def test_progress_reaches_one(tmp_path):
 
 
 def test_striped_inputs_are_read_in_bounded_windows_of_whole_strips():
-    from crop_confidence.plugin.core.grid import block_windows, window_steps
+    from crop_confidence.plugin.raster.grid import block_windows, window_steps
 
     # A national-scale striped raster: 1-row strips, 110 000 columns.
     steps = window_steps((1, 110_000), 1024, 110_000)
@@ -609,7 +609,7 @@ def test_products_that_need_a_class_layer_say_so(tmp_path):
 
 MEMORY_CHILD = """
 import sys
-from crop_confidence.plugin.core.engine import BandRef, CropMaskRequest, run_crop_mask
+from crop_confidence.plugin.raster.engine import BandRef, CropMaskRequest, run_crop_mask
 
 
 def peak_kb():  # this process image's peak RSS (ru_maxrss would count the parent's)

@@ -36,7 +36,7 @@ def run(parameters, feedback=None):
 @pytest.fixture()
 def auth_config():
     """Store a Basic configuration in the (test profile's) QGIS authentication database."""
-    from crop_confidence.plugin.adapters.credentials import store_basic_config
+    from crop_confidence.plugin.qgis.credentials import store_basic_config
 
     manager = QgsApplication.authManager()
     manager.setMasterPassword(MASTER_PASSWORD, True)
@@ -54,7 +54,7 @@ def auth_config():
 @pytest.fixture()
 def service_settings():
     """Point the token URLs at loopback servers for one test, then restore them."""
-    from crop_confidence.plugin.adapters import settings
+    from crop_confidence.plugin.qgis import settings
 
     saved = {key: settings.value(key) for key in settings.DEFAULTS}
     yield settings.set_value
@@ -191,7 +191,7 @@ def code_prompts(monkeypatch):
     user cancels it unless a test sets ``answer``."""
     import threading
 
-    from crop_confidence.plugin.gui import tasks
+    from crop_confidence.plugin.qgis import prompt as main_thread_prompt
 
     prompts = Prompts()
 
@@ -199,7 +199,7 @@ def code_prompts(monkeypatch):
         prompts.append((threading.current_thread() is threading.main_thread(), label))
         return (prompts.answer, True) if prompts.answer else ("", False)
 
-    monkeypatch.setattr(tasks.QInputDialog, "getText", get_text)
+    monkeypatch.setattr(main_thread_prompt.QInputDialog, "getText", get_text)
     return prompts
 
 
@@ -532,7 +532,7 @@ def help_markers():
     """For each OSO source kind, in the order source_kind checks them: (kind, an address of
     that kind, what the help names in any language, its English words), from the rule's own
     constants."""
-    from crop_confidence.plugin.catalog import fetch, sentinelhub
+    from crop_confidence.plugin.sources import fetch, sentinelhub
 
     return [
         ("sentinelhub", "", [sentinelhub.DEFAULT_BASE_URL], ["empty"]),
@@ -555,7 +555,7 @@ def oso_rule_lines(text):
 
 
 def test_help_names_every_oso_source_kind_in_the_rule_order(provider):
-    from crop_confidence.plugin.catalog.fetch import OSO_STAC_COLLECTION, source_kind
+    from crop_confidence.plugin.sources.fetch import OSO_STAC_COLLECTION, source_kind
 
     text = provider.algorithm("fetch").shortHelpString()
     lines = oso_rule_lines(text)

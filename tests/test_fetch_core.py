@@ -1,4 +1,4 @@
-"""plugin.catalog.fetch without QGIS: S3 keys route reads through /vsis3/; source kinds."""
+"""plugin.sources.fetch without QGIS: S3 keys route reads through /vsis3/; source kinds."""
 
 from pathlib import Path
 
@@ -7,7 +7,7 @@ import pytest
 import rasterio
 from rasterio.warp import transform_bounds
 
-from crop_confidence.plugin.catalog.fetch import (
+from crop_confidence.plugin.sources.fetch import (
     FetchContext,
     FetchError,
     FetchRequest,
@@ -15,7 +15,7 @@ from crop_confidence.plugin.catalog.fetch import (
     sentinelhub_base_url,
     source_kind,
 )
-from crop_confidence.plugin.catalog.years import _this_year, available_years
+from crop_confidence.plugin.sources.years import _this_year, available_years
 from rasters import read_raster
 from servers.range_host import RangeHost
 from servers.stac_api import StacApiServer, cdse_item, feature

@@ -11,8 +11,8 @@ import pystac
 import pytest
 from osgeo import gdal
 
-from crop_confidence.plugin.catalog import fetch as fetching
-from crop_confidence.plugin.catalog.fetch import FetchContext, FetchError, FetchRequest, fetch
+from crop_confidence.plugin.sources import fetch as fetching
+from crop_confidence.plugin.sources.fetch import FetchContext, FetchError, FetchRequest, fetch
 from rasters import CTY_CROPS, read_raster, write_raster
 from servers.range_host import RangeHost
 from servers.stac_api import StacApiServer, cdse_item, clms_id

@@ -5,13 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from crop_confidence.plugin.catalog.fetch import (
-    FetchError,
-    FetchRequest,
-    fetch,
-    shown,
-    source_kind,
-)
+from crop_confidence.plugin.sources.fetch import FetchError, FetchRequest, fetch, shown, source_kind
 from rasters import write_raster
 from servers.range_host import RangeHost
 from servers.stac_api import StacApiServer

@@ -44,7 +44,7 @@ def qm_file():
 
 @pytest.fixture()
 def french(qgis_app, qm_file):  # noqa: ARG001
-    from crop_confidence.plugin import i18n
+    from crop_confidence.plugin.qgis import i18n
 
     assert i18n.install_translator("fr")
     yield i18n
@@ -198,7 +198,7 @@ def test_release_builds_a_qm(tmp_path):
 
 
 def test_no_translator_for_english_or_a_missing_language(qgis_app):  # noqa: ARG001
-    from crop_confidence.plugin import i18n
+    from crop_confidence.plugin.qgis import i18n
 
     assert not i18n.install_translator("en")
     assert not i18n.install_translator("xx")
@@ -207,7 +207,7 @@ def test_no_translator_for_english_or_a_missing_language(qgis_app):  # noqa: ARG
 
 
 def test_translator_follows_the_qgis_locale(qgis_app, qm_file, user_locale):  # noqa: ARG001
-    from crop_confidence.plugin import i18n
+    from crop_confidence.plugin.qgis import i18n
 
     user_locale("fr_FR")
     assert i18n.qgis_language() == "fr"
@@ -226,7 +226,7 @@ def test_translator_follows_the_qgis_locale(qgis_app, qm_file, user_locale):  # 
 
 def test_class_factory_installs_the_translator(qgis_app, qm_file, user_locale):  # noqa: ARG001
     import crop_confidence
-    from crop_confidence.plugin import i18n
+    from crop_confidence.plugin.qgis import i18n
 
     user_locale("fr")
     try:
@@ -376,7 +376,7 @@ def test_qgis_process_lists_french_names(tmp_path, qm_file):  # noqa: ARG001
 
 
 def test_credential_errors_in_french(french):  # noqa: ARG001
-    from crop_confidence.plugin.adapters.credentials import CredentialsError, load_config
+    from crop_confidence.plugin.qgis.credentials import CredentialsError, load_config
 
     with pytest.raises(CredentialsError) as raised:
         load_config("nosuchid")

@@ -3,7 +3,8 @@
 import numpy as np
 import pytest
 
-from crop_confidence.plugin.core import masks, products
+from crop_confidence.plugin.domain import products
+from crop_confidence.plugin.raster import masks
 
 
 def test_value_runs_are_the_inclusive_ranges_of_true_values():

@@ -34,7 +34,7 @@ def test_zip_holds_the_plugin_folder_and_nothing_else(tmp_path):
         "metadata.txt",
         "__init__.py",
         "LICENSE",
-        "plugin/core/engine.py",
+        "plugin/raster/engine.py",
         "plugin/processing/provider.py",
         "resources/nomenclature.csv",
         "resources/icon.svg",

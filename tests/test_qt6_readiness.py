@@ -729,7 +729,7 @@ def check_plugin():
 
 def test_the_walk_covers_the_plugin():
     names = {file.relative_to(ROOT).as_posix() for file in plugin_files()}
-    for required in ("__init__.py", COMPAT, "plugin/gui/dock.py", "plugin/styles.py"):
+    for required in ("__init__.py", COMPAT, "plugin/gui/dock.py", "plugin/qgis/styles.py"):
         assert required in names
     assert len(names) > 20
 
@@ -974,7 +974,7 @@ COMPAT_ONLY = [
 @pytest.mark.parametrize("source", COMPAT_ONLY)
 def test_old_spellings_pass_only_in_compat(source):
     assert check_source(source, COMPAT, compat=True) == []
-    assert check_source(source, "plugin/styles.py") != []
+    assert check_source(source, "plugin/qgis/styles.py") != []
 
 
 @pytest.mark.parametrize(

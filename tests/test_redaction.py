@@ -4,10 +4,10 @@ import logging
 
 import pytest
 
-from crop_confidence.plugin.catalog.download import DownloadError
-from crop_confidence.plugin.catalog.http import RedactQueryFilter
-from crop_confidence.plugin.core.errors import CropMaskError
-from crop_confidence.plugin.core.redaction import redact_text
+from crop_confidence.plugin.domain.errors import CropMaskError
+from crop_confidence.plugin.domain.redaction import redact_text
+from crop_confidence.plugin.net.download import DownloadError
+from crop_confidence.plugin.net.http import RedactQueryFilter
 
 SECRETS = (
     "s3cr3t",

@@ -6,14 +6,14 @@ from pathlib import Path
 
 import pytest
 
-from crop_confidence.plugin.catalog.fetch import FetchContext, FetchRequest, fetch
-from crop_confidence.plugin.catalog.http import (
+from crop_confidence.plugin.domain.errors import CropMaskCancelled
+from crop_confidence.plugin.net.http import (
     CappedRetry,
     RequestCancelled,
     RetryAfterTooLong,
     make_retry,
 )
-from crop_confidence.plugin.core.errors import CropMaskCancelled
+from crop_confidence.plugin.sources.fetch import FetchContext, FetchRequest, fetch
 from rasters import read_raster
 from servers.download_host import DownloadHost
 from servers.stac_api import StacApiServer, cdse_item

@@ -6,10 +6,10 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from crop_confidence.plugin.catalog.fetch import FetchError
-from crop_confidence.plugin.catalog.http import make_session
-from crop_confidence.plugin.catalog.search import NothingFound, SearchOptions, search
-from crop_confidence.plugin.catalog.sentinelhub import search_tiles, sentinel_hub_token_provider
+from crop_confidence.plugin.net.http import make_session
+from crop_confidence.plugin.sources.fetch import FetchError
+from crop_confidence.plugin.sources.search import NothingFound, SearchOptions, search
+from crop_confidence.plugin.sources.sentinelhub import search_tiles, sentinel_hub_token_provider
 from rasters import L93_ORIGIN, write_raster
 from servers.range_host import RangeHost
 from servers.sentinelhub import CATALOG_PATH, SentinelHubServer, oso_feature

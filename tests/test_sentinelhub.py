@@ -9,9 +9,10 @@ import pytest
 import rasterio
 from affine import Affine
 
-from crop_confidence.plugin.catalog.auth import CredentialsRejected
-from crop_confidence.plugin.catalog.http import make_session
-from crop_confidence.plugin.catalog.sentinelhub import (
+from crop_confidence.plugin.domain.errors import CropMaskCancelled, CropMaskError
+from crop_confidence.plugin.net.auth import CredentialsRejected
+from crop_confidence.plugin.net.http import make_session
+from crop_confidence.plugin.sources.sentinelhub import (
     EVALSCRIPT,
     OutsideCoverage,
     SentinelHubCancelled,
@@ -24,7 +25,6 @@ from crop_confidence.plugin.catalog.sentinelhub import (
     sentinel_hub_token_provider,
     snap_outward,
 )
-from crop_confidence.plugin.core.errors import CropMaskCancelled, CropMaskError
 from rasters import L93_ORIGIN, write_raster
 from servers.cdse_identity import LeakGuard
 from servers.sentinelhub import (

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from rasterio.warp import transform
 
-from crop_confidence.plugin.catalog.clip import local_path
-from crop_confidence.plugin.catalog.stac_search import (
+from crop_confidence.plugin.sources.clip import local_path
+from crop_confidence.plugin.sources.stac_search import (
     CTY_COLLECTION,
     CTYCL_COLLECTION,
     StacSearchError,
@@ -46,7 +46,7 @@ def search_bodies(server):
 
 def test_catalog_package_needs_neither_qt_nor_qgis():
     code = (
-        "import sys; import crop_confidence.plugin.catalog.stac_search; "
+        "import sys; import crop_confidence.plugin.sources.stac_search; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in "
         "('qgis', 'PyQt5', 'PyQt6', 'sip')))"
     )
@@ -547,7 +547,7 @@ def test_static_catalogue_over_http(static_http_server):
 
 
 def test_a_cancel_stops_the_search_before_its_next_page():
-    from crop_confidence.plugin.core.errors import CropMaskCancelled
+    from crop_confidence.plugin.domain.errors import CropMaskCancelled
 
     with StacApiServer(many_tiles(5)) as server:
 

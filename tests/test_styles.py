@@ -51,7 +51,7 @@ def argb(hex_colour):
 
 
 def styles():
-    from crop_confidence.plugin import styles as module
+    from crop_confidence.plugin.qgis import styles as module
 
     return module
 

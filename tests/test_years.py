@@ -5,9 +5,9 @@ import time
 
 import pytest
 
-from crop_confidence.plugin.catalog.fetch import FetchError
-from crop_confidence.plugin.catalog.http import make_session, plugin_version
-from crop_confidence.plugin.catalog.years import _this_year, available_years
+from crop_confidence.plugin.net.http import make_session, plugin_version
+from crop_confidence.plugin.sources.fetch import FetchError
+from crop_confidence.plugin.sources.years import _this_year, available_years
 from servers.stac_api import CTYCL_COLLECTION, StacApiServer, cdse_item
 
 ITEMS = [cdse_item(layer, 2021, "E38N26") for layer in ("CTY", "CTYCL")]

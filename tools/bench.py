@@ -418,7 +418,7 @@ CLOCKS = []
 def _child_ours(spec):
     import dataclasses
 
-    from crop_confidence.plugin.core.engine import BandRef, CropMaskRequest, run_crop_mask
+    from crop_confidence.plugin.raster.engine import BandRef, CropMaskRequest, run_crop_mask
 
     # As cropconfidence:cropmask runs it: per-class counts only with OUTPUT_TABLE.
     extra = {}
@@ -446,9 +446,9 @@ def _child_io_floor(spec):
     """
     import threading
 
-    from crop_confidence.plugin.core import engine
-    from crop_confidence.plugin.core.grid import Grid
-    from crop_confidence.plugin.core.output import output_profile
+    from crop_confidence.plugin.raster import engine
+    from crop_confidence.plugin.raster.grid import Grid
+    from crop_confidence.plugin.raster.output import output_profile
 
     threads = spec["threads"] or os.cpu_count() or 1
     clock = Clock()
@@ -636,7 +636,7 @@ def plugin_default_codec(plugin_dir):
         sys.executable,
         "-c",
         "import sys; sys.path.insert(0, sys.argv[1]); "
-        "from crop_confidence.plugin.core.output import DEFAULT_COMPRESSION as c; "
+        "from crop_confidence.plugin.raster.output import DEFAULT_COMPRESSION as c; "
         "print(' '.join(f'{k.upper()}={v}' for k, v in c.items()))",
         str(plugin_dir),
     ]
@@ -837,7 +837,7 @@ def report(args, size, inputs, shares, methods, codecs, checks, commands):
 def aoi_fetch_section(paths, out_dir, size):
     """Clip a 10 x 10 km area out of each tile through a loopback range server."""
     sys.path[:0] = [str(PLUGINS_DIR), str(ROOT / "tests")]
-    from crop_confidence.plugin.catalog.clip import clip_to_area
+    from crop_confidence.plugin.sources.clip import clip_to_area
     from servers.range_host import RangeHost
 
     side = min(1000, size // 2)  # 10 km at 10 m

@@ -1,4 +1,4 @@
-"""Write resources/styles/<kind>_<language>.qml from the renderer builders of plugin/styles.py.
+"""Write resources/styles/<kind>_<language>.qml from the renderer builders of plugin/qgis/styles.py.
 
 Run with `python tools/make_styles.py [--out FOLDER]` (QGIS Python). Each style is built on a
 small temporary raster of the product's data type and saved with QgsMapLayer.saveNamedStyle, so
@@ -23,7 +23,7 @@ def _plugin_styles():
         link.symlink_to(ROOT, target_is_directory=True)
     if str(plugins) not in sys.path:
         sys.path.insert(0, str(plugins))
-    from crop_confidence.plugin import styles
+    from crop_confidence.plugin.qgis import styles
 
     return styles
 

@@ -1,7 +1,7 @@
 """The Crop Confidence dock: product, year, area, credentials, search, fetch, crop mask.
 
 Long operations run in QgsTask (plugin.gui.tasks); this module only wires widgets to
-the pure catalogue code (plugin.catalog) and to QGIS layers.
+the pure catalogue code (plugin.sources) and to QGIS layers.
 """
 
 import dataclasses
@@ -52,32 +52,27 @@ from qgis.PyQt.QtWidgets import (
     QWidget,
 )
 
-from .. import compat, styles
-from ..adapters import settings
-from ..adapters.credentials import (
+from .. import compat
+from ..domain.errors import CropMaskCancelled
+from ..net.http import cancellable, make_session
+from ..processing.fetch_algorithm import crs_for_rasterio
+from ..qgis import settings, styles
+from ..qgis.credentials import (
     CredentialsError,
     cdse_token_provider,
     s3_credentials_for,
     sentinelhub_token_provider,
     store_basic_config,
 )
-from ..adapters.proxy import qgis_proxies
-from ..catalog.fetch import (
-    FetchContext,
-    FetchRequest,
-    area_tag,
-    fetch,
-    source_kind,
-)
-from ..catalog.http import cancellable, make_session
-from ..catalog.search import NothingFound, SearchOptions
-from ..catalog.search import search as search_source
-from ..catalog.sentinelhub import FRANCE_4326
-from ..catalog.years import available_years, default_years
-from ..core.errors import CropMaskCancelled
-from ..i18n import tr
-from ..processing.fetch_algorithm import crs_for_rasterio
-from .tasks import FunctionTask, MainThreadPrompt
+from ..qgis.i18n import tr
+from ..qgis.prompt import MainThreadPrompt
+from ..qgis.proxy import qgis_proxies
+from ..sources.fetch import FetchContext, FetchRequest, area_tag, fetch, source_kind
+from ..sources.search import NothingFound, SearchOptions
+from ..sources.search import search as search_source
+from ..sources.sentinelhub import FRANCE_4326
+from ..sources.years import available_years, default_years
+from .tasks import FunctionTask
 
 LOG_TAG = "Crop Confidence"
 WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
@@ -97,7 +92,7 @@ COVERAGE_4326 = {
     "oso": (FRANCE_4326,),
 }
 FOOTPRINT_COLOR = QColor(230, 0, 0, 200)
-# The style of each fetched layer, by product (names of plugin.styles kinds).
+# The style of each fetched layer, by product (names of plugin.qgis.styles kinds).
 FETCHED_KINDS = {
     "cty_ctycl": {"class": "cty", "confidence": "ctycl"},
     "ctycl": {"confidence": "ctycl"},
@@ -795,7 +790,7 @@ class CropConfidenceDock(QgsDockWidget):
     def open_crop_mask(self):
         import processing
 
-        from ..core.products import PRODUCTS
+        from ..domain.products import PRODUCTS
 
         request, _, added = self.last_fetch
         parameters = {

@@ -1,4 +1,4 @@
-"""Processing algorithm cropconfidence:cropmask, a thin adapter over plugin.core.engine."""
+"""Processing algorithm cropconfidence:cropmask, a thin adapter over plugin.raster.engine."""
 
 import dataclasses
 import os
@@ -25,12 +25,13 @@ from qgis.core import (
     QgsProperty,
 )
 
-from .. import compat, styles
-from ..core import nomenclature, products
-from ..core.engine import BandRef, CropMaskRequest, check_raster, run_crop_mask
-from ..core.errors import CropMaskCancelled, CropMaskError
-from ..core.output import parse_creation_options
-from ..i18n import tr, ui_language
+from .. import compat
+from ..domain import nomenclature, products
+from ..domain.errors import CropMaskCancelled, CropMaskError
+from ..qgis import styles
+from ..qgis.i18n import tr, ui_language
+from ..raster.engine import BandRef, CropMaskRequest, check_raster, run_crop_mask
+from ..raster.output import parse_creation_options
 from .icons import plugin_icon
 
 PRODUCT_KEYS = products.PRODUCTS

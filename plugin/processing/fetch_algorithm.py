@@ -1,4 +1,4 @@
-"""Processing algorithm cropconfidence:fetch, a thin adapter over plugin.catalog.fetch."""
+"""Processing algorithm cropconfidence:fetch, a thin adapter over plugin.sources.fetch."""
 
 import os
 
@@ -17,18 +17,14 @@ from qgis.core import (
 )
 
 from .. import compat
-from ..adapters import settings
-from ..adapters.credentials import (
-    cdse_token_provider,
-    s3_credentials_for,
-    sentinelhub_token_provider,
-)
-from ..adapters.proxy import qgis_proxies
-from ..catalog.fetch import CLMS_PRODUCTS, FetchContext, FetchRequest, fetch, source_kind
-from ..catalog.http import make_session
-from ..core import products
-from ..core.errors import CropMaskCancelled, CropMaskError
-from ..i18n import tr
+from ..domain import products
+from ..domain.errors import CropMaskCancelled, CropMaskError
+from ..net.http import make_session
+from ..qgis import settings
+from ..qgis.credentials import cdse_token_provider, s3_credentials_for, sentinelhub_token_provider
+from ..qgis.i18n import tr
+from ..qgis.proxy import qgis_proxies
+from ..sources.fetch import CLMS_PRODUCTS, FetchContext, FetchRequest, fetch, source_kind
 from .cropmask_algorithm import product_labels
 from .icons import plugin_icon
 from .style_algorithm import style_fetched_layers
@@ -48,7 +44,7 @@ def one_time_code_prompt():
 
     if iface is None:
         return None
-    from ..gui.tasks import MainThreadPrompt
+    from ..qgis.prompt import MainThreadPrompt
 
     return MainThreadPrompt()
 

@@ -1,10 +1,10 @@
 """The plugin icon, shared by the provider, its algorithms and the toolbar."""
 
-from pathlib import Path
-
 from qgis.PyQt.QtGui import QIcon
 
-ICON_PATH = Path(__file__).resolve().parents[2] / "resources" / "icon.svg"
+from ..domain.resources import RESOURCES
+
+ICON_PATH = RESOURCES / "icon.svg"
 
 
 def plugin_icon():

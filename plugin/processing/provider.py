@@ -1,16 +1,15 @@
 """Processing provider 'cropconfidence': the algorithms and the shipped models."""
 
-from pathlib import Path
-
 from qgis.core import QgsProcessingModelAlgorithm, QgsProcessingProvider
 
-from ..i18n import tr
+from ..domain.resources import RESOURCES
+from ..qgis.i18n import tr
 from .cropmask_algorithm import CropMaskAlgorithm
 from .fetch_algorithm import FetchAlgorithm
 from .icons import plugin_icon
 from .style_algorithm import StyleAlgorithm
 
-MODELS_DIR = Path(__file__).resolve().parents[2] / "resources" / "models"
+MODELS_DIR = RESOURCES / "models"
 
 
 class CropConfidenceProvider(QgsProcessingProvider):

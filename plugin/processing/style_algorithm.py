@@ -14,9 +14,10 @@ from qgis.core import (
     QgsProject,
 )
 
-from .. import compat, styles
-from ..core import products
-from ..i18n import tr
+from .. import compat
+from ..domain import products
+from ..qgis import styles
+from ..qgis.i18n import tr
 from .icons import plugin_icon
 
 # The PRODUCT enum, in order (keep it stable): None = detect.

@@ -258,7 +258,7 @@ class ForwardProxy(LoopbackServer):
         return f"http://{host}:{port}"
 
     def proxy_url(self, user=None, password=None):
-        """The proxy's address as the plugin gives it (plugin.adapters.proxy), with
+        """The proxy's address as the plugin gives it (plugin.qgis.proxy), with
         percent-encoded credentials when given."""
         if user is None:
             return self.url

@@ -27,11 +27,11 @@ from urllib.parse import urlsplit, urlunsplit
 from rasterio.warp import transform_bounds
 
 from .. import dependencies
-from ..core.errors import CropMaskCancelled, CropMaskError
+from ..domain.errors import CropMaskCancelled, CropMaskError
+from ..net.download import download, safe_file_name
+from ..net.http import cancellable, make_session, redact_url
 from . import clip as clipping
 from . import sentinelhub
-from .download import download, safe_file_name
-from .http import cancellable, make_session, redact_url
 
 CLMS_PRODUCTS = {"cty_ctycl": ("cty", "ctycl"), "ctycl": ("ctycl",)}
 OSO_PRODUCTS = ("oso23", "oso17")
@@ -70,7 +70,7 @@ class FetchResult:
 class FetchContext:
     """What a fetch may use besides the request: network, credentials, callbacks."""
 
-    session: object = None  # requests.Session (plugin.catalog.http.make_session)
+    session: object = None  # requests.Session (plugin.net.http.make_session)
     cdse_tokens: object = None  # CdseTokenProvider
     sentinelhub_tokens: object = None  # ClientCredentialsTokenProvider
     sentinelhub_collection: str | None = None  # OSO BYOC collection id; None: CNES's

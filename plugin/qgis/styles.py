@@ -31,11 +31,12 @@ from qgis.core import (
 )
 from qgis.PyQt.QtGui import QColor
 
-from . import compat
-from .core import nomenclature, products
+from .. import compat
+from ..domain import nomenclature, products
+from ..domain.resources import RESOURCES
 from .i18n import tr, ui_language
 
-RAMPS_PATH = Path(__file__).resolve().parents[1] / "resources" / "ramps.csv"
+RAMPS_PATH = RESOURCES / "ramps.csv"
 
 OSO23, OSO17, CTY, CTYCL = "oso23", "oso17", "cty", "ctycl"
 OSO_CONFIDENCE, OSO_VALIDITY, MASK = "oso_confidence", "oso_validity", "mask"

@@ -30,11 +30,11 @@ from rasterio.io import MemoryFile
 from rasterio.warp import transform_bounds
 from rasterio.windows import Window
 
-from ..core.errors import CropMaskCancelled, CropMaskError
-from ..core.grid import ALIGNMENT_TOLERANCE, Grid
-from ..core.output import BLOCK_SIZE, AtomicRasterWriter, output_profile
-from .auth import SENTINEL_HUB_TOKEN_URL, ClientCredentialsTokenProvider
-from .http import is_timeout, make_session, network_reason, url_host
+from ..domain.errors import CropMaskCancelled, CropMaskError
+from ..net.auth import SENTINEL_HUB_TOKEN_URL, ClientCredentialsTokenProvider
+from ..net.http import is_timeout, make_session, network_reason, url_host
+from ..raster.grid import ALIGNMENT_TOLERANCE, Grid
+from ..raster.output import BLOCK_SIZE, AtomicRasterWriter, output_profile
 
 DEFAULT_BASE_URL = "https://services.sentinel-hub.com"
 OSO_COLLECTION_ID = "9baa2732-6597-49d2-ae3b-68ba0a5386b2"

@@ -10,7 +10,7 @@ from pathlib import Path
 import rasterio
 from rasterio.errors import RasterioError
 
-from .errors import CropMaskError
+from ..domain.errors import CropMaskError
 
 # Chosen by `make bench` (see README): fastest to write at a similar size.
 DEFAULT_COMPRESSION = {"compress": "ZSTD", "zstd_level": 1}

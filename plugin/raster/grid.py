@@ -5,7 +5,7 @@ from dataclasses import dataclass
 
 from affine import Affine
 
-from .errors import CropMaskError
+from ..domain.errors import CropMaskError
 
 # Offsets within this fraction of a pixel count as aligned.
 ALIGNMENT_TOLERANCE = 1e-6

@@ -19,7 +19,7 @@ from urllib.parse import urljoin, urlsplit
 import requests
 import urllib3
 
-from ..core.errors import CropMaskCancelled, CropMaskError
+from ..domain.errors import CropMaskCancelled, CropMaskError
 from .http import is_timeout, network_reason, redact_url, url_host
 
 CHUNK_SIZE = 1 << 20

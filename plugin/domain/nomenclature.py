@@ -4,9 +4,10 @@ class codes, colours, French/English labels and default crop classes."""
 import csv
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
-TABLE_PATH = Path(__file__).resolve().parents[2] / "resources" / "nomenclature.csv"
+from .resources import RESOURCES
+
+TABLE_PATH = RESOURCES / "nomenclature.csv"
 
 # Roles of a row: a class a user may select, or a special value.
 SELECTABLE_ROLES = ("crop", "agricultural", "other")

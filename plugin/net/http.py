@@ -4,7 +4,6 @@ import configparser
 import contextlib
 import logging
 import time
-from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
@@ -12,8 +11,9 @@ import urllib3
 from requests.adapters import HTTPAdapter
 from urllib3.util.retry import Retry
 
-from ..core.errors import CropMaskCancelled, CropMaskError
-from ..core.redaction import redact_text
+from ..domain.errors import CropMaskCancelled, CropMaskError
+from ..domain.redaction import redact_text
+from ..domain.resources import PLUGIN_ROOT
 
 # (connect, read) seconds; read is the longest silence allowed between two packets.
 DEFAULT_TIMEOUT = (15, 60)
@@ -23,7 +23,7 @@ RETRY_METHODS = frozenset({"HEAD", "GET", "OPTIONS", "POST"})
 DEFAULT_RETRIES = 4
 DEFAULT_BACKOFF = 1.0
 
-_METADATA = Path(__file__).resolve().parents[2] / "metadata.txt"
+_METADATA = PLUGIN_ROOT / "metadata.txt"
 # urllib3 loggers that write request URLs (with their query strings) into log records.
 _URL_LOGGERS = ("urllib3.connectionpool", "urllib3.util.retry")
 

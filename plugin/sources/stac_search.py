@@ -23,9 +23,9 @@ from pystac_client.stac_api_io import StacApiIO
 from pystac_client.warnings import PystacClientWarning
 from rasterio.warp import transform_bounds
 
-from ..core.errors import CropMaskCancelled, CropMaskError
+from ..domain.errors import CropMaskCancelled, CropMaskError
+from ..net.http import is_timeout, make_retry, network_reason, redact_url, user_agent
 from .clip import is_windows_drive_path, local_path
-from .http import is_timeout, make_retry, network_reason, redact_url, user_agent
 
 CDSE_STAC_URL = "https://stac.dataspace.copernicus.eu/v1"
 CTY_COLLECTION = "clms_vlcc_crop-types_europe_10m_yearly_v1"

@@ -39,8 +39,11 @@ from rasterio.crs import CRS
 from rasterio.errors import CRSError
 from rasterio.warp import transform_bounds
 
-from ..core.errors import CropMaskCancelled, CropMaskError
-from ..core.grid import (
+from ..domain.errors import CropMaskCancelled, CropMaskError
+from ..domain.redaction import redact_text
+from ..net.download import bearer_allowed
+from ..net.http import is_timeout, make_session, network_reason, redact_url, url_host, user_agent
+from ..raster.grid import (
     ALIGNMENT_TOLERANCE,
     Grid,
     block_windows,
@@ -48,9 +51,6 @@ from ..core.grid import (
     offset_in,
     window_steps,
 )
-from ..core.redaction import redact_text
-from .download import bearer_allowed
-from .http import is_timeout, make_session, network_reason, redact_url, url_host, user_agent
 
 log = logging.getLogger(__name__)
 

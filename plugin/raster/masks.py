@@ -14,7 +14,7 @@ from functools import reduce
 
 import numpy as np
 
-from . import products
+from ..domain import products
 
 # Beyond this many runs of values, one table lookup beats the comparisons.
 MAX_RUNS = 3

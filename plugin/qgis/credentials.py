@@ -14,11 +14,11 @@ import json
 
 from qgis.core import QgsApplication, QgsAuthMethodConfig
 
-from ..catalog.auth import CdseTokenProvider, ClientCredentialsTokenProvider
-from ..catalog.fetch import CLMS_PRODUCTS
-from ..core.errors import CropMaskError
-from ..i18n import tr
+from ..domain.errors import CropMaskError
+from ..net.auth import CdseTokenProvider, ClientCredentialsTokenProvider
+from ..sources.fetch import CLMS_PRODUCTS
 from . import settings
+from .i18n import tr
 
 
 class CredentialsError(CropMaskError):

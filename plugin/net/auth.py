@@ -11,7 +11,7 @@ import time
 
 import requests
 
-from ..core.errors import CropMaskError
+from ..domain.errors import CropMaskError
 from .http import is_timeout, make_session, network_reason, redact_url, url_host
 
 CDSE_TOKEN_URL = (

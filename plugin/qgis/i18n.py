@@ -1,12 +1,12 @@
 """Translation helpers shared by the QGIS adapters."""
 
-from pathlib import Path
-
 from qgis.core import QgsApplication, QgsSettings
 from qgis.PyQt.QtCore import QCoreApplication, QTranslator
 
+from ..domain.resources import PLUGIN_ROOT
+
 CONTEXT = "CropConfidence"
-I18N_DIR = Path(__file__).resolve().parents[1] / "i18n"
+I18N_DIR = PLUGIN_ROOT / "i18n"
 
 _translator = None  # the installed QTranslator; Qt keeps no reference of its own
 _language = None

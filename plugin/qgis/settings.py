@@ -4,8 +4,8 @@ from pathlib import Path
 
 from qgis.core import QgsSettings
 
-from ..catalog.auth import CDSE_TOKEN_URL, SENTINEL_HUB_TOKEN_URL
-from ..catalog.sentinelhub import OSO_COLLECTION_ID
+from ..net.auth import CDSE_TOKEN_URL, SENTINEL_HUB_TOKEN_URL
+from ..sources.sentinelhub import OSO_COLLECTION_ID
 
 PREFIX = "CropConfidence/"
 DEFAULTS = {

@@ -18,8 +18,8 @@ import rasterio
 from rasterio.errors import RasterioError
 from rasterio.windows import Window
 
-from . import nomenclature, products
-from .errors import CropMaskCancelled, CropMaskError
+from ..domain import nomenclature, products
+from ..domain.errors import CropMaskCancelled, CropMaskError
 from .grid import Grid, block_windows, clip_to_bounds, intersection, offset_in, window_steps
 from .masks import WindowMasks
 from .output import AtomicRasterWriter, output_profile

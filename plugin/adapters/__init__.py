@@ -1,1 +1,0 @@
-"""QGIS adapters shared by Processing and the GUI: credentials, proxy, settings."""

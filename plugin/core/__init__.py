@@ -1,1 +1,0 @@
-"""Pure raster engine: numpy and rasterio only, no Qt or QGIS."""

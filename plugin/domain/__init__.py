@@ -1,0 +1,1 @@
+"""The domain: products, nomenclature, errors. Pure: no Qt, QGIS, GDAL or network."""

@@ -1,0 +1,1 @@
+"""The raster engine: numpy and rasterio only, no Qt or QGIS."""
