@@ -4,6 +4,37 @@
     <context>
         <name>CropConfidence</name>
         <message>
+            <location filename="../plugin/domain/products.py" line="36" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="44" />
+            <source>CTY + CTYCL (CLMS Crop Types and Confidence Layer)</source>
+            <translation>CTY + CTYCL (types de cultures CLMS et couche de confiance)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/domain/products.py" line="37" />
+            <location filename="../plugin/gui/dock.py" line="151" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="45" />
+            <source>CTYCL only (CLMS Confidence Layer)</source>
+            <translation>CTYCL seule (couche de confiance CLMS)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/domain/products.py" line="38" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="46" />
+            <source>OSO 2018+ (23 classes)</source>
+            <translation>OSO 2018 et après (23 classes)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/domain/products.py" line="39" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="47" />
+            <source>OSO 2016–2017 (17 classes)</source>
+            <translation>OSO 2016–2017 (17 classes)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/domain/products.py" line="40" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="48" />
+            <source>Custom</source>
+            <translation>Personnalisé</translation>
+        </message>
+        <message>
             <location filename="../plugin/gui/dock.py" line="111" />
             <source>unknown size</source>
             <translation>taille inconnue</translation>
@@ -31,7 +62,7 @@
         <message>
             <location filename="../plugin/gui/dock.py" line="122" />
             <location filename="../plugin/plugin.py" line="28" />
-            <location filename="../plugin/processing/provider.py" line="21" />
+            <location filename="../plugin/processing/provider.py" line="20" />
             <source>Crop Confidence</source>
             <translation>Crop Confidence</translation>
         </message>
@@ -39,12 +70,6 @@
             <location filename="../plugin/gui/dock.py" line="150" />
             <source>CTY + CTYCL (CLMS Crop Types)</source>
             <translation>CTY + CTYCL (types de cultures CLMS)</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="151" />
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="45" />
-            <source>CTYCL only (CLMS Confidence Layer)</source>
-            <translation>CTYCL seule (couche de confiance CLMS)</translation>
         </message>
         <message>
             <location filename="../plugin/gui/dock.py" line="152" />
@@ -55,7 +80,7 @@
             <location filename="../plugin/gui/dock.py" line="153" />
             <location filename="../plugin/processing/cropmask_algorithm.py" line="153" />
             <location filename="../plugin/processing/fetch_algorithm.py" line="115" />
-            <location filename="../plugin/processing/style_algorithm.py" line="168" />
+            <location filename="../plugin/processing/style_algorithm.py" line="160" />
             <source>Product</source>
             <translation>Produit</translation>
         </message>
@@ -417,28 +442,6 @@
             <translation>{} couche(s) ajoutée(s) à « {} ».</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="44" />
-            <source>CTY + CTYCL (CLMS Crop Types and Confidence Layer)</source>
-            <translation>CTY + CTYCL (types de cultures CLMS et couche de confiance)</translation>
-        </message>
-        <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="46" />
-            <location filename="../plugin/processing/style_algorithm.py" line="55" />
-            <source>OSO 2018+ (23 classes)</source>
-            <translation>OSO 2018 et après (23 classes)</translation>
-        </message>
-        <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="47" />
-            <location filename="../plugin/processing/style_algorithm.py" line="56" />
-            <source>OSO 2016–2017 (17 classes)</source>
-            <translation>OSO 2016–2017 (17 classes)</translation>
-        </message>
-        <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="48" />
-            <source>Custom</source>
-            <translation>Personnalisé</translation>
-        </message>
-        <message>
             <location filename="../plugin/processing/cropmask_algorithm.py" line="59" />
             <source>{}: the layer '{}' ({}) is not a local raster file. Save it as a GeoTIFF first (Export &gt; Save As).</source>
             <translation>{} : la couche « {} » ({}) n'est pas un fichier raster local. Enregistrez-la d'abord en GeoTIFF (Exporter &gt; Sauvegarder sous).</translation>
@@ -645,7 +648,7 @@ La sortie enregistre le produit, le mode de sortie, les classes conservées et l
         </message>
         <message>
             <location filename="../plugin/processing/fetch_algorithm.py" line="73" />
-            <location filename="../plugin/processing/style_algorithm.py" line="129" />
+            <location filename="../plugin/processing/style_algorithm.py" line="121" />
             <source>Data</source>
             <translation>Données</translation>
         </message>
@@ -735,47 +738,47 @@ Les identifiants proviennent d'une configuration d'authentification QGIS : pour 
             <translation>{} élément(s) récupéré(s), {} octets transférés.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/provider.py" line="24" />
+            <location filename="../plugin/processing/provider.py" line="23" />
             <source>Crop Confidence: confidence-filtered crop masks</source>
             <translation>Crop Confidence : masques de cultures filtrés par la confiance</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="54" />
+            <location filename="../plugin/processing/style_algorithm.py" line="45" />
             <source>Detect from the name, band description or metadata</source>
             <translation>Détecter d'après le nom, la description de bande ou les métadonnées</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="57" />
+            <location filename="../plugin/processing/style_algorithm.py" line="48" />
             <source>CTY (CLMS Crop Types)</source>
             <translation>CTY (types de cultures CLMS)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="58" />
+            <location filename="../plugin/processing/style_algorithm.py" line="49" />
             <source>CTYCL (CLMS Confidence Layer)</source>
             <translation>CTYCL (couche de confiance CLMS)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="59" />
+            <location filename="../plugin/processing/style_algorithm.py" line="50" />
             <source>OSO confidence (OCS_Confidence)</source>
             <translation>Confiance OSO (OCS_Confidence)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="60" />
+            <location filename="../plugin/processing/style_algorithm.py" line="51" />
             <source>OSO validity (OCS_Validity)</source>
             <translation>Validité OSO (OCS_Validity)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="61" />
+            <location filename="../plugin/processing/style_algorithm.py" line="52" />
             <source>Crop mask (binary mask or filtered class map)</source>
             <translation>Masque de cultures (masque binaire ou carte des classes filtrée)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="126" />
+            <location filename="../plugin/processing/style_algorithm.py" line="118" />
             <source>Apply Crop Confidence style</source>
             <translation>Appliquer le style Crop Confidence</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="142" />
+            <location filename="../plugin/processing/style_algorithm.py" line="134" />
             <source>Gives a raster layer the style of its product: the official class colours and labels (in the QGIS language) for OSO and CTY, a red-to-green ramp for the CTYCL confidence (253 'No cropland' in grey, 255 transparent), black-to-green and black-to-red ramps for the OSO confidence and validity, green kept pixels for a binary crop mask and the class palette for a filtered class map (Custom: each kept code in its own colour).
 
 Detect reads the file name (CLMS ids such as CLMS_HRLVLCC_CTYCL_..., OCS_2018_CESBIO, the names written by 'Fetch crop layers'), the layer name, the band description (OCS, OCS_Confidence, OCS_Validity) and the GDAL metadata. OSO 2016 and 2017 have 17 classes; without a year in the name, the values present decide. Crop masks are detected from the settings 'Confidence-filtered crop mask' records in their metadata (CROPCONFIDENCE_*); for one without them, choose 'Crop mask', and its values tell a class map's product.
@@ -788,37 +791,37 @@ La détection lit le nom du fichier (identifiants CLMS tels que CLMS_HRLVLCC_CTY
 Une couche du projet courant est restylée sur place. Un fichier qui n'est pas ouvert dans le projet reçoit le style enregistré comme style par défaut : un fichier .qml à côté de lui, que QGIS lit à chaque ouverture du fichier.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="165" />
+            <location filename="../plugin/processing/style_algorithm.py" line="157" />
             <source>Raster layer</source>
             <translation>Couche raster</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="173" />
+            <location filename="../plugin/processing/style_algorithm.py" line="165" />
             <source>Styled layer (its id, or its file when not in the project)</source>
             <translation>Couche stylée (son identifiant, ou son fichier si elle n'est pas dans le projet)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="176" />
+            <location filename="../plugin/processing/style_algorithm.py" line="168" />
             <source>Style applied</source>
             <translation>Style appliqué</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="182" />
+            <location filename="../plugin/processing/style_algorithm.py" line="174" />
             <source>INPUT: the layer {} cannot be opened as a raster.</source>
             <translation>INPUT : la couche {} ne peut pas être ouverte comme raster.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="191" />
+            <location filename="../plugin/processing/style_algorithm.py" line="183" />
             <source>Cannot tell which product the layer '{}' ({}) is from its name, band description or metadata. Choose the product: {}.</source>
             <translation>Impossible de déterminer le produit de la couche « {} » ({}) d'après son nom, sa description de bande ou ses métadonnées. Choisissez le produit : {}.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="197" />
+            <location filename="../plugin/processing/style_algorithm.py" line="189" />
             <source>Detected: {}</source>
             <translation>Détecté : {}</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="205" />
+            <location filename="../plugin/processing/style_algorithm.py" line="197" />
             <source>Cannot save the default style of {}: {}</source>
             <translation>Impossible d'enregistrer le style par défaut de {} : {}</translation>
         </message>
@@ -868,12 +871,12 @@ Une couche du projet courant est restylée sur place. Un fichier qui n'est pas o
             <translation>Authentification à deux facteurs Copernicus</translation>
         </message>
         <message>
-            <location filename="../plugin/qgis/styles.py" line="140" />
+            <location filename="../plugin/qgis/styles.py" line="104" />
             <source>Kept (confidence ≥ {})</source>
             <translation>Conservé (confiance ≥ {})</translation>
         </message>
         <message>
-            <location filename="../plugin/qgis/styles.py" line="167" />
+            <location filename="../plugin/qgis/styles.py" line="131" />
             <source>Class {}</source>
             <translation>Classe {}</translation>
         </message>

@@ -58,7 +58,8 @@ def is_tr_call(node):
     if not isinstance(node, ast.Call):
         return False
     func = node.func
-    return (isinstance(func, ast.Name) and func.id == "tr") or (
+    # tr("...") in the QGIS layers, translatable("...") in the pure ones (plugin/domain/texts.py)
+    return (isinstance(func, ast.Name) and func.id in ("tr", "translatable")) or (
         isinstance(func, ast.Attribute) and func.attr == "tr"
     )
 

@@ -8,11 +8,13 @@ product. See the semantics table in the README.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Optional
 
 import numpy as np
 
 from . import nomenclature
 from .errors import CropMaskError
+from .texts import translatable
 
 # Product keys, in the order of the Processing enum.
 CTY_CTYCL = "cty_ctycl"
@@ -29,6 +31,15 @@ PRODUCT_NAMES = {
     CUSTOM: "Custom",
 }
 
+# Each product's label in the UI (Processing enums, the dock), translated by the QGIS layer.
+PRODUCT_LABELS = {
+    CTY_CTYCL: translatable("CTY + CTYCL (CLMS Crop Types and Confidence Layer)"),
+    CTYCL_ONLY: translatable("CTYCL only (CLMS Confidence Layer)"),
+    OSO_23: translatable("OSO 2018+ (23 classes)"),
+    OSO_17: translatable("OSO 2016–2017 (17 classes)"),
+    CUSTOM: translatable("Custom"),
+}
+
 BINARY = "binary"
 CLASS_MAP = "classes"
 OUTPUT_MODES = (BINARY, CLASS_MAP)
@@ -42,10 +53,63 @@ CLASS_NODATA, CLASS_OTHER, CLASS_SELECTED = 0, 1, 2
 CONF_NODATA, CONF_NO_CROP, CONF_LOW, CONF_OK = 0, 1, 2, 3
 VALID_NODATA, VALID_LOW, VALID_OK = 0, 1, 2
 
-CTYCL_NO_CROP = 253
-CTYCL_OUTSIDE = 255
-CTY_OUTSIDE = 65535
-OSO_NODATA = (0, 255)
+
+def _role(table, role):
+    return nomenclature.codes_with_role(table, role)
+
+
+# Special values, from the roles of resources/nomenclature.csv.
+(CTY_OUTSIDE,) = _role("cty", "nodata")  # 65535
+(CTY_NO_CROP,) = _role("cty", "no_crop")  # 0
+(CTYCL_NO_CROP,) = _role("ctycl", "no_crop")  # 253
+(CTYCL_OUTSIDE,) = _role("ctycl", "nodata")  # 255
+OSO_NODATA = _role("oso23", "nodata")  # (0, 255), as OSO 17
+CTYCL_MAX = 100  # CTYCL confidence is 0..100; other values than the above are invalid
+
+# The years each product has (None: still produced), and where OSO changes nomenclature.
+CLMS_FIRST_YEAR = 2017
+OSO_FIRST_YEAR = 2016
+OSO_23_FIRST_YEAR = 2018
+FIRST_YEAR = {CTY_CTYCL: CLMS_FIRST_YEAR, CTYCL_ONLY: CLMS_FIRST_YEAR, OSO_23: OSO_23_FIRST_YEAR,
+              OSO_17: OSO_FIRST_YEAR}  # fmt: skip
+LAST_YEAR = {OSO_17: OSO_23_FIRST_YEAR - 1}
+
+# The three bands of an OSO raster, in their order: class, confidence, validity.
+OSO_BANDS = ("OCS", "OCS_Confidence", "OCS_Validity")
+OSO_CLASS_BAND, OSO_CONFIDENCE_BAND, OSO_VALIDITY_BAND = OSO_BANDS
+
+# Families: where a product is fetched from.
+CLMS, OSO = "clms", "oso"
+FAMILY = {CTY_CTYCL: CLMS, CTYCL_ONLY: CLMS, OSO_23: OSO, OSO_17: OSO}
+
+# Layer kinds: what a layer holds, and so the style it gets (plugin/qgis/styles.py).
+KIND_OSO23, KIND_OSO17, KIND_CTY, KIND_CTYCL = "oso23", "oso17", "cty", "ctycl"
+KIND_OSO_CONFIDENCE, KIND_OSO_VALIDITY, KIND_MASK = "oso_confidence", "oso_validity", "mask"
+
+# The kind of each layer of a product, per layer role.
+CLASS, CONFIDENCE, VALIDITY = "class", "confidence", "validity"
+LAYER_STYLES = {
+    CTY_CTYCL: {CLASS: KIND_CTY, CONFIDENCE: KIND_CTYCL},
+    CTYCL_ONLY: {CONFIDENCE: KIND_CTYCL},
+    OSO_23: {CLASS: KIND_OSO23, CONFIDENCE: KIND_OSO_CONFIDENCE, VALIDITY: KIND_OSO_VALIDITY},
+    OSO_17: {CLASS: KIND_OSO17, CONFIDENCE: KIND_OSO_CONFIDENCE, VALIDITY: KIND_OSO_VALIDITY},
+}
+
+
+def oso_product(year: int) -> str:
+    """The OSO nomenclature of a year: 17 classes up to 2017, 23 from 2018."""
+    return OSO_17 if year < OSO_23_FIRST_YEAR else OSO_23
+
+
+def year_problem(product: str, year: int) -> Optional[str]:
+    """Why ``product`` has no map for ``year``, or None when the year is in its range."""
+    first, last = FIRST_YEAR.get(product), LAST_YEAR.get(product)
+    if first is not None and year < first:
+        return f"{PRODUCT_NAMES[product]} starts in {first}."
+    if last is not None and year > last:
+        return f"{PRODUCT_NAMES[product]} ends in {last}."
+    return None
+
 
 SUPPORTED_DTYPES = ("uint8", "int8", "uint16", "int16")
 
@@ -164,7 +228,7 @@ def confidence_state_table(product, dtype, nodata, min_confidence):
     values = band_values(dtype).astype(np.int64)
     state = np.where(values >= min_confidence, CONF_OK, CONF_LOW).astype(np.uint8)
     if product in (CTY_CTYCL, CTYCL_ONLY):
-        in_range = (values >= 0) & (values <= 100)
+        in_range = (values >= 0) & (values <= CTYCL_MAX)
         state[~in_range] = CONF_NODATA
         state[values == CTYCL_NO_CROP] = CONF_NO_CROP
     state[_is_nodata(values, nodata)] = CONF_NODATA

@@ -17,7 +17,7 @@ from qgis.core import (
 from .. import compat
 from ..domain import products
 from ..qgis import styles
-from ..qgis.i18n import tr
+from ..qgis.i18n import tr, translated
 from .icons import plugin_icon
 
 # The PRODUCT enum, in order (keep it stable): None = detect.
@@ -32,28 +32,19 @@ STYLE_KINDS = (
     styles.MASK,
 )
 
-# What each fetch output is, per fetched product.
-FETCH_KINDS = {
-    products.CTY_CTYCL: {"CLASS_LAYER": styles.CTY, "CONFIDENCE_LAYER": styles.CTYCL},
-    products.CTYCL_ONLY: {"CONFIDENCE_LAYER": styles.CTYCL},
-    products.OSO_23: {
-        "CLASS_LAYER": styles.OSO23,
-        "CONFIDENCE_LAYER": styles.OSO_CONFIDENCE,
-        "VALIDITY_LAYER": styles.OSO_VALIDITY,
-    },
-    products.OSO_17: {
-        "CLASS_LAYER": styles.OSO17,
-        "CONFIDENCE_LAYER": styles.OSO_CONFIDENCE,
-        "VALIDITY_LAYER": styles.OSO_VALIDITY,
-    },
+# The fetch algorithm's output of each layer role.
+FETCH_OUTPUTS = {
+    products.CLASS: "CLASS_LAYER",
+    products.CONFIDENCE: "CONFIDENCE_LAYER",
+    products.VALIDITY: "VALIDITY_LAYER",
 }
 
 
 def style_labels():
     return [
         tr("Detect from the name, band description or metadata"),
-        tr("OSO 2018+ (23 classes)"),
-        tr("OSO 2016–2017 (17 classes)"),
+        translated(products.PRODUCT_LABELS[products.OSO_23]),
+        translated(products.PRODUCT_LABELS[products.OSO_17]),
         tr("CTY (CLMS Crop Types)"),
         tr("CTYCL (CLMS Confidence Layer)"),
         tr("OSO confidence (OCS_Confidence)"),
@@ -97,7 +88,8 @@ def style_fetched_layers(context, product, outputs):
     added to the layers to load on completion (the toolbox and processing.runAndLoadResults
     load them); in a model they are intermediate files, loaded only when already set to."""
     in_model = runs_in_model(context)
-    for name, kind in FETCH_KINDS.get(product, {}).items():
+    for role, kind in products.LAYER_STYLES.get(product, {}).items():
+        name = FETCH_OUTPUTS[role]
         path = outputs.get(name)
         if not path:
             continue

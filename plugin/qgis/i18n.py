@@ -16,6 +16,11 @@ def tr(text):
     return QCoreApplication.translate(CONTEXT, text)
 
 
+def translated(text):
+    """A text the pure layers marked with ``translatable()``, in the UI language."""
+    return QCoreApplication.translate(CONTEXT, text)
+
+
 def ui_language():
     """'fr' or 'en': the language of class labels, from the QGIS UI locale."""
     return "fr" if QgsApplication.locale().lower().startswith("fr") else "en"

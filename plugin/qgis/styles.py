@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from typing import Optional
 
 from qgis.core import (
     Qgis,
@@ -32,29 +31,32 @@ from qgis.core import (
 from qgis.PyQt.QtGui import QColor
 
 from .. import compat
-from ..domain import nomenclature, products
+from ..domain import mask_tags, nomenclature, products
+from ..domain.mask_tags import CropMaskSettings, crop_mask_tags  # noqa: F401 (cropmask_algorithm)
 from ..domain.resources import RESOURCES
 from .i18n import tr, ui_language
 
 RAMPS_PATH = RESOURCES / "ramps.csv"
 
-OSO23, OSO17, CTY, CTYCL = "oso23", "oso17", "cty", "ctycl"
-OSO_CONFIDENCE, OSO_VALIDITY, MASK = "oso_confidence", "oso_validity", "mask"
+OSO23, OSO17, CTY, CTYCL = (products.KIND_OSO23, products.KIND_OSO17, products.KIND_CTY,
+                            products.KIND_CTYCL)  # fmt: skip
+OSO_CONFIDENCE, OSO_VALIDITY = products.KIND_OSO_CONFIDENCE, products.KIND_OSO_VALIDITY
+MASK = products.KIND_MASK
 CUSTOM_CLASSES = "custom_classes"  # a ramp only: the colours of a Custom class map
 PALETTE_KINDS = (OSO23, OSO17, CTY)
 RAMP_KINDS = (CTYCL, OSO_CONFIDENCE, OSO_VALIDITY)
 KINDS = (*PALETTE_KINDS, *RAMP_KINDS, MASK)
 
 # Values no ramp colour stands for, made transparent by the renderer.
-CTYCL_INVALID = (100.5, 252.5)  # CTYCL 101..252 (254 and 255 lie beyond the ramp, clipped)
-OSO_BAND_NODATA = (0, 255)
+# CTYCL 101..252 (254 and 255 lie beyond the ramp, clipped)
+CTYCL_INVALID = (products.CTYCL_MAX + 0.5, products.CTYCL_NO_CROP - 0.5)
 
 # The OSO band each kind reads in a 3-band OSO file (band descriptions).
 OSO_BANDS = {
-    OSO23: "OCS",
-    OSO17: "OCS",
-    OSO_CONFIDENCE: "OCS_Confidence",
-    OSO_VALIDITY: "OCS_Validity",
+    OSO23: products.OSO_CLASS_BAND,
+    OSO17: products.OSO_CLASS_BAND,
+    OSO_CONFIDENCE: products.OSO_CONFIDENCE_BAND,
+    OSO_VALIDITY: products.OSO_VALIDITY_BAND,
 }
 
 
@@ -88,51 +90,12 @@ def ramp_stops(ramp):
 MASK_KEPT_COLOR = ramp_stops(MASK)[0].color
 
 
-# GDAL metadata (default domain) cropconfidence:cropmask writes on its output.
-TAG_PRODUCT = "CROPCONFIDENCE_PRODUCT"  # a key of core.products.PRODUCTS
-TAG_OUTPUT_MODE = "CROPCONFIDENCE_OUTPUT_MODE"  # binary or classes
-TAG_CLASSES = "CROPCONFIDENCE_CLASSES"  # the kept codes: "5,6,7"
-TAG_MIN_CONFIDENCE = "CROPCONFIDENCE_MIN_CONFIDENCE"
-TAG_MIN_VALIDITY = "CROPCONFIDENCE_MIN_VALIDITY"
-
-
-@dataclass(frozen=True)
-class CropMaskSettings:
-    """What a crop mask was made with, as far as its style needs."""
-
-    product: str
-    output_mode: str
-    codes: tuple = ()
-    min_confidence: Optional[int] = None
-
-
-def crop_mask_tags(product, output_mode, codes, min_confidence, min_validity):
-    """The metadata recording a crop mask's settings (strings, for GDAL)."""
-    return {
-        TAG_PRODUCT: product,
-        TAG_OUTPUT_MODE: output_mode,
-        TAG_CLASSES: ",".join(map(str, sorted(codes))),
-        TAG_MIN_CONFIDENCE: str(int(min_confidence)),
-        TAG_MIN_VALIDITY: str(int(min_validity)),
-    }
-
-
 def crop_mask_settings(layer):
     """The CropMaskSettings recorded in a crop mask's metadata; None for a layer without them
     (another file, or a crop mask written before they were recorded)."""
     if layer.providerType() != "gdal":
         return None
-    metadata = _gdal_metadata(layer.source().split("|")[0])
-    product, mode = metadata.get(TAG_PRODUCT), metadata.get(TAG_OUTPUT_MODE)
-    if product not in products.PRODUCTS or mode not in products.OUTPUT_MODES:
-        return None
-    try:
-        codes = tuple(int(code) for code in metadata.get(TAG_CLASSES, "").split(",") if code)
-        confidence = metadata.get(TAG_MIN_CONFIDENCE)
-        min_confidence = int(confidence) if confidence else None
-    except ValueError:
-        return None
-    return CropMaskSettings(product, mode, codes, min_confidence)
+    return mask_tags.crop_mask_settings(_gdal_metadata(layer.source().split("|")[0]))
 
 
 def mask_renderer(layer, min_confidence=None, language=None, band=1):
@@ -244,7 +207,7 @@ def ramp_renderer(layer, kind, band=1, language=None):
         transparent.append(CTYCL_INVALID)
     elif kind == OSO_VALIDITY:
         clip = False
-        transparent.extend((value, value) for value in OSO_BAND_NODATA)
+        transparent.extend((value, value) for value in products.OSO_NODATA)
     minimum, maximum = stops[0].value, stops[-1].value
     shader = QgsColorRampShader(minimum, maximum)
     shader.setColorRampType(compat.RAMP_INTERPOLATED)
@@ -283,9 +246,9 @@ def band_for(layer, kind):
 
 
 INTEGER_RANGES = {
-    Qgis.DataType.Byte: (0, 255),
-    Qgis.DataType.UInt16: (0, 65535),
-    Qgis.DataType.Int16: (-32768, 32767),
+    Qgis.DataType.Byte: (0, 2**8 - 1),
+    Qgis.DataType.UInt16: (0, 2**16 - 1),
+    Qgis.DataType.Int16: (-(2**15), 2**15 - 1),
 }
 
 
@@ -305,7 +268,7 @@ def present_values(layer, band=1, sample_size=250_000):
 
 def oso_table_from_values(layer, band=1):
     """'oso17' when the OCS values present are 17-class codes only, otherwise 'oso23'."""
-    values = (present_values(layer, band) or set()) - set(OSO_BAND_NODATA)
+    values = (present_values(layer, band) or set()) - set(products.OSO_NODATA)
     codes23 = {e.code for e in nomenclature.entries(OSO23) if e.selectable}
     codes17 = {e.code for e in nomenclature.entries(OSO17) if e.selectable}
     if values and not values <= codes23 and values <= codes17:
@@ -320,7 +283,7 @@ def settings_from_values(layer, band=1):
     data_type = layer.dataProvider().dataType(band)
     values = (present_values(layer, band) or set()) - {0}
     if data_type == Qgis.DataType.Byte:
-        values -= set(OSO_BAND_NODATA)  # 255: the nodata of binary masks and OSO
+        values -= set(products.OSO_NODATA)  # 255: the nodata of binary masks and OSO
         if values <= {1}:
             return CropMaskSettings(products.CUSTOM, products.BINARY)
         oso_codes = {*nomenclature.selectable_codes(OSO23), *nomenclature.selectable_codes(OSO17)}
@@ -360,7 +323,7 @@ def apply_style(layer, kind, language=None, band=None):
 def _year(tokens):
     for token in tokens:
         match = re.fullmatch(r"S?(\d{4})", token)
-        if match and 2016 <= int(match.group(1)) <= 2100:
+        if match and products.OSO_FIRST_YEAR <= int(match.group(1)) <= 2100:
             return int(match.group(1))
     return None
 
@@ -431,6 +394,6 @@ def detect_kind(layer):
         for name in names:
             year = year or _year(_tokens(name))
         if year is not None:
-            return OSO17 if year < 2018 else OSO23
+            return products.LAYER_STYLES[products.oso_product(year)][products.CLASS]
         return oso_table_from_values(layer, band_for(layer, OSO23))
     return None
