@@ -503,6 +503,8 @@ def test_the_algorithm_is_registered(provider):
 def test_fetched_layers_are_loaded_styled(provider, project, tmp_path, product, extent, expected):  # noqa: ARG001
     import processing
 
+    from crop_confidence.plugin.processing.postprocess import OneShotPostProcessor
+
     processing.runAndLoadResults(
         "cropconfidence:fetch",
         {
@@ -516,6 +518,7 @@ def test_fetched_layers_are_loaded_styled(provider, project, tmp_path, product, 
     )
     layers = list(project.mapLayers().values())
     assert len(layers) == len(expected)
+    assert OneShotPostProcessor.pending == set()  # each let go once it styled its layer
     found = {}
     for layer in layers:
         stem = Path(layer.source()).stem

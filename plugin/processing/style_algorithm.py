@@ -6,7 +6,6 @@ from qgis.core import (
     QgsProcessingAlgorithm,
     QgsProcessingContext,
     QgsProcessingException,
-    QgsProcessingLayerPostProcessorInterface,
     QgsProcessingOutputRasterLayer,
     QgsProcessingOutputString,
     QgsProcessingParameterEnum,
@@ -19,6 +18,7 @@ from ..domain import products
 from ..qgis import styles
 from ..qgis.i18n import tr, translated
 from .icons import plugin_icon
+from .postprocess import OneShotPostProcessor
 
 # The PRODUCT enum, in order (keep it stable): None = detect.
 STYLE_KINDS = (
@@ -53,24 +53,15 @@ def style_labels():
     ]
 
 
-class StylePostProcessor(QgsProcessingLayerPostProcessorInterface):
+class StylePostProcessor(OneShotPostProcessor):
     """Applies a style kind to a layer when Processing loads it."""
-
-    instances = []  # Processing holds no reference of its own
 
     def __init__(self, kind):
         super().__init__()
         self.kind = kind
 
-    def postProcessLayer(self, layer, context, feedback):  # noqa: ARG002
-        if layer is not None and layer.isValid():
-            styles.apply_style(layer, self.kind)
-
-    @classmethod
-    def create(cls, kind):
-        instance = cls(kind)
-        cls.instances.append(instance)
-        return instance
+    def style(self, layer):
+        styles.apply_style(layer, self.kind)
 
 
 # The expression context scope a model gives each child algorithm it runs.
