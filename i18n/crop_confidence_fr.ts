@@ -4,55 +4,66 @@
     <context>
         <name>CropConfidence</name>
         <message>
-            <location filename="../plugin/gui/dock.py" line="111" />
-            <source>unknown size</source>
-            <translation>taille inconnue</translation>
+            <location filename="../plugin/gui/area_picker.py" line="48" />
+            <source>Map canvas extent</source>
+            <translation>Emprise du canevas de carte</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="112" />
-            <source>B</source>
-            <translation>o</translation>
+            <location filename="../plugin/gui/area_picker.py" line="49" />
+            <source>Extent of a layer</source>
+            <translation>Emprise d'une couche</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="112" />
-            <source>kB</source>
-            <translation>ko</translation>
+            <location filename="../plugin/gui/area_picker.py" line="50" />
+            <source>Selected features of a layer</source>
+            <translation>Entités sélectionnées d'une couche</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="112" />
-            <source>MB</source>
-            <translation>Mo</translation>
+            <location filename="../plugin/gui/area_picker.py" line="51" />
+            <source>Rectangle drawn on the map</source>
+            <translation>Rectangle dessiné sur la carte</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="112" />
-            <source>GB</source>
-            <translation>Go</translation>
+            <location filename="../plugin/gui/area_picker.py" line="57" />
+            <source>Draw…</source>
+            <translation>Dessiner…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="122" />
+            <location filename="../plugin/gui/area_picker.py" line="61" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="128" />
+            <source>Area</source>
+            <translation>Emprise</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="52" />
             <location filename="../plugin/plugin.py" line="28" />
-            <location filename="../plugin/processing/provider.py" line="21" />
+            <location filename="../plugin/processing/provider.py" line="20" />
             <source>Crop Confidence</source>
             <translation>Crop Confidence</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="150" />
+            <location filename="../plugin/gui/dock.py" line="75" />
+            <source>Search</source>
+            <translation>Rechercher</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="93" />
             <source>CTY + CTYCL (CLMS Crop Types)</source>
             <translation>CTY + CTYCL (types de cultures CLMS)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="151" />
+            <location filename="../plugin/gui/dock.py" line="94" />
             <location filename="../plugin/processing/cropmask_algorithm.py" line="45" />
             <source>CTYCL only (CLMS Confidence Layer)</source>
             <translation>CTYCL seule (couche de confiance CLMS)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="152" />
+            <location filename="../plugin/gui/dock.py" line="95" />
             <source>OSO (CNES land cover)</source>
             <translation>OSO (occupation du sol du CNES)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="153" />
+            <location filename="../plugin/gui/dock.py" line="96" />
             <location filename="../plugin/processing/cropmask_algorithm.py" line="153" />
             <location filename="../plugin/processing/fetch_algorithm.py" line="115" />
             <location filename="../plugin/processing/style_algorithm.py" line="168" />
@@ -60,361 +71,350 @@
             <translation>Produit</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="160" />
-            <location filename="../plugin/gui/dock.py" line="193" />
+            <location filename="../plugin/gui/dock.py" line="102" />
+            <location filename="../plugin/gui/results_table.py" line="21" />
             <location filename="../plugin/processing/fetch_algorithm.py" line="121" />
             <source>Year</source>
             <translation>Année</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="166" />
-            <source>Map canvas extent</source>
-            <translation>Emprise du canevas de carte</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="167" />
-            <source>Extent of a layer</source>
-            <translation>Emprise d'une couche</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="168" />
-            <source>Selected features of a layer</source>
-            <translation>Entités sélectionnées d'une couche</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="169" />
-            <source>Rectangle drawn on the map</source>
-            <translation>Rectangle dessiné sur la carte</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="175" />
-            <source>Draw…</source>
-            <translation>Dessiner…</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="179" />
-            <location filename="../plugin/processing/fetch_algorithm.py" line="128" />
-            <source>Area</source>
-            <translation>Emprise</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="185" />
+            <location filename="../plugin/gui/dock.py" line="109" />
             <source>New account…</source>
             <translation>Nouveau compte…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="186" />
-            <location filename="../plugin/gui/dock.py" line="419" />
-            <location filename="../plugin/gui/dock.py" line="522" />
-            <location filename="../plugin/gui/dock.py" line="675" />
+            <location filename="../plugin/gui/dock.py" line="110" />
+            <location filename="../plugin/gui/fetch_actions.py" line="56" />
+            <location filename="../plugin/gui/search_actions.py" line="39" />
+            <location filename="../plugin/gui/year_list.py" line="63" />
             <source>Credentials</source>
             <translation>Identifiants</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="190" />
-            <source>Search</source>
-            <translation>Rechercher</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="193" />
-            <source>Tile</source>
-            <translation>Tuile</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="193" />
-            <source>Layers</source>
-            <translation>Couches</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="193" />
-            <source>Size</source>
-            <translation>Taille</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="197" />
+            <location filename="../plugin/gui/dock.py" line="116" />
             <location filename="../plugin/processing/fetch_algorithm.py" line="136" />
             <source>Clip to the area (read only what is needed)</source>
             <translation>Découper selon l'emprise (ne lire que le nécessaire)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="201" />
+            <location filename="../plugin/gui/dock.py" line="120" />
             <source>Fetch</source>
             <translation>Récupérer</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="202" />
+            <location filename="../plugin/gui/dock.py" line="121" />
             <source>Cancel</source>
             <translation>Annuler</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="212" />
+            <location filename="../plugin/gui/dock.py" line="131" />
             <source>Crop mask…</source>
             <translation>Masque de cultures…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="216" />
-            <source>Settings</source>
-            <translation>Paramètres</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="221" />
-            <source>Download folder</source>
-            <translation>Dossier de téléchargement</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="224" />
-            <source>all cores</source>
-            <translation>tous les cœurs</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="225" />
-            <source>Worker threads</source>
-            <translation>Threads de calcul</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="229" />
-            <source>Default minimum confidence</source>
-            <translation>Niveau de confiance minimal par défaut</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="232" />
-            <source> MB</source>
-            <translation> Mo</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="233" />
-            <source>Ask before downloading more than</source>
-            <translation>Demander avant de télécharger plus de</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="235" />
-            <source>Copernicus Data Space STAC API</source>
-            <translation>API STAC de Copernicus Data Space</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="236" />
-            <source>CLMS source (advanced)</source>
-            <translation>Source CLMS (avancé)</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="238" />
-            <source>Sentinel Hub</source>
-            <translation>Sentinel Hub</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="239" />
-            <source>OSO source (advanced)</source>
-            <translation>Source OSO (avancé)</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="241" />
-            <source>Sentinel Hub OSO collection id (advanced)</source>
-            <translation>Identifiant de la collection OSO sur Sentinel Hub (avancé)</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="388" />
+            <location filename="../plugin/gui/dock.py" line="199" />
             <source>Choose an area.</source>
             <translation>Choisissez une emprise.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="393" />
+            <location filename="../plugin/gui/dock.py" line="207" />
             <source>{} km² where the product has data, about {} to download</source>
             <translation>{} km² là où le produit a des données, environ {} à télécharger</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="395" />
+            <location filename="../plugin/gui/dock.py" line="209" />
             <source>{} km², about {} to download</source>
             <translation>{} km², environ {} à télécharger</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="436" />
-            <source>Cannot list the years</source>
-            <translation>Impossible de lister les années</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="443" />
-            <source>(not checked)</source>
-            <translation>(non vérifiées)</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="447" />
-            <source>Crop Confidence: years</source>
-            <translation>Crop Confidence : années</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="467" />
+            <location filename="../plugin/gui/dock.py" line="227" />
             <source>Sentinel Hub OAuth client</source>
             <translation>Client OAuth Sentinel Hub</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="467" />
+            <location filename="../plugin/gui/dock.py" line="227" />
             <source>Copernicus Data Space account</source>
             <translation>Compte Copernicus Data Space</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="468" />
+            <location filename="../plugin/gui/dock.py" line="228" />
             <source>Client id:</source>
             <translation>Identifiant du client :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="468" />
+            <location filename="../plugin/gui/dock.py" line="228" />
             <source>User name (e-mail):</source>
             <translation>Nom d'utilisateur (courriel) :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="469" />
+            <location filename="../plugin/gui/dock.py" line="229" />
             <source>Client secret:</source>
             <translation>Secret du client :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="469" />
+            <location filename="../plugin/gui/dock.py" line="229" />
             <source>Password:</source>
             <translation>Mot de passe :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="480" />
+            <location filename="../plugin/gui/dock.py" line="240" />
             <source>Credentials not saved</source>
             <translation>Identifiants non enregistrés</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="509" />
-            <source>No area</source>
-            <translation>Aucune emprise</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="509" />
-            <source>Choose an area first.</source>
-            <translation>Choisissez d'abord une emprise.</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="512" />
-            <source>No year</source>
-            <translation>Aucune année</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="512" />
-            <source>No year is available.</source>
-            <translation>Aucune année n'est disponible.</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="544" />
-            <source>Search cancelled.</source>
-            <translation>Recherche annulée.</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="550" />
-            <source>Search failed</source>
-            <translation>Échec de la recherche</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="555" />
-            <source>Searching…</source>
-            <translation>Recherche…</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="556" />
-            <source>Crop Confidence: search</source>
-            <translation>Crop Confidence : recherche</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="599" />
-            <source>Nothing found</source>
-            <translation>Aucun résultat</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="600" />
-            <source>No product for {} over this area.</source>
-            <translation>Aucun produit pour {} sur cette emprise.</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="605" />
-            <source>Whole files only</source>
-            <translation>Fichiers entiers seulement</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="606" />
-            <source>The server does not allow range reads: clipping is not possible. Untick 'Clip to the area' to download the whole files.</source>
-            <translation>Le serveur n'accepte pas les lectures partielles : le découpage est impossible. Décochez « Découper à la zone » pour télécharger les fichiers entiers.</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="644" />
+            <location filename="../plugin/gui/fetch_actions.py" line="41" />
             <source>Nothing to fetch</source>
             <translation>Rien à récupérer</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="644" />
+            <location filename="../plugin/gui/fetch_actions.py" line="41" />
             <source>Choose an area and a year.</source>
             <translation>Choisissez une emprise et une année.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="702" />
-            <source>Cancelled.</source>
-            <translation>Annulé.</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="704" />
-            <source>Fetch cancelled</source>
-            <translation>Récupération annulée</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="705" />
-            <source>No layer file was left half-written; partial downloads are kept as .part files and resumed by the next fetch.</source>
-            <translation>Aucun fichier de couche n'est resté à moitié écrit ; les téléchargements partiels sont gardés en fichiers .part et repris au prochain téléchargement.</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="713" />
-            <source>Failed.</source>
-            <translation>Échec.</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="714" />
-            <source>Fetch failed</source>
-            <translation>Échec de la récupération</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="721" />
+            <location filename="../plugin/gui/fetch_actions.py" line="79" />
             <source>Fetching {} {}…</source>
             <translation>Récupération de {} {}…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="723" />
+            <location filename="../plugin/gui/fetch_actions.py" line="81" />
             <source>Crop Confidence: fetch</source>
             <translation>Crop Confidence : récupération</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="734" />
+            <location filename="../plugin/gui/fetch_actions.py" line="109" />
+            <source>Cancelled.</source>
+            <translation>Annulé.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/fetch_actions.py" line="111" />
+            <source>Fetch cancelled</source>
+            <translation>Récupération annulée</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/fetch_actions.py" line="112" />
+            <source>No layer file was left half-written; partial downloads are kept as .part files and resumed by the next fetch.</source>
+            <translation>Aucun fichier de couche n'est resté à moitié écrit ; les téléchargements partiels sont gardés en fichiers .part et repris au prochain téléchargement.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/fetch_actions.py" line="120" />
+            <source>Failed.</source>
+            <translation>Échec.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/fetch_actions.py" line="121" />
+            <source>Fetch failed</source>
+            <translation>Échec de la récupération</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/fetch_actions.py" line="131" />
             <source>Whole tiles: about {} will be downloaded. Continue?</source>
             <translation>Tuiles entières : environ {} à télécharger. Continuer ?</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="736" />
+            <location filename="../plugin/gui/fetch_actions.py" line="133" />
             <source>Whole tiles of unknown size will be downloaded (search first to see sizes). Continue?</source>
             <translation>Des tuiles entières de taille inconnue seront téléchargées (lancez d'abord une recherche pour voir les tailles). Continuer ?</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="741" />
+            <location filename="../plugin/gui/fetch_actions.py" line="138" />
             <source>Download whole tiles</source>
             <translation>Télécharger des tuiles entières</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="770" />
+            <location filename="../plugin/gui/fetch_actions.py" line="156" />
             <source>Layer not loaded</source>
             <translation>Couche non chargée</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="780" />
+            <location filename="../plugin/gui/fetch_actions.py" line="166" />
             <source>{} item(s), {} transferred.</source>
             <translation>{} élément(s), {} transférés.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="785" />
+            <location filename="../plugin/gui/fetch_actions.py" line="171" />
             <source>Fetched</source>
             <translation>Récupération terminée</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="786" />
+            <location filename="../plugin/gui/fetch_actions.py" line="172" />
             <source>{} layer(s) added to '{}'.</source>
             <translation>{} couche(s) ajoutée(s) à « {} ».</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/formatting.py" line="15" />
+            <source>unknown size</source>
+            <translation>taille inconnue</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/formatting.py" line="16" />
+            <source>B</source>
+            <translation>o</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/formatting.py" line="16" />
+            <source>kB</source>
+            <translation>ko</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/formatting.py" line="16" />
+            <source>MB</source>
+            <translation>Mo</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/formatting.py" line="16" />
+            <source>GB</source>
+            <translation>Go</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/results_table.py" line="21" />
+            <source>Tile</source>
+            <translation>Tuile</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/results_table.py" line="21" />
+            <source>Layers</source>
+            <translation>Couches</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/results_table.py" line="21" />
+            <source>Size</source>
+            <translation>Taille</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/search_actions.py" line="26" />
+            <source>No area</source>
+            <translation>Aucune emprise</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/search_actions.py" line="26" />
+            <source>Choose an area first.</source>
+            <translation>Choisissez d'abord une emprise.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/search_actions.py" line="29" />
+            <source>No year</source>
+            <translation>Aucune année</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/search_actions.py" line="29" />
+            <source>No year is available.</source>
+            <translation>Aucune année n'est disponible.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/search_actions.py" line="58" />
+            <source>Searching…</source>
+            <translation>Recherche…</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/search_actions.py" line="59" />
+            <source>Crop Confidence: search</source>
+            <translation>Crop Confidence : recherche</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/search_actions.py" line="65" />
+            <source>Search cancelled.</source>
+            <translation>Recherche annulée.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/search_actions.py" line="71" />
+            <source>Search failed</source>
+            <translation>Échec de la recherche</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/search_actions.py" line="109" />
+            <source>Nothing found</source>
+            <translation>Aucun résultat</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/search_actions.py" line="110" />
+            <source>No product for {} over this area.</source>
+            <translation>Aucun produit pour {} sur cette emprise.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/search_actions.py" line="115" />
+            <source>Whole files only</source>
+            <translation>Fichiers entiers seulement</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/search_actions.py" line="116" />
+            <source>The server does not allow range reads: clipping is not possible. Untick 'Clip to the area' to download the whole files.</source>
+            <translation>Le serveur n'accepte pas les lectures partielles : le découpage est impossible. Décochez « Découper à la zone » pour télécharger les fichiers entiers.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/settings_panel.py" line="19" />
+            <source>Settings</source>
+            <translation>Paramètres</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/settings_panel.py" line="29" />
+            <source>Download folder</source>
+            <translation>Dossier de téléchargement</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/settings_panel.py" line="32" />
+            <source>all cores</source>
+            <translation>tous les cœurs</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/settings_panel.py" line="33" />
+            <source>Worker threads</source>
+            <translation>Threads de calcul</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/settings_panel.py" line="37" />
+            <source>Default minimum confidence</source>
+            <translation>Niveau de confiance minimal par défaut</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/settings_panel.py" line="40" />
+            <source> MB</source>
+            <translation> Mo</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/settings_panel.py" line="41" />
+            <source>Ask before downloading more than</source>
+            <translation>Demander avant de télécharger plus de</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/settings_panel.py" line="43" />
+            <source>Copernicus Data Space STAC API</source>
+            <translation>API STAC de Copernicus Data Space</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/settings_panel.py" line="44" />
+            <source>CLMS source (advanced)</source>
+            <translation>Source CLMS (avancé)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/settings_panel.py" line="46" />
+            <source>Sentinel Hub</source>
+            <translation>Sentinel Hub</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/settings_panel.py" line="47" />
+            <source>OSO source (advanced)</source>
+            <translation>Source OSO (avancé)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/settings_panel.py" line="49" />
+            <source>Sentinel Hub OSO collection id (advanced)</source>
+            <translation>Identifiant de la collection OSO sur Sentinel Hub (avancé)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/year_list.py" line="33" />
+            <source>Cannot list the years</source>
+            <translation>Impossible de lister les années</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/year_list.py" line="40" />
+            <source>(not checked)</source>
+            <translation>(non vérifiées)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/year_list.py" line="44" />
+            <source>Crop Confidence: years</source>
+            <translation>Crop Confidence : années</translation>
         </message>
         <message>
             <location filename="../plugin/processing/cropmask_algorithm.py" line="44" />
@@ -735,7 +735,7 @@ Les identifiants proviennent d'une configuration d'authentification QGIS : pour 
             <translation>{} élément(s) récupéré(s), {} octets transférés.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/provider.py" line="24" />
+            <location filename="../plugin/processing/provider.py" line="23" />
             <source>Crop Confidence: confidence-filtered crop masks</source>
             <translation>Crop Confidence : masques de cultures filtrés par la confiance</translation>
         </message>
@@ -868,12 +868,12 @@ Une couche du projet courant est restylée sur place. Un fichier qui n'est pas o
             <translation>Authentification à deux facteurs Copernicus</translation>
         </message>
         <message>
-            <location filename="../plugin/qgis/styles.py" line="140" />
+            <location filename="../plugin/qgis/styles.py" line="141" />
             <source>Kept (confidence ≥ {})</source>
             <translation>Conservé (confiance ≥ {})</translation>
         </message>
         <message>
-            <location filename="../plugin/qgis/styles.py" line="167" />
+            <location filename="../plugin/qgis/styles.py" line="168" />
             <source>Class {}</source>
             <translation>Classe {}</translation>
         </message>
