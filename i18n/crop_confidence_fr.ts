@@ -112,52 +112,52 @@
             <translation>Masque de cultures…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="199" />
+            <location filename="../plugin/gui/dock.py" line="202" />
             <source>Choose an area.</source>
             <translation>Choisissez une emprise.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="207" />
+            <location filename="../plugin/gui/dock.py" line="210" />
             <source>{} km² where the product has data, about {} to download</source>
             <translation>{} km² là où le produit a des données, environ {} à télécharger</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="209" />
+            <location filename="../plugin/gui/dock.py" line="212" />
             <source>{} km², about {} to download</source>
             <translation>{} km², environ {} à télécharger</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="227" />
+            <location filename="../plugin/gui/dock.py" line="230" />
             <source>Sentinel Hub OAuth client</source>
             <translation>Client OAuth Sentinel Hub</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="227" />
+            <location filename="../plugin/gui/dock.py" line="230" />
             <source>Copernicus Data Space account</source>
             <translation>Compte Copernicus Data Space</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="228" />
+            <location filename="../plugin/gui/dock.py" line="231" />
             <source>Client id:</source>
             <translation>Identifiant du client :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="228" />
+            <location filename="../plugin/gui/dock.py" line="231" />
             <source>User name (e-mail):</source>
             <translation>Nom d'utilisateur (courriel) :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="229" />
+            <location filename="../plugin/gui/dock.py" line="232" />
             <source>Client secret:</source>
             <translation>Secret du client :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="229" />
+            <location filename="../plugin/gui/dock.py" line="232" />
             <source>Password:</source>
             <translation>Mot de passe :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="240" />
+            <location filename="../plugin/gui/dock.py" line="243" />
             <source>Credentials not saved</source>
             <translation>Identifiants non enregistrés</translation>
         </message>

@@ -152,7 +152,7 @@ class CropConfidenceDock(YearList, SearchActions, FetchActions, QgsDockWidget):
         self.clip_check.toggled.connect(self.update_area_label)
         self.settings_box.sources_edited.connect(self.drop_stale_results)
         self.settings_box.sources_edited.connect(self.refresh_years)
-        self.closed.connect(self.results_tree.clear_footprints)
+        self.closed.connect(self.clear_footprints)
 
     # -- state ------------------------------------------------------------------------
 
@@ -192,6 +192,9 @@ class CropConfidenceDock(YearList, SearchActions, FetchActions, QgsDockWidget):
     @property
     def footprints(self):
         return self.results_tree.footprints
+
+    def clear_footprints(self, *_):
+        self.results_tree.clear_footprints()
 
     def update_area_label(self, *_):
         area = self.area()
@@ -295,7 +298,7 @@ class CropConfidenceDock(YearList, SearchActions, FetchActions, QgsDockWidget):
                 task.cancel()
 
     def closeEvent(self, event):  # noqa: N802
-        self.results_tree.clear_footprints()
+        self.clear_footprints()
         self.area_picker.stop_drawing()
         super().closeEvent(event)
 

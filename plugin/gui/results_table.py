@@ -52,7 +52,7 @@ class ResultsTable(QTreeWidget):
         band.setToGeometry(geometry, None)
         self.footprints.append(band)
 
-    def clear_footprints(self, *_):
+    def clear_footprints(self):
         for band in self.footprints:
             self.canvas.scene().removeItem(band)
         self.footprints = []
