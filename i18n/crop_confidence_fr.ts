@@ -11,7 +11,7 @@
         </message>
         <message>
             <location filename="../plugin/domain/products.py" line="37" />
-            <location filename="../plugin/gui/dock.py" line="151" />
+            <location filename="../plugin/gui/dock.py" line="94" />
             <location filename="../plugin/processing/cropmask_algorithm.py" line="45" />
             <source>CTYCL only (CLMS Confidence Layer)</source>
             <translation>CTYCL seule (couche de confiance CLMS)</translation>
@@ -35,411 +35,411 @@
             <translation>Personnalisé</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="111" />
-            <source>unknown size</source>
-            <translation>taille inconnue</translation>
+            <location filename="../plugin/gui/area_picker.py" line="48" />
+            <source>Map canvas extent</source>
+            <translation>Emprise du canevas de carte</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="112" />
-            <source>B</source>
-            <translation>o</translation>
+            <location filename="../plugin/gui/area_picker.py" line="49" />
+            <source>Extent of a layer</source>
+            <translation>Emprise d'une couche</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="112" />
-            <source>kB</source>
-            <translation>ko</translation>
+            <location filename="../plugin/gui/area_picker.py" line="50" />
+            <source>Selected features of a layer</source>
+            <translation>Entités sélectionnées d'une couche</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="112" />
-            <source>MB</source>
-            <translation>Mo</translation>
+            <location filename="../plugin/gui/area_picker.py" line="51" />
+            <source>Rectangle drawn on the map</source>
+            <translation>Rectangle dessiné sur la carte</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="112" />
-            <source>GB</source>
-            <translation>Go</translation>
+            <location filename="../plugin/gui/area_picker.py" line="57" />
+            <source>Draw…</source>
+            <translation>Dessiner…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="122" />
+            <location filename="../plugin/gui/area_picker.py" line="61" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="128" />
+            <source>Area</source>
+            <translation>Emprise</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="52" />
             <location filename="../plugin/plugin.py" line="28" />
             <location filename="../plugin/processing/provider.py" line="20" />
             <source>Crop Confidence</source>
             <translation>Crop Confidence</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="150" />
+            <location filename="../plugin/gui/dock.py" line="75" />
+            <source>Search</source>
+            <translation>Rechercher</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="93" />
             <source>CTY + CTYCL (CLMS Crop Types)</source>
             <translation>CTY + CTYCL (types de cultures CLMS)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="152" />
+            <location filename="../plugin/gui/dock.py" line="95" />
             <source>OSO (CNES land cover)</source>
             <translation>OSO (occupation du sol du CNES)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="153" />
+            <location filename="../plugin/gui/dock.py" line="96" />
             <location filename="../plugin/processing/cropmask_algorithm.py" line="153" />
             <location filename="../plugin/processing/fetch_algorithm.py" line="115" />
-            <location filename="../plugin/processing/style_algorithm.py" line="160" />
+            <location filename="../plugin/processing/style_algorithm.py" line="151" />
             <source>Product</source>
             <translation>Produit</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="160" />
-            <location filename="../plugin/gui/dock.py" line="193" />
+            <location filename="../plugin/gui/dock.py" line="102" />
+            <location filename="../plugin/gui/results_table.py" line="21" />
             <location filename="../plugin/processing/fetch_algorithm.py" line="121" />
             <source>Year</source>
             <translation>Année</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="166" />
-            <source>Map canvas extent</source>
-            <translation>Emprise du canevas de carte</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="167" />
-            <source>Extent of a layer</source>
-            <translation>Emprise d'une couche</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="168" />
-            <source>Selected features of a layer</source>
-            <translation>Entités sélectionnées d'une couche</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="169" />
-            <source>Rectangle drawn on the map</source>
-            <translation>Rectangle dessiné sur la carte</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="175" />
-            <source>Draw…</source>
-            <translation>Dessiner…</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="179" />
-            <location filename="../plugin/processing/fetch_algorithm.py" line="128" />
-            <source>Area</source>
-            <translation>Emprise</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="185" />
+            <location filename="../plugin/gui/dock.py" line="109" />
             <source>New account…</source>
             <translation>Nouveau compte…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="186" />
-            <location filename="../plugin/gui/dock.py" line="419" />
-            <location filename="../plugin/gui/dock.py" line="522" />
-            <location filename="../plugin/gui/dock.py" line="675" />
+            <location filename="../plugin/gui/dock.py" line="110" />
+            <location filename="../plugin/gui/fetch_actions.py" line="56" />
+            <location filename="../plugin/gui/search_actions.py" line="39" />
+            <location filename="../plugin/gui/year_list.py" line="64" />
             <source>Credentials</source>
             <translation>Identifiants</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="190" />
-            <source>Search</source>
-            <translation>Rechercher</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="193" />
-            <source>Tile</source>
-            <translation>Tuile</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="193" />
-            <source>Layers</source>
-            <translation>Couches</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="193" />
-            <source>Size</source>
-            <translation>Taille</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="197" />
+            <location filename="../plugin/gui/dock.py" line="116" />
             <location filename="../plugin/processing/fetch_algorithm.py" line="136" />
             <source>Clip to the area (read only what is needed)</source>
             <translation>Découper selon l'emprise (ne lire que le nécessaire)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="201" />
+            <location filename="../plugin/gui/dock.py" line="120" />
             <source>Fetch</source>
             <translation>Récupérer</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="202" />
+            <location filename="../plugin/gui/dock.py" line="121" />
             <source>Cancel</source>
             <translation>Annuler</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="212" />
+            <location filename="../plugin/gui/dock.py" line="131" />
             <source>Crop mask…</source>
             <translation>Masque de cultures…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="216" />
-            <source>Settings</source>
-            <translation>Paramètres</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="221" />
-            <source>Download folder</source>
-            <translation>Dossier de téléchargement</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="224" />
-            <source>all cores</source>
-            <translation>tous les cœurs</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="225" />
-            <source>Worker threads</source>
-            <translation>Threads de calcul</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="229" />
-            <source>Default minimum confidence</source>
-            <translation>Niveau de confiance minimal par défaut</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="232" />
-            <source> MB</source>
-            <translation> Mo</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="233" />
-            <source>Ask before downloading more than</source>
-            <translation>Demander avant de télécharger plus de</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="235" />
-            <source>Copernicus Data Space STAC API</source>
-            <translation>API STAC de Copernicus Data Space</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="236" />
-            <source>CLMS source (advanced)</source>
-            <translation>Source CLMS (avancé)</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="238" />
-            <source>Sentinel Hub</source>
-            <translation>Sentinel Hub</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="239" />
-            <source>OSO source (advanced)</source>
-            <translation>Source OSO (avancé)</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="241" />
-            <source>Sentinel Hub OSO collection id (advanced)</source>
-            <translation>Identifiant de la collection OSO sur Sentinel Hub (avancé)</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="388" />
+            <location filename="../plugin/gui/dock.py" line="201" />
             <source>Choose an area.</source>
             <translation>Choisissez une emprise.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="393" />
+            <location filename="../plugin/gui/dock.py" line="209" />
             <source>{} km² where the product has data, about {} to download</source>
             <translation>{} km² là où le produit a des données, environ {} à télécharger</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="395" />
+            <location filename="../plugin/gui/dock.py" line="211" />
             <source>{} km², about {} to download</source>
             <translation>{} km², environ {} à télécharger</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="436" />
-            <source>Cannot list the years</source>
-            <translation>Impossible de lister les années</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="443" />
-            <source>(not checked)</source>
-            <translation>(non vérifiées)</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="447" />
-            <source>Crop Confidence: years</source>
-            <translation>Crop Confidence : années</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="467" />
+            <location filename="../plugin/gui/dock.py" line="229" />
             <source>Sentinel Hub OAuth client</source>
             <translation>Client OAuth Sentinel Hub</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="467" />
+            <location filename="../plugin/gui/dock.py" line="229" />
             <source>Copernicus Data Space account</source>
             <translation>Compte Copernicus Data Space</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="468" />
+            <location filename="../plugin/gui/dock.py" line="230" />
             <source>Client id:</source>
             <translation>Identifiant du client :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="468" />
+            <location filename="../plugin/gui/dock.py" line="230" />
             <source>User name (e-mail):</source>
             <translation>Nom d'utilisateur (courriel) :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="469" />
+            <location filename="../plugin/gui/dock.py" line="231" />
             <source>Client secret:</source>
             <translation>Secret du client :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="469" />
+            <location filename="../plugin/gui/dock.py" line="231" />
             <source>Password:</source>
             <translation>Mot de passe :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="480" />
+            <location filename="../plugin/gui/dock.py" line="242" />
             <source>Credentials not saved</source>
             <translation>Identifiants non enregistrés</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="509" />
-            <source>No area</source>
-            <translation>Aucune emprise</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="509" />
-            <source>Choose an area first.</source>
-            <translation>Choisissez d'abord une emprise.</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="512" />
-            <source>No year</source>
-            <translation>Aucune année</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="512" />
-            <source>No year is available.</source>
-            <translation>Aucune année n'est disponible.</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="544" />
-            <source>Search cancelled.</source>
-            <translation>Recherche annulée.</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="550" />
-            <source>Search failed</source>
-            <translation>Échec de la recherche</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="555" />
-            <source>Searching…</source>
-            <translation>Recherche…</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="556" />
-            <source>Crop Confidence: search</source>
-            <translation>Crop Confidence : recherche</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="599" />
-            <source>Nothing found</source>
-            <translation>Aucun résultat</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="600" />
-            <source>No product for {} over this area.</source>
-            <translation>Aucun produit pour {} sur cette emprise.</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="605" />
-            <source>Whole files only</source>
-            <translation>Fichiers entiers seulement</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="606" />
-            <source>The server does not allow range reads: clipping is not possible. Untick 'Clip to the area' to download the whole files.</source>
-            <translation>Le serveur n'accepte pas les lectures partielles : le découpage est impossible. Décochez « Découper à la zone » pour télécharger les fichiers entiers.</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="644" />
+            <location filename="../plugin/gui/fetch_actions.py" line="41" />
             <source>Nothing to fetch</source>
             <translation>Rien à récupérer</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="644" />
+            <location filename="../plugin/gui/fetch_actions.py" line="41" />
             <source>Choose an area and a year.</source>
             <translation>Choisissez une emprise et une année.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="702" />
-            <source>Cancelled.</source>
-            <translation>Annulé.</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="704" />
-            <source>Fetch cancelled</source>
-            <translation>Récupération annulée</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="705" />
-            <source>No layer file was left half-written; partial downloads are kept as .part files and resumed by the next fetch.</source>
-            <translation>Aucun fichier de couche n'est resté à moitié écrit ; les téléchargements partiels sont gardés en fichiers .part et repris au prochain téléchargement.</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="713" />
-            <source>Failed.</source>
-            <translation>Échec.</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="714" />
-            <source>Fetch failed</source>
-            <translation>Échec de la récupération</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="721" />
+            <location filename="../plugin/gui/fetch_actions.py" line="79" />
             <source>Fetching {} {}…</source>
             <translation>Récupération de {} {}…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="723" />
+            <location filename="../plugin/gui/fetch_actions.py" line="81" />
             <source>Crop Confidence: fetch</source>
             <translation>Crop Confidence : récupération</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="734" />
+            <location filename="../plugin/gui/fetch_actions.py" line="109" />
+            <source>Cancelled.</source>
+            <translation>Annulé.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/fetch_actions.py" line="111" />
+            <source>Fetch cancelled</source>
+            <translation>Récupération annulée</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/fetch_actions.py" line="112" />
+            <source>No layer file was left half-written; partial downloads are kept as .part files and resumed by the next fetch.</source>
+            <translation>Aucun fichier de couche n'est resté à moitié écrit ; les téléchargements partiels sont gardés en fichiers .part et repris au prochain téléchargement.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/fetch_actions.py" line="120" />
+            <source>Failed.</source>
+            <translation>Échec.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/fetch_actions.py" line="121" />
+            <source>Fetch failed</source>
+            <translation>Échec de la récupération</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/fetch_actions.py" line="131" />
             <source>Whole tiles: about {} will be downloaded. Continue?</source>
             <translation>Tuiles entières : environ {} à télécharger. Continuer ?</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="736" />
+            <location filename="../plugin/gui/fetch_actions.py" line="133" />
             <source>Whole tiles of unknown size will be downloaded (search first to see sizes). Continue?</source>
             <translation>Des tuiles entières de taille inconnue seront téléchargées (lancez d'abord une recherche pour voir les tailles). Continuer ?</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="741" />
+            <location filename="../plugin/gui/fetch_actions.py" line="138" />
             <source>Download whole tiles</source>
             <translation>Télécharger des tuiles entières</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="770" />
+            <location filename="../plugin/gui/fetch_actions.py" line="156" />
             <source>Layer not loaded</source>
             <translation>Couche non chargée</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="780" />
+            <location filename="../plugin/gui/fetch_actions.py" line="166" />
             <source>{} item(s), {} transferred.</source>
             <translation>{} élément(s), {} transférés.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="785" />
+            <location filename="../plugin/gui/fetch_actions.py" line="171" />
             <source>Fetched</source>
             <translation>Récupération terminée</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="786" />
+            <location filename="../plugin/gui/fetch_actions.py" line="172" />
             <source>{} layer(s) added to '{}'.</source>
             <translation>{} couche(s) ajoutée(s) à « {} ».</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/formatting.py" line="15" />
+            <source>unknown size</source>
+            <translation>taille inconnue</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/formatting.py" line="16" />
+            <source>B</source>
+            <translation>o</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/formatting.py" line="16" />
+            <source>kB</source>
+            <translation>ko</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/formatting.py" line="16" />
+            <source>MB</source>
+            <translation>Mo</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/formatting.py" line="16" />
+            <source>GB</source>
+            <translation>Go</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/results_table.py" line="21" />
+            <source>Tile</source>
+            <translation>Tuile</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/results_table.py" line="21" />
+            <source>Layers</source>
+            <translation>Couches</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/results_table.py" line="21" />
+            <source>Size</source>
+            <translation>Taille</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/search_actions.py" line="26" />
+            <source>No area</source>
+            <translation>Aucune emprise</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/search_actions.py" line="26" />
+            <source>Choose an area first.</source>
+            <translation>Choisissez d'abord une emprise.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/search_actions.py" line="29" />
+            <source>No year</source>
+            <translation>Aucune année</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/search_actions.py" line="29" />
+            <source>No year is available.</source>
+            <translation>Aucune année n'est disponible.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/search_actions.py" line="58" />
+            <source>Searching…</source>
+            <translation>Recherche…</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/search_actions.py" line="59" />
+            <source>Crop Confidence: search</source>
+            <translation>Crop Confidence : recherche</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/search_actions.py" line="65" />
+            <source>Search cancelled.</source>
+            <translation>Recherche annulée.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/search_actions.py" line="71" />
+            <source>Search failed</source>
+            <translation>Échec de la recherche</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/search_actions.py" line="109" />
+            <source>Nothing found</source>
+            <translation>Aucun résultat</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/search_actions.py" line="110" />
+            <source>No product for {} over this area.</source>
+            <translation>Aucun produit pour {} sur cette emprise.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/search_actions.py" line="115" />
+            <source>Whole files only</source>
+            <translation>Fichiers entiers seulement</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/search_actions.py" line="116" />
+            <source>The server does not allow range reads: clipping is not possible. Untick 'Clip to the area' to download the whole files.</source>
+            <translation>Le serveur n'accepte pas les lectures partielles : le découpage est impossible. Décochez « Découper à la zone » pour télécharger les fichiers entiers.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/settings_panel.py" line="19" />
+            <source>Settings</source>
+            <translation>Paramètres</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/settings_panel.py" line="29" />
+            <source>Download folder</source>
+            <translation>Dossier de téléchargement</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/settings_panel.py" line="32" />
+            <source>all cores</source>
+            <translation>tous les cœurs</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/settings_panel.py" line="33" />
+            <source>Worker threads</source>
+            <translation>Threads de calcul</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/settings_panel.py" line="37" />
+            <source>Default minimum confidence</source>
+            <translation>Niveau de confiance minimal par défaut</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/settings_panel.py" line="40" />
+            <source> MB</source>
+            <translation> Mo</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/settings_panel.py" line="41" />
+            <source>Ask before downloading more than</source>
+            <translation>Demander avant de télécharger plus de</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/settings_panel.py" line="43" />
+            <source>Copernicus Data Space STAC API</source>
+            <translation>API STAC de Copernicus Data Space</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/settings_panel.py" line="44" />
+            <source>CLMS source (advanced)</source>
+            <translation>Source CLMS (avancé)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/settings_panel.py" line="46" />
+            <source>Sentinel Hub</source>
+            <translation>Sentinel Hub</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/settings_panel.py" line="47" />
+            <source>OSO source (advanced)</source>
+            <translation>Source OSO (avancé)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/settings_panel.py" line="49" />
+            <source>Sentinel Hub OSO collection id (advanced)</source>
+            <translation>Identifiant de la collection OSO sur Sentinel Hub (avancé)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/year_list.py" line="34" />
+            <source>Cannot list the years</source>
+            <translation>Impossible de lister les années</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/year_list.py" line="41" />
+            <source>(not checked)</source>
+            <translation>(non vérifiées)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/year_list.py" line="45" />
+            <source>Crop Confidence: years</source>
+            <translation>Crop Confidence : années</translation>
         </message>
         <message>
             <location filename="../plugin/processing/cropmask_algorithm.py" line="59" />
@@ -648,7 +648,7 @@ La sortie enregistre le produit, le mode de sortie, les classes conservées et l
         </message>
         <message>
             <location filename="../plugin/processing/fetch_algorithm.py" line="73" />
-            <location filename="../plugin/processing/style_algorithm.py" line="121" />
+            <location filename="../plugin/processing/style_algorithm.py" line="112" />
             <source>Data</source>
             <translation>Données</translation>
         </message>
@@ -773,12 +773,12 @@ Les identifiants proviennent d'une configuration d'authentification QGIS : pour 
             <translation>Masque de cultures (masque binaire ou carte des classes filtrée)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="118" />
+            <location filename="../plugin/processing/style_algorithm.py" line="109" />
             <source>Apply Crop Confidence style</source>
             <translation>Appliquer le style Crop Confidence</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="134" />
+            <location filename="../plugin/processing/style_algorithm.py" line="125" />
             <source>Gives a raster layer the style of its product: the official class colours and labels (in the QGIS language) for OSO and CTY, a red-to-green ramp for the CTYCL confidence (253 'No cropland' in grey, 255 transparent), black-to-green and black-to-red ramps for the OSO confidence and validity, green kept pixels for a binary crop mask and the class palette for a filtered class map (Custom: each kept code in its own colour).
 
 Detect reads the file name (CLMS ids such as CLMS_HRLVLCC_CTYCL_..., OCS_2018_CESBIO, the names written by 'Fetch crop layers'), the layer name, the band description (OCS, OCS_Confidence, OCS_Validity) and the GDAL metadata. OSO 2016 and 2017 have 17 classes; without a year in the name, the values present decide. Crop masks are detected from the settings 'Confidence-filtered crop mask' records in their metadata (CROPCONFIDENCE_*); for one without them, choose 'Crop mask', and its values tell a class map's product.
@@ -791,37 +791,37 @@ La détection lit le nom du fichier (identifiants CLMS tels que CLMS_HRLVLCC_CTY
 Une couche du projet courant est restylée sur place. Un fichier qui n'est pas ouvert dans le projet reçoit le style enregistré comme style par défaut : un fichier .qml à côté de lui, que QGIS lit à chaque ouverture du fichier.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="157" />
+            <location filename="../plugin/processing/style_algorithm.py" line="148" />
             <source>Raster layer</source>
             <translation>Couche raster</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="165" />
+            <location filename="../plugin/processing/style_algorithm.py" line="156" />
             <source>Styled layer (its id, or its file when not in the project)</source>
             <translation>Couche stylée (son identifiant, ou son fichier si elle n'est pas dans le projet)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="168" />
+            <location filename="../plugin/processing/style_algorithm.py" line="159" />
             <source>Style applied</source>
             <translation>Style appliqué</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="174" />
+            <location filename="../plugin/processing/style_algorithm.py" line="165" />
             <source>INPUT: the layer {} cannot be opened as a raster.</source>
             <translation>INPUT : la couche {} ne peut pas être ouverte comme raster.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="183" />
+            <location filename="../plugin/processing/style_algorithm.py" line="174" />
             <source>Cannot tell which product the layer '{}' ({}) is from its name, band description or metadata. Choose the product: {}.</source>
             <translation>Impossible de déterminer le produit de la couche « {} » ({}) d'après son nom, sa description de bande ou ses métadonnées. Choisissez le produit : {}.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="189" />
+            <location filename="../plugin/processing/style_algorithm.py" line="180" />
             <source>Detected: {}</source>
             <translation>Détecté : {}</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="197" />
+            <location filename="../plugin/processing/style_algorithm.py" line="188" />
             <source>Cannot save the default style of {}: {}</source>
             <translation>Impossible d'enregistrer le style par défaut de {} : {}</translation>
         </message>

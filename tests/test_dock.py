@@ -320,7 +320,7 @@ def sized(size):
 
 
 def test_whole_tiles_ask_for_confirmation_above_the_threshold(dock, monkeypatch):
-    from crop_confidence.plugin.gui import dock as dock_module
+    from crop_confidence.plugin.gui import fetch_actions as dock_module
 
     dock.results = [sized(700_000_000), sized(200_000_000)]
     dock.results_key = dock.search_key()  # as if searched for this product, year and area
@@ -355,7 +355,7 @@ def test_whole_tiles_ask_for_confirmation_above_the_threshold(dock, monkeypatch)
 
 
 def test_whole_tiles_are_not_downloaded_again_after_a_pan(qtbot, dock, stac_over_http, monkeypatch):
-    from crop_confidence.plugin.gui import dock as dock_module
+    from crop_confidence.plugin.gui import fetch_actions as dock_module
 
     stac, host = stac_over_http
     monkeypatch.setattr(
@@ -444,7 +444,7 @@ def test_each_service_keeps_its_own_credentials(qtbot, dock, auth_config_store):
 def test_fetch_context_s3_keys_for_clms_only_and_no_silent_whole_files(
     qtbot, dock, auth_config_store, monkeypatch
 ):
-    from crop_confidence.plugin.gui import dock as dock_module
+    from crop_confidence.plugin.gui import fetch_actions as dock_module
     from crop_confidence.plugin.qgis import settings
 
     seen = []
@@ -470,7 +470,7 @@ def test_fetch_context_s3_keys_for_clms_only_and_no_silent_whole_files(
 
 
 def test_year_list_goes_through_the_qgis_proxy(qtbot, dock, monkeypatch):
-    from crop_confidence.plugin.gui import dock as dock_module
+    from crop_confidence.plugin.gui import year_list as dock_module
 
     proxy = {"http": "http://127.0.0.1:3128", "https": "http://127.0.0.1:3128"}
     calls = []
@@ -541,7 +541,7 @@ def test_a_slow_search_can_be_cancelled(qtbot, dock, stac_over_http):
 def test_only_the_latest_year_list_is_shown(qtbot, dock, monkeypatch):
     import threading
 
-    from crop_confidence.plugin.gui import dock as dock_module
+    from crop_confidence.plugin.gui import year_list as dock_module
 
     first_started, release_first = threading.Event(), threading.Event()
 
@@ -586,7 +586,7 @@ def authalic_area_km2(west, south, east, north):
 
 
 def test_a_world_wide_area_counts_where_the_product_has_data(dock):
-    from crop_confidence.plugin.gui.dock import COVERAGE_4326
+    from crop_confidence.plugin.sources.coverage import COVERAGE_4326
 
     dock.canvas.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:4326"))
     dock.canvas.setExtent(QgsRectangle(-180, -90, 180, 90))

@@ -1,6 +1,6 @@
 """Background work for the dock: QgsTask around a plain function."""
 
-from qgis.core import QgsTask
+from qgis.core import Qgis, QgsMessageLog, QgsTask
 from qgis.PyQt.QtCore import pyqtSignal
 
 from ..domain.errors import CropMaskCancelled
@@ -38,3 +38,16 @@ class FunctionTask(QgsTask):
         if self.isCanceled():
             self.cancelled_by_user = True
         self.done(self)
+
+
+LOG_TAG = "Crop Confidence"
+
+
+def task_log(task):
+    """A log(text) for work running in ``task``: to the QGIS log and the task's status."""
+
+    def log(text):
+        QgsMessageLog.logMessage(text, LOG_TAG, Qgis.MessageLevel.Info)
+        task.status.emit(text)
+
+    return log

@@ -1,0 +1,121 @@
+"""The dock's search: what the source holds over the area for the product and year.
+
+The rows found are kept with the key they were found for; sizes and confirmations only
+ever come from the search of the current product, year, source and area.
+"""
+
+from qgis.core import Qgis, QgsCoordinateTransform, QgsProject
+
+from ..domain.errors import CropMaskCancelled
+from ..net.http import cancellable, make_session
+from ..qgis.credentials import CredentialsError
+from ..qgis.i18n import tr
+from ..qgis.proxy import qgis_proxies
+from ..sources.search import NothingFound, SearchOptions
+from ..sources.search import search as search_source
+from .area_picker import WGS84
+
+
+class SearchActions:
+    """Mixin of the dock (plugin.gui.dock): the search button, ``results`` and
+    ``results_key``, shown in ``results_tree``."""
+
+    def search(self):
+        area = self.area()
+        if area is None or area[0].isEmpty():
+            self.message(tr("No area"), tr("Choose an area first."), Qgis.MessageLevel.Warning)
+            return
+        if self.year() is None:
+            self.message(tr("No year"), tr("No year is available."), Qgis.MessageLevel.Warning)
+            return
+        key = self.search_key()
+        product, year, source, bbox = key
+        proxies = qgis_proxies()
+        session = make_session(proxies=proxies)
+        try:
+            # Read here: the authentication database is not thread-safe.
+            _, hub_tokens = self.token_providers(session)
+        except CredentialsError as error:
+            self.message(tr("Credentials"), str(error), Qgis.MessageLevel.Critical)
+            return
+        collection = self.settings_box.collection()
+
+        def work(task):
+            options = SearchOptions(
+                proxies=proxies,
+                session=session,
+                sentinelhub_tokens=hub_tokens,
+                sentinelhub_collection=collection,
+                is_cancelled=task.isCanceled,
+            )
+            with cancellable(session, task.isCanceled):
+                rows = search_source(product, year, source, bbox, options)
+            if task.isCanceled():
+                raise CropMaskCancelled("cancelled")
+            return rows
+
+        self.set_busy(True)
+        self.progress_label.setText(tr("Searching…"))
+        self._run(tr("Crop Confidence: search"), work, lambda task: self._searched(task, key))
+
+    def _searched(self, task, key):
+        self.set_busy(False)
+        self.progress_label.setText("")
+        if task.cancelled_by_user:
+            self.progress_label.setText(tr("Search cancelled."))
+            return
+        if isinstance(task.error, NothingFound):
+            self.show_results([], key, str(task.error))
+            return
+        if task.error is not None:
+            self.message(tr("Search failed"), str(task.error), Qgis.MessageLevel.Critical)
+            return
+        self.show_results(task.result or [], key)
+
+    def search_key(self):
+        """(product, year, source, bbox in WGS 84) of what a search now would be for."""
+        area = self.area()
+        if area is None or area[0].isEmpty():
+            return None
+        rect, crs = area
+        bbox = QgsCoordinateTransform(crs, WGS84, QgsProject.instance()).transformBoundingBox(rect)
+        bbox = (bbox.xMinimum(), bbox.yMinimum(), bbox.xMaximum(), bbox.yMaximum())
+        return self.product_key(), self.year(), self.source_url(), bbox
+
+    def current_results(self):
+        """The last search's rows if they were found for the current product, year, source
+        and area; otherwise none (sizes and confirmations never come from another search)."""
+        if self.results_key is None or self.results_key != self.search_key():
+            return []
+        return self.results
+
+    def drop_stale_results(self, *_):
+        """Clear the results once the product, year or source differs from the search's."""
+        if self.results_key is None:
+            return
+        if self.results_key[:3] != (self.product_key(), self.year(), self.source_url()):
+            self.results, self.results_key = [], None
+            self.results_tree.clear_rows()
+            self.update_area_label()
+
+    def show_results(self, rows, key, nothing_found=None):
+        """Lists ``rows`` (sources.search.SearchRow) found for ``key``; ``nothing_found``
+        says why there is none, when the source told."""
+        self.results, self.results_key = rows, key
+        self.results_tree.show_rows(rows)
+        self.update_area_label()
+        if not rows:
+            self.message(
+                tr("Nothing found"),
+                nothing_found or tr("No product for {} over this area.").format(key[1]),
+                Qgis.MessageLevel.Warning,
+            )
+        elif self.clip_check.isChecked() and any(row.ranges is False for row in rows):
+            self.message(
+                tr("Whole files only"),
+                tr(
+                    "The server does not allow range reads: clipping is not possible. "
+                    "Untick 'Clip to the area' to download the whole files."
+                ),
+                Qgis.MessageLevel.Warning,
+            )

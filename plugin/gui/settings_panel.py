@@ -1,0 +1,84 @@
+"""The dock's collapsible settings: download folder, threads, thresholds, sources.
+
+Each value is saved as soon as it changes; ``sources_edited`` tells the dock that a source
+address or the collection id was edited (and saved).
+"""
+
+from qgis.gui import QgsCollapsibleGroupBox, QgsFileWidget
+from qgis.PyQt.QtCore import pyqtSignal
+from qgis.PyQt.QtWidgets import QFormLayout, QLineEdit, QSpinBox
+
+from ..qgis import settings
+from ..qgis.i18n import tr
+
+
+class SettingsPanel(QgsCollapsibleGroupBox):
+    sources_edited = pyqtSignal()
+
+    def __init__(self, parent=None):
+        super().__init__(tr("Settings"), parent)
+        self.setCollapsed(True)
+        self._build()
+        self._load()
+        self._connect()
+
+    def _build(self):
+        form = QFormLayout(self)
+        self.folder_widget = QgsFileWidget(self)
+        self.folder_widget.setStorageMode(QgsFileWidget.StorageMode.GetDirectory)
+        form.addRow(tr("Download folder"), self.folder_widget)
+        self.threads_spin = QSpinBox(self)
+        self.threads_spin.setRange(0, 64)
+        self.threads_spin.setSpecialValueText(tr("all cores"))
+        form.addRow(tr("Worker threads"), self.threads_spin)
+        self.confidence_spin = QSpinBox(self)
+        self.confidence_spin.setRange(0, 100)
+        self.confidence_spin.setSuffix(" %")
+        form.addRow(tr("Default minimum confidence"), self.confidence_spin)
+        self.confirm_spin = QSpinBox(self)
+        self.confirm_spin.setRange(0, 1_000_000)
+        self.confirm_spin.setSuffix(tr(" MB"))
+        form.addRow(tr("Ask before downloading more than"), self.confirm_spin)
+        self.clms_source_edit = QLineEdit(self)
+        self.clms_source_edit.setPlaceholderText(tr("Copernicus Data Space STAC API"))
+        form.addRow(tr("CLMS source (advanced)"), self.clms_source_edit)
+        self.oso_source_edit = QLineEdit(self)
+        self.oso_source_edit.setPlaceholderText(tr("Sentinel Hub"))
+        form.addRow(tr("OSO source (advanced)"), self.oso_source_edit)
+        self.collection_edit = QLineEdit(self)
+        form.addRow(tr("Sentinel Hub OSO collection id (advanced)"), self.collection_edit)
+
+    def _load(self):
+        self.folder_widget.setFilePath(settings.value("download_folder"))
+        self.threads_spin.setValue(settings.int_value("threads"))
+        self.confidence_spin.setValue(settings.int_value("min_confidence"))
+        self.confirm_spin.setValue(settings.int_value("confirm_download_mb"))
+        self.clms_source_edit.setText(settings.value("clms_source_url"))
+        self.oso_source_edit.setText(settings.value("oso_source_url"))
+        self.collection_edit.setText(settings.value("sentinelhub_collection_id"))
+
+    def _connect(self):
+        self.folder_widget.fileChanged.connect(
+            lambda path: settings.set_value("download_folder", path)
+        )
+        self.threads_spin.valueChanged.connect(lambda v: settings.set_value("threads", str(v)))
+        self.confidence_spin.valueChanged.connect(
+            lambda v: settings.set_value("min_confidence", str(v))
+        )
+        self.confirm_spin.valueChanged.connect(
+            lambda v: settings.set_value("confirm_download_mb", str(v))
+        )
+        for edit in (self.clms_source_edit, self.oso_source_edit, self.collection_edit):
+            edit.editingFinished.connect(self._save_sources)
+
+    def _save_sources(self):
+        settings.set_value("clms_source_url", self.clms_source_edit.text().strip())
+        settings.set_value("oso_source_url", self.oso_source_edit.text().strip())
+        settings.set_value("sentinelhub_collection_id", self.collection_edit.text().strip())
+        self.sources_edited.emit()
+
+    def download_folder(self):
+        return self.folder_widget.filePath() or settings.value("download_folder")
+
+    def collection(self):
+        return self.collection_edit.text().strip()
