@@ -22,10 +22,9 @@ from ..domain.errors import CropMaskCancelled, CropMaskError
 from ..net.http import make_session
 from ..qgis import settings
 from ..qgis.credentials import cdse_token_provider, s3_credentials_for, sentinelhub_token_provider
-from ..qgis.i18n import tr
+from ..qgis.i18n import tr, translated
 from ..qgis.proxy import qgis_proxies
 from ..sources.fetch import CLMS_PRODUCTS, FetchContext, FetchRequest, fetch, source_kind
-from .cropmask_algorithm import product_labels
 from .icons import plugin_icon
 from .style_algorithm import style_fetched_layers
 
@@ -112,7 +111,10 @@ class FetchAlgorithm(QgsProcessingAlgorithm):
     def initAlgorithm(self, config=None):  # noqa: ARG002
         self.addParameter(
             QgsProcessingParameterEnum(
-                self.PRODUCT, tr("Product"), options=product_labels()[:4], defaultValue=0
+                self.PRODUCT,
+                tr("Product"),
+                options=[translated(products.PRODUCT_LABELS[key]) for key in FETCH_PRODUCTS],
+                defaultValue=0,
             )
         )
         self.addParameter(
@@ -120,8 +122,8 @@ class FetchAlgorithm(QgsProcessingAlgorithm):
                 self.YEAR,
                 tr("Year"),
                 type=compat.NUMBER_INTEGER,
-                defaultValue=2021,
-                minValue=2016,
+                defaultValue=2021,  # the embedded sample's year
+                minValue=min(products.FIRST_YEAR.values()),
                 maxValue=2100,
             )
         )
