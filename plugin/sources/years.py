@@ -2,14 +2,8 @@
 
 import datetime
 
-from .fetch import (
-    CLMS_PRODUCTS,
-    OSO_STAC_COLLECTION,
-    FetchError,
-    _stac_search,
-    sentinelhub_base_url,
-    source_kind,
-)
+from .addresses import sentinelhub_base_url, source_kind, stac_search_module
+from .request import CLMS_PRODUCTS, OSO_STAC_COLLECTION, FetchError
 
 FIRST_YEARS = {"clms": 2017, "oso": 2016}
 
@@ -48,7 +42,7 @@ def available_years(product, source_url, bounds=None, crs=None, sentinelhub_toke
     family = "clms" if product in CLMS_PRODUCTS else "oso"
     first = FIRST_YEARS[family]
     if kind == "stac":
-        stac = _stac_search()
+        stac = stac_search_module()
         collection = stac.CTYCL_COLLECTION if family == "clms" else OSO_STAC_COLLECTION
         if proxies is None and session is not None:
             proxies = dict(session.proxies) or None
