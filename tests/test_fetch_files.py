@@ -211,6 +211,33 @@ def test_a_tile_without_all_layers_is_left_out_with_a_warning(tmp_path):
     ) in messages
 
 
+def test_a_search_that_hits_the_item_cap_is_logged(tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    from crop_confidence.plugin.sources import stac_search
+
+    search_products = stac_search.search_products
+    monkeypatch.setattr(
+        stac_search,
+        "search_products",
+        lambda *args, **kwargs: replace(search_products(*args, **kwargs), truncated=True),
+    )
+    tiles = ("E38N26",)
+    catalog, rasters = static_catalogue(tmp_path / "source", tiles)
+    messages = []
+    result = fetch(clms(area(tiles), tmp_path / "out", catalog), FetchContext(log=messages.append))
+    assert_layers(result, rasters, tiles)
+    assert [message for message in messages if "stopped at its limit" in message] == [
+        f"Warning: the search of {catalog} stopped at its limit of "
+        f"{stac_search.DEFAULT_MAX_ITEMS} items: tiles of the area may be missing. Fetch a "
+        "smaller area."
+    ]
+    monkeypatch.undo()
+    messages.clear()
+    fetch(clms(area(tiles), tmp_path / "out", catalog), FetchContext(log=messages.append))
+    assert not [message for message in messages if "stopped at its limit" in message]
+
+
 def test_whole_mosaics_of_two_areas_do_not_replace_each_other(tmp_path):
     tiles = ("E38N26", "E39N26", "E40N26")
     catalog, rasters = static_catalogue(tmp_path / "source", tiles)
