@@ -20,11 +20,11 @@ def fetch_clms(job: FetchJob) -> FetchResult:
     products = _tiles_with_layers(job, stac, layers)
     _check_account(job.context, products, layers)
     entries = [(layer, product) for layer in layers for product in products]
-    names = asset_file_names(
+    file_names = asset_file_names(
         [getattr(product, layer) for layer, product in entries],
         [f"{layer}_{product.key}" for layer, product in entries],
     )
-    names = dict(zip([(layer, product.key) for layer, product in entries], names))
+    names = dict(zip([(layer, product.key) for layer, product in entries], file_names))
     # One step per clipped layer, or per whole file.
     progress = Progress(job.context.progress, len(layers) if job.request.clip else len(entries))
     fetch_layer = _clip_layer if job.request.clip else _whole_layer

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -26,7 +27,7 @@ def _numbers(count: int) -> list:
     return [str(position) for position in range(1, count + 1)]
 
 
-def unique(names: list, labels: list) -> list:
+def unique(names: list, labels: Sequence[str]) -> list:
     """``names`` made unique (ignoring case): a name shared by several sources gets
     ``_<label>`` before its extension, then ``_<position>`` if still shared."""
     for extra in (labels, _numbers(len(names))):
@@ -40,7 +41,7 @@ def unique(names: list, labels: list) -> list:
     return [safe_file_name(name) for name in names]
 
 
-def asset_file_names(assets: list, labels: list | None = None) -> list:
+def asset_file_names(assets: list, labels: Sequence[str] | None = None) -> list:
     """Local names for the whole files of STAC assets, one per asset, unique in the fetch.
 
     A file is saved under its item id (unique in a catalogue; CLMS ids name the layer and the
@@ -51,7 +52,7 @@ def asset_file_names(assets: list, labels: list | None = None) -> list:
     return unique(names, labels or _numbers(len(assets)))
 
 
-def url_file_names(urls: list, labels: list | None = None) -> list:
+def url_file_names(urls: list, labels: Sequence[str] | None = None) -> list:
     """Local names for raster URLs or paths: their own file names, made unique within the
     fetch (``labels``, e.g. the OSO band names, tell apart files with the same name)."""
     names = [sanitised(Path(urlsplit(str(url)).path).stem) + raster_suffix(url) for url in urls]

@@ -4,6 +4,7 @@ request, the context (network, credentials, callbacks) and the result. Pure: no 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -52,9 +53,9 @@ class FetchContext:
     sentinelhub_collection: str | None = None  # OSO BYOC collection id; None: CNES's
     s3_credentials: dict | None = None
     proxies: dict | None = None
-    progress: object = None  # progress(fraction)
-    is_cancelled: object = None
-    log: object = None  # log(message), never given secrets
+    progress: Callable[[float], None] | None = None  # progress(fraction)
+    is_cancelled: Callable[[], bool] | None = None
+    log: Callable[[str], None] | None = None  # log(message), never given secrets
     # When a server refuses range reads, may a clipped fetch download whole files instead?
     # The dock says no: whole downloads go through its size confirmation.
     whole_fallback: bool = True

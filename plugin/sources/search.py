@@ -49,7 +49,9 @@ class SearchOptions:
     is_cancelled: object = None
 
 
-def search(product, year, source, bbox_4326, options=None):
+def search(
+    product: str, year: int, source: str, bbox_4326: tuple, options: SearchOptions | None = None
+) -> list:
     """The rows for ``product`` and ``year`` over ``bbox_4326`` in ``source`` (empty: the
     default service). Raises NothingFound or FetchError with a message for the user."""
     options = options or SearchOptions()

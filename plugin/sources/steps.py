@@ -7,7 +7,7 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 from urllib.parse import urlsplit
 
 from ..domain.errors import CropMaskCancelled
@@ -17,6 +17,9 @@ from .addresses import shown
 from .atomic import replaced_on_success
 from .names import url_file_names
 from .request import FetchContext, FetchError, FetchJob
+
+if TYPE_CHECKING:
+    from .stac_search import ProductAsset
 
 
 @dataclass(frozen=True)
@@ -113,7 +116,7 @@ def _download_remote(job, sources, names, folder, progress, tokens):
 
 
 def download_url(job: FetchJob, url: str, name: str, folder: Path, progress: Progress,
-                 tokens: object = None, asset: object = None) -> Fetched:  # fmt: skip
+                 tokens: object = None, asset: ProductAsset | None = None) -> Fetched:  # fmt: skip
     downloaded = download(
         url,
         folder,
@@ -129,7 +132,7 @@ def download_url(job: FetchJob, url: str, name: str, folder: Path, progress: Pro
 
 
 def whole_file(job: FetchJob, href: str, name: str, progress: Progress,
-               asset: object = None) -> Fetched:  # fmt: skip
+               asset: ProductAsset | None = None) -> Fetched:  # fmt: skip
     """The whole file at ``href`` (a STAC ``asset``'s, or a raster address) saved as ``name``
     in the output folder: copied when local, downloaded over HTTP(S), with the CDSE token
     when the asset asks for it."""
