@@ -6,12 +6,16 @@ import datetime
 from typing import TYPE_CHECKING
 
 from .addresses import sentinelhub_base_url, source_kind, stac_search_module
-from .request import CLMS_PRODUCTS, OSO_STAC_COLLECTION, FetchError
+from .request import CLMS_PRODUCTS, FIRST_YEAR, OSO_PRODUCTS, OSO_STAC_COLLECTION, FetchError
 
 if TYPE_CHECKING:
     from requests import Session
 
-FIRST_YEARS = {"clms": 2017, "oso": 2016}
+# The first year of any product of the family: the years the dock offers by default.
+FIRST_YEARS = {
+    "clms": min(FIRST_YEAR[product] for product in CLMS_PRODUCTS),
+    "oso": min(FIRST_YEAR[product] for product in OSO_PRODUCTS),
+}
 
 
 def _this_year():
