@@ -94,69 +94,89 @@ def _decide(vendor, python):
     missing = [module for module in MODULES if not _installed(module, vendor)]
     if not missing:
         return DependencyStatus(INSTALLED, str(vendor))
-    wanted = _names(missing)
     manifest = _manifest(vendor)
     shipped = manifest.get("modules", {}) if manifest else {}
-    if not all(module in shipped for module in missing):
-        return DependencyStatus(
-            MISSING,
-            None,
-            problem=f"Searching a STAC catalogue needs the Python package(s) {wanted}, which "
-            "QGIS's Python lacks, and this copy of the plugin does not ship them (it was not "
-            "installed from its zip). Install the plugin from its zip (Plugins > Manage and "
-            "Install Plugins > Install from ZIP), which ships them, or install pystac-client "
-            "into QGIS's Python.",
-        )
-
-    needs_newer_python = [m for m in missing if _key(python) < _key(shipped[m]["requires_python"])]
-    if needs_newer_python:
-        needed = max((shipped[m]["requires_python"] for m in needs_newer_python), key=_key)
-        return DependencyStatus(
-            PYTHON_TOO_OLD,
-            str(vendor),
-            problem=f"Searching a STAC catalogue needs {wanted}, which QGIS's Python lacks. The "
-            f"copies shipped with the plugin ({_shipped(shipped, needs_newer_python)}) need Python "
-            f"{needed} or newer, and this QGIS runs Python {_dotted(python)}. Install versions "
-            f"that support Python {_dotted(python[:2])} into QGIS's Python (pip chooses them: "
-            "pip install pystac-client), or use a QGIS whose Python is "
-            f"{needed} or newer.",
-        )
-
-    conflicts, to_update = [], []
-    for module in missing:
-        for other, need in sorted(shipped[module]["needs"].items()):
-            if other in missing:
-                continue
-            installed = _installed_version(need["distribution"], vendor)
-            if installed is None:
-                continue
-            low, below = need.get("min"), need.get("below")
-            if (low and _key(installed) < _key(low)) or (below and _key(installed) >= _key(below)):
-                wants = " and ".join(
-                    part for part in (low and f">= {low}", below and f"< {below}") if part
-                )
-                conflicts.append(
-                    f"the {need['distribution']} {installed} installed in QGIS's Python "
-                    f"({_location(other)}) does not suit the {shipped[module]['distribution']} "
-                    f"{shipped[module]['version']} shipped with the plugin, which needs "
-                    f"{need['distribution']} {wants}"
-                )
-                to_update.append(need["distribution"])
-    if conflicts:
-        return DependencyStatus(
-            INCOMPATIBLE,
-            str(vendor),
-            problem=f"Searching a STAC catalogue needs {wanted}, which QGIS's Python lacks; the "
-            f"plugin ships {'it' if len(missing) == 1 else 'them'}, but {'; '.join(conflicts)}. "
-            "Update "
-            f"{'it' if len(to_update) == 1 else 'them'} in QGIS's Python (pip install "
-            f"--upgrade {' '.join(sorted(set(to_update)))}), or remove "
-            f"{'it' if len(to_update) == 1 else 'them'} so that the plugin uses its own copies.",
-        )
-
+    refused = (
+        _not_shipped(missing, shipped)
+        or _python_too_old(missing, shipped, python, vendor)
+        or _incompatible(missing, shipped, vendor)
+    )
+    if refused is not None:
+        return refused
     if str(vendor) not in sys.path:
         sys.path.append(str(vendor))
     return DependencyStatus(VENDORED, str(vendor), tuple(missing))
+
+
+def _not_shipped(missing, shipped):
+    if all(module in shipped for module in missing):
+        return None
+    return DependencyStatus(
+        MISSING,
+        None,
+        problem=f"Searching a STAC catalogue needs the Python package(s) {_names(missing)}, "
+        "which QGIS's Python lacks, and this copy of the plugin does not ship them (it was not "
+        "installed from its zip). Install the plugin from its zip (Plugins > Manage and "
+        "Install Plugins > Install from ZIP), which ships them, or install pystac-client "
+        "into QGIS's Python.",
+    )
+
+
+def _python_too_old(missing, shipped, python, vendor):
+    too_new = [m for m in missing if _key(python) < _key(shipped[m]["requires_python"])]
+    if not too_new:
+        return None
+    needed = max((shipped[m]["requires_python"] for m in too_new), key=_key)
+    return DependencyStatus(
+        PYTHON_TOO_OLD,
+        str(vendor),
+        problem=f"Searching a STAC catalogue needs {_names(missing)}, which QGIS's Python lacks. "
+        f"The copies shipped with the plugin ({_shipped(shipped, too_new)}) need Python "
+        f"{needed} or newer, and this QGIS runs Python {_dotted(python)}. Install versions "
+        f"that support Python {_dotted(python[:2])} into QGIS's Python (pip chooses them: "
+        "pip install pystac-client), or use a QGIS whose Python is "
+        f"{needed} or newer.",
+    )
+
+
+def _incompatible(missing, shipped, vendor):
+    """A status when a shipped module needs another version of an installed one, else None."""
+    conflicts, to_update = [], []
+    for module in missing:
+        for other, need in sorted(shipped[module]["needs"].items()):
+            conflict = None if other in missing else _conflict(shipped[module], other, need, vendor)
+            if conflict:
+                conflicts.append(conflict)
+                to_update.append(need["distribution"])
+    if not conflicts:
+        return None
+    them = "it" if len(to_update) == 1 else "them"
+    return DependencyStatus(
+        INCOMPATIBLE,
+        str(vendor),
+        problem=f"Searching a STAC catalogue needs {_names(missing)}, which QGIS's Python lacks; "
+        f"the plugin ships {'it' if len(missing) == 1 else 'them'}, but {'; '.join(conflicts)}. "
+        f"Update {them} in QGIS's Python (pip install "
+        f"--upgrade {' '.join(sorted(set(to_update)))}), or remove "
+        f"{them} so that the plugin uses its own copies.",
+    )
+
+
+def _conflict(package, other, need, vendor):
+    """Why the installed ``other`` does not suit the shipped ``package``, or None."""
+    installed = _installed_version(need["distribution"], vendor)
+    if installed is None:
+        return None
+    low, below = need.get("min"), need.get("below")
+    if not ((low and _key(installed) < _key(low)) or (below and _key(installed) >= _key(below))):
+        return None
+    wants = " and ".join(part for part in (low and f">= {low}", below and f"< {below}") if part)
+    return (
+        f"the {need['distribution']} {installed} installed in QGIS's Python "
+        f"({_location(other)}) does not suit the {package['distribution']} "
+        f"{package['version']} shipped with the plugin, which needs "
+        f"{need['distribution']} {wants}"
+    )
 
 
 def search_unavailable(error):

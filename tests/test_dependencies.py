@@ -307,13 +307,13 @@ def test_the_rule_is_applied_once(vendor):
     assert out["same"] is True and out["count"] == 1
 
 
-# The one place that reports it: plugin/sources/fetch.py _stac_search, used by the fetch
-# algorithm, the dock's search (catalog/search.py) and its list of years (catalog/years.py).
+# The one place that reports it: plugin/sources/addresses.py stac_search_module, used by the
+# fetch algorithm, the dock's search (sources/search.py) and its list of years (sources/years.py).
 SEARCH = (
-    "from crop_confidence.plugin.sources import fetch, search, years\n"
+    "from crop_confidence.plugin.sources import addresses, fetch, search, years\n"
     "out['messages'] = []\n"
     "for call in (\n"
-    "    lambda: fetch._stac_search(),\n"
+    "    lambda: addresses.stac_search_module(),\n"
     "    lambda: search.search('cty_ctycl', 2021, CATALOG, (10.0, 47.0, 10.1, 47.1)),\n"
     "    lambda: years.available_years('cty_ctycl', CATALOG),\n"
     "):\n"

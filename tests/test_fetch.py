@@ -532,7 +532,7 @@ def help_markers():
     """For each OSO source kind, in the order source_kind checks them: (kind, an address of
     that kind, what the help names in any language, its English words), from the rule's own
     constants."""
-    from crop_confidence.plugin.sources import fetch, sentinelhub
+    from crop_confidence.plugin.sources import addresses, sentinelhub
 
     return [
         ("sentinelhub", "", [sentinelhub.DEFAULT_BASE_URL], ["empty"]),
@@ -540,9 +540,9 @@ def help_markers():
                                              "OCS|OCS_Confidence|OCS_Validity", "{year}"],
          ["3-band"]),
         ("stac", "/data/catalog.json", [".json", "catalog.json"], ["static STAC catalogue"]),
-        ("sentinelhub", "https://host", [f"*.{fetch.SENTINEL_HUB_DOMAIN}",
-                                         *fetch.SENTINEL_HUB_HOSTS, "https://host",
-                                         fetch.SENTINEL_HUB_API], ["Sentinel Hub base URL"]),
+        ("sentinelhub", "https://host", [f"*.{addresses.SENTINEL_HUB_DOMAIN}",
+                                         *addresses.SENTINEL_HUB_HOSTS, "https://host",
+                                         addresses.SENTINEL_HUB_API], ["Sentinel Hub base URL"]),
         ("stac", "https://mirror.example.org/stac/v1", ["https://mirror.example.org/stac/v1"],
          ["STAC API root"]),
     ]  # fmt: skip

@@ -11,7 +11,7 @@ import pystac
 import pytest
 from osgeo import gdal
 
-from crop_confidence.plugin.sources import fetch as fetching
+from crop_confidence.plugin.sources import mosaic
 from crop_confidence.plugin.sources.fetch import FetchContext, FetchError, FetchRequest, fetch
 from rasters import CTY_CROPS, read_raster, write_raster
 from servers.range_host import RangeHost
@@ -211,6 +211,33 @@ def test_a_tile_without_all_layers_is_left_out_with_a_warning(tmp_path):
     ) in messages
 
 
+def test_a_search_that_hits_the_item_cap_is_logged(tmp_path, monkeypatch):
+    from dataclasses import replace
+
+    from crop_confidence.plugin.sources import stac_search
+
+    search_products = stac_search.search_products
+    monkeypatch.setattr(
+        stac_search,
+        "search_products",
+        lambda *args, **kwargs: replace(search_products(*args, **kwargs), truncated=True),
+    )
+    tiles = ("E38N26",)
+    catalog, rasters = static_catalogue(tmp_path / "source", tiles)
+    messages = []
+    result = fetch(clms(area(tiles), tmp_path / "out", catalog), FetchContext(log=messages.append))
+    assert_layers(result, rasters, tiles)
+    assert [message for message in messages if "stopped at its limit" in message] == [
+        f"Warning: the search of {catalog} stopped at its limit of "
+        f"{stac_search.DEFAULT_MAX_ITEMS} items: tiles of the area may be missing. Fetch a "
+        "smaller area."
+    ]
+    monkeypatch.undo()
+    messages.clear()
+    fetch(clms(area(tiles), tmp_path / "out", catalog), FetchContext(log=messages.append))
+    assert not [message for message in messages if "stopped at its limit" in message]
+
+
 def test_whole_mosaics_of_two_areas_do_not_replace_each_other(tmp_path):
     tiles = ("E38N26", "E39N26", "E40N26")
     catalog, rasters = static_catalogue(tmp_path / "source", tiles)
@@ -276,7 +303,7 @@ def test_oso_band_vrts_leave_gdal_exceptions_as_they_were(tmp_path, gdal_excepti
 def test_a_failing_gdal_write_is_a_fetch_error_in_both_modes(tmp_path, gdal_exceptions):
     missing = tmp_path / "missing.tif"
     with pytest.raises(FetchError, match=r"Cannot write the test VRT: .*missing\.tif"):
-        fetching._gdal_write(
+        mosaic.gdal_write(
             "the test VRT", gdal.Translate, str(tmp_path / "out.vrt"), str(missing), format="VRT"
         )
     assert bool(gdal.GetUseExceptions()) == gdal_exceptions
@@ -288,9 +315,9 @@ def test_band_vrts_of_a_file_gdal_cannot_open_are_a_fetch_error(tmp_path, gdal_e
     broken = tmp_path / "OSO_2021.tif"
     broken.write_bytes(b"<html>not a raster</html>")
     with pytest.raises(FetchError, match=r"Cannot open the fetched file .*OSO_2021\.tif"):
-        fetching._band_vrts(broken, "OSO_2021", tmp_path)
+        mosaic.band_vrts(broken, "OSO_2021", tmp_path)
     with pytest.raises(FetchError, match=r"Cannot open the fetched file .*missing\.tif"):
-        fetching._band_vrts(tmp_path / "missing.tif", "OSO_2021", tmp_path)
+        mosaic.band_vrts(tmp_path / "missing.tif", "OSO_2021", tmp_path)
     assert bool(gdal.GetUseExceptions()) == gdal_exceptions
     assert [path.name for path in tmp_path.iterdir()] == ["OSO_2021.tif"]
 

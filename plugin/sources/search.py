@@ -13,18 +13,17 @@ from dataclasses import dataclass
 from typing import Optional
 from urllib.parse import urlsplit
 
-from .fetch import (
-    CLMS_PRODUCTS,
-    OSO_STAC_COLLECTION,
-    FetchError,
-    _stac_search,
+from .addresses import (
+    raster_addresses,
     sentinelhub_base_url,
     shown,
     source_kind,
+    stac_search_module,
 )
+from .geo import WGS84, transform_bbox
+from .request import CLMS_PRODUCTS, OSO_BANDS, OSO_STAC_COLLECTION, FetchError
 
 OSO_LAYERS = "OCS + Confidence + Validity"
-OSO_BAND_LAYERS = ("OCS", "OCS_Confidence", "OCS_Validity")
 
 
 class NothingFound(FetchError):
@@ -50,7 +49,9 @@ class SearchOptions:
     is_cancelled: object = None
 
 
-def search(product, year, source, bbox_4326, options=None):
+def search(
+    product: str, year: int, source: str, bbox_4326: tuple, options: SearchOptions | None = None
+) -> list:
     """The rows for ``product`` and ``year`` over ``bbox_4326`` in ``source`` (empty: the
     default service). Raises NothingFound or FetchError with a message for the user."""
     options = options or SearchOptions()
@@ -69,7 +70,7 @@ def _stac_options(options):
 
 
 def _clms_rows(product, year, source, bbox_4326, options):
-    stac = _stac_search()
+    stac = stac_search_module()
     try:
         found = stac.search_products(
             source or stac.CDSE_STAC_URL, bbox_4326, year, **_stac_options(options)
@@ -95,7 +96,7 @@ def _clms_rows(product, year, source, bbox_4326, options):
 
 
 def _oso_stac_rows(year, source, bbox_4326, options):
-    stac = _stac_search()
+    stac = stac_search_module()
     try:
         items = stac.search_items(
             source, bbox_4326, year, (OSO_STAC_COLLECTION,), **_stac_options(options)
@@ -141,13 +142,8 @@ def _sentinelhub_rows(year, source, bbox_4326, options):
 
 
 def _raster_rows(year, source, bbox_4326, options):
-    addresses = [part.strip().replace("{year}", str(year)) for part in source.split("|")]
-    if len(addresses) not in (1, 3):
-        raise FetchError(
-            "Give one 3-band OSO raster or three rasters (OCS|OCS_Confidence|OCS_Validity); "
-            f"got {len(addresses)} addresses."
-        )
-    layers = [OSO_LAYERS] if len(addresses) == 1 else list(OSO_BAND_LAYERS)
+    addresses = raster_addresses(source, year)
+    layers = [OSO_LAYERS] if len(addresses) == 1 else list(OSO_BANDS)
     return [
         _raster_row(address, layer, year, bbox_4326, options)
         for address, layer in zip(addresses, layers)
@@ -196,13 +192,12 @@ def _remote_raster_row(url, layers, year, bbox_4326, options):
 def _local_raster_row(path, layers, year, bbox_4326):
     import rasterio
     from rasterio.errors import RasterioError
-    from rasterio.warp import transform_bounds
 
     if not os.path.isfile(path):
         raise NothingFound(f"No OSO {year} raster at '{path}': the file does not exist.")
     try:
         with rasterio.open(path) as dataset:
-            footprint = transform_bounds(dataset.crs, "EPSG:4326", *dataset.bounds, densify_pts=21)
+            footprint = transform_bbox(dataset.bounds, dataset.crs, WGS84)
     except (RasterioError, ValueError) as error:
         raise FetchError(
             f"Cannot read the OSO raster '{path}': {error}. Check that it is a complete "

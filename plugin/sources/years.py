@@ -1,27 +1,31 @@
 """Which years a source offers, for the dock's year list. Pure: no Qt or QGIS."""
 
+from __future__ import annotations
+
 import datetime
+from typing import TYPE_CHECKING
 
-from .fetch import (
-    CLMS_PRODUCTS,
-    OSO_STAC_COLLECTION,
-    FetchError,
-    _stac_search,
-    sentinelhub_base_url,
-    source_kind,
-)
+from .addresses import sentinelhub_base_url, source_kind, stac_search_module
+from .request import CLMS_PRODUCTS, FIRST_YEAR, OSO_PRODUCTS, OSO_STAC_COLLECTION, FetchError
 
-FIRST_YEARS = {"clms": 2017, "oso": 2016}
+if TYPE_CHECKING:
+    from requests import Session
+
+# The first year of any product of the family: the years the dock offers by default.
+FIRST_YEARS = {
+    "clms": min(FIRST_YEAR[product] for product in CLMS_PRODUCTS),
+    "oso": min(FIRST_YEAR[product] for product in OSO_PRODUCTS),
+}
 
 
 def _this_year():
     return datetime.datetime.now(datetime.timezone.utc).year
 
 
-def years_from_intervals(intervals, first, last=None):
+def years_from_intervals(intervals: list, first: int, last: int | None = None) -> list:
     """Years covered by STAC temporal intervals ([[start, end], ...], end None = open)."""
     last = last or _this_year()
-    years = set()
+    years: set = set()
     for start, end in intervals or ():
         start_year = start.year if start else first
         end_year = end.year if end else last
@@ -29,15 +33,23 @@ def years_from_intervals(intervals, first, last=None):
     return sorted(years)
 
 
-def default_years(product):
+def default_years(product: str) -> list:
     """Every year the product may exist, first year to this year."""
     first = FIRST_YEARS["clms" if product in CLMS_PRODUCTS else "oso"]
     return list(range(first, _this_year() + 1))
 
 
-def available_years(product, source_url, bounds=None, crs=None, sentinelhub_tokens=None,
-                    session=None, proxies=None, sentinelhub_collection=None,
-                    **read_options):  # fmt: skip
+def available_years(
+    product: str,
+    source_url: str,
+    bounds: tuple | None = None,
+    crs: object = None,
+    sentinelhub_tokens: object = None,
+    session: Session | None = None,
+    proxies: dict | None = None,
+    sentinelhub_collection: str | None = None,
+    **read_options: object,
+) -> tuple:
     """(years, checked): the years to offer, and whether the source itself said so.
 
     A STAC source is read like a search (stac_search.open_client: our User-Agent, timeout,
@@ -48,7 +60,7 @@ def available_years(product, source_url, bounds=None, crs=None, sentinelhub_toke
     family = "clms" if product in CLMS_PRODUCTS else "oso"
     first = FIRST_YEARS[family]
     if kind == "stac":
-        stac = _stac_search()
+        stac = stac_search_module()
         collection = stac.CTYCL_COLLECTION if family == "clms" else OSO_STAC_COLLECTION
         if proxies is None and session is not None:
             proxies = dict(session.proxies) or None

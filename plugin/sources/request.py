@@ -1,0 +1,104 @@
+"""What a fetch is asked for and what it gives back: the products it knows, their years, the
+request, the context (network, credentials, callbacks) and the result. Pure: no Qt or QGIS."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..domain.errors import CropMaskError
+
+CLMS_PRODUCTS = {"cty_ctycl": ("cty", "ctycl"), "ctycl": ("ctycl",)}
+OSO_PRODUCTS = ("oso23", "oso17")
+OSO_BANDS = ("OCS", "OCS_Confidence", "OCS_Validity")
+OSO_STAC_COLLECTION = "oso"  # in a static catalogue of 3-band OSO rasters
+FIRST_YEAR = {"cty_ctycl": 2017, "ctycl": 2017, "oso23": 2018, "oso17": 2016}
+LAST_YEAR = {"oso17": 2017}
+
+
+class FetchError(CropMaskError):
+    """The data cannot be found or fetched; the message says what to do."""
+
+
+@dataclass(frozen=True)
+class FetchRequest:
+    product: str  # cty_ctycl, ctycl, oso23, oso17
+    year: int
+    bounds: tuple  # xmin, ymin, xmax, ymax in bounds_crs
+    bounds_crs: str  # anything rasterio accepts: "EPSG:3035", WKT
+    output_folder: str
+    source_url: str = ""
+    clip: bool = True
+
+
+@dataclass
+class FetchResult:
+    class_layer: str | None = None
+    confidence_layer: str | None = None
+    validity_layer: str | None = None
+    items: int = 0
+    bytes_transferred: int = 0
+    files: list = field(default_factory=list)
+
+
+@dataclass
+class FetchContext:
+    """What a fetch may use besides the request: network, credentials, callbacks."""
+
+    session: object = None  # requests.Session (plugin.net.http.make_session)
+    cdse_tokens: object = None  # CdseTokenProvider
+    sentinelhub_tokens: object = None  # ClientCredentialsTokenProvider
+    sentinelhub_collection: str | None = None  # OSO BYOC collection id; None: CNES's
+    s3_credentials: dict | None = None
+    proxies: dict | None = None
+    progress: Callable[[float], None] | None = None  # progress(fraction)
+    is_cancelled: Callable[[], bool] | None = None
+    log: Callable[[str], None] | None = None  # log(message), never given secrets
+    # When a server refuses range reads, may a clipped fetch download whole files instead?
+    # The dock says no: whole downloads go through its size confirmation.
+    whole_fallback: bool = True
+
+    def say(self, message: str) -> None:
+        """Log ``message`` when the caller listens."""
+        if self.log is not None:
+            self.log(message)
+
+    def cancelled(self) -> bool:
+        return self.is_cancelled is not None and bool(self.is_cancelled())
+
+
+@dataclass(frozen=True)
+class FetchJob:
+    """One fetch under way: the request, its context and the output folder."""
+
+    request: FetchRequest
+    context: FetchContext
+    folder: Path
+
+    @property
+    def year(self) -> int:
+        return int(self.request.year)
+
+    def area_file(self, stem: str, suffix: str = ".tif") -> Path:
+        """The path of a file of the request's area: ``<stem>_aoi-<tag><suffix>``."""
+        return self.folder / f"{stem}_{area_tag(self.request)}{suffix}"
+
+
+def area_tag(request: FetchRequest) -> str:
+    """A short tag of the request's area, for the names of clipped files."""
+    digest = hashlib.sha1(repr((request.bounds, request.bounds_crs)).encode()).hexdigest()
+    return f"aoi-{digest[:8]}"
+
+
+def check_year(product: str, year: int) -> None:
+    """Raises FetchError when ``product`` has no data for ``year``."""
+    first, last = FIRST_YEAR[product], LAST_YEAR.get(product)
+    if year < first or (last is not None and year > last):
+        hint = {
+            "oso23": "OSO maps of 2016 and 2017 use the 17-class nomenclature: choose "
+            "'OSO 2016–2017'.",
+            "oso17": "OSO maps from 2018 use the 23-class nomenclature: choose 'OSO 2018+'.",
+        }.get(product, "CLMS Crop Types start in 2017.")
+        raise FetchError(f"No {product} data for {year}. {hint}")
