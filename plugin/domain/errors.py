@@ -15,3 +15,7 @@ class CropMaskError(Exception):
 
 class CropMaskCancelled(CropMaskError):
     """The caller cancelled; no output file was left behind."""
+
+
+class FetchError(CropMaskError):
+    """The data cannot be found or fetched; the message says what to do."""

@@ -8,7 +8,6 @@ product. See the semantics table in the README.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Optional
 
 import numpy as np
 
@@ -99,16 +98,6 @@ LAYER_STYLES = {
 def oso_product(year: int) -> str:
     """The OSO nomenclature of a year: 17 classes up to 2017, 23 from 2018."""
     return OSO_17 if year < OSO_23_FIRST_YEAR else OSO_23
-
-
-def year_problem(product: str, year: int) -> Optional[str]:
-    """Why ``product`` has no map for ``year``, or None when the year is in its range."""
-    first, last = FIRST_YEAR.get(product), LAST_YEAR.get(product)
-    if first is not None and year < first:
-        return f"{PRODUCT_NAMES[product]} starts in {first}."
-    if last is not None and year > last:
-        return f"{PRODUCT_NAMES[product]} ends in {last}."
-    return None
 
 
 SUPPORTED_DTYPES = ("uint8", "int8", "uint16", "int16")

@@ -8,18 +8,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..domain.errors import CropMaskError
+from ..domain import products
+from ..domain.errors import FetchError
 
-CLMS_PRODUCTS = {"cty_ctycl": ("cty", "ctycl"), "ctycl": ("ctycl",)}
-OSO_PRODUCTS = ("oso23", "oso17")
-OSO_BANDS = ("OCS", "OCS_Confidence", "OCS_Validity")
+# The CLMS layers (STAC collections) of each CLMS product, and the OSO products.
+CLMS_PRODUCTS = {
+    products.CTY_CTYCL: (products.KIND_CTY, products.KIND_CTYCL),
+    products.CTYCL_ONLY: (products.KIND_CTYCL,),
+}
+OSO_PRODUCTS = (products.OSO_23, products.OSO_17)
+OSO_BANDS = products.OSO_BANDS
 OSO_STAC_COLLECTION = "oso"  # in a static catalogue of 3-band OSO rasters
-FIRST_YEAR = {"cty_ctycl": 2017, "ctycl": 2017, "oso23": 2018, "oso17": 2016}
-LAST_YEAR = {"oso17": 2017}
-
-
-class FetchError(CropMaskError):
-    """The data cannot be found or fetched; the message says what to do."""
+FIRST_YEAR, LAST_YEAR = products.FIRST_YEAR, products.LAST_YEAR
 
 
 @dataclass(frozen=True)
@@ -96,9 +96,11 @@ def check_year(product: str, year: int) -> None:
     """Raises FetchError when ``product`` has no data for ``year``."""
     first, last = FIRST_YEAR[product], LAST_YEAR.get(product)
     if year < first or (last is not None and year > last):
+        first17, first23 = products.OSO_FIRST_YEAR, products.OSO_23_FIRST_YEAR
         hint = {
-            "oso23": "OSO maps of 2016 and 2017 use the 17-class nomenclature: choose "
-            "'OSO 2016–2017'.",
-            "oso17": "OSO maps from 2018 use the 23-class nomenclature: choose 'OSO 2018+'.",
-        }.get(product, "CLMS Crop Types start in 2017.")
+            products.OSO_23: f"OSO maps of {first17} and {first23 - 1} use the 17-class "
+            f"nomenclature: choose 'OSO {first17}–{first23 - 1}'.",
+            products.OSO_17: f"OSO maps from {first23} use the 23-class nomenclature: choose "
+            f"'OSO {first23}+'.",
+        }.get(product, f"CLMS Crop Types start in {products.CLMS_FIRST_YEAR}.")
         raise FetchError(f"No {product} data for {year}. {hint}")
