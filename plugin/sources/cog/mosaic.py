@@ -12,7 +12,7 @@ from rasterio.windows import Window, intersect, intersection
 
 from ...raster.grid import block_windows, window_steps
 from .errors import Monitor
-from .plan import OutputPlan, Placement, SourceLayout, relative
+from .plan import OutputPlan, Placement, SourceLayout, absolute, relative
 
 if TYPE_CHECKING:
     from .reader import SourceReader
@@ -44,10 +44,7 @@ def read_windows(
             for row, col, height, width in block_windows(part.height, part.width, steps, phase)
         ]
         for window in _no_sequential_reads(windows, block_rows, phase[0]):
-            yield placement, Window(
-                part.col_off + window.col_off, part.row_off + window.row_off, window.width,
-                window.height,
-            )  # fmt: skip
+            yield placement, absolute(window, part)
 
 
 def _no_sequential_reads(
@@ -71,12 +68,15 @@ def _no_sequential_reads(
             spans.append((window.col_off, window.col_off + window.width))
         else:
             multiple.append(window)
-    merged = [
-        Window(min(s[0] for s in spans), row, max(s[1] for s in spans) - min(s[0] for s in spans),
-               height)
-        for (row, height), spans in single.items()
-    ]  # fmt: skip
+    merged = [_across(row, height, spans) for (row, height), spans in single.items()]
     return sorted(multiple, key=lambda window: (window.col_off, window.row_off)) + merged
+
+
+def _across(row: int, height: int, spans: Sequence[tuple[int, int]]) -> Window:
+    """The window of rows ``row`` to ``row + height`` from the first span to the last."""
+    left = min(start for start, _ in spans)
+    right = max(stop for _, stop in spans)
+    return Window(left, row, right - left, height)
 
 
 def copy_windows(

@@ -179,6 +179,16 @@ def relative(window: Window, origin: Window) -> Window:
     )
 
 
+def absolute(window: Window, origin: Window) -> Window:
+    """``window``, counted from ``origin``'s offsets, on ``origin``'s lattice."""
+    return Window(
+        window.col_off + origin.col_off,
+        window.row_off + origin.row_off,
+        window.width,
+        window.height,
+    )
+
+
 def transform_area(bounds: Any, crs_of_bounds: Any, target_crs: CRS, densify_points: int) -> Bounds:
     """``bounds`` (xmin, ymin, xmax, ymax in ``crs_of_bounds``) in ``target_crs``."""
     try:
