@@ -65,12 +65,11 @@ class GdalSession:
         gdal.PushErrorHandler(self._handle)
         return self
 
-    def __exit__(self, *exc: Any) -> bool:
+    def __exit__(self, *exc: Any) -> None:
         gdal.PopErrorHandler()
         for key, value in self._saved.items():
             gdal.SetThreadLocalConfigOption(key, value)
         self._saved.clear()
-        return False
 
     def set(self, options: Mapping[str, Any]) -> None:
         for key, value in options.items():

@@ -59,7 +59,8 @@ def _no_sequential_reads(
     windows within one block row are merged across the whole width, and the others go
     column by column.
     """
-    single, multiple = {}, []
+    single: dict[tuple[int, int], list[tuple[int, int]]] = {}
+    multiple: list[Window] = []
     for window in windows:
         first_block = (window.row_off + row_phase) // block_rows
         last_block = (window.row_off + row_phase + window.height - 1) // block_rows

@@ -37,7 +37,7 @@ class SourceAddress:
 
     def _gdal_path(self) -> str:
         if self.kind == "http":
-            return "/vsicurl/" + self.url
+            return f"/vsicurl/{self.url}"
         if self.kind == "s3":
             return "/vsis3/" + self.text[len("s3://") :]
         return self.shown
