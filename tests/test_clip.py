@@ -23,11 +23,11 @@ from crop_confidence.plugin.sources.clip import (
     ClipCancelled,
     ClipError,
     RangesNotSupported,
-    _Source,
     clip_to_area,
     local_path,
     supports_ranges,
 )
+from crop_confidence.plugin.sources.cog.source import SourceAddress as _Source
 from rasters import gdal_exception_mode
 from servers.range_host import PROXY_VIA, ForwardProxy, RangeHost
 
