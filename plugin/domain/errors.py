@@ -15,3 +15,7 @@ class CropMaskError(Exception):
 
 class CropMaskCancelled(CropMaskError):
     """The caller cancelled; no output file was left behind."""
+
+
+class DownloadError(CropMaskError):
+    """A download failed; the message names the (redacted) URL and what to do."""

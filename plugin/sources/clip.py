@@ -41,8 +41,8 @@ from rasterio.warp import transform_bounds
 
 from ..domain.errors import CropMaskCancelled, CropMaskError
 from ..domain.redaction import redact_text
-from ..net.download import bearer_allowed
 from ..net.http import is_timeout, make_session, network_reason, redact_url, url_host, user_agent
+from ..net.trusted import bearer_allowed
 from ..raster.grid import (
     ALIGNMENT_TOLERANCE,
     Grid,
