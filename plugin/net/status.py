@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 
+import requests
+
 from ..domain.errors import CropMaskError
 from .http import redact_url, url_host
 
@@ -84,3 +86,23 @@ def status_error(
     }
     fields["advice"] = {**_ADVICE, **(advice or {})}.get(kind, "").format(**fields)
     return error(_MESSAGES[kind].format(**fields) + suffix)
+
+
+def service_message(response: requests.Response) -> str:
+    """The server's own words in an error answer, shortened: a JSON 'message', 'error' or
+    'description' (Sentinel Hub, Keycloak, STAC APIs), else the body's first line."""
+    try:
+        payload = response.json()
+    except ValueError:
+        payload = None
+    message = None
+    if isinstance(payload, dict):
+        error = payload.get("error")
+        if isinstance(error, dict):
+            message = error.get("message") or error.get("reason")
+        elif isinstance(error, str):
+            message = payload.get("error_description") or error
+        message = message or payload.get("message") or payload.get("description")
+    if not message:
+        message = (response.text or "").strip().splitlines()[0] if response.text else ""
+    return str(message).strip()[:300] or "no details"
