@@ -2,10 +2,9 @@
 
 `available_years()` asks the Catalog API which years hold OSO tiles over an area, and
 `search_tiles()` which tiles of one year.
-`fetch_oso()` fetches OCS, OCS_Confidence and OCS_Validity over an area through the Process API,
-on the 10 m Lambert-93 lattice of the national raster: the area is snapped outward to multiples
-of 10 m, cut into requests of at most 2500 x 2500 px, fetched a few at a time and mosaicked
-into one 3-band uint8 GeoTIFF that appears under its final name only when complete.
+`fetch_oso()` fetches OCS, OCS_Confidence and OCS_Validity over an area through the Process API
+into one 3-band uint8 GeoTIFF on the 10 m Lambert-93 lattice (see oso_pieces.py), which appears
+under its final name only when complete.
 """
 
 from __future__ import annotations
@@ -14,10 +13,11 @@ import contextlib
 import datetime
 import json
 import logging
-import math
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import requests
 from rasterio.errors import RasterioError
@@ -26,7 +26,7 @@ from rasterio.warp import transform_bounds
 from ..domain.errors import CropMaskCancelled, CropMaskError
 from ..net.http import is_timeout, make_session, network_reason, url_host
 from ..net.status import FORBIDDEN, MISSING, RENEWED, service_message, status_error
-from ..net.trusted import send
+from ..net.trusted import TokenProvider, send
 from ..raster.grid import Grid
 from ..raster.output import AtomicRasterWriter
 from .oso_pieces import (
@@ -41,6 +41,7 @@ from .oso_pieces import (
     read_piece,
     run_pieces,
 )
+from .sentinelhub_catalog import CatalogTile, feature_bbox, feature_year, year_range
 
 DEFAULT_BASE_URL = "https://services.sentinel-hub.com"
 OSO_COLLECTION_ID = "9baa2732-6597-49d2-ae3b-68ba0a5386b2"
@@ -98,13 +99,6 @@ class SentinelHubCancelled(CropMaskCancelled):
 
 
 @dataclass(frozen=True)
-class CatalogTile:
-    id: str
-    year: int
-    bbox: tuple | None  # west, south, east, north (WGS 84), when the catalogue gives one
-
-
-@dataclass(frozen=True)
 class OsoFetchResult:
     path: Path
     grid: Grid  # EPSG:2154, 10 m, snapped outward from the requested bounds
@@ -115,33 +109,6 @@ class OsoFetchResult:
 
 def _intersects(box, other):
     return box[0] <= other[2] and other[0] <= box[2] and box[1] <= other[3] and other[1] <= box[3]
-
-
-def _year_range(year):
-    return f"{year}-01-01T00:00:00Z", f"{year}-12-31T23:59:59Z"
-
-
-def _item_year(feature):
-    properties = feature.get("properties") if isinstance(feature, dict) else None
-    if not isinstance(properties, dict):
-        return None
-    for key in ("datetime", "start_datetime"):
-        text = properties.get(key)
-        if isinstance(text, str) and len(text) >= 4 and text[:4].isdigit():
-            return int(text[:4])
-    return None
-
-
-def _feature_bbox(feature):
-    bbox = feature.get("bbox")
-    if isinstance(bbox, (list, tuple)) and len(bbox) == 4:
-        try:
-            values = tuple(float(value) for value in bbox)
-        except (TypeError, ValueError):
-            return None
-        if all(math.isfinite(value) for value in values):
-            return values
-    return None
 
 
 class SentinelHubOso:
@@ -189,17 +156,17 @@ class SentinelHubOso:
 
     def available_years(
         self,
-        bounds,
-        crs=LAMBERT93,
-        first_year=FIRST_OSO_YEAR,
-        last_year=None,
-        page_limit=CATALOG_PAGE_LIMIT,
-    ):
+        bounds: Sequence[float],
+        crs: Any = LAMBERT93,
+        first_year: int = FIRST_OSO_YEAR,
+        last_year: int | None = None,
+        page_limit: int = CATALOG_PAGE_LIMIT,
+    ) -> list[int]:
         """Sorted years with OSO tiles over ``bounds`` (xmin, ymin, xmax, ymax in ``crs``)."""
         last_year = last_year or datetime.datetime.now(datetime.timezone.utc).year
         bbox = self._bbox_4326(bounds, crs)
         features = self._catalog_features(bbox, first_year, last_year, page_limit)
-        found = [_item_year(feature) for feature in features]
+        found = [feature_year(feature) for feature in features]
         years = {year for year in found if year is not None}
         log.debug(
             "Catalogue: %d OSO tiles, %d undated, years %s", len(found), found.count(None), years
@@ -213,21 +180,26 @@ class SentinelHubOso:
             )
         return sorted(years)
 
-    def search_tiles(self, bounds, year, crs=LAMBERT93, page_limit=CATALOG_PAGE_LIMIT):
+    def search_tiles(
+        self,
+        bounds: Sequence[float],
+        year: int,
+        crs: Any = LAMBERT93,
+        page_limit: int = CATALOG_PAGE_LIMIT,
+    ) -> list[CatalogTile]:
         """The OSO tiles of ``year`` over ``bounds`` (xmin, ymin, xmax, ymax in ``crs``), as
         CatalogTile (id, year, WGS 84 bbox), in the catalogue's order. Raises OutsideCoverage
         when there is none."""
         bbox = self._bbox_4326(bounds, crs)
         tiles = []
         for feature in self._catalog_features(bbox, year, year, page_limit):
-            feature_year = _item_year(feature)
-            if feature_year not in (None, int(year)):
+            if feature_year(feature) not in (None, int(year)):
                 continue  # a catalogue that ignores the datetime filter
             tiles.append(
                 CatalogTile(
                     id=str(feature.get("id") or f"{self.collection_type} tile {len(tiles) + 1}"),
                     year=int(year),
-                    bbox=_feature_bbox(feature),
+                    bbox=feature_bbox(feature),
                 )
             )
         if not tiles:
@@ -239,7 +211,7 @@ class SentinelHubOso:
         following ``context.next`` from page to page."""
         body = {
             "collections": [self.collection_type],
-            "datetime": f"{_year_range(first_year)[0]}/{_year_range(last_year)[1]}",
+            "datetime": f"{year_range(first_year)[0]}/{year_range(last_year)[1]}",
             "bbox": list(bbox_4326),
             "limit": int(page_limit),
         }
@@ -300,14 +272,14 @@ class SentinelHubOso:
 
     def fetch_oso(
         self,
-        bounds_2154,
-        year,
-        out_path,
-        progress=None,
-        is_cancelled=None,
-        creation_options=None,
-        threads=None,
-    ):
+        bounds_2154: Sequence[float],
+        year: int,
+        out_path: str | Path,
+        progress: Callable[[float], None] | None = None,
+        is_cancelled: Callable[[], bool] | None = None,
+        creation_options: Any = None,
+        threads: int | None = None,
+    ) -> OsoFetchResult:
         """Fetch OCS / OCS_Confidence / OCS_Validity of ``year`` over ``bounds_2154`` into one
         3-band uint8 GeoTIFF at ``out_path``. progress(fraction) is called as pieces arrive;
         is_cancelled() is polled and a cancel raises SentinelHubCancelled, leaving no file."""
@@ -363,9 +335,9 @@ class SentinelHubOso:
                 "France only. Check that the extent is given in EPSG:2154."
             )
 
-    def process_request(self, bbox, width, height, year):
+    def process_request(self, bbox: Sequence[float], width: int, height: int, year: int) -> dict:
         """The Process API request body for one piece (bbox in EPSG:2154)."""
-        start, end = _year_range(year)
+        start, end = year_range(year)
         return {
             "input": {
                 "bounds": {"bbox": list(bbox), "properties": {"crs": LAMBERT93_URI}},
@@ -475,13 +447,21 @@ class SentinelHubOso:
         return payload
 
 
-def available_years(bounds, token_provider, crs=LAMBERT93, **options):
+def available_years(
+    bounds: Sequence[float], token_provider: TokenProvider, crs: Any = LAMBERT93, **options: Any
+) -> list[int]:
     """Module-level shortcut: SentinelHubOso(token_provider, ...).available_years(...)."""
     search = {k: options.pop(k) for k in ("first_year", "last_year", "page_limit") if k in options}
     return SentinelHubOso(token_provider, **options).available_years(bounds, crs=crs, **search)
 
 
-def search_tiles(bounds, year, token_provider, crs=LAMBERT93, **options):
+def search_tiles(
+    bounds: Sequence[float],
+    year: int,
+    token_provider: TokenProvider,
+    crs: Any = LAMBERT93,
+    **options: Any,
+) -> list[CatalogTile]:
     """Module-level shortcut: SentinelHubOso(token_provider, ...).search_tiles(...)."""
     page_limit = options.pop("page_limit", CATALOG_PAGE_LIMIT)
     return SentinelHubOso(token_provider, **options).search_tiles(bounds, year, crs, page_limit)

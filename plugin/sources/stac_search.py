@@ -8,9 +8,10 @@ and year. Pure Python: no Qt, no QGIS.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Optional
+from pathlib import Path
+from typing import Any, Optional
 from urllib.parse import urlparse
 
 import pystac
@@ -96,7 +97,9 @@ class SearchResult:
     truncated: bool = False  # max_items reached: there may be more products
 
 
-def bbox_to_4326(bounds, crs, densify_points=21):
+def bbox_to_4326(
+    bounds: Sequence[float], crs: Any, densify_points: int = 21
+) -> tuple[float, float, float, float]:
     """(xmin, ymin, xmax, ymax) in ``crs`` (anything rasterio accepts) to EPSG:4326."""
     xmin, ymin, xmax, ymax = bounds
     if xmin > xmax or ymin > ymax:
@@ -107,13 +110,13 @@ def bbox_to_4326(bounds, crs, densify_points=21):
 
 
 def search_products(
-    source,
-    bbox_4326,
-    year,
-    collections=DEFAULT_COLLECTIONS,
-    max_items=DEFAULT_MAX_ITEMS,
-    **search_options,
-):
+    source: str | Path,
+    bbox_4326: Sequence[float],
+    year: int,
+    collections: Sequence[str] = DEFAULT_COLLECTIONS,
+    max_items: int = DEFAULT_MAX_ITEMS,
+    **search_options: Any,
+) -> SearchResult:
     """CTY/CTYCL products of ``year`` intersecting ``bbox_4326`` (west, south, east, north).
 
     ``source`` is a STAC API root URL (e.g. CDSE_STAC_URL) or a static catalogue
@@ -131,15 +134,15 @@ def search_products(
 
 
 def search_items(
-    source,
-    bbox_4326,
-    year,
-    collections,
-    method="POST",
-    page_size=DEFAULT_PAGE_SIZE,
-    max_items=DEFAULT_MAX_ITEMS,
-    **read_options,
-):
+    source: str | Path,
+    bbox_4326: Sequence[float],
+    year: int,
+    collections: Sequence[str],
+    method: str = "POST",
+    page_size: int = DEFAULT_PAGE_SIZE,
+    max_items: int = DEFAULT_MAX_ITEMS,
+    **read_options: Any,
+) -> list[pystac.Item]:
     """The pystac Items of ``collections`` and ``year`` over ``bbox_4326``, ungrouped.
 
     ``read_options`` are those of ``stac_client.open_client`` (tries, backoff, timeout, headers,
@@ -163,7 +166,9 @@ def search_items(
         return list(_walk_static(client, set(collections), bbox, year, max_items))
 
 
-def read_collection(source, collection_id, **read_options):
+def read_collection(
+    source: str | Path, collection_id: str, **read_options: Any
+) -> pystac.Collection:
     """The pystac Collection ``collection_id`` of a STAC API root or a static catalogue, read
     like ``search_items`` reads (``read_options``: see ``stac_client.open_client``)."""
     tracker = RequestTracker(str(source), read_options.get("is_cancelled"))
@@ -178,7 +183,7 @@ def read_collection(source, collection_id, **read_options):
     return collection
 
 
-def data_assets(items):
+def data_assets(items: Iterable[pystac.Item]) -> list[ProductAsset]:
     """The GeoTIFF data asset of each item (any collection), newest first by datetime."""
     assets = []
     for item in sorted(items, key=lambda item: str(item.datetime or ""), reverse=True):
