@@ -10,15 +10,14 @@ from collections import namedtuple
 import pytest
 
 from crop_confidence.plugin.net.auth import CdseTokenProvider
+from crop_confidence.plugin.net.checksum import parse_multihash
 from crop_confidence.plugin.net.download import (
     ChecksumMismatch,
     DownloadCancelled,
     DownloadError,
     InsufficientDiskSpace,
     UnsafeFileName,
-    bearer_allowed,
     download,
-    parse_multihash,
 )
 from crop_confidence.plugin.net.http import (
     CappedRetry,
@@ -26,6 +25,7 @@ from crop_confidence.plugin.net.http import (
     make_session,
     plugin_version,
 )
+from crop_confidence.plugin.net.trusted import bearer_allowed
 from servers.cdse_identity import IdentityServer, LeakGuard
 from servers.download_host import DownloadHost
 

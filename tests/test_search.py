@@ -6,10 +6,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from crop_confidence.plugin.net.auth import ClientCredentialsTokenProvider
 from crop_confidence.plugin.net.http import make_session
 from crop_confidence.plugin.sources.fetch import FetchError
 from crop_confidence.plugin.sources.search import NothingFound, SearchOptions, search
-from crop_confidence.plugin.sources.sentinelhub import search_tiles, sentinel_hub_token_provider
+from crop_confidence.plugin.sources.sentinelhub import search_tiles
 from rasters import L93_ORIGIN, write_raster
 from servers.range_host import RangeHost
 from servers.sentinelhub import CATALOG_PATH, SentinelHubServer, oso_feature
@@ -66,7 +67,7 @@ def hub():
 
 def hub_options(hub, **kwargs):
     session = make_session(retries=1, backoff_factor=0.01)
-    tokens = sentinel_hub_token_provider(
+    tokens = ClientCredentialsTokenProvider(
         "client-id", "client-secret", token_url=hub.token_url, session=session
     )
     return SearchOptions(

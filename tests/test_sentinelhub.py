@@ -10,8 +10,9 @@ import rasterio
 from affine import Affine
 
 from crop_confidence.plugin.domain.errors import CropMaskCancelled, CropMaskError
-from crop_confidence.plugin.net.auth import CredentialsRejected
+from crop_confidence.plugin.net.auth import ClientCredentialsTokenProvider, CredentialsRejected
 from crop_confidence.plugin.net.http import make_session
+from crop_confidence.plugin.sources.oso_pieces import piece_size, plan_pieces, snap_outward
 from crop_confidence.plugin.sources.sentinelhub import (
     EVALSCRIPT,
     OutsideCoverage,
@@ -20,10 +21,6 @@ from crop_confidence.plugin.sources.sentinelhub import (
     SentinelHubOso,
     available_years,
     fetch_oso,
-    piece_size,
-    plan_pieces,
-    sentinel_hub_token_provider,
-    snap_outward,
 )
 from rasters import L93_ORIGIN, write_raster
 from servers.cdse_identity import LeakGuard
@@ -91,7 +88,7 @@ def session():
 
 
 def client(hub, secret=CLIENT_SECRET, **kwargs):
-    provider = sentinel_hub_token_provider(
+    provider = ClientCredentialsTokenProvider(
         CLIENT_ID, secret, token_url=hub.token_url, session=session()
     )
     kwargs.setdefault("session", session())
@@ -214,7 +211,7 @@ def test_area_beyond_the_data_is_nodata(hub, out, fixture_bands):
         bounds,
         2020,
         out / "edge.tif",
-        sentinel_hub_token_provider(CLIENT_ID, CLIENT_SECRET, token_url=hub.token_url),
+        ClientCredentialsTokenProvider(CLIENT_ID, CLIENT_SECRET, token_url=hub.token_url),
         base_url=hub.url,
         session=session(),
     )
@@ -449,7 +446,7 @@ def test_years_accept_an_area_in_any_crs(hub):
     hub.features = catalog_features()
     years = available_years(
         (8.9, 42.0, 9.1, 42.2),
-        sentinel_hub_token_provider(CLIENT_ID, CLIENT_SECRET, token_url=hub.token_url),
+        ClientCredentialsTokenProvider(CLIENT_ID, CLIENT_SECRET, token_url=hub.token_url),
         crs="EPSG:4326",
         base_url=hub.url,
         session=session(),

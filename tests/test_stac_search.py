@@ -152,10 +152,6 @@ def test_product_assets_prefer_https_and_keep_s3():
         "s3://eodata/CLMS/landcover_landuse/crop_types/"
         f"{CTY_COLLECTION}/2021/01/01/{cty_id}/{cty_id}.tif"
     )
-    assert product.cty.gdal_s3_path == (
-        "/vsis3/eodata/CLMS/landcover_landuse/crop_types/"
-        f"{CTY_COLLECTION}/2021/01/01/{cty_id}/{cty_id}.tif"
-    )
     assert product.cty.media_type == "image/tiff; application=geotiff; profile=cloud-optimized"
     assert product.cty.size == 2_000_000
     assert product.total_size == 4_000_000
@@ -493,11 +489,11 @@ def test_static_catalogue_hrefs_windows_paths_are_local_files(tmp_path, opened_a
         assert assets[tile].href == expected, tile
     for tile in ("E30N26", "E31N26", "E32N26", "E33N26", "E34N26"):
         asset = assets[tile]
-        assert (asset.https_href, asset.s3_href, asset.gdal_s3_path) == (None, None, None)
+        assert (asset.https_href, asset.s3_href) == (None, None)
         assert local_path(asset.href) == asset.href  # what the clip opens, as it is
     assert assets["E35N26"].https_href == assets["E35N26"].href
     assert local_path(assets["E35N26"].href) is None
-    assert assets["E36N26"].gdal_s3_path == "/vsis3/eodata/CLMS/CTY_E36N26.tif"
+    assert assets["E36N26"].s3_href == "s3://eodata/CLMS/CTY_E36N26.tif"
     assert local_path(assets["E36N26"].href) is None
 
 

@@ -19,3 +19,7 @@ class CropMaskCancelled(CropMaskError):
 
 class FetchError(CropMaskError):
     """The data cannot be found or fetched; the message says what to do."""
+
+
+class DownloadError(CropMaskError):
+    """A download failed; the message names the (redacted) URL and what to do."""

@@ -5,6 +5,8 @@ expires, and forgets it on `invalidate()` (after a 401). Secrets stay in memory 
 appear in repr(), log records or exception messages.
 """
 
+from __future__ import annotations
+
 import logging
 import threading
 import time
@@ -42,7 +44,7 @@ class TotpRequired(AuthError):
     """The account needs a one-time code (two-factor authentication) and none was given."""
 
 
-def expiry_margin(lifetime):
+def expiry_margin(lifetime: float) -> float:
     return min(MAX_EXPIRY_MARGIN, max(lifetime, 0.0) / 10.0)
 
 
@@ -78,7 +80,7 @@ class _OAuthTokenProvider:
         self._access_token = None
         self._access_renew_at = 0.0
 
-    def token(self):
+    def token(self) -> str:
         """A valid access token, fetched or renewed when needed."""
         with self._lock:
             if self._access_token is None or self._clock() >= self._access_renew_at:
@@ -86,10 +88,10 @@ class _OAuthTokenProvider:
                 self._obtain()
             return self._access_token
 
-    def headers(self):
+    def headers(self) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token()}"}
 
-    def invalidate(self, refused_token=None):
+    def invalidate(self, refused_token: str | None = None) -> None:
         """Forget the access token (the server refused it); the next token() fetches a new one.
 
         With refused_token, a token another thread has renewed meanwhile is kept."""
@@ -98,7 +100,7 @@ class _OAuthTokenProvider:
                 self._access_token = None
 
     @property
-    def has_token(self):
+    def has_token(self) -> bool:
         return self._access_token is not None
 
     def _obtain(self):

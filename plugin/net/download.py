@@ -6,21 +6,32 @@ left by a cut connection, an error or a cancel is kept on purpose: the next call
 an HTTP Range request instead of fetching those bytes again.
 """
 
+from __future__ import annotations
+
 import contextlib
-import hashlib
-import ipaddress
 import logging
 import os
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import urljoin, urlsplit
 
 import requests
 import urllib3
 
-from ..domain.errors import CropMaskCancelled, CropMaskError
-from .http import is_timeout, network_reason, redact_url, url_host
+from ..domain.errors import CropMaskCancelled, DownloadError
+from .checksum import file_digest, parse_multihash
+from .http import (
+    Timeout,
+    content_length,
+    is_timeout,
+    network_reason,
+    parse_content_range,
+    redact_url,
+    url_host,
+)
+from .status import BUSY, OTHER, status_error, status_kind
+from .trusted import TokenProvider, send
 
 CHUNK_SIZE = 1 << 20
 PART_SUFFIX = ".part"
@@ -28,35 +39,19 @@ PART_SUFFIX = ".part"
 DEFAULT_RESERVE_BYTES = 16 * 1_000_000
 # Times one call resumes by itself after a cut connection before giving up.
 DEFAULT_RESUME_ATTEMPTS = 2
-MAX_REDIRECTS = 5
-HASH_BLOCK = 1 << 20
 
-# Multihash codes (multiformats multicodec table) -> (hashlib name, digest length).
-MULTIHASH_CODES = {
-    0x11: ("sha1", 20),
-    0x12: ("sha256", 32),
-    0x13: ("sha512", 64),
-    0x14: ("sha3_512", 64),
-    0x15: ("sha3_384", 48),
-    0x16: ("sha3_256", 32),
-    0x17: ("sha3_224", 28),
-    0x20: ("sha384", 48),
-    0xD5: ("md5", 16),
-}
 _WINDOWS_RESERVED = {"CON", "PRN", "AUX", "NUL"} | {
     f"{prefix}{digit}" for prefix in ("COM", "LPT") for digit in range(1, 10)
 }
 _FORBIDDEN_CHARS = set('<>:"/\\|?*')
+
+_BUSY_ADVICE = "the service is busy or down: try again later (a partial file is resumed)."
 
 log = logging.getLogger(__name__)
 
 # Outcomes of one attempt besides a cut: the .part is complete / try again from the .part.
 _COMPLETE = "complete"
 _AGAIN = "again"
-
-
-class DownloadError(CropMaskError):
-    """A download failed; the message names the (redacted) URL and what to do."""
 
 
 class ChecksumMismatch(DownloadError):
@@ -83,7 +78,7 @@ class DownloadResult:
     skipped: bool
 
 
-def safe_file_name(name):
+def safe_file_name(name: str) -> str:
     """`name` if it is a plain file name, safe on Linux, macOS and Windows; else UnsafeFileName."""
     problem = None
     if not isinstance(name, str) or not name:
@@ -108,125 +103,32 @@ def safe_file_name(name):
     return name
 
 
-def _read_varint(data, pos):
-    """Unsigned LEB128 varint as used by multiformats (at most 9 bytes) -> (value, next pos)."""
-    value = 0
-    for index in range(9):
-        if pos + index >= len(data):
-            raise ValueError("truncated varint")
-        byte = data[pos + index]
-        value |= (byte & 0x7F) << (7 * index)
-        if not byte & 0x80:
-            if index > 0 and byte == 0:
-                raise ValueError("varint not minimally encoded")
-            return value, pos + index + 1
-    raise ValueError("varint longer than 9 bytes")
-
-
-def parse_multihash(text):
-    """'1220<sha256 hex>' / 'd50110<md5 hex>' ... -> (hashlib name, digest bytes)."""
-    try:
-        data = bytes.fromhex(str(text).strip())
-        code, pos = _read_varint(data, 0)
-        length, pos = _read_varint(data, pos)
-    except ValueError as exc:
-        raise DownloadError(f"The checksum {text!r} is not a hex multihash ({exc}).") from None
-    if code not in MULTIHASH_CODES:
-        raise DownloadError(
-            f"The checksum {text!r} uses multihash code 0x{code:x}, which is not supported "
-            f"(supported: {', '.join(name for name, _ in MULTIHASH_CODES.values())})."
-        )
-    algorithm, digest_length = MULTIHASH_CODES[code]
-    digest = data[pos:]
-    if length != digest_length or len(digest) != length:
-        raise DownloadError(
-            f"The checksum {text!r} is malformed: a {algorithm} digest has {digest_length} "
-            f"bytes, the multihash announces {length} and holds {len(digest)}."
-        )
-    return algorithm, digest
-
-
-def file_digest(path, algorithm):
-    digest = hashlib.new(algorithm)
-    with open(path, "rb") as stream:
-        for block in iter(lambda: stream.read(HASH_BLOCK), b""):
-            digest.update(block)
-    return digest.digest()
-
-
 def _megabytes(size):
     return f"{size / 1_000_000:.1f}"
 
 
-def _is_ip(host):
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
-
-
-def bearer_allowed(original_url, target_url):
-    """May the token for original_url go to target_url (a redirect target)?
-
-    Same scheme, host and port; or HTTPS on a sibling sub-domain (CDSE redirects
-    download.dataspace.copernicus.eu to other *.dataspace.copernicus.eu hosts).
-    """
-    original, target = urlsplit(original_url), urlsplit(target_url)
-    if (original.scheme, original.hostname, original.port) == (
-        target.scheme,
-        target.hostname,
-        target.port,
-    ):
-        return True
-    host, target_host = original.hostname or "", target.hostname or ""
-    if target.scheme != "https" or not host or not target_host or _is_ip(host):
-        return False
-    # The parent domain must keep 3 labels, so that "x.co.uk" never trusts all of "co.uk".
-    parent = host.split(".", 1)[1] if host.count(".") >= 3 else ""
-    return bool(parent) and (target_host == parent or target_host.endswith("." + parent))
-
-
-def _content_range(response):
-    """'bytes 10-99/100' -> (10, 100); 'bytes */100' -> (None, 100); total None if '*'."""
-    value = response.headers.get("Content-Range", "")
-    unit, _, spec = value.partition(" ")
-    if unit.strip().lower() != "bytes" or "/" not in spec:
-        return None, None
-    span, _, total_text = spec.partition("/")
-    total = int(total_text) if total_text.strip().isdigit() else None
-    start_text = span.partition("-")[0].strip()
-    start = int(start_text) if start_text.isdigit() else None
-    return start, total
-
-
-def _content_length(response):
-    value = response.headers.get("Content-Length", "")
-    return int(value) if value.strip().isdigit() else None
-
-
 def download(
-    url,
-    dest_folder,
-    file_name,
-    session,
-    token_provider=None,
-    expected_size=None,
-    checksum=None,
-    progress=None,
-    is_cancelled=None,
+    url: str,
+    dest_folder: str | Path,
+    file_name: str,
+    session: requests.Session,
+    token_provider: TokenProvider | None = None,
+    expected_size: int | None = None,
+    checksum: str | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
+    is_cancelled: Callable[[], bool] | None = None,
     *,
-    disk_usage=shutil.disk_usage,
-    reserve_bytes=DEFAULT_RESERVE_BYTES,
-    resume_attempts=DEFAULT_RESUME_ATTEMPTS,
-    chunk_size=CHUNK_SIZE,
-    timeout=None,
-):
+    disk_usage: Callable = shutil.disk_usage,
+    reserve_bytes: int = DEFAULT_RESERVE_BYTES,
+    resume_attempts: int = DEFAULT_RESUME_ATTEMPTS,
+    chunk_size: int = CHUNK_SIZE,
+    timeout: Timeout = None,
+) -> DownloadResult:
     """Download url to dest_folder/file_name -> DownloadResult.
 
     session: from http.make_session(). token_provider: an object with token() and
     invalidate(refused_token=None) (see auth.py); its bearer token goes to the URL's host and
-    to redirect targets that bearer_allowed() trusts, never elsewhere.
+    to redirect targets that trusted.bearer_allowed() trusts, never elsewhere.
     checksum: hex multihash (STAC `file:checksum`); expected_size: bytes (`file:size`).
     progress(bytes_done, bytes_total or None) is called as data arrives; is_cancelled() is
     checked between chunks. A complete file that verifies (checksum, size, or the server's
@@ -368,12 +270,12 @@ class _Transfer:
         """Read the answer's status -> (file mode, offset, total or None), _COMPLETE or _AGAIN."""
         status = response.status_code
         if status == 416 and offset:
-            _, total = _content_range(response)
+            _, total = parse_content_range(response.headers.get("Content-Range"))
             if total == offset:
                 return _COMPLETE
             return self._restart(response, "refused to resume")
         if status == 206:
-            start, total = _content_range(response)
+            start, total = parse_content_range(response.headers.get("Content-Range"))
             if start != offset:
                 return self._restart(response, "sent other bytes than asked")
             self.resumed = self.resumed or offset > 0
@@ -381,7 +283,7 @@ class _Transfer:
         if status == 200:
             if offset:
                 log.info("%s ignored the range request; fetching it all again", self.host)
-            return "wb", 0, _content_length(response)
+            return "wb", 0, content_length(response)
         raise self._status_error(response)
 
     def _restart(self, response, what):
@@ -461,102 +363,59 @@ class _Transfer:
         # Nothing to check against: ask the server for the size.
         response = self._request("HEAD", {"Accept-Encoding": "identity"})
         response.close()
-        return response.status_code == 200 and _content_length(response) == size
+        return response.status_code == 200 and content_length(response) == size
 
     # -- HTTP ------------------------------------------------------------------------------
 
     def _request(self, method, headers):
-        """Send the request, following redirects ourselves so that the bearer token only goes
-        to trusted hosts, and renewing the token once on a 401."""
-        url = self.url
-        renewed = False
-        hops = 0
-        while True:
-            send_token = self.token_provider is not None and bearer_allowed(self.url, url)
-            request_headers = dict(headers)
-            if send_token:
-                token = self.token_provider.token()
-                request_headers["Authorization"] = f"Bearer {token}"
-            log.debug("%s %s", method, redact_url(url))
-            try:
-                response = self.session.request(
-                    method,
-                    url,
-                    headers=request_headers,
-                    stream=True,
-                    allow_redirects=False,
-                    timeout=self.timeout,
-                )
-            # "from None": requests' messages repeat the URL with its query (signatures).
-            except requests.exceptions.RequestException as exc:
-                if is_timeout(exc):
-                    raise DownloadError(
-                        f"{url_host(url)} did not answer in time for {self.shown}; check the "
-                        "internet connection and try again (a partial file is resumed)."
-                    ) from None
+        """Send the request through trusted.send: redirects followed here, the bearer token
+        only to trusted hosts, renewed once on a 401."""
+        try:
+            return send(
+                self.session,
+                method,
+                self.url,
+                headers=headers,
+                token_provider=self.token_provider,
+                timeout=self.timeout,
+            )
+        # "from None": requests' messages repeat the URL with its query (signatures).
+        except requests.exceptions.RequestException as exc:
+            if is_timeout(exc):
                 raise DownloadError(
-                    f"Could not connect to {url_host(url)} to download {self.shown} "
-                    f"({network_reason(exc)}); check the internet connection and the QGIS "
-                    "proxy settings, then try again."
+                    f"{self.host} did not answer in time for {self.shown}; check the "
+                    "internet connection and try again (a partial file is resumed)."
                 ) from None
-            if response.is_redirect and hops < MAX_REDIRECTS:
-                hops += 1
-                url = urljoin(url, response.headers["Location"])
-                response.close()
-                continue
-            if response.status_code == 401 and send_token and not renewed:
-                response.close()
-                log.info("%s refused the access token; renewing it once", url_host(url))
-                self.token_provider.invalidate(token)
-                renewed = True
-                continue
-            return response
+            raise DownloadError(
+                f"Could not connect to {self.host} to download {self.shown} "
+                f"({network_reason(exc)}); check the internet connection and the QGIS "
+                "proxy settings, then try again."
+            ) from None
 
     def _status_error(self, response):
         status = response.status_code
-        host = url_host(response.url or self.url)
-        if status == 401:
-            if self.token_provider is None:
-                return DownloadError(
-                    f"{host} asks for a login to download {self.shown}; set up the account "
-                    "in the plugin settings."
-                )
-            return DownloadError(
-                f"{host} refused a freshly renewed access token for {self.shown} (HTTP 401); "
-                "check the account in the plugin settings and that it may download this "
-                "product."
+        url = response.url or self.url
+        if status in (206, 416):
+            problem = (
+                "answered a range request with other bytes than asked, twice"
+                if status == 206
+                else "cannot resume it (HTTP 416)"
             )
-        if status == 403:
             return DownloadError(
-                f"{host} refused access to {self.shown} (HTTP 403): the account may not be "
-                "allowed to download it, or the link needs other credentials."
-            )
-        if status == 404:
-            return DownloadError(
-                f"{self.shown} was not found (HTTP 404); the catalogue entry may be outdated: "
-                "search again."
-            )
-        if status == 206:
-            return DownloadError(
-                f"{host} answered a range request for {self.shown} with other bytes than "
-                f"asked, twice; delete {self.part.name} and try again."
-            )
-        if status == 416:
-            return DownloadError(
-                f"{host} cannot resume {self.shown} (HTTP 416); delete {self.part.name} and "
+                f"{url_host(url)} {problem} for {self.shown}; delete {self.part.name} and "
                 "try again."
             )
-        if status == 429 or status >= 500:
-            return DownloadError(
-                f"{host} answered HTTP {status} for {self.shown}, even after several retries; "
-                "the service is busy or down: try again later (a partial file is resumed)."
-            )
-        if response.is_redirect:
-            return DownloadError(f"Too many redirects for {self.shown}.")
-        return DownloadError(
-            f"{host} answered HTTP {status} {response.reason or ''} for {self.shown}.".replace(
-                "  ", " "
-            )
+        return status_error(
+            status,
+            url,
+            what=self.shown,
+            action="download",
+            said=(response.reason or "") if status_kind(status) == OTHER else "",
+            token_sent=self.token_provider is not None,
+            advice={
+                BUSY: "the service is busy or down: try again later (a partial file is resumed)."
+            },
+            error=DownloadError,
         )
 
     # -- checks ----------------------------------------------------------------------------

@@ -1,9 +1,18 @@
-"""HTTP sessions for the catalogue and download code: retries, timeouts, User-Agent, proxies."""
+"""The HTTP session every request of the plugin goes through: retries (429/5xx, Retry-After),
+timeouts, User-Agent, proxies, secrets kept out of log records; and the small readers of what
+came back (Content-Range, Content-Length, the reason a connection failed).
+
+Trusted redirects with token renewal are in ``trusted.py``, status -> message in ``status.py``.
+"""
+
+from __future__ import annotations
 
 import configparser
 import contextlib
 import logging
 import time
+from collections.abc import Callable, Iterator
+from typing import Union
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
@@ -15,6 +24,8 @@ from ..domain.errors import CropMaskCancelled, CropMaskError
 from ..domain.redaction import redact_text
 from ..domain.resources import PLUGIN_ROOT
 
+Timeout = Union[float, tuple[float, float], None]
+
 # (connect, read) seconds; read is the longest silence allowed between two packets.
 DEFAULT_TIMEOUT = (15, 60)
 RETRY_STATUSES = (429, 500, 502, 503, 504)
@@ -24,11 +35,11 @@ DEFAULT_RETRIES = 4
 DEFAULT_BACKOFF = 1.0
 
 _METADATA = PLUGIN_ROOT / "metadata.txt"
-# urllib3 loggers that write request URLs (with their query strings) into log records.
-_URL_LOGGERS = ("urllib3.connectionpool", "urllib3.util.retry")
+# Loggers that write request URLs (with their query strings) or headers into log records.
+_URL_LOGGERS = ("urllib3.connectionpool", "urllib3.util.retry", "pystac_client.stac_api_io")
 
 
-def plugin_version():
+def plugin_version() -> str:
     """Version from the plugin's metadata.txt, or 'dev' when it has none."""
     parser = configparser.ConfigParser(interpolation=None)
     try:
@@ -38,7 +49,7 @@ def plugin_version():
         return "dev"
 
 
-def user_agent():
+def user_agent() -> str:
     return f"crop-confidence/{plugin_version()}"
 
 
@@ -132,7 +143,11 @@ class _TimeoutAdapter(HTTPAdapter):
         return super().send(request, timeout=timeout or self._default_timeout, **kwargs)
 
 
-def make_retry(retries=DEFAULT_RETRIES, backoff_factor=DEFAULT_BACKOFF, is_cancelled=None):
+def make_retry(
+    retries: int = DEFAULT_RETRIES,
+    backoff_factor: float = DEFAULT_BACKOFF,
+    is_cancelled: Callable[[], bool] | None = None,
+) -> CappedRetry:
     return CappedRetry(
         is_cancelled=is_cancelled,
         total=retries,
@@ -159,7 +174,7 @@ class RedactQueryFilter(logging.Filter):
         return True
 
 
-def install_log_redaction():
+def install_log_redaction() -> None:
     for name in _URL_LOGGERS:
         logger = logging.getLogger(name)
         if not any(isinstance(existing, RedactQueryFilter) for existing in logger.filters):
@@ -167,12 +182,12 @@ def install_log_redaction():
 
 
 def make_session(
-    proxies=None,
-    retries=DEFAULT_RETRIES,
-    backoff_factor=DEFAULT_BACKOFF,
-    timeout=DEFAULT_TIMEOUT,
-    is_cancelled=None,
-):
+    proxies: dict[str, str] | None = None,
+    retries: int = DEFAULT_RETRIES,
+    backoff_factor: float = DEFAULT_BACKOFF,
+    timeout: Timeout = DEFAULT_TIMEOUT,
+    is_cancelled: Callable[[], bool] | None = None,
+) -> requests.Session:
     """A requests.Session with retries (429/5xx, Retry-After), timeouts and our User-Agent.
 
     proxies: {"http": url, "https": url} (e.g. from the QGIS proxy settings). When given,
@@ -194,7 +209,9 @@ def make_session(
 
 
 @contextlib.contextmanager
-def cancellable(session, is_cancelled):
+def cancellable(
+    session: requests.Session, is_cancelled: Callable[[], bool] | None
+) -> Iterator[requests.Session]:
     """Within the block, the retry waits of ``session`` (made by make_session) stop when
     ``is_cancelled()`` says so; the session's own setting is restored afterwards."""
     adapters = [
@@ -213,7 +230,7 @@ def cancellable(session, is_cancelled):
             adapter.max_retries = retry
 
 
-def redact_url(url):
+def redact_url(url: str) -> str:
     """The URL without user info, query or fragment: safe for messages and logs."""
     try:
         parts = urlsplit(url)
@@ -241,7 +258,7 @@ def _exception_chain(exc):
         pending += [item for item in linked if isinstance(item, BaseException)]
 
 
-def is_timeout(exc):
+def is_timeout(exc: BaseException) -> bool:
     """True when a requests/urllib3 error comes from a timeout, even wrapped in retries."""
     timeouts = (requests.exceptions.Timeout, urllib3.exceptions.TimeoutError, TimeoutError)
     return any(
@@ -251,7 +268,7 @@ def is_timeout(exc):
     )
 
 
-def network_reason(exc):
+def network_reason(exc: BaseException) -> str:
     """The operating system's words for a failed connection ('Connection refused', 'Name or
     service not known' ...) found in the exception chain, else the exception's class name."""
     for current in _exception_chain(exc):
@@ -260,8 +277,26 @@ def network_reason(exc):
     return type(exc).__name__
 
 
-def url_host(url):
+def url_host(url: str) -> str:
     try:
         return urlsplit(url).hostname or "<no host>"
     except ValueError:
         return "<unparsable URL>"
+
+
+def parse_content_range(value: str | None) -> tuple[int | None, int | None]:
+    """A Content-Range header -> (first byte, total size): 'bytes 10-99/100' -> (10, 100),
+    'bytes */100' -> (None, 100), 'bytes 0-9/*' -> (0, None); (None, None) if not bytes."""
+    unit, _, spec = (value or "").partition(" ")
+    if unit.strip().lower() != "bytes" or "/" not in spec:
+        return None, None
+    span, _, total_text = spec.partition("/")
+    total = int(total_text) if total_text.strip().isdigit() else None
+    start_text = span.partition("-")[0].strip()
+    start = int(start_text) if start_text.isdigit() else None
+    return start, total
+
+
+def content_length(response: requests.Response) -> int | None:
+    value = response.headers.get("Content-Length", "")
+    return int(value) if value.strip().isdigit() else None

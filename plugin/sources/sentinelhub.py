@@ -2,48 +2,53 @@
 
 `available_years()` asks the Catalog API which years hold OSO tiles over an area, and
 `search_tiles()` which tiles of one year.
-`fetch_oso()` fetches OCS, OCS_Confidence and OCS_Validity over an area through the Process API,
-on the 10 m Lambert-93 lattice of the national raster: the area is snapped outward to multiples
-of 10 m, cut into requests of at most 2500 x 2500 px, fetched a few at a time and mosaicked
-into one 3-band uint8 GeoTIFF that appears under its final name only when complete.
+`fetch_oso()` fetches OCS, OCS_Confidence and OCS_Validity over an area through the Process API
+into one 3-band uint8 GeoTIFF on the 10 m Lambert-93 lattice (see oso_pieces.py), which appears
+under its final name only when complete.
 """
 
 from __future__ import annotations
 
-import concurrent.futures
 import contextlib
 import datetime
 import json
 import logging
-import math
-import os
 import threading
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-import numpy as np
 import requests
-from affine import Affine
-from rasterio.crs import CRS
 from rasterio.errors import RasterioError
-from rasterio.io import MemoryFile
 from rasterio.warp import transform_bounds
-from rasterio.windows import Window
 
 from ..domain.errors import CropMaskCancelled, CropMaskError
-from ..net.auth import SENTINEL_HUB_TOKEN_URL, ClientCredentialsTokenProvider
 from ..net.http import is_timeout, make_session, network_reason, url_host
-from ..raster.grid import ALIGNMENT_TOLERANCE, Grid
-from ..raster.output import BLOCK_SIZE, AtomicRasterWriter, output_profile
+from ..net.status import FORBIDDEN, MISSING, RENEWED, service_message, status_error
+from ..net.trusted import TokenProvider, send
+from ..raster.grid import Grid
+from ..raster.output import AtomicRasterWriter
+from .oso_pieces import (
+    LAMBERT93,
+    Mosaic,
+    PieceStopped,
+    PieceUnreadable,
+    lattice_grid,
+    mosaic_profile,
+    piece_size,
+    plan_pieces,
+    read_piece,
+    run_pieces,
+)
+from .sentinelhub_catalog import CatalogTile, feature_bbox, feature_year, year_range
 
 DEFAULT_BASE_URL = "https://services.sentinel-hub.com"
 OSO_COLLECTION_ID = "9baa2732-6597-49d2-ae3b-68ba0a5386b2"
 CATALOG_PATH = "/api/v1/catalog/1.0.0/search"
 PROCESS_PATH = "/api/v1/process"
 LAMBERT93_URI = "http://www.opengis.net/def/crs/EPSG/0/2154"
-LAMBERT93 = CRS.from_epsg(2154)
 
-PIXEL_SIZE = 10.0
 # The Process API refuses outputs larger than this in either dimension.
 MAX_REQUEST_SIZE = 2500
 DEFAULT_WORKERS = 3
@@ -53,7 +58,6 @@ FIRST_OSO_YEAR = 2016
 CATALOG_PAGE_LIMIT = 100
 MAX_CATALOG_PAGES = 200
 CHUNK_SIZE = 1 << 16
-CANCEL_POLL_SECONDS = 0.1
 
 BANDS = ("OCS", "OCS_Confidence", "OCS_Validity")
 NODATA = 0
@@ -95,13 +99,6 @@ class SentinelHubCancelled(CropMaskCancelled):
 
 
 @dataclass(frozen=True)
-class CatalogTile:
-    id: str
-    year: int
-    bbox: tuple | None  # west, south, east, north (WGS 84), when the catalogue gives one
-
-
-@dataclass(frozen=True)
 class OsoFetchResult:
     path: Path
     grid: Grid  # EPSG:2154, 10 m, snapped outward from the requested bounds
@@ -110,111 +107,15 @@ class OsoFetchResult:
     has_data: bool  # False when every OCS pixel is nodata (0 or 255)
 
 
-def sentinel_hub_token_provider(client_id, client_secret, token_url=SENTINEL_HUB_TOKEN_URL, **kw):
-    """The OAuth client-credentials token provider Sentinel Hub expects."""
-    return ClientCredentialsTokenProvider(client_id, client_secret, token_url=token_url, **kw)
-
-
-def snap_outward(bounds, pixel=PIXEL_SIZE):
-    """(xmin, ymin, xmax, ymax) widened to multiples of ``pixel`` (float noise tolerated)."""
-    xmin, ymin, xmax, ymax = (float(value) for value in bounds)
-    if not all(math.isfinite(value) for value in (xmin, ymin, xmax, ymax)):
-        raise CropMaskError(f"The extent {tuple(bounds)} holds a value that is not a number.")
-    if not (xmin < xmax and ymin < ymax):
-        raise CropMaskError(
-            f"The extent {tuple(bounds)} is empty: give xmin < xmax and ymin < ymax."
-        )
-    return (
-        math.floor(xmin / pixel + ALIGNMENT_TOLERANCE) * pixel,
-        math.floor(ymin / pixel + ALIGNMENT_TOLERANCE) * pixel,
-        math.ceil(xmax / pixel - ALIGNMENT_TOLERANCE) * pixel,
-        math.ceil(ymax / pixel - ALIGNMENT_TOLERANCE) * pixel,
-    )
-
-
-def lattice_grid(bounds_2154, pixel=PIXEL_SIZE):
-    """The EPSG:2154 grid on the ``pixel`` lattice that covers ``bounds_2154``."""
-    xmin, ymin, xmax, ymax = snap_outward(bounds_2154, pixel)
-    width = round((xmax - xmin) / pixel)
-    height = round((ymax - ymin) / pixel)
-    return Grid(LAMBERT93, Affine(pixel, 0.0, xmin, 0.0, -pixel, ymax), width, height)
-
-
-def piece_size(max_request_size):
-    """Side of the request pieces: whole output blocks when possible (each block written once)."""
-    if max_request_size >= BLOCK_SIZE:
-        return max_request_size // BLOCK_SIZE * BLOCK_SIZE
-    return max_request_size
-
-
-def plan_pieces(width, height, size):
-    """Windows (row, col, height, width) of at most ``size`` px covering the raster."""
-    return [
-        (row, col, min(size, height - row), min(size, width - col))
-        for row in range(0, height, size)
-        for col in range(0, width, size)
-    ]
-
-
 def _intersects(box, other):
     return box[0] <= other[2] and other[0] <= box[2] and box[1] <= other[3] and other[1] <= box[3]
-
-
-def _year_range(year):
-    return f"{year}-01-01T00:00:00Z", f"{year}-12-31T23:59:59Z"
-
-
-def _item_year(feature):
-    properties = feature.get("properties") if isinstance(feature, dict) else None
-    if not isinstance(properties, dict):
-        return None
-    for key in ("datetime", "start_datetime"):
-        text = properties.get(key)
-        if isinstance(text, str) and len(text) >= 4 and text[:4].isdigit():
-            return int(text[:4])
-    return None
-
-
-def _feature_bbox(feature):
-    bbox = feature.get("bbox")
-    if isinstance(bbox, (list, tuple)) and len(bbox) == 4:
-        try:
-            values = tuple(float(value) for value in bbox)
-        except (TypeError, ValueError):
-            return None
-        if all(math.isfinite(value) for value in values):
-            return values
-    return None
-
-
-def _service_message(response):
-    """The 'message' of a Sentinel Hub error answer, shortened; else the start of the body."""
-    try:
-        payload = response.json()
-    except ValueError:
-        payload = None
-    message = None
-    if isinstance(payload, dict):
-        error = payload.get("error")
-        if isinstance(error, dict):
-            message = error.get("message") or error.get("reason")
-        elif isinstance(error, str):
-            message = payload.get("error_description") or error
-        message = message or payload.get("message") or payload.get("description")
-    if not message:
-        message = (response.text or "").strip().splitlines()[0] if response.text else ""
-    return str(message).strip()[:300] or "no details"
-
-
-class _Stop(Exception):
-    """Internal: a worker stops because the run was cancelled or failed elsewhere."""
 
 
 class SentinelHubOso:
     """Client for the OSO BYOC collection on a Sentinel Hub deployment.
 
-    token_provider: an object with token() and invalidate() (see auth.py), e.g. from
-    sentinel_hub_token_provider(client_id, client_secret, token_url=...).
+    token_provider: an object with token() and invalidate() (see net/trusted.py), e.g. an
+    auth.ClientCredentialsTokenProvider(client_id, client_secret, token_url=...).
     """
 
     def __init__(
@@ -236,7 +137,6 @@ class SentinelHubOso:
         self.max_request_size = int(max_request_size)
         self.workers = int(workers)
         self.max_output_pixels = max_output_pixels
-        self._token_lock = threading.Lock()
 
     def __repr__(self):
         return (
@@ -256,48 +156,50 @@ class SentinelHubOso:
 
     def available_years(
         self,
-        bounds,
-        crs=LAMBERT93,
-        first_year=FIRST_OSO_YEAR,
-        last_year=None,
-        page_limit=CATALOG_PAGE_LIMIT,
-    ):
+        bounds: Sequence[float],
+        crs: Any = LAMBERT93,
+        first_year: int = FIRST_OSO_YEAR,
+        last_year: int | None = None,
+        page_limit: int = CATALOG_PAGE_LIMIT,
+    ) -> list[int]:
         """Sorted years with OSO tiles over ``bounds`` (xmin, ymin, xmax, ymax in ``crs``)."""
         last_year = last_year or datetime.datetime.now(datetime.timezone.utc).year
         bbox = self._bbox_4326(bounds, crs)
-        years, features, undated = set(), 0, 0
-        for feature in self._catalog_features(bbox, first_year, last_year, page_limit):
-            year = _item_year(feature)
-            features += 1
-            if year is None:
-                undated += 1
-            else:
-                years.add(year)
-        log.debug("Catalogue: %d OSO tiles, %d without a date, years %s", features, undated, years)
-        if not features:
+        features = self._catalog_features(bbox, first_year, last_year, page_limit)
+        found = [feature_year(feature) for feature in features]
+        years = {year for year in found if year is not None}
+        log.debug(
+            "Catalogue: %d OSO tiles, %d undated, years %s", len(found), found.count(None), years
+        )
+        if not found:
             raise OutsideCoverage(self._no_tiles_message(bbox, first_year, last_year))
         if not years:
             raise SentinelHubError(
-                f"The Sentinel Hub catalogue lists {features} OSO tiles over the area but "
+                f"The Sentinel Hub catalogue lists {len(found)} OSO tiles over the area but "
                 "none carries a date, so the years cannot be told; choose the year by hand."
             )
         return sorted(years)
 
-    def search_tiles(self, bounds, year, crs=LAMBERT93, page_limit=CATALOG_PAGE_LIMIT):
+    def search_tiles(
+        self,
+        bounds: Sequence[float],
+        year: int,
+        crs: Any = LAMBERT93,
+        page_limit: int = CATALOG_PAGE_LIMIT,
+    ) -> list[CatalogTile]:
         """The OSO tiles of ``year`` over ``bounds`` (xmin, ymin, xmax, ymax in ``crs``), as
         CatalogTile (id, year, WGS 84 bbox), in the catalogue's order. Raises OutsideCoverage
         when there is none."""
         bbox = self._bbox_4326(bounds, crs)
         tiles = []
         for feature in self._catalog_features(bbox, year, year, page_limit):
-            feature_year = _item_year(feature)
-            if feature_year not in (None, int(year)):
+            if feature_year(feature) not in (None, int(year)):
                 continue  # a catalogue that ignores the datetime filter
             tiles.append(
                 CatalogTile(
                     id=str(feature.get("id") or f"{self.collection_type} tile {len(tiles) + 1}"),
                     year=int(year),
-                    bbox=_feature_bbox(feature),
+                    bbox=feature_bbox(feature),
                 )
             )
         if not tiles:
@@ -309,7 +211,7 @@ class SentinelHubOso:
         following ``context.next`` from page to page."""
         body = {
             "collections": [self.collection_type],
-            "datetime": f"{_year_range(first_year)[0]}/{_year_range(last_year)[1]}",
+            "datetime": f"{year_range(first_year)[0]}/{year_range(last_year)[1]}",
             "bbox": list(bbox_4326),
             "limit": int(page_limit),
         }
@@ -370,14 +272,14 @@ class SentinelHubOso:
 
     def fetch_oso(
         self,
-        bounds_2154,
-        year,
-        out_path,
-        progress=None,
-        is_cancelled=None,
-        creation_options=None,
-        threads=None,
-    ):
+        bounds_2154: Sequence[float],
+        year: int,
+        out_path: str | Path,
+        progress: Callable[[float], None] | None = None,
+        is_cancelled: Callable[[], bool] | None = None,
+        creation_options: Any = None,
+        threads: int | None = None,
+    ) -> OsoFetchResult:
         """Fetch OCS / OCS_Confidence / OCS_Validity of ``year`` over ``bounds_2154`` into one
         3-band uint8 GeoTIFF at ``out_path``. progress(fraction) is called as pieces arrive;
         is_cancelled() is polled and a cancel raises SentinelHubCancelled, leaving no file."""
@@ -387,14 +289,8 @@ class SentinelHubOso:
         grid = lattice_grid(bounds_2154)
         self._check_area(grid)
         pieces = plan_pieces(grid.width, grid.height, piece_size(self.max_request_size))
-        log.info(
-            "Fetching OSO %d from %s: %d x %d px in %d requests",
-            year,
-            self.host,
-            grid.width,
-            grid.height,
-            len(pieces),
-        )
+        size = f"{grid.width} x {grid.height} px in {len(pieces)} requests"
+        log.info("Fetching OSO %d from %s: %s", year, self.host, size)
         stop = threading.Event()
 
         def cancelled():
@@ -404,38 +300,24 @@ class SentinelHubOso:
 
         if cancelled():
             raise SentinelHubCancelled("OSO download cancelled before any request.")
-        self._token()  # wrong credentials fail here, before any output file exists
-        profile = output_profile(
-            grid,
-            np.dtype("uint8"),
-            NODATA,
-            threads or min(4, os.cpu_count() or 1),
-            creation_options,
-        )
-        profile.update(count=len(BANDS), photometric="MINISBLACK", interleave="band")
-        state = {"bytes": 0, "data": False, "done": 0}
+        self.token_provider.token()  # wrong credentials fail here, before any output file exists
+        profile = mosaic_profile(grid, len(BANDS), NODATA, creation_options, threads)
         with AtomicRasterWriter(out_path, profile) as writer:
-            dataset = writer.dataset
-            for index, name in enumerate(BANDS, start=1):
-                dataset.set_band_description(index, name)
-            dataset.update_tags(SOURCE="CNES OSO via Sentinel Hub", YEAR=str(year))
-            dataset.update_tags(ATTRIBUTION=ATTRIBUTION)
-
-            def write(piece, array, size):
-                row, col, height, width = piece
-                dataset.write(array, window=Window(col, row, width, height))
-                state["bytes"] += size
-                state["data"] = state["data"] or bool(np.any(~np.isin(array[0], OCS_NODATA)))
-                state["done"] += 1
-                if progress is not None:
-                    progress(state["done"] / len(pieces))
-
-            if progress is not None:
-                progress(0.0)
-            self._run_pieces(grid, year, pieces, write, cancelled, stop)
-        if not state["data"]:
+            mosaic = Mosaic(writer.dataset, BANDS, OCS_NODATA, len(pieces), progress)
+            writer.dataset.update_tags(SOURCE="CNES OSO via Sentinel Hub", YEAR=str(year))
+            writer.dataset.update_tags(ATTRIBUTION=ATTRIBUTION)
+            run_pieces(
+                pieces,
+                lambda piece: self._fetch_piece(grid, year, piece, stop),
+                mosaic.write,
+                cancelled,
+                stop,
+                self.workers,
+                SentinelHubCancelled,
+            )
+        if not mosaic.has_data:
             log.warning("Sentinel Hub returned no OSO data for %d over this area", year)
-        return OsoFetchResult(Path(out_path), grid, len(pieces), state["bytes"], state["data"])
+        return OsoFetchResult(Path(out_path), grid, len(pieces), mosaic.bytes, mosaic.has_data)
 
     def _check_area(self, grid):
         pixels = grid.width * grid.height
@@ -453,48 +335,9 @@ class SentinelHubOso:
                 "France only. Check that the extent is given in EPSG:2154."
             )
 
-    def _run_pieces(self, grid, year, pieces, write, cancelled, stop):
-        """Fetch the pieces a few at a time; write each (in this thread) as it arrives."""
-        pending_pieces = list(reversed(pieces))
-        running = {}
-        executor = concurrent.futures.ThreadPoolExecutor(
-            max_workers=self.workers, thread_name_prefix="sentinelhub"
-        )
-        try:
-            while pending_pieces or running:
-                if cancelled():
-                    finished = len(pieces) - len(pending_pieces) - len(running)
-                    raise SentinelHubCancelled(
-                        f"OSO download cancelled after {finished} of {len(pieces)} pieces; "
-                        "no file was written."
-                    )
-                while pending_pieces and len(running) < self.workers:
-                    piece = pending_pieces.pop()
-                    future = executor.submit(self._fetch_piece, grid, year, piece, stop)
-                    running[future] = piece
-                done, _ = concurrent.futures.wait(
-                    running,
-                    timeout=CANCEL_POLL_SECONDS,
-                    return_when=concurrent.futures.FIRST_COMPLETED,
-                )
-                for future in done:
-                    piece = running.pop(future)
-                    try:
-                        array, size = future.result()
-                    except _Stop:
-                        continue
-                    write(piece, array, size)
-            if stop.is_set():
-                raise SentinelHubCancelled("OSO download cancelled; no file was written.")
-        except BaseException:
-            stop.set()
-            raise
-        finally:
-            executor.shutdown(wait=True, cancel_futures=True)
-
-    def process_request(self, bbox, width, height, year):
+    def process_request(self, bbox: Sequence[float], width: int, height: int, year: int) -> dict:
         """The Process API request body for one piece (bbox in EPSG:2154)."""
-        start, end = _year_range(year)
+        start, end = year_range(year)
         return {
             "input": {
                 "bounds": {"bbox": list(bbox), "properties": {"crs": LAMBERT93_URI}},
@@ -516,7 +359,7 @@ class SentinelHubOso:
     def _fetch_piece(self, grid, year, piece, stop):
         """Worker: one Process API request -> (3 x h x w uint8 array, body size in bytes)."""
         if stop.is_set():
-            raise _Stop()
+            raise PieceStopped()
         row, col, height, width = piece
         piece_grid = grid.window_grid(row, col, height, width)
         bbox = piece_grid.bounds
@@ -533,74 +376,52 @@ class SentinelHubOso:
             try:
                 for chunk in response.iter_content(CHUNK_SIZE):
                     if stop.is_set():
-                        raise _Stop()
+                        raise PieceStopped()
                     body += chunk
             except requests.exceptions.RequestException as exc:
                 raise self._network_error(exc, what) from None
-        return self._decode(bytes(body), piece_grid, what), len(body)
-
-    def _decode(self, body, piece_grid, what):
         try:
-            with MemoryFile(body) as memory, memory.open() as dataset:
-                shape = (dataset.count, dataset.height, dataset.width)
-                dtypes = set(dataset.dtypes)
-                transform = dataset.transform
-                array = dataset.read() if shape[0] == len(BANDS) else None
-        except RasterioError:
+            return read_piece(bytes(body), piece_grid, len(BANDS)), len(body)
+        except PieceUnreadable as problem:
             raise SentinelHubError(
-                f"Sentinel Hub at {self.host} answered {what} with something that is not a "
-                "GeoTIFF; try again later."
+                f"Sentinel Hub at {self.host} answered {what} {problem}"
             ) from None
-        expected = (len(BANDS), piece_grid.height, piece_grid.width)
-        if shape != expected or dtypes != {"uint8"}:
-            raise SentinelHubError(
-                f"Sentinel Hub at {self.host} answered {what} with a {shape[0]}-band "
-                f"{shape[2]} x {shape[1]} px {'/'.join(sorted(dtypes))} image, expected 3 "
-                f"uint8 bands of {piece_grid.width} x {piece_grid.height} px; check the "
-                "collection id in the plugin settings."
-            )
-        if not transform.is_identity and not transform.almost_equals(
-            piece_grid.transform, precision=PIXEL_SIZE * 1e-3
-        ):
-            raise SentinelHubError(
-                f"Sentinel Hub at {self.host} answered {what} on another grid "
-                f"({tuple(transform)[:6]} instead of {tuple(piece_grid.transform)[:6]}); "
-                "the pieces cannot be mosaicked on the 10 m Lambert-93 grid."
-            )
-        return array
 
     # -- HTTP ------------------------------------------------------------------------------
 
-    def _token(self):
-        return self.token_provider.token()
-
-    def _renew_token(self, refused):
-        """Forget the refused token unless another thread already renewed it."""
-        with self._token_lock:
-            if self._token() == refused:
-                self.token_provider.invalidate()
-
     def _post(self, url, body, what, stream=False, accept="application/json"):
-        """POST JSON with a bearer token, renewing the token once on a 401 -> 200 response."""
-        renewed = False
-        while True:
-            token = self._token()
-            headers = {"Authorization": f"Bearer {token}", "Accept": accept}
-            try:
-                response = self.session.post(url, json=body, headers=headers, stream=stream)
-            except requests.exceptions.RequestException as exc:
-                raise self._network_error(exc, what) from None
-            if response.status_code == 401 and not renewed:
-                response.close()
-                log.info("%s refused the access token; renewing it once", self.host)
-                self._renew_token(token)
-                renewed = True
-                continue
-            if response.status_code != 200:
-                error = self._status_error(response, what)
-                response.close()
-                raise error
-            return response
+        """POST JSON with a bearer token (renewed once on a 401) -> the 200 response."""
+        try:
+            response = send(
+                self.session,
+                "POST",
+                url,
+                headers={"Accept": accept},
+                token_provider=self.token_provider,
+                json=body,
+                stream=stream,
+            )
+        except requests.exceptions.RequestException as exc:
+            raise self._network_error(exc, what) from None
+        if response.status_code != 200:
+            error = status_error(
+                response.status_code,
+                response.url or url,
+                who=f"Sentinel Hub at {self.host}",
+                what=what,
+                said=service_message(response),
+                token_sent=True,
+                advice={
+                    RENEWED: "check the OAuth client in the plugin settings.",
+                    FORBIDDEN: "the account may have run out of processing units or may not "
+                    f"read collection {self.collection_type}.",
+                    MISSING: "check the base URL and the collection id in the plugin settings.",
+                },
+                error=SentinelHubError,
+            )
+            response.close()
+            raise error
+        return response
 
     def _network_error(self, exc, what):
         if is_timeout(exc):
@@ -611,34 +432,6 @@ class SentinelHubOso:
         return SentinelHubError(
             f"Could not reach Sentinel Hub at {self.host} for {what} ({network_reason(exc)}); "
             "check the internet connection and the QGIS proxy settings."
-        )
-
-    def _status_error(self, response, what):
-        status = response.status_code
-        message = _service_message(response)
-        if status == 401:
-            return SentinelHubError(
-                f"Sentinel Hub at {self.host} refused a freshly renewed access token for "
-                f"{what} (HTTP 401: {message}); check the OAuth client in the plugin settings."
-            )
-        if status == 403:
-            return SentinelHubError(
-                f"Sentinel Hub at {self.host} refused {what} (HTTP 403: {message}): the account "
-                "may have run out of processing units or may not read collection "
-                f"{self.collection_type}."
-            )
-        if status == 404:
-            return SentinelHubError(
-                f"Sentinel Hub at {self.host} does not know {what} (HTTP 404: {message}); "
-                "check the base URL and the collection id in the plugin settings."
-            )
-        if status == 429 or status >= 500:
-            return SentinelHubError(
-                f"Sentinel Hub at {self.host} answered HTTP {status} for {what}, even after "
-                "several retries; the service is busy or down: try again later."
-            )
-        return SentinelHubError(
-            f"Sentinel Hub at {self.host} refused {what} (HTTP {status}: {message})."
         )
 
     def _json(self, response, what):
@@ -654,13 +447,21 @@ class SentinelHubOso:
         return payload
 
 
-def available_years(bounds, token_provider, crs=LAMBERT93, **options):
+def available_years(
+    bounds: Sequence[float], token_provider: TokenProvider, crs: Any = LAMBERT93, **options: Any
+) -> list[int]:
     """Module-level shortcut: SentinelHubOso(token_provider, ...).available_years(...)."""
     search = {k: options.pop(k) for k in ("first_year", "last_year", "page_limit") if k in options}
     return SentinelHubOso(token_provider, **options).available_years(bounds, crs=crs, **search)
 
 
-def search_tiles(bounds, year, token_provider, crs=LAMBERT93, **options):
+def search_tiles(
+    bounds: Sequence[float],
+    year: int,
+    token_provider: TokenProvider,
+    crs: Any = LAMBERT93,
+    **options: Any,
+) -> list[CatalogTile]:
     """Module-level shortcut: SentinelHubOso(token_provider, ...).search_tiles(...)."""
     page_limit = options.pop("page_limit", CATALOG_PAGE_LIMIT)
     return SentinelHubOso(token_provider, **options).search_tiles(bounds, year, crs, page_limit)

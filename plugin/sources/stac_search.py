@@ -5,27 +5,21 @@ or walks a static STAC catalogue, and groups the items into one product per tile
 and year. Pure Python: no Qt, no QGIS.
 """
 
-import contextlib
+from __future__ import annotations
+
 import re
-import warnings
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 from urllib.parse import urlparse
 
 import pystac
-import requests
-from pystac_client import Client, ConformanceClasses
-from pystac_client.errors import ClientTypeError
-from pystac_client.exceptions import APIError
-from pystac_client.stac_api_io import StacApiIO
-from pystac_client.warnings import PystacClientWarning
+from pystac_client import ConformanceClasses
 from rasterio.warp import transform_bounds
 
-from ..domain.errors import CropMaskCancelled, CropMaskError
-from ..net.http import is_timeout, make_retry, network_reason, redact_url, user_agent
 from .clip import is_windows_drive_path, local_path
+from .stac_client import RequestTracker, StacSearchError, open_client, reading
 
 CDSE_STAC_URL = "https://stac.dataspace.copernicus.eu/v1"
 CTY_COLLECTION = "clms_vlcc_crop-types_europe_10m_yearly_v1"
@@ -33,9 +27,6 @@ CTYCL_COLLECTION = "clms_vlcc_crop-types-confidence-layer_europe_10m_yearly_v1"
 DEFAULT_COLLECTIONS = (CTY_COLLECTION, CTYCL_COLLECTION)
 CTY, CTYCL = "CTY", "CTYCL"
 
-DEFAULT_TRIES = 5  # first request included; retries on 429 (Retry-After), 5xx, network errors
-DEFAULT_BACKOFF = 1.0  # seconds, doubled at each further retry
-DEFAULT_TIMEOUT = (15, 60)  # connect, read (seconds)
 DEFAULT_PAGE_SIZE = 100
 DEFAULT_MAX_ITEMS = 5000  # bounds a search whose "next" links never end
 
@@ -46,16 +37,6 @@ ITEM_ID = re.compile(
 TIFF_SUFFIXES = (".tif", ".tiff")
 # A Windows drive path, possibly behind ./ (see _absolute_href).
 _RELATIVE_DRIVE_PATH = re.compile(r"^(?:\./)*([A-Za-z]:[\\/].*)$", re.DOTALL)
-
-
-class StacSearchError(Exception):
-    """A search that failed, with the URL, the HTTP status when known and what to do."""
-
-    def __init__(self, url, problem, advice, status=None):
-        self.url = url
-        self.status = status
-        status_text = f" (HTTP {status})" if status is not None else ""
-        super().__init__(f"{problem}{status_text}: {url}. {advice}")
 
 
 @dataclass(frozen=True)
@@ -73,13 +54,6 @@ class ProductAsset:
     checksum: Optional[str]  # multihash, hex
     version: int
     revision: int
-
-    @property
-    def gdal_s3_path(self):
-        """``/vsis3/bucket/key`` for GDAL, when the asset has an s3:// href."""
-        if not self.s3_href:
-            return None
-        return "/vsis3/" + self.s3_href[len("s3://") :]
 
 
 @dataclass(frozen=True)
@@ -123,7 +97,9 @@ class SearchResult:
     truncated: bool = False  # max_items reached: there may be more products
 
 
-def bbox_to_4326(bounds, crs, densify_points=21):
+def bbox_to_4326(
+    bounds: Sequence[float], crs: Any, densify_points: int = 21
+) -> tuple[float, float, float, float]:
     """(xmin, ymin, xmax, ymax) in ``crs`` (anything rasterio accepts) to EPSG:4326."""
     xmin, ymin, xmax, ymax = bounds
     if xmin > xmax or ymin > ymax:
@@ -134,13 +110,13 @@ def bbox_to_4326(bounds, crs, densify_points=21):
 
 
 def search_products(
-    source,
-    bbox_4326,
-    year,
-    collections=DEFAULT_COLLECTIONS,
-    max_items=DEFAULT_MAX_ITEMS,
-    **search_options,
-):
+    source: str | Path,
+    bbox_4326: Sequence[float],
+    year: int,
+    collections: Sequence[str] = DEFAULT_COLLECTIONS,
+    max_items: int = DEFAULT_MAX_ITEMS,
+    **search_options: Any,
+) -> SearchResult:
     """CTY/CTYCL products of ``year`` intersecting ``bbox_4326`` (west, south, east, north).
 
     ``source`` is a STAC API root URL (e.g. CDSE_STAC_URL) or a static catalogue
@@ -158,24 +134,24 @@ def search_products(
 
 
 def search_items(
-    source,
-    bbox_4326,
-    year,
-    collections,
-    method="POST",
-    page_size=DEFAULT_PAGE_SIZE,
-    max_items=DEFAULT_MAX_ITEMS,
-    **read_options,
-):
+    source: str | Path,
+    bbox_4326: Sequence[float],
+    year: int,
+    collections: Sequence[str],
+    method: str = "POST",
+    page_size: int = DEFAULT_PAGE_SIZE,
+    max_items: int = DEFAULT_MAX_ITEMS,
+    **read_options: Any,
+) -> list[pystac.Item]:
     """The pystac Items of ``collections`` and ``year`` over ``bbox_4326``, ungrouped.
 
-    ``read_options`` are those of ``open_client`` (tries, backoff, timeout, headers, proxies,
-    is_cancelled).
+    ``read_options`` are those of ``stac_client.open_client`` (tries, backoff, timeout, headers,
+    proxies, is_cancelled).
     """
     bbox = _check_bbox(bbox_4326)
     year = int(year)
-    tracker = _RequestTracker(str(source), read_options.get("is_cancelled"))
-    with _reading(tracker):
+    tracker = RequestTracker(str(source), read_options.get("is_cancelled"))
+    with reading(tracker):
         client = open_client(source, tracker, **read_options)
         if client.conforms_to(ConformanceClasses.ITEM_SEARCH):
             search = client.search(
@@ -190,11 +166,13 @@ def search_items(
         return list(_walk_static(client, set(collections), bbox, year, max_items))
 
 
-def read_collection(source, collection_id, **read_options):
+def read_collection(
+    source: str | Path, collection_id: str, **read_options: Any
+) -> pystac.Collection:
     """The pystac Collection ``collection_id`` of a STAC API root or a static catalogue, read
-    like ``search_items`` reads (``read_options``: see ``open_client``)."""
-    tracker = _RequestTracker(str(source), read_options.get("is_cancelled"))
-    with _reading(tracker):
+    like ``search_items`` reads (``read_options``: see ``stac_client.open_client``)."""
+    tracker = RequestTracker(str(source), read_options.get("is_cancelled"))
+    with reading(tracker):
         collection = open_client(source, tracker, **read_options).get_collection(collection_id)
     if collection is None:
         raise StacSearchError(
@@ -205,72 +183,7 @@ def read_collection(source, collection_id, **read_options):
     return collection
 
 
-def open_client(
-    source,
-    tracker=None,
-    tries=DEFAULT_TRIES,
-    backoff=DEFAULT_BACKOFF,
-    timeout=DEFAULT_TIMEOUT,
-    headers=None,
-    proxies=None,
-    is_cancelled=None,
-):
-    """A pystac-client Client for a STAC API root or a static catalogue, whose requests have
-    our User-Agent, ``timeout`` (connect, read seconds), ``tries`` with backoff on 429 (with
-    Retry-After), 5xx and network errors, and ``proxies`` ({"http": url, "https": url},
-    replacing the environment's). ``is_cancelled()`` ends the waits between retries with a
-    CropMaskCancelled. Errors are raised as pystac-client's: read it inside ``_reading``."""
-    # pystac-client mounts this urllib3 Retry on its requests session.
-    stac_io = StacApiIO(max_retries=make_retry(max(tries - 1, 0), backoff, is_cancelled))
-    if proxies:
-        stac_io.session.trust_env = False
-        stac_io.session.proxies.update(proxies)
-    # pystac-client would open a file: URI as a file name: give it the path.
-    path = local_path(source)
-    # Client.open resets these on stac_io: they must be given here.
-    return Client.open(
-        str(source) if path is None else path,
-        headers={"User-Agent": user_agent(), **(headers or {})},
-        request_modifier=tracker,
-        timeout=timeout,
-        stac_io=stac_io,
-    )
-
-
-@contextlib.contextmanager
-def _reading(tracker):
-    """Turns what reading a catalogue may raise into StacSearchError naming the last URL."""
-    with warnings.catch_warnings():
-        # pystac-client warns when it walks a static catalogue instead of searching.
-        warnings.simplefilter("ignore", PystacClientWarning)
-        try:
-            yield
-        except APIError as error:
-            # pystac-client wraps every exception: a cancel or a too long Retry-After is ours.
-            if isinstance(error.__context__, CropMaskError):
-                raise error.__context__ from None
-            raise _api_error(tracker.url, error) from error
-        except ValueError as error:  # includes json.JSONDecodeError
-            raise StacSearchError(
-                tracker.url,
-                f"The answer is not valid STAC JSON ({error})",
-                "Check that the address is a STAC API root or a STAC catalog.json.",
-            ) from error
-        except (pystac.STACError, ClientTypeError, KeyError, TypeError) as error:
-            raise StacSearchError(
-                tracker.url,
-                f"The answer is not a usable STAC object ({error!r})",
-                "Check that the address is a STAC API root or a STAC catalog.json.",
-            ) from error
-        except OSError as error:
-            raise StacSearchError(
-                tracker.url,
-                f"Cannot read the catalogue ({error})",
-                "Check the path of the catalog.json file.",
-            ) from error
-
-
-def data_assets(items):
+def data_assets(items: Iterable[pystac.Item]) -> list[ProductAsset]:
     """The GeoTIFF data asset of each item (any collection), newest first by datetime."""
     assets = []
     for item in sorted(items, key=lambda item: str(item.datetime or ""), reverse=True):
@@ -280,36 +193,13 @@ def data_assets(items):
     return assets
 
 
-def group_items(items: Iterable[pystac.Item], year=None):
+def group_items(
+    items: Iterable[pystac.Item], year: int | None = None
+) -> tuple[list[TileProduct], list[IgnoredItem]]:
     """One TileProduct per tile, EPSG and year, keeping the newest version and revision."""
-    newest = {}
-    ignored = []
-    for item in items:
-        match = ITEM_ID.match(item.id)
-        if match is None:
-            ignored.append(IgnoredItem(item.id, "id is not a CLMS HRL VLCC CTY/CTYCL id"))
-            continue
-        item_year = int(match["year"])
-        if year is not None and item_year != year:
-            ignored.append(IgnoredItem(item.id, f"product of {item_year}, not {year}"))
-            continue
-        asset = _data_asset(item, match)
-        if asset is None:
-            ignored.append(IgnoredItem(item.id, "no GeoTIFF data asset"))
-            continue
-        epsg = _item_epsg(item, int(match["epsg"]))
-        key = (epsg, match["tile"], item_year, match["layer"])
-        previous = newest.get(key)
-        if previous is None or _rank(asset) > _rank(previous[1]):
-            if previous is not None:
-                ignored.append(IgnoredItem(previous[1].item_id, f"superseded by {item.id}"))
-            newest[key] = (item, asset)
-        else:
-            ignored.append(IgnoredItem(item.id, f"superseded by {previous[1].item_id}"))
-
-    tiles = sorted({key[:3] for key in newest})
+    newest, ignored = _newest_layers(items, year)
     products = []
-    for epsg, tile, item_year in tiles:
+    for epsg, tile, item_year in sorted({key[:3] for key in newest}):
         cty = newest.get((epsg, tile, item_year, CTY))
         ctycl = newest.get((epsg, tile, item_year, CTYCL))
         items_found = [entry[0] for entry in (cty, ctycl) if entry is not None]
@@ -325,6 +215,35 @@ def group_items(items: Iterable[pystac.Item], year=None):
             )
         )
     return products, ignored
+
+
+def _newest_layers(items, year):
+    """{(epsg, tile, year, layer): (item, asset)} of the newest usable items, and the others
+    as IgnoredItem."""
+    newest = {}
+    ignored = []
+    for item in items:
+        match = ITEM_ID.match(item.id)
+        if match is None:
+            ignored.append(IgnoredItem(item.id, "id is not a CLMS HRL VLCC CTY/CTYCL id"))
+            continue
+        item_year = int(match["year"])
+        if year is not None and item_year != year:
+            ignored.append(IgnoredItem(item.id, f"product of {item_year}, not {year}"))
+            continue
+        asset = _data_asset(item, match)
+        if asset is None:
+            ignored.append(IgnoredItem(item.id, "no GeoTIFF data asset"))
+            continue
+        key = (_item_epsg(item, int(match["epsg"])), match["tile"], item_year, match["layer"])
+        previous = newest.get(key)
+        if previous is None or _rank(asset) > _rank(previous[1]):
+            if previous is not None:
+                ignored.append(IgnoredItem(previous[1].item_id, f"superseded by {item.id}"))
+            newest[key] = (item, asset)
+        else:
+            ignored.append(IgnoredItem(item.id, f"superseded by {previous[1].item_id}"))
+    return newest, ignored
 
 
 def _rank(asset):
@@ -370,23 +289,12 @@ def _data_asset(item, match=None):
         return None
     candidates.sort(key=lambda asset: "cloud-optimized" not in (asset.media_type or ""))
     asset = candidates[0]
-    href = _absolute_href(asset)
-    alternates = asset.extra_fields.get("alternate") or {}
-    https = _alternate(alternates, "https")
-    s3 = _alternate(alternates, "s3")
-    https_href = (
-        https.get("href") if https else (href if _scheme(href) in ("http", "https") else None)
-    )
-    s3_href = s3.get("href") if s3 else (href if _scheme(href) == "s3" else None)
-    if https:
-        chosen, auth_refs = https_href, https.get("auth:refs", ())
-    else:
-        chosen, auth_refs = href, asset.extra_fields.get("auth:refs", ())
+    href, https_href, s3_href, auth_refs = _hrefs(asset)
     size = asset.extra_fields.get("file:size")
     return ProductAsset(
         item_id=item.id,
         collection=item.collection_id,
-        href=chosen,
+        href=href,
         https_href=https_href,
         s3_href=s3_href,
         auth_refs=tuple(auth_refs),
@@ -396,6 +304,22 @@ def _data_asset(item, match=None):
         version=int(match["version"]) if match else 0,
         revision=int(match["revision"]) if match else 0,
     )
+
+
+def _hrefs(asset):
+    """(href to open, https href, s3 href, auth refs of the href to open): the https
+    alternate when there is one, else the asset's own href."""
+    href = _absolute_href(asset)
+    alternates = asset.extra_fields.get("alternate") or {}
+    https = _alternate(alternates, "https")
+    s3 = _alternate(alternates, "s3")
+    https_href = (
+        https.get("href") if https else (href if _scheme(href) in ("http", "https") else None)
+    )
+    s3_href = s3.get("href") if s3 else (href if _scheme(href) == "s3" else None)
+    if https:
+        return https_href, https_href, s3_href, https.get("auth:refs", ())
+    return href, https_href, s3_href, asset.extra_fields.get("auth:refs", ())
 
 
 def _absolute_href(asset):
@@ -469,51 +393,3 @@ def _walk_static(catalog, collections, bbox, year, max_items) -> Iterator[pystac
                 yield item
                 if found >= max_items:
                     return
-
-
-class _RequestTracker:
-    """Request modifier remembering the last URL asked, to name it in errors; a cancel
-    stops the next request (e.g. the next page of a search)."""
-
-    def __init__(self, source, is_cancelled=None):
-        path = local_path(source)
-        self.url = redact_url(str(source)) if path is None else str(Path(path))
-        self.is_cancelled = is_cancelled
-
-    def __call__(self, request):
-        self.url = redact_url(request.url)
-        if self.is_cancelled is not None and self.is_cancelled():
-            raise CropMaskCancelled("Cancelled: the search stopped.")
-        return None
-
-
-def _api_error(url, error):
-    status = getattr(error, "status_code", None)
-    if status is None:
-        cause = error.__context__
-        if isinstance(cause, requests.exceptions.RequestException):
-            # requests' own words repeat the URL with its query: say what happened instead.
-            reason = "timed out" if is_timeout(cause) else network_reason(cause)
-        else:
-            reason = _first_line(error)
-        return StacSearchError(
-            url,
-            f"Cannot reach the STAC service ({reason})",
-            "Check the network connection, the proxy settings and the address.",
-        )
-    if status == 429:
-        advice = "The service is overloaded (too many requests); try again in a few minutes."
-    elif status >= 500:
-        advice = "The service has a problem; try again later."
-    elif status in (401, 403):
-        advice = "The service refuses access; check the address (searching CDSE needs no account)."
-    elif status == 404:
-        advice = "Check the STAC API address and the collection ids."
-    else:
-        advice = f"The service rejected the request: {_first_line(error)}"
-    return StacSearchError(url, "The STAC service answered with an error", advice, status)
-
-
-def _first_line(error, limit=300):
-    text = str(error).strip().splitlines()
-    return text[0][:limit] if text else type(error).__name__

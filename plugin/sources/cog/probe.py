@@ -10,8 +10,8 @@ from urllib.parse import urljoin
 
 import requests
 
-from ...net.download import bearer_allowed
 from ...net.http import is_timeout, make_session, network_reason, redact_url, url_host
+from ...net.trusted import bearer_allowed
 from .errors import ClipAuthError, ClipError
 
 log = logging.getLogger(__name__)

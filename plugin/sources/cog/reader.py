@@ -11,8 +11,8 @@ import requests
 from osgeo import gdal
 from rasterio.windows import Window
 
-from ...net.download import bearer_allowed
 from ...net.http import url_host
+from ...net.trusted import bearer_allowed
 from .errors import ClipError, RangesNotSupported
 from .gdal_env import GdalSession, headers_option, http_options, s3_options
 from .plan import SourceLayout, read_layout
