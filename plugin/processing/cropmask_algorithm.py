@@ -66,7 +66,7 @@ def raster_file(layer, parameter):
 class MaskStylePostProcessor(QgsProcessingLayerPostProcessorInterface):
     """Styles the output layer when Processing loads it."""
 
-    instances = []  # Processing holds no reference of its own
+    instances: list = []  # Processing holds no reference of its own
 
     def __init__(self, settings):
         super().__init__()

@@ -83,7 +83,7 @@ class _WindowReader:
         self.inputs = plan.inputs
         self.offsets = plan.offsets
         self.local = threading.local()
-        self.opened = []
+        self.opened: list = []
         self.lock = threading.Lock()
 
     def read(self, role: str, window: Window) -> np.ndarray:
@@ -139,7 +139,7 @@ def _counting(plan: Plan, states: BandStates, joint_keys: JointKeys):
 def _in_order(executor, function, items: Iterable, limit: int, is_cancelled) -> Iterator:
     """(item, function(item)) in order, computed by ``executor`` at most ``limit`` ahead;
     ``is_cancelled()`` is checked before each result."""
-    pending = deque()
+    pending: deque = deque()
     queue = iter(items)
     while True:
         for item in islice(queue, limit - len(pending)):

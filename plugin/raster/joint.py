@@ -127,7 +127,7 @@ class JointKeys:
             lead_nodata = states.classes == products.CLASS_NODATA
         self.lead_nodata = lead_nodata & (self.status[self.lead_key] == products.NODATA)
 
-    def keys(self, classes, confidence, validity):
+    def keys(self, classes, confidence: np.ndarray, validity) -> np.ndarray:
         if self.class_key is None:
             if self.conf_direct and self.valid_levels == 1:
                 key = products.index_view(confidence).astype(np.intp)
@@ -143,7 +143,7 @@ class JointKeys:
             key += np.take(self.valid_key, products.index_view(validity))
         return key
 
-    def nodata_key(self, lead):
+    def nodata_key(self, lead: np.ndarray) -> int | None:
         """The key of a lead-band window that is nodata whatever the other bands hold.
 
         None unless every pixel holds one value whose state alone is nodata:
@@ -155,7 +155,9 @@ class JointKeys:
             return None
         return int(self.lead_key[index])
 
-    def other_counts(self, key, classes, block_counts, per_value_size):
+    def other_counts(
+        self, key: np.ndarray, classes, block_counts: np.ndarray, per_value_size: int
+    ) -> np.ndarray | None:
         """Per (value, status) counts of the "other" class id (rare: unexpected codes)."""
         if self.other_base is None or not block_counts[self.other_base :].any():
             return None
@@ -164,7 +166,7 @@ class JointKeys:
         per_value |= self.status[key[mask]]
         return np.bincount(per_value, minlength=per_value_size)
 
-    def per_value_counts(self, joint, per_value_size):
+    def per_value_counts(self, joint: np.ndarray, per_value_size: int) -> np.ndarray:
         """Joint-key counts as counts per (lead value, status)."""
         ids = np.arange(self.size) // self.class_stride
         if self.class_key is None:

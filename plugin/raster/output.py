@@ -14,13 +14,14 @@ import rasterio
 from rasterio.errors import RasterioError
 
 from ..domain.errors import CropMaskError
+from .grid import Grid
 
 # Chosen by `make bench` (see README): fastest to write at a similar size.
 DEFAULT_COMPRESSION = {"compress": "ZSTD", "zstd_level": 1}
 BLOCK_SIZE = 512
 
 
-def parse_creation_options(text):
+def parse_creation_options(text: str | None) -> dict:
     """'COMPRESS=DEFLATE|ZLEVEL=6' (the QGIS convention) -> {'COMPRESS': 'DEFLATE', ...}."""
     options = {}
     for part in (text or "").replace("\n", "|").split("|"):
@@ -37,7 +38,9 @@ def parse_creation_options(text):
     return options
 
 
-def output_profile(grid, dtype, nodata, threads, creation_options=None):
+def output_profile(
+    grid: Grid, dtype, nodata: float, threads: int, creation_options: dict | None = None
+) -> dict:
     profile = {
         "driver": "GTiff",
         "width": grid.width,
@@ -159,7 +162,7 @@ class AtomicRasterWriter:
     and nothing appears at ``path``.
     """
 
-    def __init__(self, path, profile):
+    def __init__(self, path: str | os.PathLike, profile: dict):
         self.path = Path(path)
         self.profile = profile
         self.target = AtomicPath(self.path)
