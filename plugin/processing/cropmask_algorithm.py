@@ -8,7 +8,6 @@ from qgis.core import (
     QgsFeatureSink,
     QgsField,
     QgsFields,
-    QgsProcessingAlgorithm,
     QgsProcessingException,
     QgsProcessingLayerPostProcessorInterface,
     QgsProcessingOutputLayerDefinition,
@@ -27,12 +26,12 @@ from qgis.core import (
 
 from .. import compat
 from ..domain import nomenclature, products
-from ..domain.errors import CropMaskCancelled, CropMaskError
+from ..domain.errors import CropMaskError
 from ..qgis import styles
 from ..qgis.i18n import tr, ui_language
 from ..raster.engine import BandRef, CropMaskRequest, check_raster, run_crop_mask
 from ..raster.output import parse_creation_options
-from .icons import plugin_icon
+from .base import CropConfidenceAlgorithm
 
 PRODUCT_KEYS = products.PRODUCTS
 OUTPUT_MODE_KEYS = products.OUTPUT_MODES
@@ -67,7 +66,7 @@ def raster_file(layer, parameter):
 class MaskStylePostProcessor(QgsProcessingLayerPostProcessorInterface):
     """Styles the output layer when Processing loads it."""
 
-    instances = []  # Processing holds no reference of its own
+    instances: list = []  # Processing holds no reference of its own
 
     def __init__(self, settings):
         super().__init__()
@@ -87,7 +86,10 @@ class MaskStylePostProcessor(QgsProcessingLayerPostProcessorInterface):
         return instance
 
 
-class CropMaskAlgorithm(QgsProcessingAlgorithm):
+class CropMaskAlgorithm(CropConfidenceAlgorithm):
+    NAME = "cropmask"
+    GROUP_ID = "cropmasks"
+
     PRODUCT = "PRODUCT"
     CLASS_LAYER = "CLASS_LAYER"
     CLASS_BAND = "CLASS_BAND"
@@ -109,20 +111,8 @@ class CropMaskAlgorithm(QgsProcessingAlgorithm):
     KEPT_PIXELS = "KEPT_PIXELS"
     KEPT_AREA_HA = "KEPT_AREA_HA"
 
-    def name(self):
-        return "cropmask"
-
     def displayName(self):
         return tr("Confidence-filtered crop mask")
-
-    def group(self):
-        return tr("Crop masks")
-
-    def groupId(self):
-        return "cropmasks"
-
-    def icon(self):
-        return plugin_icon()
 
     def shortHelpString(self):
         return tr(
@@ -144,47 +134,59 @@ class CropMaskAlgorithm(QgsProcessingAlgorithm):
             "metadata (CROPCONFIDENCE_*), from which 'Apply Crop Confidence style' styles it."
         )
 
-    def createInstance(self):
-        return CropMaskAlgorithm()
-
     def initAlgorithm(self, config=None):  # noqa: ARG002
         self.addParameter(
             QgsProcessingParameterEnum(
                 self.PRODUCT, tr("Product"), options=product_labels(), defaultValue=0
             )
         )
+        self._add_layers()
+        self._add_thresholds()
         self.addParameter(
-            QgsProcessingParameterRasterLayer(
+            QgsProcessingParameterEnum(
+                self.OUTPUT_MODE,
+                tr("Output"),
+                options=[tr("Binary mask"), tr("Filtered class map")],
+                defaultValue=0,
+            )
+        )
+        self.addParameter(
+            QgsProcessingParameterExtent(self.EXTENT, tr("Clip to extent"), optional=True)
+        )
+        self._add_advanced()
+        self._add_outputs()
+
+    def _add_layers(self):
+        """The class, confidence and validity layers, each with its band."""
+        for layer, band, layer_name, band_name, optional in (
+            (
                 self.CLASS_LAYER,
+                self.CLASS_BAND,
                 tr("Class layer (CTY or OSO classes; not needed for CTYCL only)"),
-                optional=True,
+                tr("Class band"),
+                True,
+            ),
+            (
+                self.CONFIDENCE_LAYER,
+                self.CONFIDENCE_BAND,
+                tr("Confidence layer (CTYCL or OCS_Confidence)"),
+                tr("Confidence band"),
+                False,
+            ),
+            (
+                self.VALIDITY_LAYER,
+                self.VALIDITY_BAND,
+                tr("Validity layer (OSO OCS_Validity)"),
+                tr("Validity band"),
+                True,
+            ),
+        ):
+            self.addParameter(
+                QgsProcessingParameterRasterLayer(layer, layer_name, optional=optional)
             )
-        )
-        self.addParameter(
-            QgsProcessingParameterBand(
-                self.CLASS_BAND, tr("Class band"), 1, self.CLASS_LAYER, optional=True
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterRasterLayer(
-                self.CONFIDENCE_LAYER, tr("Confidence layer (CTYCL or OCS_Confidence)")
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterBand(
-                self.CONFIDENCE_BAND, tr("Confidence band"), 1, self.CONFIDENCE_LAYER, optional=True
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterRasterLayer(
-                self.VALIDITY_LAYER, tr("Validity layer (OSO OCS_Validity)"), optional=True
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterBand(
-                self.VALIDITY_BAND, tr("Validity band"), 1, self.VALIDITY_LAYER, optional=True
-            )
-        )
+            self.addParameter(QgsProcessingParameterBand(band, band_name, 1, layer, optional=True))
+
+    def _add_thresholds(self):
         self.addParameter(
             QgsProcessingParameterNumber(
                 self.MIN_VALIDITY,
@@ -212,17 +214,8 @@ class CropMaskAlgorithm(QgsProcessingAlgorithm):
                 maxValue=100,
             )
         )
-        self.addParameter(
-            QgsProcessingParameterEnum(
-                self.OUTPUT_MODE,
-                tr("Output"),
-                options=[tr("Binary mask"), tr("Filtered class map")],
-                defaultValue=0,
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterExtent(self.EXTENT, tr("Clip to extent"), optional=True)
-        )
+
+    def _add_advanced(self):
         threads = QgsProcessingParameterNumber(
             self.THREADS,
             tr("Threads (0 = all cores)"),
@@ -239,6 +232,8 @@ class CropMaskAlgorithm(QgsProcessingAlgorithm):
         for parameter in (threads, options):
             parameter.setFlags(parameter.flags() | compat.FLAG_ADVANCED)
             self.addParameter(parameter)
+
+    def _add_outputs(self):
         self.addParameter(QgsProcessingParameterRasterDestination(self.OUTPUT, tr("Crop mask")))
         self.addParameter(
             QgsProcessingParameterFeatureSink(
@@ -257,9 +252,8 @@ class CropMaskAlgorithm(QgsProcessingAlgorithm):
         ):
             self.addOutput(QgsProcessingOutputNumber(name, description))
 
-    def _request(self, parameters, context):
-        product = PRODUCT_KEYS[self.parameterAsEnum(parameters, self.PRODUCT, context)]
-        mode = OUTPUT_MODE_KEYS[self.parameterAsEnum(parameters, self.OUTPUT_MODE, context)]
+    def _layers(self, parameters, context):
+        """The confidence, class and validity layers (None when not given)."""
         confidence_layer = self.parameterAsRasterLayer(parameters, self.CONFIDENCE_LAYER, context)
         if confidence_layer is None:
             raise QgsProcessingException(
@@ -276,35 +270,42 @@ class CropMaskAlgorithm(QgsProcessingAlgorithm):
                         name, parameters.get(name)
                     )
                 )
+        return confidence_layer, class_layer, validity_layer
+
+    def _band_ref(self, parameters, context, layer, band_parameter, parameter):
+        path = raster_file(layer, parameter)
+        if path is None:
+            return None
+        if parameters.get(band_parameter) in (None, ""):
+            return BandRef(path, 1)
+        band = self.parameterAsInt(parameters, band_parameter, context)
+        if band < 1:
+            raise QgsProcessingException(
+                tr("{}: band {} does not exist; bands are numbered from 1.").format(
+                    band_parameter, band
+                )
+            )
+        return BandRef(path, band)
+
+    def _bounds(self, parameters, context, crs):
+        """EXTENT in ``crs`` as (xmin, ymin, xmax, ymax), or None for the whole layers."""
+        if parameters.get(self.EXTENT) in (None, ""):
+            return None
+        extent = self.parameterAsExtent(parameters, self.EXTENT, context, crs)
+        if extent.isNull():
+            return None
+        return (extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum())
+
+    def _request(self, parameters, context):
+        product = PRODUCT_KEYS[self.parameterAsEnum(parameters, self.PRODUCT, context)]
+        mode = OUTPUT_MODE_KEYS[self.parameterAsEnum(parameters, self.OUTPUT_MODE, context)]
+        confidence_layer, class_layer, validity_layer = self._layers(parameters, context)
+        bounds = self._bounds(parameters, context, confidence_layer.crs())
+        codes = products.parse_class_list(self.parameterAsString(parameters, self.CLASSES, context))
 
         def band_ref(layer, band_parameter, parameter):
-            path = raster_file(layer, parameter)
-            if path is None:
-                return None
-            if parameters.get(band_parameter) in (None, ""):
-                return BandRef(path, 1)
-            band = self.parameterAsInt(parameters, band_parameter, context)
-            if band < 1:
-                raise QgsProcessingException(
-                    tr("{}: band {} does not exist; bands are numbered from 1.").format(
-                        band_parameter, band
-                    )
-                )
-            return BandRef(path, band)
+            return self._band_ref(parameters, context, layer, band_parameter, parameter)
 
-        bounds = None
-        if parameters.get(self.EXTENT) not in (None, ""):
-            extent = self.parameterAsExtent(
-                parameters, self.EXTENT, context, confidence_layer.crs()
-            )
-            if not extent.isNull():
-                bounds = (
-                    extent.xMinimum(),
-                    extent.yMinimum(),
-                    extent.xMaximum(),
-                    extent.yMaximum(),
-                )
-        codes = products.parse_class_list(self.parameterAsString(parameters, self.CLASSES, context))
         return CropMaskRequest(
             product=product,
             confidence=band_ref(confidence_layer, self.CONFIDENCE_BAND, self.CONFIDENCE_LAYER),
@@ -351,72 +352,57 @@ class CropMaskAlgorithm(QgsProcessingAlgorithm):
                 return False, f"{name}: {error}"
         return super().checkParameterValues(parameters, context)
 
-    def processAlgorithm(self, parameters, context, feedback):
-        try:
-            request = self._request(parameters, context)
-            output = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
-            if not output.lower().endswith(OUTPUT_SUFFIXES):
-                raise QgsProcessingException(
-                    tr(
-                        "OUTPUT: '{}' is not a GeoTIFF name. The crop mask is always written "
-                        "as a GeoTIFF: give a file name ending in .tif."
-                    ).format(output)
-                )
-            if request.validity is None and request.min_validity > 0:
-                feedback.reportError(
-                    tr("MIN_VALIDITY {} is ignored: no validity layer is given.").format(
-                        request.min_validity
-                    ),
-                    False,
-                )
-            feedback.pushInfo(
-                tr("Product {}, classes {}, minimum confidence {}").format(
-                    request.product,
-                    ", ".join(
-                        map(str, products.resolve_classes(request.product, request.class_codes))
-                    )
-                    or tr("all cropland"),
-                    request.min_confidence,
-                )
+    def _output_path(self, parameters, context):
+        output = self.parameterAsOutputLayer(parameters, self.OUTPUT, context)
+        if not output.lower().endswith(OUTPUT_SUFFIXES):
+            raise QgsProcessingException(
+                tr(
+                    "OUTPUT: '{}' is not a GeoTIFF name. The crop mask is always written "
+                    "as a GeoTIFF: give a file name ending in .tif."
+                ).format(output)
             )
-            # Its settings go into the output's metadata, for cropconfidence:style.
-            codes = products.resolve_classes(request.product, request.class_codes)
-            request = dataclasses.replace(
-                request,
-                tags=styles.crop_mask_tags(
-                    request.product,
-                    request.output_mode,
-                    codes,
-                    request.min_confidence,
-                    request.min_validity,
-                ),
-            )
-            result = run_crop_mask(
-                request,
-                output,
-                progress=lambda fraction: feedback.setProgress(100 * fraction),
-                is_cancelled=feedback.isCanceled,
-            )
-        except CropMaskCancelled:
-            raise QgsProcessingException(tr("Cancelled: no output was written.")) from None
-        except CropMaskError as error:
-            raise QgsProcessingException(str(error)) from None
+        return output
 
+    def _report_request(self, request, feedback):
+        if request.validity is None and request.min_validity > 0:
+            feedback.reportError(
+                tr("MIN_VALIDITY {} is ignored: no validity layer is given.").format(
+                    request.min_validity
+                ),
+                False,
+            )
+        feedback.pushInfo(
+            tr("Product {}, classes {}, minimum confidence {}").format(
+                request.product,
+                ", ".join(map(str, products.resolve_classes(request.product, request.class_codes)))
+                or tr("all cropland"),
+                request.min_confidence,
+            )
+        )
+
+    def process(self, parameters, context, feedback):
+        request = self._request(parameters, context)
+        output = self._output_path(parameters, context)
+        self._report_request(request, feedback)
+        # Its settings go into the output's metadata, for cropconfidence:style.
+        codes = products.resolve_classes(request.product, request.class_codes)
+        request = dataclasses.replace(
+            request,
+            tags=styles.crop_mask_tags(
+                request.product,
+                request.output_mode,
+                codes,
+                request.min_confidence,
+                request.min_validity,
+            ),
+        )
+        result = run_crop_mask(request, output, **self.callbacks(feedback))
         if result.pixel_area_m2 is None:
             feedback.reportError(
                 tr("The rasters' CRS is not projected in metres: areas are not computed."),
                 False,
             )
-        outputs = {
-            self.OUTPUT: output,
-            self.TOTAL_PIXELS: result.total_pixels,
-            self.NODATA_PIXELS: result.nodata_pixels,
-            self.KEPT_PIXELS: result.kept_pixels,
-            self.KEPT_AREA_HA: result.kept_area_ha,
-        }
-        table_id = self._write_table(parameters, context, request, result)
-        if table_id is not None:
-            outputs[self.OUTPUT_TABLE] = table_id
+        outputs = self._outputs(parameters, context, request, result, output)
         feedback.pushInfo(
             tr("Kept {} of {} pixels ({} ha); {} no-data pixels.").format(
                 result.kept_pixels,
@@ -432,6 +418,19 @@ class CropMaskAlgorithm(QgsProcessingAlgorithm):
             context.layerToLoadOnCompletionDetails(output).setPostProcessor(
                 MaskStylePostProcessor.create(settings)
             )
+        return outputs
+
+    def _outputs(self, parameters, context, request, result, output):
+        outputs = {
+            self.OUTPUT: output,
+            self.TOTAL_PIXELS: result.total_pixels,
+            self.NODATA_PIXELS: result.nodata_pixels,
+            self.KEPT_PIXELS: result.kept_pixels,
+            self.KEPT_AREA_HA: result.kept_area_ha,
+        }
+        table_id = self._write_table(parameters, context, request, result)
+        if table_id is not None:
+            outputs[self.OUTPUT_TABLE] = table_id
         return outputs
 
     def _write_table(self, parameters, context, request, result):

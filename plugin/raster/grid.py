@@ -1,9 +1,13 @@
 """Raster grids: compatibility checks, intersections and block windows."""
 
+from __future__ import annotations
+
 import math
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from affine import Affine
+from rasterio.crs import CRS
 
 from ..domain.errors import CropMaskError
 
@@ -13,17 +17,17 @@ ALIGNMENT_TOLERANCE = 1e-6
 
 @dataclass(frozen=True)
 class Grid:
-    crs: object  # rasterio CRS
+    crs: CRS | None
     transform: Affine
     width: int
     height: int
 
     @property
-    def pixel_size(self):
+    def pixel_size(self) -> tuple[float, float]:
         return self.transform.a, -self.transform.e
 
     @property
-    def bounds(self):
+    def bounds(self) -> tuple[float, float, float, float]:
         left, top = self.transform.c, self.transform.f
         return (
             left,
@@ -32,7 +36,7 @@ class Grid:
             top,
         )
 
-    def describe(self):
+    def describe(self) -> str:
         crs = self.crs.to_string() if self.crs else "no CRS"
         left, bottom, right, top = self.bounds
         return (
@@ -40,7 +44,7 @@ class Grid:
             f"{self.width} x {self.height} px, origin ({left:.6f}, {top:.6f})"
         )
 
-    def window_grid(self, row_off, col_off, height, width):
+    def window_grid(self, row_off: int, col_off: int, height: int, width: int) -> Grid:
         transform = self.transform * Affine.translation(col_off, row_off)
         return Grid(self.crs, transform, width, height)
 
@@ -51,7 +55,7 @@ def _same_crs(a, b):
     return a == b
 
 
-def check_compatible(name_a, grid_a, name_b, grid_b):
+def check_compatible(name_a: str, grid_a: Grid, name_b: str, grid_b: Grid) -> None:
     """Refuse grids that differ in CRS, pixel size or alignment: never resample."""
     problem = None
     if grid_a.transform.b or grid_a.transform.d or grid_b.transform.b or grid_b.transform.d:
@@ -79,7 +83,7 @@ def check_compatible(name_a, grid_a, name_b, grid_b):
         )
 
 
-def offset_in(grid, reference):
+def offset_in(grid: Grid, reference: Grid) -> tuple[int, int]:
     """Row and column of ``reference``'s origin within ``grid`` (aligned grids)."""
     width, height = grid.pixel_size
     col = round((reference.transform.c - grid.transform.c) / width)
@@ -87,7 +91,7 @@ def offset_in(grid, reference):
     return row, col
 
 
-def intersection(named_grids):
+def intersection(named_grids: list[tuple[str, Grid]]) -> Grid:
     """The common part of aligned grids, on the first grid's lattice."""
     (first_name, first), *others = named_grids
     row0, col0, row1, col1 = 0, 0, first.height, first.width
@@ -105,7 +109,7 @@ def intersection(named_grids):
     return first.window_grid(row0, col0, row1 - row0, col1 - col0)
 
 
-def clip_to_bounds(grid, bounds):
+def clip_to_bounds(grid: Grid, bounds: tuple) -> Grid:
     """The grid-aligned window of ``grid`` covering ``bounds`` (xmin, ymin, xmax, ymax)."""
     xmin, ymin, xmax, ymax = bounds
     if not (xmin < xmax and ymin < ymax):
@@ -127,7 +131,7 @@ def clip_to_bounds(grid, bounds):
     return grid.window_grid(row0, col0, row1 - row0, col1 - col0)
 
 
-def window_steps(block_shape, window_size, raster_width):
+def window_steps(block_shape: tuple, window_size: int, raster_width: int) -> tuple[int, int]:
     """Window height and width: whole blocks, about ``window_size``² pixels.
 
     Strips (blocks as wide as the raster) are grouped by rows so that each is
@@ -144,7 +148,9 @@ def window_steps(block_shape, window_size, raster_width):
     )
 
 
-def block_windows(height, width, steps, phase=(0, 0)):
+def block_windows(
+    height: int, width: int, steps: tuple[int, int], phase: tuple[int, int] = (0, 0)
+) -> Iterator[tuple[int, int, int, int]]:
     """Windows (row, col, height, width) covering the raster, aligned to blocks.
 
     ``steps`` is the window size from ``window_steps``, ``phase`` where the

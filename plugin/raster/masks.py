@@ -20,7 +20,7 @@ from ..domain import products
 MAX_RUNS = 3
 
 
-def value_runs(member):
+def value_runs(member: np.ndarray) -> list[tuple[int, int]]:
     """The inclusive (first, last) index ranges where the boolean table ``member`` is True."""
     padded = np.concatenate(([False], member, [False])).astype(np.int8)
     edges = np.flatnonzero(np.diff(padded))
@@ -30,7 +30,7 @@ def value_runs(member):
 class BandTest:
     """Which pixels of one band are nodata, and which may be kept, from its state table."""
 
-    def __init__(self, states, nodata_state, pass_state):
+    def __init__(self, states: np.ndarray, nodata_state: int, pass_state: int):
         self.last_index = states.size - 1
         self.nodata_runs = value_runs(states == nodata_state)
         self.pass_runs = value_runs(states == pass_state)
@@ -40,10 +40,10 @@ class BandTest:
         self.states = states.astype(np.uint8) if many else None
 
     @property
-    def uses_lookup(self):
+    def uses_lookup(self) -> bool:
         return self.states is not None
 
-    def masks(self, values):
+    def masks(self, values: np.ndarray) -> tuple:
         """(nodata, may be kept) as boolean arrays; None means no pixel, True every pixel."""
         index = products.index_view(values)
         if self.states is not None:
@@ -90,7 +90,7 @@ def _all(parts, shape):
 class WindowMasks:
     """The output window and its nodata and kept pixel counts, by band masks."""
 
-    def __init__(self, tables, mode, nodata, dtype):
+    def __init__(self, tables, mode: str, nodata: int, dtype):
         """``tables`` has the state tables ``classes`` (or None), ``confidence`` and
         ``validity`` (or None), as made by ``products.*_state_table``."""
         bands = (
@@ -107,7 +107,7 @@ class WindowMasks:
         self.nodata = nodata
         self.dtype = np.dtype(dtype)
 
-    def apply(self, bands):
+    def apply(self, bands: dict) -> tuple[np.ndarray, int, int]:
         """``bands`` maps role to window array; returns (output, nodata pixels, kept pixels)."""
         shape = bands["confidence"].shape
         nodata_parts, pass_parts = [], []

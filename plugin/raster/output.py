@@ -1,23 +1,27 @@
 """Output GeoTIFFs: the default profile, and writing under a temporary name."""
 
+from __future__ import annotations
+
 import contextlib
 import logging
 import os
 import threading
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import rasterio
 from rasterio.errors import RasterioError
 
 from ..domain.errors import CropMaskError
+from .grid import Grid
 
 # Chosen by `make bench` (see README): fastest to write at a similar size.
 DEFAULT_COMPRESSION = {"compress": "ZSTD", "zstd_level": 1}
 BLOCK_SIZE = 512
 
 
-def parse_creation_options(text):
+def parse_creation_options(text: str | None) -> dict:
     """'COMPRESS=DEFLATE|ZLEVEL=6' (the QGIS convention) -> {'COMPRESS': 'DEFLATE', ...}."""
     options = {}
     for part in (text or "").replace("\n", "|").split("|"):
@@ -34,7 +38,9 @@ def parse_creation_options(text):
     return options
 
 
-def output_profile(grid, dtype, nodata, threads, creation_options=None):
+def output_profile(
+    grid: Grid, dtype, nodata: float, threads: int, creation_options: dict | None = None
+) -> dict:
     profile = {
         "driver": "GTiff",
         "width": grid.width,
@@ -95,40 +101,89 @@ def _sidecars(path):
     return [Path(f"{path}{suffix}") for suffix in (".aux.xml", ".msk", ".ovr")]
 
 
+class AtomicPath:
+    """A hidden temporary name beside ``final``, to write under and then rename to ``final``.
+
+    The one place for "write under a temporary name, check, rename": ``commit()`` moves the
+    finished file to ``final``, ``discard()`` deletes it (and the sidecars GDAL may have
+    written beside it). Most callers want the ``atomic_path`` context manager instead.
+    """
+
+    def __init__(self, final: str | os.PathLike, suffix: str = ".part"):
+        self.final = Path(final)
+        self.temp = self.final.with_name(f".{self.final.name}.{uuid.uuid4().hex[:8]}{suffix}")
+
+    def commit(self) -> None:
+        """Rename the temporary file to the final name (replacing a file there)."""
+        os.replace(self.temp, self.final)
+
+    def discard(self) -> None:
+        for path in [self.temp, *_sidecars(self.temp)]:
+            with contextlib.suppress(OSError):
+                path.unlink(missing_ok=True)
+
+
+@contextlib.contextmanager
+def atomic_path(final: str | os.PathLike, suffix: str = ".part") -> Iterator[Path]:
+    """Yield a temporary path beside ``final``; rename it to ``final`` if the block ends
+    normally, delete it if the block raises (an older file at ``final`` is then kept).
+
+    Check the written file inside the block, and raise to keep it from ``final``::
+
+        with atomic_path(target) as temporary:
+            shutil.copyfile(source, temporary)
+
+    ``suffix`` ends the temporary name (".part.vrt" for a driver that goes by extension).
+    An error of the rename itself is raised as the OSError.
+    """
+    target = AtomicPath(final, suffix)
+    try:
+        yield target.temp
+        target.commit()
+    finally:
+        target.discard()
+
+
+def _check_destination(path):
+    folder = path.parent
+    if not folder.is_dir():
+        raise CropMaskError(
+            f"The output folder '{folder}' does not exist. Create it or choose another output."
+        )
+    if path.is_dir():
+        raise CropMaskError(f"The output '{path}' is a folder; give a file name.")
+
+
 class AtomicRasterWriter:
-    """Writes to a hidden temporary file beside ``path``; renames it on success.
+    """Writes a raster under a temporary name beside ``path`` (see ``AtomicPath``) and
+    renames it on success.
 
     On any exception inside the ``with`` block the temporary file is removed
     and nothing appears at ``path``.
     """
 
-    def __init__(self, path, profile):
+    def __init__(self, path: str | os.PathLike, profile: dict):
         self.path = Path(path)
         self.profile = profile
-        self.temp = self.path.with_name(f".{self.path.name}.{uuid.uuid4().hex[:8]}.part")
+        self.target = AtomicPath(self.path)
+        self.temp = self.target.temp
         self.dataset = None
 
     def __enter__(self):
-        folder = self.path.parent
-        if not folder.is_dir():
-            raise CropMaskError(
-                f"The output folder '{folder}' does not exist. Create it or choose another output."
-            )
-        if self.path.is_dir():
-            raise CropMaskError(f"The output '{self.path}' is a folder; give a file name.")
+        _check_destination(self.path)
         try:
             with open(self.temp, "xb"):
                 pass
         except OSError as error:
             raise CropMaskError(
-                f"Cannot write in the output folder '{folder}': {error.strerror}. "
+                f"Cannot write in the output folder '{self.path.parent}': {error.strerror}. "
                 "Choose a folder you can write to."
             ) from None
         try:
             with _gdal_warnings() as warnings:
                 self.dataset = rasterio.open(self.temp, "w", **self.profile)
         except (RasterioError, OSError) as error:
-            self._discard()
+            self.target.discard()
             raise CropMaskError(
                 f"Cannot create the output '{self.path}': {error}. "
                 "Check the creation options and the free disk space."
@@ -136,7 +191,7 @@ class AtomicRasterWriter:
         refused = _refused_options(warnings)
         if refused:
             self.dataset.close()
-            self._discard()
+            self.target.discard()
             raise CropMaskError(
                 f"GDAL's GeoTIFF driver refused creation options for '{self.path}': "
                 f"{'; '.join(refused)}. Fix or remove them; the valid ones are "
@@ -149,7 +204,7 @@ class AtomicRasterWriter:
             if self.dataset is not None:
                 self.dataset.close()
         except (RasterioError, OSError) as error:
-            self._discard()
+            self.target.discard()
             if exc_type is None:
                 raise CropMaskError(
                     f"Cannot finish the output '{self.path}': {error}. "
@@ -157,21 +212,16 @@ class AtomicRasterWriter:
                 ) from None
             return False
         if exc_type is not None:
-            self._discard()
+            self.target.discard()
             return False
         try:
-            os.replace(self.temp, self.path)
-            for sidecar in _sidecars(self.path):
+            self.target.commit()
+            for sidecar in _sidecars(self.path):  # they described the file replaced
                 sidecar.unlink(missing_ok=True)
         except OSError as error:
-            self._discard()
+            self.target.discard()
             raise CropMaskError(
                 f"Cannot move the finished output to '{self.path}': {error.strerror}. "
                 "Close any program that holds that file open, or choose another output name."
             ) from None
         return False
-
-    def _discard(self):
-        for path in [self.temp, *_sidecars(self.temp)]:
-            with contextlib.suppress(OSError):
-                path.unlink(missing_ok=True)
