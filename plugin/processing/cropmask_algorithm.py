@@ -9,7 +9,6 @@ from qgis.core import (
     QgsField,
     QgsFields,
     QgsProcessingException,
-    QgsProcessingLayerPostProcessorInterface,
     QgsProcessingOutputLayerDefinition,
     QgsProcessingOutputNumber,
     QgsProcessingParameterBand,
@@ -25,13 +24,14 @@ from qgis.core import (
 )
 
 from .. import compat
-from ..domain import nomenclature, products
+from ..domain import mask_tags, nomenclature, products
 from ..domain.errors import CropMaskError
 from ..qgis import styles
-from ..qgis.i18n import tr, ui_language
+from ..qgis.i18n import tr, translated, ui_language
 from ..raster.engine import BandRef, CropMaskRequest, check_raster, run_crop_mask
 from ..raster.output import parse_creation_options
 from .base import CropConfidenceAlgorithm
+from .postprocess import OneShotPostProcessor
 
 PRODUCT_KEYS = products.PRODUCTS
 OUTPUT_MODE_KEYS = products.OUTPUT_MODES
@@ -39,13 +39,7 @@ OUTPUT_SUFFIXES = (".tif", ".tiff")
 
 
 def product_labels():
-    return [
-        tr("CTY + CTYCL (CLMS Crop Types and Confidence Layer)"),
-        tr("CTYCL only (CLMS Confidence Layer)"),
-        tr("OSO 2018+ (23 classes)"),
-        tr("OSO 2016–2017 (17 classes)"),
-        tr("Custom"),
-    ]
+    return [translated(products.PRODUCT_LABELS[key]) for key in PRODUCT_KEYS]
 
 
 def raster_file(layer, parameter):
@@ -63,27 +57,17 @@ def raster_file(layer, parameter):
     return path
 
 
-class MaskStylePostProcessor(QgsProcessingLayerPostProcessorInterface):
-    """Styles the output layer when Processing loads it."""
-
-    instances: list = []  # Processing holds no reference of its own
+class MaskStylePostProcessor(OneShotPostProcessor):
+    """Styles the output layer when Processing loads it, from the mask_tags.CropMaskSettings
+    the output was made with."""
 
     def __init__(self, settings):
         super().__init__()
         self.settings = settings
 
-    def postProcessLayer(self, layer, context, feedback):  # noqa: ARG002
-        if not layer.isValid():
-            return
+    def style(self, layer):
         layer.setRenderer(styles.crop_mask_renderer(layer, self.settings))
         layer.triggerRepaint()
-
-    @classmethod
-    def create(cls, settings):
-        """``settings``: the styles.CropMaskSettings the output was made with."""
-        instance = cls(settings)
-        cls.instances.append(instance)
-        return instance
 
 
 class CropMaskAlgorithm(CropConfidenceAlgorithm):
@@ -388,7 +372,7 @@ class CropMaskAlgorithm(CropConfidenceAlgorithm):
         codes = products.resolve_classes(request.product, request.class_codes)
         request = dataclasses.replace(
             request,
-            tags=styles.crop_mask_tags(
+            tags=mask_tags.crop_mask_tags(
                 request.product,
                 request.output_mode,
                 codes,
@@ -412,7 +396,7 @@ class CropMaskAlgorithm(CropConfidenceAlgorithm):
             )
         )
         if context.willLoadLayerOnCompletion(output):
-            settings = styles.CropMaskSettings(
+            settings = mask_tags.CropMaskSettings(
                 request.product, request.output_mode, codes, request.min_confidence
             )
             context.layerToLoadOnCompletionDetails(output).setPostProcessor(

@@ -32,7 +32,7 @@ from qgis.PyQt.QtGui import QColor
 
 from .. import compat
 from ..domain import mask_tags, nomenclature, products
-from ..domain.mask_tags import CropMaskSettings, crop_mask_tags  # noqa: F401 (cropmask_algorithm)
+from ..domain.mask_tags import CropMaskSettings
 from ..domain.resources import RESOURCES
 from .i18n import tr, ui_language
 

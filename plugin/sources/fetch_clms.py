@@ -49,13 +49,9 @@ def _tiles_with_layers(job: FetchJob, stac: ModuleType, layers: tuple) -> list:
         bbox = bbox_to_4326(job.request.bounds, job.request.bounds_crs)
     except ValueError as error:
         raise FetchError(str(error)) from None
-    try:
-        found = stac.search_products(
-            source, bbox, job.year, proxies=job.context.proxies,
-            is_cancelled=job.context.is_cancelled,
-        )  # fmt: skip
-    except stac.StacSearchError as error:
-        raise FetchError(str(error)) from None
+    found = stac.search_products(
+        source, bbox, job.year, proxies=job.context.proxies, is_cancelled=job.context.is_cancelled
+    )
     if found.truncated:
         job.context.say(
             f"Warning: the search of {shown(source)} stopped at its limit of "

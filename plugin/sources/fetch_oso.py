@@ -59,7 +59,7 @@ def fetch_oso_stac(job: FetchJob) -> FetchResult:
             job.request.source_url, bbox, job.year, (OSO_STAC_COLLECTION,),
             proxies=job.context.proxies, is_cancelled=job.context.is_cancelled,
         )  # fmt: skip
-    except (ValueError, stac.StacSearchError) as error:
+    except ValueError as error:  # an area rasterio cannot transform
         raise FetchError(str(error)) from None
     assets = stac.data_assets(items)
     if not assets:

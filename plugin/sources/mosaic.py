@@ -7,8 +7,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
+from ..raster.output import atomic_path
 from .addresses import shown
-from .atomic import replaced_on_success
 from .request import OSO_BANDS, FetchError
 
 
@@ -43,7 +43,7 @@ def mosaic_vrt(files: list, target: Path) -> Path:
     """A VRT mosaic of ``files`` written as ``target``."""
     from osgeo import gdal
 
-    with replaced_on_success(target, ".part.vrt") as temporary:
+    with atomic_path(target, ".part.vrt") as temporary:
         gdal_write(
             f"the mosaic {target.name} of {len(files)} files",
             gdal.BuildVRT,
@@ -92,7 +92,7 @@ def band_vrts(path: Path, stem: str, folder: Path) -> list:
     outputs = []
     for index, band in enumerate(OSO_BANDS, start=1):
         target = folder / f"{stem}_{band}.vrt"
-        with replaced_on_success(target, ".part.vrt") as temporary:
+        with atomic_path(target, ".part.vrt") as temporary:
             gdal_write(
                 f"the {band} layer {target.name} of {Path(path).name}",
                 gdal.Translate,

@@ -71,12 +71,9 @@ def _stac_options(options):
 
 def _clms_rows(product, year, source, bbox_4326, options):
     stac = stac_search_module()
-    try:
-        found = stac.search_products(
-            source or stac.CDSE_STAC_URL, bbox_4326, year, **_stac_options(options)
-        )
-    except stac.StacSearchError as error:
-        raise FetchError(str(error)) from None
+    found = stac.search_products(
+        source or stac.CDSE_STAC_URL, bbox_4326, year, **_stac_options(options)
+    )
     rows = []
     for tile in found.products:
         assets = [tile.cty, tile.ctycl] if product == "cty_ctycl" else [tile.ctycl]
@@ -97,12 +94,9 @@ def _clms_rows(product, year, source, bbox_4326, options):
 
 def _oso_stac_rows(year, source, bbox_4326, options):
     stac = stac_search_module()
-    try:
-        items = stac.search_items(
-            source, bbox_4326, year, (OSO_STAC_COLLECTION,), **_stac_options(options)
-        )
-    except stac.StacSearchError as error:
-        raise FetchError(str(error)) from None
+    items = stac.search_items(
+        source, bbox_4326, year, (OSO_STAC_COLLECTION,), **_stac_options(options)
+    )
     bboxes = {item.id: item.bbox for item in items}
     return [
         SearchRow(
@@ -151,7 +145,7 @@ def _raster_rows(year, source, bbox_4326, options):
 
 
 def _raster_row(address, layers, year, bbox_4326, options):
-    from .clip import local_path
+    from .paths import local_path
 
     path = local_path(address)
     if path is not None:

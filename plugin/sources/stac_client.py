@@ -17,10 +17,10 @@ from pystac_client.exceptions import APIError
 from pystac_client.stac_api_io import StacApiIO
 from pystac_client.warnings import PystacClientWarning
 
-from ..domain.errors import CropMaskCancelled, CropMaskError
+from ..domain.errors import CropMaskCancelled, CropMaskError, FetchError
 from ..net.http import Timeout, is_timeout, make_session, network_reason, redact_url
 from ..net.status import BUSY, FORBIDDEN, LOGIN, MISSING, RENEWED, status_kind
-from .clip import local_path
+from .paths import local_path
 
 DEFAULT_TRIES = 5  # first request included; retries on 429 (Retry-After), 5xx, network errors
 DEFAULT_BACKOFF = 1.0  # seconds, doubled at each further retry
@@ -35,7 +35,7 @@ _ADVICE = {
 }
 
 
-class StacSearchError(CropMaskError):
+class StacSearchError(FetchError):
     """A search that failed, with the URL, the HTTP status when known and what to do."""
 
     def __init__(self, url, problem, advice, status=None):

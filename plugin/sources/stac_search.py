@@ -18,7 +18,7 @@ import pystac
 from pystac_client import ConformanceClasses
 from rasterio.warp import transform_bounds
 
-from .clip import is_windows_drive_path, local_path
+from .paths import is_windows_drive_path, local_path
 from .stac_client import RequestTracker, StacSearchError, open_client, reading
 
 CDSE_STAC_URL = "https://stac.dataspace.copernicus.eu/v1"

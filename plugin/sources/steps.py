@@ -12,9 +12,9 @@ from urllib.parse import urlsplit
 
 from ..domain.errors import CropMaskCancelled
 from ..net.download import download
+from ..raster.output import atomic_path
 from . import clip as clipping
 from .addresses import shown
-from .atomic import replaced_on_success
 from .names import url_file_names
 from .request import FetchContext, FetchError, FetchJob
 
@@ -160,7 +160,7 @@ def copy_local(source: Path, target: Path, context: FetchContext) -> Path:
         raise FetchError(f"The catalogue points to '{source}', which does not exist.")
     if target.exists() and target.stat().st_size == source.stat().st_size:
         return target
-    with replaced_on_success(target) as temporary:
+    with atomic_path(target) as temporary:
         shutil.copyfile(source, temporary)
         if context.cancelled():
             raise CropMaskCancelled("Cancelled: nothing was written.")
