@@ -3,7 +3,6 @@
 import os
 
 from qgis.core import (
-    QgsProcessingAlgorithm,
     QgsProcessingException,
     QgsProcessingOutputNumber,
     QgsProcessingOutputRasterLayer,
@@ -18,14 +17,13 @@ from qgis.core import (
 
 from .. import compat
 from ..domain import products
-from ..domain.errors import CropMaskCancelled, CropMaskError
 from ..net.http import make_session
 from ..qgis import settings
 from ..qgis.credentials import cdse_token_provider, s3_credentials_for, sentinelhub_token_provider
 from ..qgis.i18n import tr, translated
 from ..qgis.proxy import qgis_proxies
 from ..sources.fetch import CLMS_PRODUCTS, FetchContext, FetchRequest, fetch, source_kind
-from .icons import plugin_icon
+from .base import CropConfidenceAlgorithm
 from .style_algorithm import style_fetched_layers
 
 FETCH_PRODUCTS = products.PRODUCTS[:4]  # the cropmask enum without Custom
@@ -48,7 +46,10 @@ def one_time_code_prompt():
     return MainThreadPrompt()
 
 
-class FetchAlgorithm(QgsProcessingAlgorithm):
+class FetchAlgorithm(CropConfidenceAlgorithm):
+    NAME = "fetch"
+    GROUP_ID = "data"
+
     PRODUCT = "PRODUCT"
     YEAR = "YEAR"
     EXTENT = "EXTENT"
@@ -62,20 +63,8 @@ class FetchAlgorithm(QgsProcessingAlgorithm):
     ITEMS = "ITEMS"
     BYTES_TRANSFERRED = "BYTES_TRANSFERRED"
 
-    def name(self):
-        return "fetch"
-
     def displayName(self):
         return tr("Fetch crop layers")
-
-    def group(self):
-        return tr("Data")
-
-    def groupId(self):
-        return "data"
-
-    def icon(self):
-        return plugin_icon()
 
     def shortHelpString(self):
         return tr(
@@ -104,9 +93,6 @@ class FetchAlgorithm(QgsProcessingAlgorithm):
             "configuration with the account's user name and password; for Sentinel Hub the "
             "OAuth client id and secret. Searching CDSE needs no account."
         )
-
-    def createInstance(self):
-        return FetchAlgorithm()
 
     def initAlgorithm(self, config=None):  # noqa: ARG002
         self.addParameter(
@@ -158,7 +144,10 @@ class FetchAlgorithm(QgsProcessingAlgorithm):
         self.addOutput(QgsProcessingOutputNumber(self.ITEMS, tr("Items fetched")))
         self.addOutput(QgsProcessingOutputNumber(self.BYTES_TRANSFERRED, tr("Bytes transferred")))
 
-    def processAlgorithm(self, parameters, context, feedback):
+    def cancelled_message(self):
+        return tr("Cancelled: no file was left half-written.")
+
+    def process(self, parameters, context, feedback):
         product = FETCH_PRODUCTS[self.parameterAsEnum(parameters, self.PRODUCT, context)]
         extent = self.parameterAsExtent(parameters, self.EXTENT, context)
         if extent.isNull() or extent.isEmpty():
@@ -184,13 +173,7 @@ class FetchAlgorithm(QgsProcessingAlgorithm):
             clip=self.parameterAsBoolean(parameters, self.CLIP_TO_EXTENT, context),
         )
         auth_config = self.parameterAsString(parameters, self.AUTH_CONFIG, context)
-        try:
-            fetch_context = self._context(request, auth_config, feedback)
-            result = fetch(request, fetch_context)
-        except CropMaskCancelled:
-            raise QgsProcessingException(tr("Cancelled: no file was left half-written.")) from None
-        except CropMaskError as error:
-            raise QgsProcessingException(str(error)) from None
+        result = fetch(request, self._context(request, auth_config, feedback))
         feedback.pushInfo(
             tr("Fetched {} item(s), {} bytes transferred.").format(
                 result.items, result.bytes_transferred

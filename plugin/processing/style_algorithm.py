@@ -3,7 +3,6 @@
 from pathlib import Path
 
 from qgis.core import (
-    QgsProcessingAlgorithm,
     QgsProcessingContext,
     QgsProcessingException,
     QgsProcessingOutputRasterLayer,
@@ -17,7 +16,7 @@ from .. import compat
 from ..domain import products
 from ..qgis import styles
 from ..qgis.i18n import tr, translated
-from .icons import plugin_icon
+from .base import CropConfidenceAlgorithm
 from .postprocess import OneShotPostProcessor
 
 # The PRODUCT enum, in order (keep it stable): None = detect.
@@ -96,26 +95,17 @@ def style_fetched_layers(context, product, outputs):
         )
 
 
-class StyleAlgorithm(QgsProcessingAlgorithm):
+class StyleAlgorithm(CropConfidenceAlgorithm):
+    NAME = "style"
+    GROUP_ID = "data"
+
     INPUT = "INPUT"
     PRODUCT = "PRODUCT"
     OUTPUT = "OUTPUT"
     STYLE = "STYLE"
 
-    def name(self):
-        return "style"
-
     def displayName(self):
         return tr("Apply Crop Confidence style")
-
-    def group(self):
-        return tr("Data")
-
-    def groupId(self):
-        return "data"
-
-    def icon(self):
-        return plugin_icon()
 
     def flags(self):
         # The renderer of a project layer is changed: run in the main thread.
@@ -141,9 +131,6 @@ class StyleAlgorithm(QgsProcessingAlgorithm):
             "which QGIS reads whenever the file is opened."
         )
 
-    def createInstance(self):
-        return StyleAlgorithm()
-
     def initAlgorithm(self, config=None):  # noqa: ARG002
         self.addParameter(QgsProcessingParameterRasterLayer(self.INPUT, tr("Raster layer")))
         self.addParameter(
@@ -158,7 +145,7 @@ class StyleAlgorithm(QgsProcessingAlgorithm):
         )
         self.addOutput(QgsProcessingOutputString(self.STYLE, tr("Style applied")))
 
-    def processAlgorithm(self, parameters, context, feedback):
+    def process(self, parameters, context, feedback):
         layer = self.parameterAsRasterLayer(parameters, self.INPUT, context)
         if layer is None:
             raise QgsProcessingException(
