@@ -6,18 +6,24 @@ import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Optional
-from urllib.parse import urljoin
 
 import requests
 
-from ...net.http import is_timeout, make_session, network_reason, redact_url, url_host
-from ...net.trusted import bearer_allowed
+from ...net.http import (
+    is_timeout,
+    make_session,
+    network_reason,
+    parse_content_range,
+    redact_url,
+    url_host,
+)
+from ...net.status import status_error as net_status_error
+from ...net.trusted import bearer_allowed, send
 from .errors import ClipAuthError, ClipError
 
 log = logging.getLogger(__name__)
 
 PROBE_TIMEOUT = (15, 60)
-MAX_REDIRECTS = 5
 
 
 @dataclass(frozen=True)
@@ -68,15 +74,6 @@ class HeaderAuth:
         log.info("The server refused the access token; renewing it once")
 
 
-def _content_total(response: requests.Response) -> Optional[int]:
-    value = response.headers.get("Content-Range", "")
-    unit, _, spec = value.partition(" ")
-    total = spec.rpartition("/")[2].strip()
-    if unit.strip().lower() != "bytes" or not total.isdigit():
-        return None
-    return int(total)
-
-
 def probe_ranges(
     url: str,
     headers: Optional[Mapping[str, str]] = None,
@@ -85,79 +82,47 @@ def probe_ranges(
 ) -> RangeProbe:
     """Ask ``url`` for its first byte (``Range: bytes=0-0``) -> RangeProbe.
 
-    Redirects are followed here; ``headers`` only go to the original host or a trusted sibling
-    (``download.bearer_allowed``). A server that answers 200 is not read further.
+    Redirects are followed by ``net.trusted.send``: ``headers`` only go to the original host
+    or a trusted sibling. A server that answers 200 is not read further.
     """
     session = session if session is not None else make_session()
-    current, hops, requests_made = url, 0, 0
-    final = url
-    while True:
-        request_headers = {"Range": "bytes=0-0", "Accept-Encoding": "identity"}
-        if bearer_allowed(url, current):
-            request_headers.update(headers or {})
-            final = current
-        requests_made += 1
-        try:
-            response = session.get(
-                current,
-                headers=request_headers,
-                stream=True,
-                allow_redirects=False,
-                timeout=timeout,
-            )
-        except requests.exceptions.RequestException as exc:
-            reason = "it did not answer in time" if is_timeout(exc) else network_reason(exc)
-            raise ClipError(
-                f"Could not reach {url_host(current)} for {redact_url(url)} ({reason}); check "
-                "the internet connection and the QGIS proxy settings."
-            ) from None
-        try:
-            if response.is_redirect and hops < MAX_REDIRECTS:
-                hops += 1
-                current = urljoin(current, response.headers.get("Location", ""))
-                continue
-            status = response.status_code
-            received = 0
-            ranges = status == 206 and _content_total(response) is not None
-            if ranges:
-                received = len(response.raw.read(1024, decode_content=False) or b"")
-            return RangeProbe(
-                url=final if ranges else url,
-                status=status,
-                ranges=ranges,
-                size=_content_total(response) if ranges else None,
-                bytes_received=received,
-                requests=requests_made,
-            )
-        finally:
-            response.close()
+    try:
+        response = send(
+            session, "GET", url, timeout=timeout, private_headers=headers,
+            headers={"Range": "bytes=0-0", "Accept-Encoding": "identity"},
+        )  # fmt: skip
+    except requests.exceptions.RequestException as exc:
+        reason = "it did not answer in time" if is_timeout(exc) else network_reason(exc)
+        raise ClipError(
+            f"Could not reach {url_host(url)} for {redact_url(url)} ({reason}); check "
+            "the internet connection and the QGIS proxy settings."
+        ) from None
+    with response:
+        total = parse_content_range(response.headers.get("Content-Range"))[1]
+        ranges = response.status_code == 206 and total is not None
+        # The data's address: the last hop the credentials went to.
+        trusted = [hop.url for hop in (*response.history, response) if bearer_allowed(url, hop.url)]
+        received = len(response.raw.read(1024, decode_content=False) or b"") if ranges else 0
+        return RangeProbe(
+            url=trusted[-1] if ranges and trusted else url,
+            status=response.status_code,
+            ranges=ranges,
+            size=total if ranges else None,
+            bytes_received=received,
+            requests=len(response.history) + 1,
+        )
 
 
 def status_error(url: str, status: int, renewed: bool, detail: str = "") -> ClipError:
     """The error for an HTTP ``status`` (401/403: ClipAuthError) reading ``url``."""
-    shown, host = redact_url(url), url_host(url)
-    detail = f" GDAL: {detail}" if detail else ""
-    if status == 401:
-        advice = (
-            "even after renewing the access token; check the account in the plugin settings"
-            if renewed
-            else "set up the account in the plugin settings"
-        )
-        return ClipAuthError(
-            f"{host} asks for a login to read {shown} (HTTP 401), {advice}.{detail}", 401
-        )
-    if status == 403:
-        return ClipAuthError(
-            f"{host} refused access to {shown} (HTTP 403): the account may not be allowed to "
-            f"read it, or the link needs other credentials.{detail}",
-            403,
-        )
-    if status == 404:
-        return ClipError(
-            f"{shown} was not found (HTTP 404); the catalogue entry may be outdated: search "
-            f"again.{detail}"
-        )
-    return ClipError(f"{host} answered HTTP {status} for {shown}; try again later.{detail}")
+
+    def error(message: str) -> ClipError:
+        return ClipAuthError(message, status) if status in (401, 403) else ClipError(message)
+
+    suffix = f" GDAL: {detail}" if detail else ""
+    return net_status_error(
+        status, url, action="read", token_sent=renewed, suffix=suffix, error=error
+    )
 
 
 def probe_with_auth(
