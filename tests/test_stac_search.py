@@ -15,11 +15,11 @@ import pytest
 from rasterio.warp import transform
 
 from crop_confidence.plugin.sources.clip import local_path
+from crop_confidence.plugin.sources.geo import bbox_to_4326
 from crop_confidence.plugin.sources.stac_search import (
     CTY_COLLECTION,
     CTYCL_COLLECTION,
     StacSearchError,
-    bbox_to_4326,
     search_products,
 )
 from servers.stac_api import StacApiServer, cdse_item, clms_id, tile_bbox_4326

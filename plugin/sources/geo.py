@@ -9,12 +9,14 @@ WGS84 = "EPSG:4326"
 DENSIFY_POINTS = 21  # points added along each edge, so that curved edges stay inside
 
 
-def transform_bbox(bounds: Bounds, crs: object, target_crs: object) -> Bounds:
+def transform_bbox(
+    bounds: Bounds, crs: object, target_crs: object, densify_points: int = DENSIFY_POINTS
+) -> Bounds:
     """``bounds`` in ``crs`` -> the bounding box of that area in ``target_crs`` (both anything
     rasterio accepts: "EPSG:3035", WKT, a CRS)."""
     xmin, ymin, xmax, ymax = bounds
     return tuple(
-        transform_bounds(crs, target_crs, xmin, ymin, xmax, ymax, densify_pts=DENSIFY_POINTS)
+        transform_bounds(crs, target_crs, xmin, ymin, xmax, ymax, densify_pts=densify_points)
     )
 
 

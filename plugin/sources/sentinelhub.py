@@ -21,7 +21,6 @@ from typing import Any
 
 import requests
 from rasterio.errors import RasterioError
-from rasterio.warp import transform_bounds
 
 from ..domain.errors import CropMaskCancelled, CropMaskError
 from ..net.http import is_timeout, make_session, network_reason, url_host
@@ -29,6 +28,7 @@ from ..net.status import FORBIDDEN, MISSING, RENEWED, service_message, status_er
 from ..net.trusted import TokenProvider, send
 from ..raster.grid import Grid
 from ..raster.output import AtomicRasterWriter
+from .geo import bbox_to_4326
 from .oso_pieces import (
     LAMBERT93,
     Mosaic,
@@ -262,7 +262,7 @@ class SentinelHubOso:
                 f"The extent {tuple(bounds)} is empty: give xmin < xmax and ymin < ymax."
             )
         try:
-            return tuple(transform_bounds(crs, "EPSG:4326", xmin, ymin, xmax, ymax, densify_pts=21))
+            return bbox_to_4326((xmin, ymin, xmax, ymax), crs)
         except (RasterioError, ValueError) as error:
             raise CropMaskError(
                 f"Cannot convert the extent {tuple(bounds)} to longitude/latitude: {error}"

@@ -16,7 +16,6 @@ from urllib.parse import urlparse
 
 import pystac
 from pystac_client import ConformanceClasses
-from rasterio.warp import transform_bounds
 
 from .paths import is_windows_drive_path, local_path
 from .stac_client import RequestTracker, StacSearchError, open_client, reading
@@ -95,18 +94,6 @@ class SearchResult:
     ignored: tuple  # IgnoredItem: items that could not be used
     source: str
     truncated: bool = False  # max_items reached: there may be more products
-
-
-def bbox_to_4326(
-    bounds: Sequence[float], crs: Any, densify_points: int = 21
-) -> tuple[float, float, float, float]:
-    """(xmin, ymin, xmax, ymax) in ``crs`` (anything rasterio accepts) to EPSG:4326."""
-    xmin, ymin, xmax, ymax = bounds
-    if xmin > xmax or ymin > ymax:
-        raise ValueError(f"Invalid bounding box {bounds}: min greater than max.")
-    return tuple(
-        transform_bounds(crs, "EPSG:4326", xmin, ymin, xmax, ymax, densify_pts=densify_points)
-    )
 
 
 def search_products(

@@ -14,10 +14,10 @@ from affine import Affine
 from osgeo import gdal
 from rasterio.crs import CRS
 from rasterio.errors import CRSError
-from rasterio.warp import transform_bounds
 from rasterio.windows import Window, intersect, intersection, union
 
 from ...raster.grid import ALIGNMENT_TOLERANCE, Grid, check_compatible, offset_in
+from ..geo import transform_bbox
 from .errors import ClipError
 
 # Largest output: about 300 x 300 km at 10 m.
@@ -204,9 +204,7 @@ def transform_area(bounds: Any, crs_of_bounds: Any, target_crs: CRS, densify_poi
     if source_crs == target_crs:
         return xmin, ymin, xmax, ymax
     try:
-        result = transform_bounds(
-            source_crs, target_crs, xmin, ymin, xmax, ymax, densify_pts=densify_points
-        )
+        result = transform_bbox((xmin, ymin, xmax, ymax), source_crs, target_crs, densify_points)
     except Exception as error:  # rasterio/PROJ raise several kinds
         raise ClipError(
             f"The area cannot be transformed from {source_crs.to_string()} to the rasters' "
