@@ -9,33 +9,23 @@ from typing import Callable
 
 from ..raster.output import atomic_path
 from .addresses import shown
+from .cog.gdal_env import GdalSession, Secrets
 from .request import OSO_BANDS, FetchError
 
 
 def gdal_write(what: str, function: Callable, *args: object, **kwargs: object) -> None:
-    """Run a GDAL utility (BuildVRT, Translate) that writes a dataset, and close it.
-
-    gdal.UseExceptions() is process-wide: other plugins rely on their own setting, and
-    switching it even for a moment would change their behaviour in other threads. This works
-    with the setting as it is: an exception, or None with GDAL's last error message."""
-    from osgeo import gdal
-
-    gdal.ErrorReset()
-    try:
-        dataset = function(*args, **kwargs)
-    except (RuntimeError, ValueError, TypeError) as error:
-        # An input GDAL could not open: ValueError up to GDAL 3.9, TypeError ("Received a
-        # NULL pointer") from 3.10 with exceptions off; RuntimeError with them on.
-        reason = gdal.GetLastErrorMsg() or str(error)
-    else:
+    """Run a GDAL utility (BuildVRT, Translate) that writes a dataset, and close it; GDAL's
+    words, if it fails, go into a FetchError. GDAL's process-wide exception setting is left
+    as it is (other plugins rely on theirs): GdalSession works with either."""
+    with GdalSession(Secrets()) as session:
+        dataset, reason = session.call(function, *args, **kwargs)
         if dataset is not None:
             dataset.FlushCache()
             dataset = None  # closes the file
             return
-        reason = gdal.GetLastErrorMsg() or "GDAL gave no reason"
     raise FetchError(
-        f"Cannot write {what}: {reason}. Check the free space and the permissions of the "
-        "output folder, and that the fetched files open in QGIS."
+        f"Cannot write {what}: {reason or 'GDAL gave no reason'}. Check the free space and the "
+        "permissions of the output folder, and that the fetched files open in QGIS."
     )
 
 
@@ -71,14 +61,11 @@ def _relative_sources(vrt_path: Path, folder: Path) -> None:
 def _open_raster(path: Path) -> object:
     from osgeo import gdal
 
-    gdal.ErrorReset()
-    try:
-        source = gdal.OpenEx(str(path), gdal.OF_RASTER)
-    except RuntimeError:  # GDAL exceptions switched on by someone else
-        source = None
+    with GdalSession(Secrets()) as session:
+        source, reason = session.call(gdal.OpenEx, str(path), gdal.OF_RASTER)
     if source is None:
         raise FetchError(
-            f"Cannot open the fetched file {path}: {gdal.GetLastErrorMsg() or 'not a raster'}. "
+            f"Cannot open the fetched file {path}: {reason or 'not a raster'}. "
             "Delete it and fetch again."
         )
     return source

@@ -100,7 +100,10 @@ class GdalSession:
         gdal.ErrorReset()
         try:
             result = function(*args, **kwargs)
-        except RuntimeError as exc:
+        except (RuntimeError, ValueError, TypeError) as exc:
+            # RuntimeError with exceptions on; with them off, the bindings raise ValueError
+            # (up to GDAL 3.9) or TypeError (3.10: "Received a NULL pointer") for an input
+            # they could not open.
             self.failed = True
             return None, self.take_messages(exc)
         return result, self.take_messages()
