@@ -27,7 +27,7 @@ from .. import compat
 from ..domain import mask_tags, nomenclature, products
 from ..domain.errors import CropMaskError
 from ..qgis import styles
-from ..qgis.i18n import tr, translated, ui_language
+from ..qgis.i18n import tr, translated, ui_language, with_facts
 from ..raster.engine import BandRef, CropMaskRequest, check_raster, run_crop_mask
 from ..raster.output import parse_creation_options
 from .base import CropConfidenceAlgorithm
@@ -99,23 +99,26 @@ class CropMaskAlgorithm(CropConfidenceAlgorithm):
         return tr("Confidence-filtered crop mask")
 
     def shortHelpString(self):
-        return tr(
-            "Keeps the pixels of the selected crop classes whose classifier confidence "
-            "reaches a threshold, and counts pixels and hectares per class.\n\n"
-            "Binary mask: 1 kept, 0 not kept, 255 no data. Filtered class map: the class "
-            "code where kept, 0 elsewhere, the class nodata (65535 for CTY, 255 for OSO; "
-            "for Custom the class file's nodata, or its type's largest value when that is "
-            "0 or unset) where there is no data.\n\n"
-            "No data: CTY 65535, CTYCL 255 or an invalid value (101-252, 254), OSO 0 or "
-            "255, and each file's own nodata. Not kept: CTY 0, CTYCL 253, a class not "
-            "selected, a confidence below the threshold, a validity below the minimum.\n\n"
-            "CLASSES is a comma-separated list of codes; empty means the product's crop "
-            "classes. All layers must share one grid (CRS, pixel size, alignment); "
-            "they are processed over their common extent, never resampled.\n\n"
-            "The per-class table is counted only when it is asked for: it takes about "
-            "40% more time.\n\n"
-            "The output records the product, output mode, kept classes and thresholds in its "
-            "metadata (CROPCONFIDENCE_*), from which 'Apply Crop Confidence style' styles it."
+        return with_facts(
+            tr(
+                "Keeps the pixels of the selected crop classes whose classifier confidence "
+                "reaches a threshold, and counts pixels and hectares per class.\n\n"
+                "Binary mask: 1 kept, 0 not kept, 255 no data. Filtered class map: the class "
+                "code where kept, 0 elsewhere, the class nodata ({cty_nodata} for CTY, 255 "
+                "for OSO; for Custom the class file's nodata, or its type's largest value when "
+                "that is 0 or unset) where there is no data.\n\n"
+                "No data: CTY {cty_nodata}, CTYCL {ctycl_nodata} or an invalid value (101-252, "
+                "254), OSO 0 or 255, and each file's own nodata. Not kept: CTY 0, CTYCL "
+                "{ctycl_no_crop}, a class not selected, a confidence below the threshold, a "
+                "validity below the minimum.\n\n"
+                "CLASSES is a comma-separated list of codes; empty means the product's crop "
+                "classes. All layers must share one grid (CRS, pixel size, alignment); "
+                "they are processed over their common extent, never resampled.\n\n"
+                "The per-class table is counted only when it is asked for: it takes about "
+                "40% more time.\n\n"
+                "The output records the product, output mode, kept classes and thresholds in its "
+                "metadata (CROPCONFIDENCE_*), from which 'Apply Crop Confidence style' styles it."
+            )
         )
 
     def initAlgorithm(self, config=None):  # noqa: ARG002
@@ -153,14 +156,14 @@ class CropMaskAlgorithm(CropConfidenceAlgorithm):
             (
                 self.CONFIDENCE_LAYER,
                 self.CONFIDENCE_BAND,
-                tr("Confidence layer (CTYCL or OCS_Confidence)"),
+                with_facts(tr("Confidence layer (CTYCL or {oso_confidence_band})")),
                 tr("Confidence band"),
                 False,
             ),
             (
                 self.VALIDITY_LAYER,
                 self.VALIDITY_BAND,
-                tr("Validity layer (OSO OCS_Validity)"),
+                with_facts(tr("Validity layer (OSO {oso_validity_band})")),
                 tr("Validity band"),
                 True,
             ),

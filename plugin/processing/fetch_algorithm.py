@@ -20,7 +20,7 @@ from ..domain import products
 from ..net.http import make_session
 from ..qgis import settings
 from ..qgis.credentials import cdse_token_provider, s3_credentials_for, sentinelhub_token_provider
-from ..qgis.i18n import tr, translated
+from ..qgis.i18n import tr, translated, with_facts
 from ..qgis.proxy import qgis_proxies
 from ..sources.fetch import CLMS_PRODUCTS, FetchContext, FetchRequest, fetch, source_kind
 from .base import CropConfidenceAlgorithm
@@ -67,31 +67,33 @@ class FetchAlgorithm(CropConfidenceAlgorithm):
         return tr("Fetch crop layers")
 
     def shortHelpString(self):
-        return tr(
-            "Finds the CLMS Crop Types (CTY) and Confidence Layer (CTYCL) tiles, or the CNES "
-            "OSO map, of a year over an extent, and fetches them into a folder. By default "
-            "only the extent is read (HTTP range requests), as one mosaic per layer on the "
-            "product's own grid; otherwise whole tiles are downloaded (resumable, checksums "
-            "verified).\n\n"
-            "Sources (SOURCE_URL, advanced). CLMS: a STAC API root (default: Copernicus "
-            "Data Space) or a static catalog.json. OSO: the address says which kind of "
-            "source it is, checked in this order:\n"
-            "- empty: Sentinel Hub (https://services.sentinel-hub.com, the CNES OSO "
-            "collection);\n"
-            "- addresses ending in .tif, .tiff or .vrt: one 3-band OSO raster, or three "
-            "rasters separated by '|' (OCS|OCS_Confidence|OCS_Validity); {year} is replaced "
-            "by the year;\n"
-            "- an address ending in .json: a static STAC catalogue (catalog.json);\n"
-            "- a Sentinel Hub base URL: a Sentinel Hub host (*.sentinel-hub.com, "
-            "sh.dataspace.copernicus.eu), an address without a path (https://host), or a "
-            "process or catalog API URL holding /api/v1;\n"
-            "- any other address (with a path, e.g. https://mirror.example.org/stac/v1): a "
-            "STAC API root.\n"
-            "STAC sources hold the 3-band OSO rasters in the collection 'oso'. Sentinel Hub "
-            "serves areas only: keep 'Clip to the area' on.\n\n"
-            "Credentials come from a QGIS authentication configuration: for CDSE a Basic "
-            "configuration with the account's user name and password; for Sentinel Hub the "
-            "OAuth client id and secret. Searching CDSE needs no account."
+        return with_facts(
+            tr(
+                "Finds the CLMS Crop Types (CTY) and Confidence Layer (CTYCL) tiles, or the CNES "
+                "OSO map, of a year over an extent, and fetches them into a folder. By default "
+                "only the extent is read (HTTP range requests), as one mosaic per layer on the "
+                "product's own grid; otherwise whole tiles are downloaded (resumable, checksums "
+                "verified).\n\n"
+                "Sources (SOURCE_URL, advanced). CLMS: a STAC API root (default: Copernicus "
+                "Data Space) or a static catalog.json. OSO: the address says which kind of "
+                "source it is, checked in this order:\n"
+                "- empty: Sentinel Hub (https://services.sentinel-hub.com, the CNES OSO "
+                "collection);\n"
+                "- addresses ending in .tif, .tiff or .vrt: one 3-band OSO raster, or three "
+                "rasters separated by '|' ({oso_bands}); {year} is replaced "
+                "by the year;\n"
+                "- an address ending in .json: a static STAC catalogue (catalog.json);\n"
+                "- a Sentinel Hub base URL: a Sentinel Hub host (*.sentinel-hub.com, "
+                "sh.dataspace.copernicus.eu), an address without a path (https://host), or a "
+                "process or catalog API URL holding /api/v1;\n"
+                "- any other address (with a path, e.g. https://mirror.example.org/stac/v1): a "
+                "STAC API root.\n"
+                "STAC sources hold the 3-band OSO rasters in the collection 'oso'. Sentinel Hub "
+                "serves areas only: keep 'Clip to the area' on.\n\n"
+                "Credentials come from a QGIS authentication configuration: for CDSE a Basic "
+                "configuration with the account's user name and password; for Sentinel Hub the "
+                "OAuth client id and secret. Searching CDSE needs no account."
+            )
         )
 
     def initAlgorithm(self, config=None):  # noqa: ARG002

@@ -15,7 +15,7 @@ from qgis.core import (
 from .. import compat
 from ..domain import products
 from ..qgis import styles
-from ..qgis.i18n import tr, translated
+from ..qgis.i18n import tr, translated, with_facts
 from .base import CropConfidenceAlgorithm
 from .postprocess import OneShotPostProcessor
 
@@ -46,8 +46,8 @@ def style_labels():
         translated(products.PRODUCT_LABELS[products.OSO_17]),
         tr("CTY (CLMS Crop Types)"),
         tr("CTYCL (CLMS Confidence Layer)"),
-        tr("OSO confidence (OCS_Confidence)"),
-        tr("OSO validity (OCS_Validity)"),
+        with_facts(tr("OSO confidence ({oso_confidence_band})")),
+        with_facts(tr("OSO validity ({oso_validity_band})")),
         tr("Crop mask (binary mask or filtered class map)"),
     ]
 
@@ -112,23 +112,26 @@ class StyleAlgorithm(CropConfidenceAlgorithm):
         return super().flags() | compat.FLAG_NO_THREADING
 
     def shortHelpString(self):
-        return tr(
-            "Gives a raster layer the style of its product: the official class colours and "
-            "labels (in the QGIS language) for OSO and CTY, a red-to-green ramp for the CTYCL "
-            "confidence (253 'No cropland' in grey, 255 transparent), black-to-green and "
-            "black-to-red ramps for the OSO confidence and validity, green kept pixels for a "
-            "binary crop mask and the class palette for a filtered class map (Custom: each "
-            "kept code in its own colour).\n\n"
-            "Detect reads the file name (CLMS ids such as CLMS_HRLVLCC_CTYCL_..., "
-            "OCS_2018_CESBIO, the names written by 'Fetch crop layers'), the layer name, the "
-            "band description (OCS, OCS_Confidence, OCS_Validity) and the GDAL metadata. OSO "
-            "2016 and 2017 have 17 classes; without a year in the name, the values present "
-            "decide. Crop masks are detected from the settings 'Confidence-filtered crop "
-            "mask' records in their metadata (CROPCONFIDENCE_*); for one without them, "
-            "choose 'Crop mask', and its values tell a class map's product.\n\n"
-            "A layer of the current project is restyled in place. A file that is not open in "
-            "the project gets the style saved as its default style: a .qml file next to it, "
-            "which QGIS reads whenever the file is opened."
+        return with_facts(
+            tr(
+                "Gives a raster layer the style of its product: the official class colours and "
+                "labels (in the QGIS language) for OSO and CTY, a red-to-green ramp for the CTYCL "
+                "confidence ({ctycl_no_crop} 'No cropland' in grey, 255 transparent), "
+                "black-to-green and black-to-red ramps for the OSO confidence and validity, "
+                "green kept pixels for a binary crop mask and the class palette for a filtered "
+                "class map (Custom: each "
+                "kept code in its own colour).\n\n"
+                "Detect reads the file name (CLMS ids such as CLMS_HRLVLCC_CTYCL_..., "
+                "OCS_2018_CESBIO, the names written by 'Fetch crop layers'), the layer name, the "
+                "band description ({oso_band_list}) and the GDAL metadata. OSO "
+                "2016 and 2017 have 17 classes; without a year in the name, the values present "
+                "decide. Crop masks are detected from the settings 'Confidence-filtered crop "
+                "mask' records in their metadata (CROPCONFIDENCE_*); for one without them, "
+                "choose 'Crop mask', and its values tell a class map's product.\n\n"
+                "A layer of the current project is restyled in place. A file that is not open in "
+                "the project gets the style saved as its default style: a .qml file next to it, "
+                "which QGIS reads whenever the file is opened."
+            )
         )
 
     def initAlgorithm(self, config=None):  # noqa: ARG002

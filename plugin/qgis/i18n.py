@@ -3,6 +3,7 @@
 from qgis.core import QgsApplication, QgsSettings
 from qgis.PyQt.QtCore import QCoreApplication, QTranslator
 
+from ..domain import products
 from ..domain.resources import PLUGIN_ROOT
 
 CONTEXT = "CropConfidence"
@@ -19,6 +20,31 @@ def tr(text):
 def translated(text):
     """A text the pure layers marked with ``translatable()``, in the UI language."""
     return QCoreApplication.translate(CONTEXT, text)
+
+
+def product_facts():
+    """The product facts help texts quote, by the name they have in the texts: codes and band
+    names are written in the domain only (``{cty_nodata}`` in a text becomes 65535)."""
+    return {
+        "cty_nodata": str(products.CTY_OUTSIDE),
+        "cty_no_crop": str(products.CTY_NO_CROP),
+        "ctycl_no_crop": str(products.CTYCL_NO_CROP),
+        "ctycl_nodata": str(products.CTYCL_OUTSIDE),
+        "oso_nodata": " / ".join(map(str, products.OSO_NODATA)),
+        "oso_class_band": products.OSO_CLASS_BAND,
+        "oso_confidence_band": products.OSO_CONFIDENCE_BAND,
+        "oso_validity_band": products.OSO_VALIDITY_BAND,
+        "oso_bands": "|".join(products.OSO_BANDS),
+        "oso_band_list": ", ".join(products.OSO_BANDS),
+    }
+
+
+def with_facts(text):
+    """``text`` (translated) with its ``{fact}`` names replaced; other braces stay as they are
+    (``{year}`` in a help text is the user's placeholder)."""
+    for name, value in product_facts().items():
+        text = text.replace("{" + name + "}", value)
+    return text
 
 
 def ui_language():
