@@ -5,7 +5,7 @@ The engine writes these tags before the output is renamed; styles and *Detect* r
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Optional
 
@@ -29,7 +29,11 @@ class CropMaskSettings:
 
 
 def crop_mask_tags(
-    product: str, output_mode: str, codes, min_confidence: float, min_validity: float
+    product: str,
+    output_mode: str,
+    codes: Iterable[int],
+    min_confidence: float,
+    min_validity: float,
 ) -> dict[str, str]:
     """The metadata recording a crop mask's settings (strings, for GDAL)."""
     return {

@@ -1,7 +1,10 @@
 """The nomenclature table in ``resources/nomenclature.csv``: the single source of
 class codes, colours, French/English labels and default crop classes."""
 
+from __future__ import annotations
+
 import csv
+import os
 from dataclasses import dataclass
 from functools import cache
 
@@ -24,15 +27,15 @@ class ClassEntry:
     label_fr: str
 
     @property
-    def selectable(self):
+    def selectable(self) -> bool:
         return self.role in SELECTABLE_ROLES
 
-    def label(self, language="en"):
+    def label(self, language: str = "en") -> str:
         return self.label_fr if language.lower().startswith("fr") else self.label_en
 
 
 @cache
-def load_table(path=TABLE_PATH):
+def load_table(path: str | os.PathLike[str] = TABLE_PATH) -> tuple[ClassEntry, ...]:
     with open(path, newline="", encoding="utf-8") as handle:
         return tuple(
             ClassEntry(
@@ -48,24 +51,24 @@ def load_table(path=TABLE_PATH):
         )
 
 
-def entries(table):
+def entries(table: str) -> tuple[ClassEntry, ...]:
     """All rows of one nomenclature ('cty', 'ctycl', 'oso23', 'oso17')."""
     return tuple(entry for entry in load_table() if entry.table == table)
 
 
-def selectable_codes(table):
+def selectable_codes(table: str) -> tuple[int, ...]:
     return tuple(entry.code for entry in entries(table) if entry.selectable)
 
 
-def default_codes(table):
+def default_codes(table: str) -> tuple[int, ...]:
     return tuple(entry.code for entry in entries(table) if entry.default_selected)
 
 
-def codes_with_role(table, role):
+def codes_with_role(table: str, role: str) -> tuple[int, ...]:
     return tuple(entry.code for entry in entries(table) if entry.role == role)
 
 
-def entry_for(table, code):
+def entry_for(table: str, code: int) -> ClassEntry | None:
     for entry in entries(table):
         if entry.code == code:
             return entry

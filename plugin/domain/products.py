@@ -7,13 +7,18 @@ product. See the semantics table in the README.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from . import nomenclature
 from .errors import CropMaskError
 from .texts import translatable
+
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
 
 # Product keys, in the order of the Processing enum.
 CTY_CTYCL = "cty_ctycl"
@@ -121,7 +126,7 @@ SPECS = {
 }
 
 
-def spec(product):
+def spec(product: str) -> ProductSpec:
     try:
         return SPECS[product]
     except KeyError:
@@ -130,7 +135,7 @@ def spec(product):
         ) from None
 
 
-def resolve_classes(product, codes):
+def resolve_classes(product: str, codes: Iterable[int] | None) -> tuple[int, ...]:
     """The selected class codes: the product's defaults when ``codes`` is empty.
 
     Unknown codes for a known product are refused with the list of valid ones.
@@ -162,7 +167,7 @@ def resolve_classes(product, codes):
     return codes
 
 
-def parse_class_list(text):
+def parse_class_list(text: str | None) -> tuple[int, ...]:
     """'1110, 1120' -> (1110, 1120); refuses anything that is not an integer."""
     codes = []
     for part in (text or "").replace(";", ",").split(","):
@@ -179,7 +184,7 @@ def parse_class_list(text):
     return tuple(codes)
 
 
-def band_values(dtype):
+def band_values(dtype: DTypeLike) -> np.ndarray:
     """The signed/unsigned value of every index of a lookup table for ``dtype``."""
     dtype = np.dtype(dtype)
     if dtype.name not in SUPPORTED_DTYPES:
@@ -188,7 +193,7 @@ def band_values(dtype):
     return np.arange(2 ** (dtype.itemsize * 8), dtype=unsigned).view(dtype)
 
 
-def index_view(array):
+def index_view(array: np.ndarray) -> np.ndarray:
     """Reinterpret signed integers as unsigned, to index a lookup table."""
     if array.dtype.kind == "i":
         return array.view(f"uint{array.dtype.itemsize * 8}")
@@ -201,7 +206,9 @@ def _is_nodata(values, nodata):
     return values == nodata
 
 
-def class_state_table(product, dtype, nodata, selected):
+def class_state_table(
+    product: str, dtype: DTypeLike, nodata: float | None, selected: Sequence[int]
+) -> np.ndarray:
     values = band_values(dtype)
     state = np.full(values.shape, CLASS_OTHER, np.uint8)
     state[np.isin(values, selected)] = CLASS_SELECTED
@@ -213,7 +220,9 @@ def class_state_table(product, dtype, nodata, selected):
     return state
 
 
-def confidence_state_table(product, dtype, nodata, min_confidence):
+def confidence_state_table(
+    product: str, dtype: DTypeLike, nodata: float | None, min_confidence: float
+) -> np.ndarray:
     values = band_values(dtype).astype(np.int64)
     state = np.where(values >= min_confidence, CONF_OK, CONF_LOW).astype(np.uint8)
     if product in (CTY_CTYCL, CTYCL_ONLY):
@@ -224,14 +233,14 @@ def confidence_state_table(product, dtype, nodata, min_confidence):
     return state
 
 
-def validity_state_table(dtype, nodata, min_validity):
+def validity_state_table(dtype: DTypeLike, nodata: float | None, min_validity: float) -> np.ndarray:
     values = band_values(dtype).astype(np.int64)
     state = np.where(values >= min_validity, VALID_OK, VALID_LOW).astype(np.uint8)
     state[_is_nodata(values, nodata)] = VALID_NODATA
     return state
 
 
-def status_of(class_state, conf_state, valid_state):
+def status_of(class_state: int, conf_state: int, valid_state: int) -> int:
     """The combination rule, on scalar states."""
     if class_state == CLASS_NODATA or conf_state == CONF_NODATA or valid_state == VALID_NODATA:
         return NODATA

@@ -10,6 +10,8 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
+from typing import Protocol
 
 import requests
 
@@ -30,6 +32,12 @@ DEFAULT_EXPIRES_IN = 300.0
 _TOTP_HINTS = ("otp", "one-time", "one time", "two-factor", "2fa")
 
 log = logging.getLogger(__name__)
+
+
+class TotpCallback(Protocol):
+    """Asks for the current one-time code; None gives up (see CdseTokenProvider)."""
+
+    def __call__(self, uncertain: bool = False) -> str | None: ...
 
 
 class AuthError(CropMaskError):
@@ -165,14 +173,14 @@ class CdseTokenProvider(_OAuthTokenProvider):
 
     def __init__(
         self,
-        username,
-        password,
-        token_url=CDSE_TOKEN_URL,
-        client_id=CDSE_CLIENT_ID,
-        totp_callback=None,
-        totp_required=False,
-        session=None,
-        clock=time.monotonic,
+        username: str,
+        password: str,
+        token_url: str = CDSE_TOKEN_URL,
+        client_id: str = CDSE_CLIENT_ID,
+        totp_callback: TotpCallback | None = None,
+        totp_required: bool = False,
+        session: requests.Session | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ):
         super().__init__(token_url, session=session, clock=clock)
         self._username = username
@@ -180,8 +188,8 @@ class CdseTokenProvider(_OAuthTokenProvider):
         self._client_id = client_id
         self._totp_callback = totp_callback
         self._totp_needed = bool(totp_required)
-        self._refresh_token = None
-        self._refresh_renew_at = None  # None: the server gave no expiry
+        self._refresh_token: str | None = None
+        self._refresh_renew_at: float | None = None  # None: the server gave no expiry
 
     def __repr__(self):
         return (
@@ -308,12 +316,12 @@ class ClientCredentialsTokenProvider(_OAuthTokenProvider):
 
     def __init__(
         self,
-        client_id,
-        client_secret,
-        token_url=SENTINEL_HUB_TOKEN_URL,
-        service="Sentinel Hub",
-        session=None,
-        clock=time.monotonic,
+        client_id: str,
+        client_secret: str,
+        token_url: str = SENTINEL_HUB_TOKEN_URL,
+        service: str = "Sentinel Hub",
+        session: requests.Session | None = None,
+        clock: Callable[[], float] = time.monotonic,
     ):
         super().__init__(token_url, session=session, clock=clock)
         self._client_id = client_id

@@ -11,8 +11,8 @@ import configparser
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Iterator
-from typing import Union
+from collections.abc import Callable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Union
 from urllib.parse import urlsplit, urlunsplit
 
 import requests
@@ -23,6 +23,12 @@ from urllib3.util.retry import Retry
 from ..domain.errors import CropMaskCancelled, CropMaskError
 from ..domain.redaction import redact_text
 from ..domain.resources import PLUGIN_ROOT
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+    from urllib3.connectionpool import ConnectionPool
+    from urllib3.response import HTTPResponse
 
 Timeout = Union[float, tuple[float, float], None]
 
@@ -74,21 +80,29 @@ class CappedRetry(Retry):
     MAX_RETRY_AFTER = 60.0
     WAIT_STEP = 0.1
 
-    def __init__(self, *args, is_cancelled=None, **kwargs):
+    def __init__(self, *args: Any, is_cancelled: Callable[[], bool] | None = None, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.is_cancelled = is_cancelled
-        self.host = None  # of the last request that failed, for the messages
+        self.host: str | None = None  # of the last request that failed, for the messages
 
-    def new(self, **kw):
+    def new(self, **kw: Any) -> CappedRetry:
         kw.setdefault("is_cancelled", self.is_cancelled)
         return super().new(**kw)
 
-    def increment(self, method=None, url=None, response=None, error=None, _pool=None,
-                  _stacktrace=None):  # fmt: skip
+    def increment(
+        self,
+        method: str | None = None,
+        url: str | None = None,
+        response: HTTPResponse | None = None,
+        error: Exception | None = None,
+        _pool: ConnectionPool | None = None,
+        _stacktrace: TracebackType | None = None,
+    ) -> CappedRetry:
         retry = super().increment(method, url, response, error, _pool, _stacktrace)
         retry.host = getattr(_pool, "host", None)
         asked = self._asked_wait(response)
         if asked is not None and asked > self.MAX_RETRY_AFTER:
+            assert response is not None  # a wait is asked only in an answer
             raise RetryAfterTooLong(
                 f"{retry.host or 'The server'} answered HTTP {response.status} and asks to wait "
                 f"{asked:.0f} s before trying again, more than the {self.MAX_RETRY_AFTER:.0f} s "
@@ -104,18 +118,18 @@ class CappedRetry(Retry):
         except urllib3.exceptions.InvalidHeader:
             return None
 
-    def get_retry_after(self, response):
+    def get_retry_after(self, response: HTTPResponse) -> float | None:
         seconds = self._asked_wait(response)
         return None if seconds is None else min(seconds, self.MAX_RETRY_AFTER)
 
-    def sleep_for_retry(self, response=None):
+    def sleep_for_retry(self, response: HTTPResponse | None = None) -> bool:
         seconds = self.get_retry_after(response)
         if not seconds:
             return False
         self._wait(seconds)
         return True
 
-    def sleep(self, response=None):
+    def sleep(self, response: HTTPResponse | None = None) -> None:
         if response is None or not self.sleep_for_retry(response):
             self._wait(self.get_backoff_time())
 
@@ -166,7 +180,7 @@ def make_retry(
 class RedactQueryFilter(logging.Filter):
     """Removes secrets (signed-URL queries, user info, authorization) from urllib3 log records."""
 
-    def filter(self, record):
+    def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
         redacted = redact_text(message)
         if redacted != message:
@@ -182,7 +196,7 @@ def install_log_redaction() -> None:
 
 
 def make_session(
-    proxies: dict[str, str] | None = None,
+    proxies: Mapping[str, str] | None = None,
     retries: int = DEFAULT_RETRIES,
     backoff_factor: float = DEFAULT_BACKOFF,
     timeout: Timeout = DEFAULT_TIMEOUT,
@@ -214,7 +228,7 @@ def cancellable(
 ) -> Iterator[requests.Session]:
     """Within the block, the retry waits of ``session`` (made by make_session) stop when
     ``is_cancelled()`` says so; the session's own setting is restored afterwards."""
-    adapters = [
+    adapters: list[Any] = [  # those whose max_retries is a CappedRetry
         adapter
         for adapter in dict.fromkeys((session.adapters or {}).values())
         if isinstance(getattr(adapter, "max_retries", None), CappedRetry)

@@ -87,7 +87,8 @@ def send(
     after ``max_redirects`` hops too); its ``history`` holds the redirects followed. requests'
     exceptions go to the caller, which words them.
     """
-    target, history, renewed = url, [], False
+    target, renewed = url, False
+    history: list[requests.Response] = []
     while True:
         request_headers = dict(headers or {})
         token = None
@@ -115,6 +116,7 @@ def send(
         if response.status_code == 401 and token is not None and not renewed:
             response.close()
             log.info("%s refused the access token; renewing it once", url_host(target))
+            assert token_provider is not None  # the token came from it
             token_provider.invalidate(token)
             renewed = True
             continue

@@ -8,6 +8,7 @@ writer (output.py), so memory stays bounded by the number of windows in flight.
 
 from __future__ import annotations
 
+import os
 import threading
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -185,7 +186,12 @@ def _write(plan: Plan, output_path, classify: Callable, progress, is_cancelled) 
         executor.shutdown(wait=True, cancel_futures=True)
 
 
-def run_crop_mask(request, output_path, progress=None, is_cancelled=None) -> CropMaskResult:
+def run_crop_mask(
+    request: CropMaskRequest,
+    output_path: str | os.PathLike[str],
+    progress: Callable[[float], None] | None = None,
+    is_cancelled: Callable[[], bool] | None = None,
+) -> CropMaskResult:
     """Write the crop mask of ``request`` to ``output_path`` and count pixels.
 
     ``progress(fraction)`` is called after each window; ``is_cancelled()`` is

@@ -127,19 +127,23 @@ class JointKeys:
             lead_nodata = states.classes == products.CLASS_NODATA
         self.lead_nodata = lead_nodata & (self.status[self.lead_key] == products.NODATA)
 
-    def keys(self, classes, confidence: np.ndarray, validity) -> np.ndarray:
+    def keys(
+        self, classes: np.ndarray | None, confidence: np.ndarray, validity: np.ndarray | None
+    ) -> np.ndarray:
         if self.class_key is None:
             if self.conf_direct and self.valid_levels == 1:
                 key = products.index_view(confidence).astype(np.intp)
             else:
                 key = np.take(self.conf_key, products.index_view(confidence))
         else:
+            assert classes is not None  # a class key table: the class band is read
             key = np.take(self.class_key, products.index_view(classes))
             if self.conf_direct and self.valid_levels == 1:
                 key += products.index_view(confidence)
             else:
                 key += np.take(self.conf_key, products.index_view(confidence))
         if self.valid_key is not None:
+            assert validity is not None  # a validity key table: the validity band is read
             key += np.take(self.valid_key, products.index_view(validity))
         return key
 
@@ -156,11 +160,16 @@ class JointKeys:
         return int(self.lead_key[index])
 
     def other_counts(
-        self, key: np.ndarray, classes, block_counts: np.ndarray, per_value_size: int
+        self,
+        key: np.ndarray,
+        classes: np.ndarray | None,
+        block_counts: np.ndarray,
+        per_value_size: int,
     ) -> np.ndarray | None:
         """Per (value, status) counts of the "other" class id (rare: unexpected codes)."""
         if self.other_base is None or not block_counts[self.other_base :].any():
             return None
+        assert classes is not None  # an "other" class id: the class band is read
         mask = key >= self.other_base
         per_value = products.index_view(classes)[mask].astype(np.intp) << products.STATUS_BITS
         per_value |= self.status[key[mask]]

@@ -11,10 +11,16 @@ cheap per pixel.
 from __future__ import annotations
 
 from functools import reduce
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from ..domain import products
+
+if TYPE_CHECKING:
+    from numpy.typing import DTypeLike
+
+    from .states import BandStates
 
 # Beyond this many runs of values, one table lookup beats the comparisons.
 MAX_RUNS = 3
@@ -90,7 +96,7 @@ def _all(parts, shape):
 class WindowMasks:
     """The output window and its nodata and kept pixel counts, by band masks."""
 
-    def __init__(self, tables, mode: str, nodata: int, dtype):
+    def __init__(self, tables: BandStates, mode: str, nodata: int, dtype: DTypeLike):
         """``tables`` has the state tables ``classes`` (or None), ``confidence`` and
         ``validity`` (or None), as made by ``products.*_state_table``."""
         bands = (

@@ -9,12 +9,16 @@ import threading
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import rasterio
 from rasterio.errors import RasterioError
 
 from ..domain.errors import CropMaskError
 from .grid import Grid
+
+if TYPE_CHECKING:
+    import numpy as np
 
 # Chosen by `make bench` (see README): fastest to write at a similar size.
 DEFAULT_COMPRESSION = {"compress": "ZSTD", "zstd_level": 1}
@@ -39,7 +43,11 @@ def parse_creation_options(text: str | None) -> dict:
 
 
 def output_profile(
-    grid: Grid, dtype, nodata: float, threads: int, creation_options: dict | None = None
+    grid: Grid,
+    dtype: np.dtype | str,
+    nodata: float,
+    threads: int,
+    creation_options: dict | None = None,
 ) -> dict:
     profile = {
         "driver": "GTiff",

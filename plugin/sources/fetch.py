@@ -47,6 +47,7 @@ def fetch(request: FetchRequest, context: FetchContext | None = None) -> FetchRe
     context = context or FetchContext()
     if context.session is None:
         context = replace(context, session=make_session(proxies=context.proxies))
+    assert context.session is not None  # made just above when missing
     check_year(request.product, int(request.year))
     folder = Path(request.output_folder)
     try:

@@ -96,7 +96,7 @@ def run_pieces(
     in this thread as each arrives. cancelled() is polled: a cancel raises cancelled_error
     (message). Any error sets ``stop``, which the workers check to quit (raising PieceStopped)."""
     pending = list(reversed(pieces))
-    running = {}
+    running: dict[concurrent.futures.Future, Piece] = {}
     executor = concurrent.futures.ThreadPoolExecutor(
         max_workers=workers, thread_name_prefix="sentinelhub"
     )
@@ -155,6 +155,7 @@ def read_piece(body: bytes, piece_grid: Grid, count: int) -> np.ndarray:
             f"{tuple(piece_grid.transform)[:6]}); the pieces cannot be mosaicked on the 10 m "
             "Lambert-93 grid."
         )
+    assert array is not None  # read: it has ``count`` bands
     return array
 
 

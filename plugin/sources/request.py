@@ -7,9 +7,15 @@ import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..domain import products
 from ..domain.errors import FetchError
+
+if TYPE_CHECKING:
+    import requests
+
+    from ..net.trusted import TokenProvider
 
 # The CLMS layers (STAC collections) of each CLMS product, and the OSO products.
 CLMS_PRODUCTS = {
@@ -47,9 +53,9 @@ class FetchResult:
 class FetchContext:
     """What a fetch may use besides the request: network, credentials, callbacks."""
 
-    session: object = None  # requests.Session (plugin.net.http.make_session)
-    cdse_tokens: object = None  # CdseTokenProvider
-    sentinelhub_tokens: object = None  # ClientCredentialsTokenProvider
+    session: requests.Session | None = None  # plugin.net.http.make_session; fetch() makes one
+    cdse_tokens: TokenProvider | None = None  # CdseTokenProvider
+    sentinelhub_tokens: TokenProvider | None = None  # ClientCredentialsTokenProvider
     sentinelhub_collection: str | None = None  # OSO BYOC collection id; None: CNES's
     s3_credentials: dict | None = None
     proxies: dict | None = None

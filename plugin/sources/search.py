@@ -9,8 +9,9 @@ and whether it allows range reads. Pure: no Qt or QGIS.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 from urllib.parse import urlsplit
 
 from .addresses import (
@@ -22,6 +23,11 @@ from .addresses import (
 )
 from .geo import WGS84, transform_bbox
 from .request import CLMS_PRODUCTS, OSO_BANDS, OSO_STAC_COLLECTION, FetchError
+
+if TYPE_CHECKING:
+    import requests
+
+    from ..net.trusted import TokenProvider
 
 OSO_LAYERS = "OCS + Confidence + Validity"
 
@@ -43,10 +49,10 @@ class SearchRow:
 @dataclass
 class SearchOptions:
     proxies: Optional[dict] = None
-    session: object = None  # http.make_session(); used for Sentinel Hub and raster probes
-    sentinelhub_tokens: object = None  # token provider (auth.py)
+    session: Optional[requests.Session] = None  # http.make_session(); Sentinel Hub, probes
+    sentinelhub_tokens: Optional[TokenProvider] = None  # token provider (auth.py)
     sentinelhub_collection: str = ""
-    is_cancelled: object = None
+    is_cancelled: Optional[Callable[[], bool]] = None
 
 
 def search(

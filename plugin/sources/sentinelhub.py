@@ -120,13 +120,13 @@ class SentinelHubOso:
 
     def __init__(
         self,
-        token_provider,
-        base_url=DEFAULT_BASE_URL,
-        collection_id=OSO_COLLECTION_ID,
-        session=None,
-        max_request_size=MAX_REQUEST_SIZE,
-        workers=DEFAULT_WORKERS,
-        max_output_pixels=MAX_OUTPUT_PIXELS,
+        token_provider: TokenProvider,
+        base_url: str = DEFAULT_BASE_URL,
+        collection_id: str = OSO_COLLECTION_ID,
+        session: requests.Session | None = None,
+        max_request_size: int = MAX_REQUEST_SIZE,
+        workers: int = DEFAULT_WORKERS,
+        max_output_pixels: int = MAX_OUTPUT_PIXELS,
     ):
         if max_request_size < 1 or workers < 1:
             raise ValueError("max_request_size and workers must be at least 1")
@@ -145,11 +145,11 @@ class SentinelHubOso:
         )
 
     @property
-    def collection_type(self):
+    def collection_type(self) -> str:
         return f"byoc-{self.collection_id}"
 
     @property
-    def host(self):
+    def host(self) -> str:
         return url_host(self.base_url)
 
     # -- Catalog API -----------------------------------------------------------------------
@@ -191,7 +191,7 @@ class SentinelHubOso:
         CatalogTile (id, year, WGS 84 bbox), in the catalogue's order. Raises OutsideCoverage
         when there is none."""
         bbox = self._bbox_4326(bounds, crs)
-        tiles = []
+        tiles: list[CatalogTile] = []
         for feature in self._catalog_features(bbox, year, year, page_limit):
             if feature_year(feature) not in (None, int(year)):
                 continue  # a catalogue that ignores the datetime filter
@@ -467,8 +467,16 @@ def search_tiles(
     return SentinelHubOso(token_provider, **options).search_tiles(bounds, year, crs, page_limit)
 
 
-def fetch_oso(bounds_2154, year, out_path, token_provider, progress=None, is_cancelled=None,
-              creation_options=None, **options):  # fmt: skip
+def fetch_oso(
+    bounds_2154: Sequence[float],
+    year: int,
+    out_path: str | Path,
+    token_provider: TokenProvider,
+    progress: Callable[[float], None] | None = None,
+    is_cancelled: Callable[[], bool] | None = None,
+    creation_options: Any = None,
+    **options: Any,
+) -> OsoFetchResult:
     """Module-level shortcut: SentinelHubOso(token_provider, ...).fetch_oso(...)."""
     return SentinelHubOso(token_provider, **options).fetch_oso(
         bounds_2154, year, out_path, progress, is_cancelled, creation_options

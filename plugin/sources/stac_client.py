@@ -38,7 +38,7 @@ _ADVICE = {
 class StacSearchError(FetchError):
     """A search that failed, with the URL, the HTTP status when known and what to do."""
 
-    def __init__(self, url, problem, advice, status=None):
+    def __init__(self, url: str, problem: str, advice: str, status: int | None = None):
         self.url = url
         self.status = status
         status_text = f" (HTTP {status})" if status is not None else ""

@@ -68,17 +68,18 @@ class TileProduct:
     geometry: Optional[dict]  # GeoJSON footprint, EPSG:4326
 
     @property
-    def key(self):
+    def key(self) -> str:
         return f"{self.tile}_{self.epsg}_{self.year}"
 
     @property
-    def complete(self):
+    def complete(self) -> bool:
         return self.cty is not None and self.ctycl is not None
 
     @property
-    def total_size(self):
+    def total_size(self) -> int | None:
         """Bytes to download, or None when an asset does not give its size."""
-        sizes = [asset.size for asset in (self.cty, self.ctycl) if asset is not None]
+        # Sizes are int or None; summed only when none is None.
+        sizes: list[Any] = [asset.size for asset in (self.cty, self.ctycl) if asset is not None]
         return None if not sizes or None in sizes else sum(sizes)
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Any, Callable
 from urllib.parse import urlsplit
 
 from ..domain.errors import CropMaskCancelled
@@ -19,6 +19,7 @@ from .names import url_file_names
 from .request import FetchContext, FetchError, FetchJob
 
 if TYPE_CHECKING:
+    from ..net.trusted import TokenProvider
     from .stac_search import ProductAsset
 
 
@@ -59,12 +60,12 @@ def _is_http(address: object) -> bool:
 
 
 def clip_area(job: FetchJob, sources: list, out_path: Path, progress: Progress, *,
-              tokens: object = None, band_names: tuple | None = None,
+              tokens: TokenProvider | None = None, band_names: tuple | None = None,
               local_names: list | None = None) -> Fetched:  # fmt: skip
     """Clip ``sources`` into ``out_path``; a server refusing range reads gets whole downloads
     into ``whole/`` under ``local_names`` (one per source, unique; default from the URLs)."""
     context = job.context
-    options = {
+    options: dict[str, Any] = {
         "bounds": job.request.bounds,
         "crs_of_bounds": job.request.bounds_crs,
         "out_path": out_path,
@@ -115,8 +116,16 @@ def _download_remote(job, sources, names, folder, progress, tokens):
     return local, transferred
 
 
-def download_url(job: FetchJob, url: str, name: str, folder: Path, progress: Progress,
-                 tokens: object = None, asset: ProductAsset | None = None) -> Fetched:  # fmt: skip
+def download_url(
+    job: FetchJob,
+    url: str,
+    name: str,
+    folder: Path,
+    progress: Progress,
+    tokens: TokenProvider | None = None,
+    asset: ProductAsset | None = None,
+) -> Fetched:
+    assert job.context.session is not None  # fetch() gives its jobs a session
     downloaded = download(
         url,
         folder,

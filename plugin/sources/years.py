@@ -11,6 +11,8 @@ from .request import CLMS_PRODUCTS, FIRST_YEAR, OSO_PRODUCTS, OSO_STAC_COLLECTIO
 if TYPE_CHECKING:
     from requests import Session
 
+    from ..net.trusted import TokenProvider
+
 # The first year of any product of the family: the years the dock offers by default.
 FIRST_YEARS = {
     "clms": min(FIRST_YEAR[product] for product in CLMS_PRODUCTS),
@@ -44,7 +46,7 @@ def available_years(
     source_url: str,
     bounds: tuple | None = None,
     crs: object = None,
-    sentinelhub_tokens: object = None,
+    sentinelhub_tokens: TokenProvider | None = None,
     session: Session | None = None,
     proxies: dict | None = None,
     sentinelhub_collection: str | None = None,

@@ -150,10 +150,12 @@ def _placed(lattice: Grid, grid: Grid) -> Window:
 
 def _no_overlap(area: Bounds, layouts: Sequence[SourceLayout]) -> ClipError:
     xmin, ymin, xmax, ymax = area
+    crs = layouts[0].grid.crs
+    assert crs is not None  # read_layout gives every source one
     covered = "; ".join("({:g}, {:g}, {:g}, {:g})".format(*s.grid.bounds) for s in layouts)
     return ClipError(
         f"The area ({xmin:.1f}, {ymin:.1f}, {xmax:.1f}, {ymax:.1f} in "
-        f"{layouts[0].grid.crs.to_string()}) does not overlap the rasters, which cover "
+        f"{crs.to_string()}) does not overlap the rasters, which cover "
         f"{covered}. Choose an area inside them."
     )
 

@@ -115,7 +115,10 @@ class SourceReader:
             return
         first = next(source for source in self.sources if source.kind == "http")
         for source in self.sources:
-            if source.kind == "http" and not bearer_allowed(first.text, source.url):
+            if source.kind != "http":
+                continue
+            assert source.url is not None  # every http source has one
+            if not bearer_allowed(first.text, source.url):
                 raise ClipError(
                     f"{source.shown} is on another host than {first.shown}: the credentials "
                     "for one are not sent to the other; clip them separately."
@@ -149,13 +152,14 @@ class SourceReader:
         xoff, yoff = int(window.col_off), int(window.row_off)
         width, height = int(window.width), int(window.height)
         for attempt in (0, 1):
-            data, messages = self.gdal.call(
-                self.datasets[index].ReadAsArray, xoff, yoff, width, height
-            )
+            dataset = self.datasets[index]
+            assert dataset is not None  # opened by open_all(), reopened by _recover()
+            data, messages = self.gdal.call(dataset.ReadAsArray, xoff, yoff, width, height)
             if data is not None and not self.gdal.failed:
                 return data.reshape((-1, height, width))
             failure = f"Cannot read {source.shown} (pixels {xoff}, {yoff}, {width} x {height})"
             self._recover(source, attempt, failure, messages)
+        raise AssertionError("_recover() raises after the second attempt")
 
     def _recover(self, source: SourceAddress, attempt: int, failure: str, messages: str) -> None:
         """After a failed open or read: returns when the server refused the token (401) and
@@ -163,6 +167,7 @@ class SourceReader:
         status = None
         if source.kind == "http":
             # Learn what the server answers now (GDAL does not always say).
+            assert source.url is not None  # every http source has one
             probe = probe_ranges(source.url, self.headers, self.session)
             self.probe_bytes += probe.bytes_received
             self.probe_requests += probe.requests
@@ -173,6 +178,7 @@ class SourceReader:
             self._reopen(clear_cache=True)
             return
         if status is not None and status >= 400 and status != 416:
+            assert source.url is not None  # a status comes from probing an http source
             raise status_error(source.url, status, self.auth.renewed, messages)
         raise ClipError(
             f"{failure}: {messages or 'unknown GDAL error'}. Check the connection and the "

@@ -32,6 +32,7 @@ class SourceAddress:
         elif self.kind == "s3":
             self.shown = self.text.split("?", 1)[0]
         else:
+            assert path is not None  # only an address with a scheme has no path
             self.shown = path
         self.gdal_path = self._gdal_path()
 

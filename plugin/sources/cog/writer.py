@@ -85,12 +85,14 @@ class Staging:
 
     def read(self, window: Window) -> np.ndarray:
         """The bands already written in ``window`` -> (bands, rows, columns)."""
+        assert self.dataset is not None, "create() first"
         data, messages = self.gdal.call(self.dataset.ReadAsArray, *_gdal_window(window))
         if data is None or self.gdal.failed:
             raise ClipError(f"Cannot read back the temporary file: {messages}")
         return data.reshape((-1, window.height, window.width))
 
     def write(self, block: np.ndarray, window: Window) -> None:
+        assert self.dataset is not None, "create() first"
         for index in range(block.shape[0]):
             band = self.dataset.GetRasterBand(index + 1)
             result, messages = self.gdal.call(
@@ -105,6 +107,7 @@ class Staging:
 
     def finish(self) -> None:
         """Flush and close the file."""
+        assert self.dataset is not None, "create() first"
         _, messages = self.gdal.call(self.dataset.FlushCache)
         failed = self.gdal.failed
         self.dataset = None  # closes the file
