@@ -28,7 +28,7 @@ help:
 	@echo "make test    run the whole test suite in real QGIS (offscreen)"
 	@echo "make test-matrix  the suite and the demo in chroots with QGIS 3.40 and 3.44 (as root)"
 	@echo "make demo    the main job on the embedded sample, offline, into demo-output/"
-	@echo "make lint    ruff check and format check"
+	@echo "make lint    ruff, the size limits (radon) and mypy on the pure layers"
 	@echo "make zip     build dist/crop_confidence.zip for the Plugin Manager"
 	@echo "make install link the plugin into the default QGIS profile"
 	@echo "make bench   benchmark the engine against gdal_calc and the QGIS raster calculator"
@@ -73,9 +73,15 @@ test-matrix:
 demo: setup translations
 	$(PY) tools/demo.py --out demo-output
 
+PURE_PACKAGES := -p crop_confidence.plugin.domain -p crop_confidence.plugin.raster \
+	-p crop_confidence.plugin.net -p crop_confidence.plugin.sources
+
+# ruff, the size limits of plugin/ (radon), and mypy on the pure layers.
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(PY) tools/code_size.py
+	cd build/plugins && $(CURDIR)/$(VENV)/bin/mypy --config-file $(CURDIR)/pyproject.toml $(PURE_PACKAGES)
 
 format: setup
 	$(VENV)/bin/ruff format .

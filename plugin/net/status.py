@@ -6,11 +6,14 @@ The retries of http.py have already run when a status arrives here: a 429 or 5xx
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import TypeVar
 
 import requests
 
 from ..domain.errors import CropMaskError
 from .http import redact_url, url_host
+
+ErrorType = TypeVar("ErrorType", bound=CropMaskError)
 
 LOGIN, RENEWED, FORBIDDEN, MISSING, BUSY, REDIRECTS, OTHER = (
     "login",
@@ -64,8 +67,8 @@ def status_error(
     token_sent: bool = False,
     advice: Mapping[str, str] | None = None,
     suffix: str = "",
-    error: Callable[[str], CropMaskError] = CropMaskError,
-) -> CropMaskError:
+    error: Callable[[str], ErrorType] = CropMaskError,  # type: ignore[assignment]  # TypeVar default
+) -> ErrorType:
     """The error for an HTTP ``status`` answered at ``url``.
 
     who: the server as named to the user (default: the host); what: what was asked (default:
