@@ -23,8 +23,8 @@ def translated(text):
 
 
 def product_facts():
-    """The product facts help texts quote, by the name they have in the texts: codes and band
-    names are written in the domain only (``{cty_nodata}`` in a text becomes 65535)."""
+    """The product facts help texts quote, by their name in the texts (``{cty_nodata}``):
+    codes and band names are written in the domain only."""
     return {
         "cty_nodata": str(products.CTY_OUTSIDE),
         "cty_no_crop": str(products.CTY_NO_CROP),

@@ -137,7 +137,7 @@ def kept_codes_renderer(layer, codes, band=1):
 
 def product_palette_renderer(layer, table, band=1, language=None):
     """A product's class map: every value with a colour in the table (for CTY, 0 "No cropland"
-    too); values without a colour (nodata: OSO 0/255, CTY 65535) stay transparent."""
+    too); values without a colour (nodata: OSO 0/255, CTY outside) stay transparent."""
     language = language or ui_language()
     classes = [
         QgsPalettedRasterRenderer.Class(entry.code, QColor(entry.color), entry.label(language))
@@ -375,7 +375,7 @@ def _gdal_texts(path, band):
 def detect_kind(layer):
     """The style kind of a layer: a crop mask from the settings cropmask records in it;
     otherwise from its file name, layer name, band description or GDAL metadata, for OSO
-    classes with 23 or 17 classes from the year (2016/2017 -> 17) or the values present.
+    classes with 23 or 17 classes from the year (products.oso_product) or the values present.
     None when it cannot tell (crop masks without recorded settings are not detected)."""
     if crop_mask_settings(layer) is not None:
         return MASK

@@ -4,8 +4,8 @@ shown in messages, and the STAC search module that reads STAC sources. Pure: no 
 Sources (``source_kind``):
 - CLMS CTY/CTYCL: a STAC API root (default CDSE) or a static ``catalog.json``;
 - OSO, in this order: empty, Sentinel Hub (default); raster URL(s) (``.tif``, ``.tiff``,
-  ``.vrt``), ``{year}`` being replaced: one 3-band raster (OCS, OCS_Confidence,
-  OCS_Validity) or three rasters separated by ``|`` in that order; a ``.json`` address, a
+  ``.vrt``), ``{year}`` being replaced: one 3-band raster (the bands of
+  ``products.OSO_BANDS``) or three rasters separated by ``|`` in that order; a ``.json`` address, a
   STAC catalogue; a Sentinel Hub service: a Sentinel Hub host (``*.sentinel-hub.com``,
   ``sh.dataspace.copernicus.eu``), an address without a path (every Sentinel Hub deployment's
   base URL) or one whose path holds ``/api/v1`` (a process or catalog API URL); any other
@@ -18,6 +18,7 @@ from types import ModuleType
 from urllib.parse import SplitResult, urlsplit, urlunsplit
 
 from .. import dependencies
+from ..domain import products
 from ..net.http import redact_url
 from .request import CLMS_PRODUCTS, OSO_PRODUCTS, FetchError
 
@@ -93,11 +94,11 @@ def shown(address: object) -> str:
 
 def raster_addresses(source_url: str, year: int) -> list:
     """The raster addresses of an OSO 'raster' source for ``year``: one 3-band raster or three
-    single-band ones (OCS|OCS_Confidence|OCS_Validity)."""
+    single-band ones (class, confidence, validity: ``products.OSO_BANDS``)."""
     addresses = [part.strip().replace("{year}", str(year)) for part in source_url.split("|")]
     if len(addresses) not in (1, 3):
         raise FetchError(
-            "Give one 3-band OSO raster or three rasters (OCS|OCS_Confidence|OCS_Validity); "
+            f"Give one 3-band OSO raster or three rasters ({'|'.join(products.OSO_BANDS)}); "
             f"got {len(addresses)} addresses."
         )
     return addresses

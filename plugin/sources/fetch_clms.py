@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
+from ..domain import products
 from .addresses import shown, stac_search_module
 from .geo import bbox_to_4326
 from .mosaic import mosaic_or_single
@@ -37,8 +38,8 @@ def fetch_clms(job: FetchJob) -> FetchResult:
         result.bytes_transferred += fetched.bytes_transferred
         paths[layer] = str(fetched.path)
         result.files.append(paths[layer])
-    result.class_layer = paths.get("cty")
-    result.confidence_layer = paths["ctycl"]
+    result.class_layer = paths.get(products.KIND_CTY)
+    result.confidence_layer = paths[products.KIND_CTYCL]
     return result
 
 
@@ -84,7 +85,8 @@ def _nothing_found(job, layers, bbox, source, found):
     return (
         f"No {' + '.join(layer.upper() for layer in layers)} product for {job.request.year} "
         f"over the area (lon/lat {', '.join(f'{v:.4f}' for v in bbox)}) in {shown(source)}"
-        f"{missing}. Check the year (2017 onward) and that the area is in the EEA-38 countries."
+        f"{missing}. Check the year ({products.CLMS_FIRST_YEAR} onward) and that the area is "
+        "in the EEA-38 countries."
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..domain import products
 from . import sentinelhub
 from .addresses import raster_addresses, sentinelhub_base_url, shown, stac_search_module
 from .geo import bbox_to_4326, transform_bbox
@@ -65,7 +66,8 @@ def fetch_oso_stac(job: FetchJob) -> FetchResult:
     if not assets:
         raise FetchError(
             f"No OSO {job.request.year} raster over the area in {shown(job.request.source_url)} "
-            f"(collection '{OSO_STAC_COLLECTION}'). OSO covers metropolitan France from 2016."
+            f"(collection '{OSO_STAC_COLLECTION}'). OSO covers metropolitan France from "
+            f"{products.OSO_FIRST_YEAR}."
         )
     names = asset_file_names(assets)
     return _fetch_3_band_files(job, [asset.href for asset in assets], names, items=len(assets))

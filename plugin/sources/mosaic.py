@@ -101,6 +101,5 @@ def check_band_count(path: Path, url: str) -> None:
         if dataset.count < 3:
             raise FetchError(
                 f"The OSO raster {shown(url)} has {dataset.count} band(s): it holds only the "
-                "classes. Give the three rasters separated by '|': "
-                "OCS|OCS_Confidence|OCS_Validity."
+                f"classes. Give the three rasters separated by '|': {'|'.join(OSO_BANDS)}."
             )

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
 from urllib.parse import urlsplit
 
+from ..domain import products
 from .addresses import (
     raster_addresses,
     sentinelhub_base_url,
@@ -82,7 +83,7 @@ def _clms_rows(product, year, source, bbox_4326, options):
     )
     rows = []
     for tile in found.products:
-        assets = [tile.cty, tile.ctycl] if product == "cty_ctycl" else [tile.ctycl]
+        assets = [tile.cty, tile.ctycl] if product == products.CTY_CTYCL else [tile.ctycl]
         if None in assets:
             continue
         sizes = [asset.size for asset in assets]
@@ -90,7 +91,7 @@ def _clms_rows(product, year, source, bbox_4326, options):
             SearchRow(
                 tile=tile.tile,
                 year=tile.year,
-                layers="CTY + CTYCL" if product == "cty_ctycl" else "CTYCL",
+                layers="CTY + CTYCL" if product == products.CTY_CTYCL else "CTYCL",
                 size=None if None in sizes else sum(sizes),
                 bbox=tile.bbox,
             )

@@ -2,7 +2,7 @@
 
 `available_years()` asks the Catalog API which years hold OSO tiles over an area, and
 `search_tiles()` which tiles of one year.
-`fetch_oso()` fetches OCS, OCS_Confidence and OCS_Validity over an area through the Process API
+`fetch_oso()` fetches the three OSO bands over an area through the Process API
 into one 3-band uint8 GeoTIFF on the 10 m Lambert-93 lattice (see oso_pieces.py), which appears
 under its final name only when complete.
 """
@@ -22,6 +22,7 @@ from typing import Any
 import requests
 from rasterio.errors import RasterioError
 
+from ..domain import products
 from ..domain.errors import CropMaskCancelled, CropMaskError
 from ..net.http import is_timeout, make_session, network_reason, url_host
 from ..net.status import FORBIDDEN, MISSING, RENEWED, service_message, status_error
@@ -54,30 +55,35 @@ MAX_REQUEST_SIZE = 2500
 DEFAULT_WORKERS = 3
 # About 1.9 GB uncompressed and ~150 requests: beyond this, ask for a smaller area.
 MAX_OUTPUT_PIXELS = 25_000 * 25_000
-FIRST_OSO_YEAR = 2016
+FIRST_OSO_YEAR = products.OSO_FIRST_YEAR
 CATALOG_PAGE_LIMIT = 100
 MAX_CATALOG_PAGES = 200
 CHUNK_SIZE = 1 << 16
 
-BANDS = ("OCS", "OCS_Confidence", "OCS_Validity")
+BANDS = products.OSO_BANDS
 NODATA = 0
-OCS_NODATA = (0, 255)
+OCS_NODATA = products.OSO_NODATA
 ATTRIBUTION = (
     "Value-added data processed by CNES for the Theia data center from Copernicus data "
     "(Etalab Open Licence 2.0)"
 )
-EVALSCRIPT = """//VERSION=3
+_EVALSCRIPT = """//VERSION=3
 function setup() {
   return {
-    input: [{bands: ["OCS", "OCS_Confidence", "OCS_Validity"], units: "DN"}],
-    output: {bands: 3, sampleType: "UINT8"}
+    input: [{bands: [INPUT_BANDS], units: "DN"}],
+    output: {bands: BAND_COUNT, sampleType: "UINT8"}
   };
 }
 
 function evaluatePixel(sample) {
-  return [sample.OCS, sample.OCS_Confidence, sample.OCS_Validity];
+  return [SAMPLE_BANDS];
 }
 """
+EVALSCRIPT = (
+    _EVALSCRIPT.replace("INPUT_BANDS", ", ".join(f'"{band}"' for band in BANDS))
+    .replace("BAND_COUNT", str(len(BANDS)))
+    .replace("SAMPLE_BANDS", ", ".join(f"sample.{band}" for band in BANDS))
+)
 
 # Generous envelopes of metropolitan France (with Corsica): EPSG:4326 and EPSG:2154.
 FRANCE_4326 = (-6.0, 41.0, 10.0, 51.5)
@@ -280,7 +286,7 @@ class SentinelHubOso:
         creation_options: Any = None,
         threads: int | None = None,
     ) -> OsoFetchResult:
-        """Fetch OCS / OCS_Confidence / OCS_Validity of ``year`` over ``bounds_2154`` into one
+        """Fetch the three OSO bands of ``year`` over ``bounds_2154`` into one
         3-band uint8 GeoTIFF at ``out_path``. progress(fraction) is called as pieces arrive;
         is_cancelled() is polled and a cancel raises SentinelHubCancelled, leaving no file."""
         year = int(year)
