@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from ..domain import products
+from ..domain.products import CLMS_FIRST_YEAR, KIND_CTY, KIND_CTYCL
 from .addresses import shown, stac_search_module
 from .geo import bbox_to_4326
 from .mosaic import mosaic_or_single
@@ -38,8 +38,8 @@ def fetch_clms(job: FetchJob) -> FetchResult:
         result.bytes_transferred += fetched.bytes_transferred
         paths[layer] = str(fetched.path)
         result.files.append(paths[layer])
-    result.class_layer = paths.get(products.KIND_CTY)
-    result.confidence_layer = paths[products.KIND_CTYCL]
+    result.class_layer = paths.get(KIND_CTY)
+    result.confidence_layer = paths[KIND_CTYCL]
     return result
 
 
@@ -85,7 +85,7 @@ def _nothing_found(job, layers, bbox, source, found):
     return (
         f"No {' + '.join(layer.upper() for layer in layers)} product for {job.request.year} "
         f"over the area (lon/lat {', '.join(f'{v:.4f}' for v in bbox)}) in {shown(source)}"
-        f"{missing}. Check the year ({products.CLMS_FIRST_YEAR} onward) and that the area is "
+        f"{missing}. Check the year ({CLMS_FIRST_YEAR} onward) and that the area is "
         "in the EEA-38 countries."
     )
 
