@@ -25,8 +25,8 @@ from crop_confidence.plugin.sources.clip import (
     RangesNotSupported,
     clip_to_area,
     local_path,
-    supports_ranges,
 )
+from crop_confidence.plugin.sources.cog.probe import HeaderAuth, probe_with_auth
 from crop_confidence.plugin.sources.cog.source import SourceAddress as _Source
 from rasters import gdal_exception_mode
 from servers.range_host import PROXY_VIA, ForwardProxy, RangeHost
@@ -675,17 +675,23 @@ def test_range_reads_travel_through_the_proxy(host, big_tile, tmp_path):
 # -- servers without range support -----------------------------------------------------------
 
 
-def test_supports_ranges(host):
-    assert supports_ranges(host.url(TILE)) is True
+def probe_says_ranges(url, headers=None, provider=None):
+    """What the clip's probe (renewing a token once on a 401) tells of range support."""
+    probe, _ = probe_with_auth(url, HeaderAuth(headers, provider), None)
+    return probe.ranges
+
+
+def test_the_probe_tells_range_support(host):
+    assert probe_says_ranges(host.url(TILE)) is True
     host.ranges = False
-    assert supports_ranges(host.url(TILE)) is False
+    assert probe_says_ranges(host.url(TILE)) is False
     host.token = TOKEN
     with pytest.raises(ClipAuthError):
-        supports_ranges(host.url(TILE))
-    assert supports_ranges(host.url(TILE), headers={"Authorization": f"Bearer {TOKEN}"}) is False
+        probe_says_ranges(host.url(TILE))
+    assert probe_says_ranges(host.url(TILE), headers={"Authorization": f"Bearer {TOKEN}"}) is False
     host.ranges = True
     tokens = Tokens("old", TOKEN)
-    assert supports_ranges(host.url(TILE), token_provider=tokens) is True
+    assert probe_says_ranges(host.url(TILE), provider=tokens) is True
     assert tokens.invalidated == 1
     host.token = None
     with pytest.raises(ClipError, match="404"):

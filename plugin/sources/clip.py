@@ -12,9 +12,8 @@ in memory for the duration of the call; they never appear in a GDAL file name, i
 in the output. GDAL's messages raised during the call are caught, and any secret or URL query
 is removed from them before they reach an exception.
 
-``supports_ranges`` tells whether a server honours HTTP range requests, so that the caller can
-fall back to downloading the whole file when it does not (``clip_to_area`` raises
-``RangesNotSupported`` then).
+A server that does not honour HTTP range requests makes ``clip_to_area`` raise
+``RangesNotSupported``, so that the caller can fall back to downloading the whole file.
 
 The parts live in ``cog/``: ``probe`` (range support), ``gdal_env`` (GDAL options, secrets),
 ``source`` and ``reader`` (the sources), ``plan`` (the output window), ``mosaic`` (the block
@@ -41,7 +40,7 @@ from .cog.errors import ClipAuthError, ClipCancelled, ClipError, Monitor, Ranges
 from .cog.gdal_env import GdalSession, Secrets, enable_network_stats, network_stats
 from .cog.mosaic import copy_windows
 from .cog.plan import OutputPlan, check_layouts, plan_output
-from .cog.probe import HeaderAuth, RangeProbe, probe_ranges, supports_ranges
+from .cog.probe import HeaderAuth, RangeProbe, probe_ranges
 from .cog.reader import SourceReader, forget_cached
 from .cog.source import Address, SourceAddress, as_addresses
 from .cog.writer import Staging, convert_to_cog
@@ -59,7 +58,6 @@ __all__ = [
     "is_windows_drive_path",
     "local_path",
     "probe_ranges",
-    "supports_ranges",
 ]
 
 log = logging.getLogger(__name__)

@@ -139,20 +139,3 @@ def probe_with_auth(
     if probe.status >= 400 and probe.status != 416:
         raise status_error(url, probe.status, auth.renewed)
     return probe, spent
-
-
-def supports_ranges(
-    url: str,
-    headers: Optional[Mapping[str, str]] = None,
-    session: Optional[requests.Session] = None,
-    headers_provider: Any = None,
-    token_provider: Any = None,
-) -> bool:
-    """True when ``url`` answers a range request with 206 and a Content-Range.
-
-    False when it sends the whole file (200), or is empty (416). Raises ClipAuthError on
-    401/403 (after one token renewal when a provider is given) and ClipError on other errors.
-    """
-    auth = HeaderAuth(headers, headers_provider or token_provider)
-    probe, _ = probe_with_auth(url, auth, session)
-    return probe.ranges
