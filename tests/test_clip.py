@@ -695,7 +695,7 @@ def test_the_probe_tells_range_support(host):
     assert tokens.invalidated == 1
     host.token = None
     with pytest.raises(ClipError, match="404"):
-        supports_ranges(host.url("/missing.tif"))
+        probe_says_ranges(host.url("/missing.tif"))
 
 
 def test_server_without_ranges_makes_the_clip_step_aside(host, tmp_path):
