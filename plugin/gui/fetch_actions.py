@@ -53,10 +53,15 @@ class FetchActions:
             # Read here: the authentication database is not thread-safe.
             s3_credentials = s3_credentials_for(request.product)
         except CredentialsError as error:
+            session.close()
             self.message(tr("Credentials"), str(error), Qgis.MessageLevel.Critical)
             return
 
         def work(task):
+            with session:  # its connections are closed when the fetch ends
+                return fetch_in(task)
+
+        def fetch_in(task):
             context = FetchContext(
                 session=session,
                 cdse_tokens=cdse_tokens,

@@ -36,6 +36,7 @@ class SearchActions:
             # Read here: the authentication database is not thread-safe.
             _, hub_tokens = self.token_providers(session)
         except CredentialsError as error:
+            session.close()
             self.message(tr("Credentials"), str(error), Qgis.MessageLevel.Critical)
             return
         collection = self.settings_box.collection()
@@ -48,7 +49,7 @@ class SearchActions:
                 sentinelhub_collection=collection,
                 is_cancelled=task.isCanceled,
             )
-            with cancellable(session, task.isCanceled):
+            with session, cancellable(session, task.isCanceled):  # closed when it ends
                 rows = search_source(product, year, source, bbox, options)
             if task.isCanceled():
                 raise CropMaskCancelled("cancelled")

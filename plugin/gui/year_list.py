@@ -23,7 +23,11 @@ class YearList:
         options = self._year_options(product, source)
 
         def work(task):
-            return available_years(product, source, is_cancelled=task.isCanceled, **options)
+            try:
+                return available_years(product, source, is_cancelled=task.isCanceled, **options)
+            finally:
+                if options.get("session") is not None:
+                    options["session"].close()  # its connections, when the list is read
 
         def done(task):
             if task is not self.year_task:
