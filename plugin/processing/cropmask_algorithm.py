@@ -383,13 +383,21 @@ class CropMaskAlgorithm(CropConfidenceAlgorithm):
                 request.min_validity,
             ),
         )
-        result = run_crop_mask(request, output, **self.callbacks(feedback))
+        # The table is written before the mask is renamed to OUTPUT: if it fails, no mask.
+        table = {}
+
+        def write_table(result):
+            table["id"] = self._write_table(parameters, context, request, result)
+
+        result = run_crop_mask(
+            request, output, before_commit=write_table, **self.callbacks(feedback)
+        )
         if result.pixel_area_m2 is None:
             feedback.reportError(
                 tr("The rasters' CRS is not projected in metres: areas are not computed."),
                 False,
             )
-        outputs = self._outputs(parameters, context, request, result, output)
+        outputs = self._outputs(result, output, table.get("id"))
         feedback.pushInfo(
             tr("Kept {} of {} pixels ({} ha); {} no-data pixels.").format(
                 result.kept_pixels,
@@ -407,7 +415,7 @@ class CropMaskAlgorithm(CropConfidenceAlgorithm):
             )
         return outputs
 
-    def _outputs(self, parameters, context, request, result, output):
+    def _outputs(self, result, output, table_id):
         outputs = {
             self.OUTPUT: output,
             self.TOTAL_PIXELS: result.total_pixels,
@@ -415,7 +423,6 @@ class CropMaskAlgorithm(CropConfidenceAlgorithm):
             self.KEPT_PIXELS: result.kept_pixels,
             self.KEPT_AREA_HA: result.kept_area_ha,
         }
-        table_id = self._write_table(parameters, context, request, result)
         if table_id is not None:
             outputs[self.OUTPUT_TABLE] = table_id
         return outputs
