@@ -80,7 +80,7 @@ class _GdalMessages(logging.Handler):
     """Collects what GDAL reports through rasterio's log in this thread: warnings, and the
     errors (CE_Failure) that rasterio logs at INFO without raising."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         super().__init__(logging.DEBUG)
         self.thread = threading.get_ident()
         self.warnings: list[str] = []
@@ -92,9 +92,11 @@ class _GdalMessages(logging.Handler):
         message = record.getMessage()
         if message.startswith(_SIGNALLED) or record.levelno >= logging.ERROR:
             args = record.args
-            text = args[-1] if isinstance(args, tuple) and args and message.startswith(
-                _SIGNALLED
-            ) else message
+            text = (
+                args[-1]
+                if isinstance(args, tuple) and args and message.startswith(_SIGNALLED)
+                else message
+            )
             self.errors.append(str(text))
         elif record.levelno >= logging.WARNING:
             self.warnings.append(message)

@@ -66,9 +66,9 @@ def is_stale(path: Path, now: float | None = None) -> bool:
 
 def sweep_stale(folder: str | os.PathLike) -> list[Path]:
     """Remove the stale temporary files of ours in ``folder`` -> the paths removed."""
-    removed = []
+    removed: list[Path] = []
     try:
-        entries = list(os.scandir(folder))
+        entries = list(os.scandir(os.fspath(folder)))
     except OSError:
         return removed
     for entry in entries:
@@ -80,5 +80,7 @@ def sweep_stale(folder: str | os.PathLike) -> list[Path]:
                 path.unlink()
                 removed.append(path)
     if removed:
-        log.info("Removed %d temporary file(s) left by an interrupted run in %s", len(removed), folder)
+        log.info(
+            "Removed %d temporary file(s) left by an interrupted run in %s", len(removed), folder
+        )
     return removed
