@@ -179,7 +179,26 @@ def test_a_failed_table_leaves_no_mask(provider, tmp_path):  # noqa: ARG001
         "OUTPUT": str(output),
         "OUTPUT_TABLE": str(tmp_path / "absent" / "table.csv"),
     }
-    with pytest.raises(QgsProcessingException):
+    folder = tmp_path / "absent"
+    with pytest.raises(QgsProcessingException, match=f"OUTPUT_TABLE: the folder '{folder}'"):
+        processing.run(ALG, parameters)
+    assert sorted(os.listdir(tmp_path)) == ["c.tif", "k.tif"]
+
+
+def test_a_table_that_fails_after_the_mask_is_made_leaves_no_mask(provider, tmp_path):  # noqa: ARG001
+    """The table's folder exists but the table cannot be created there (sysfs refuses new
+    files, even to root): the mask is made, then thrown away."""
+    import processing
+
+    classes, confidence = small_pair(tmp_path)
+    parameters = {
+        "PRODUCT": 0,
+        "CLASS_LAYER": classes,
+        "CONFIDENCE_LAYER": confidence,
+        "OUTPUT": str(tmp_path / "mask.tif"),
+        "OUTPUT_TABLE": "/sys/table.csv",
+    }
+    with pytest.raises(QgsProcessingException, match="/sys/table.csv"):
         processing.run(ALG, parameters)
     assert sorted(os.listdir(tmp_path)) == ["c.tif", "k.tif"]
 
