@@ -4,28 +4,28 @@
     <context>
         <name>CropConfidence</name>
         <message>
-            <location filename="../plugin/domain/products.py" line="35" />
+            <location filename="../plugin/domain/products.py" line="40" />
             <source>CTY + CTYCL (CLMS Crop Types and Confidence Layer)</source>
             <translation>CTY + CTYCL (types de cultures CLMS et couche de confiance)</translation>
         </message>
         <message>
-            <location filename="../plugin/domain/products.py" line="36" />
+            <location filename="../plugin/domain/products.py" line="41" />
             <location filename="../plugin/gui/dock.py" line="94" />
             <source>CTYCL only (CLMS Confidence Layer)</source>
             <translation>CTYCL seule (couche de confiance CLMS)</translation>
         </message>
         <message>
-            <location filename="../plugin/domain/products.py" line="37" />
+            <location filename="../plugin/domain/products.py" line="42" />
             <source>OSO 2018+ (23 classes)</source>
             <translation>OSO 2018 et après (23 classes)</translation>
         </message>
         <message>
-            <location filename="../plugin/domain/products.py" line="38" />
+            <location filename="../plugin/domain/products.py" line="43" />
             <source>OSO 2016–2017 (17 classes)</source>
             <translation>OSO 2016–2017 (17 classes)</translation>
         </message>
         <message>
-            <location filename="../plugin/domain/products.py" line="39" />
+            <location filename="../plugin/domain/products.py" line="44" />
             <source>Custom</source>
             <translation>Personnalisé</translation>
         </message>
@@ -452,6 +452,11 @@
             <translation>Annulé : aucune sortie n'a été écrite.</translation>
         </message>
         <message>
+            <location filename="../plugin/processing/class_table.py" line="35" />
+            <source>All crop types (CTYCL)</source>
+            <translation>Tous les types de cultures (CTYCL)</translation>
+        </message>
+        <message>
             <location filename="../plugin/processing/cropmask_algorithm.py" line="52" />
             <source>{}: the layer '{}' ({}) is not a local raster file. Save it as a GeoTIFF first (Export &gt; Save As).</source>
             <translation>{} : la couche « {} » ({}) n'est pas un fichier raster local. Enregistrez-la d'abord en GeoTIFF (Exporter &gt; Sauvegarder sous).</translation>
@@ -607,39 +612,44 @@ La sortie enregistre le produit, le mode de sortie, les classes conservées et l
             <translation>{} : la bande {} n'existe pas ; les bandes sont numérotées à partir de 1.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="346" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="336" />
+            <source>OUTPUT_TABLE: the folder '{}' of the table '{}' does not exist. Create it or choose another file for the table.</source>
+            <translation>OUTPUT_TABLE : le dossier « {} » de la table « {} » n'existe pas. Créez-le ou choisissez un autre fichier pour la table.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="364" />
             <source>OUTPUT: '{}' is not a GeoTIFF name. The crop mask is always written as a GeoTIFF: give a file name ending in .tif.</source>
             <translation>OUTPUT : « {} » n'est pas un nom de GeoTIFF. Le masque de cultures est toujours écrit en GeoTIFF : donnez un nom de fichier finissant par .tif.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="356" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="374" />
             <source>MIN_VALIDITY {} is ignored: no validity layer is given.</source>
             <translation>MIN_VALIDITY {} est ignoré : aucune couche de validité n'est donnée.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="362" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="380" />
             <source>Product {}, classes {}, minimum confidence {}</source>
             <translation>Produit {}, classes {}, niveau de confiance minimal {}</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="365" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="383" />
             <source>all cropland</source>
             <translation>toutes les terres cultivées</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="389" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="416" />
             <source>The rasters' CRS is not projected in metres: areas are not computed.</source>
             <translation>Le SCR des rasters n'est pas projeté en mètres : les surfaces ne sont pas calculées.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="394" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="421" />
             <source>Kept {} of {} pixels ({} ha); {} no-data pixels.</source>
             <translation>{} pixels conservés sur {} ({} ha) ; {} pixels sans données.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="450" />
-            <source>All crop types (CTYCL)</source>
-            <translation>Tous les types de cultures (CTYCL)</translation>
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="465" />
+            <source>OUTPUT_TABLE: the table '{}' cannot be written: {}. No crop mask was written either. Choose another file or folder for the table.</source>
+            <translation>OUTPUT_TABLE : impossible d'écrire la table « {} » : {}. Aucun masque de cultures n'a donc été écrit. Choisissez un autre fichier ou dossier pour la table.</translation>
         </message>
         <message>
             <location filename="../plugin/processing/fetch_algorithm.py" line="67" />

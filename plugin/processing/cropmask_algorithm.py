@@ -2,12 +2,10 @@
 
 import dataclasses
 import os
+import re
 
 from qgis.core import (
-    QgsFeature,
     QgsFeatureSink,
-    QgsField,
-    QgsFields,
     QgsProcessingException,
     QgsProcessingOutputLayerDefinition,
     QgsProcessingOutputNumber,
@@ -24,18 +22,20 @@ from qgis.core import (
 )
 
 from .. import compat
-from ..domain import mask_tags, nomenclature, products
+from ..domain import mask_tags, products
 from ..domain.errors import CropMaskError
 from ..qgis import styles
-from ..qgis.i18n import tr, translated, ui_language, with_facts
+from ..qgis.i18n import tr, translated, with_facts
 from ..raster.engine import BandRef, CropMaskRequest, check_raster, run_crop_mask
 from ..raster.output import parse_creation_options
 from .base import CropConfidenceAlgorithm
+from .class_table import class_features, table_fields
 from .postprocess import OneShotPostProcessor
 
 PRODUCT_KEYS = products.PRODUCTS
 OUTPUT_MODE_KEYS = products.OUTPUT_MODES
 OUTPUT_SUFFIXES = (".tif", ".tiff")
+PROVIDER_URI = re.compile(r"^[A-Za-z][A-Za-z0-9_]+:")  # not a Windows drive letter
 
 
 def product_labels():
@@ -312,14 +312,32 @@ class CropMaskAlgorithm(CropConfidenceAlgorithm):
             class_counts=self._table_requested(parameters, context),
         )
 
-    def _table_requested(self, parameters, context):
-        """Whether OUTPUT_TABLE is asked for: only then are the per-class counts made."""
+    def _table_destination(self, parameters, context):
+        """OUTPUT_TABLE as a string ('' when not asked for)."""
         value = parameters.get(self.OUTPUT_TABLE)
         if isinstance(value, QgsProcessingOutputLayerDefinition):
             value = value.sink
         if isinstance(value, QgsProperty):
             value = value.valueAsString(context.expressionContext())[0]
-        return bool(value)
+        return str(value) if value else ""
+
+    def _table_requested(self, parameters, context):
+        """Whether OUTPUT_TABLE is asked for: only then are the per-class counts made."""
+        return bool(self._table_destination(parameters, context))
+
+    def _check_table_destination(self, parameters, context):
+        """A table file whose folder is missing fails here, before the mask is made."""
+        value = self._table_destination(parameters, context)
+        if not value or PROVIDER_URI.match(value):  # memory:, ogr:..., postgres:...
+            return
+        folder = os.path.dirname(value)
+        if folder and not os.path.isdir(folder):
+            raise QgsProcessingException(
+                tr(
+                    "OUTPUT_TABLE: the folder '{}' of the table '{}' does not exist. "
+                    "Create it or choose another file for the table."
+                ).format(folder, value)
+            )
 
     def checkParameterValues(self, parameters, context):
         # QGIS would say "not found" of a file that exists but cannot be read.
@@ -370,6 +388,7 @@ class CropMaskAlgorithm(CropConfidenceAlgorithm):
     def process(self, parameters, context, feedback):
         request = self._request(parameters, context)
         output = self._output_path(parameters, context)
+        self._check_table_destination(parameters, context)
         self._report_request(request, feedback)
         # Its settings go into the output's metadata, for cropconfidence:style.
         codes = products.resolve_classes(request.product, request.class_codes)
@@ -383,13 +402,21 @@ class CropMaskAlgorithm(CropConfidenceAlgorithm):
                 request.min_validity,
             ),
         )
-        result = run_crop_mask(request, output, **self.callbacks(feedback))
+        # The table is written before the mask is renamed to OUTPUT: if it fails, no mask.
+        table = {}
+
+        def write_table(result):
+            table["id"] = self._write_table(parameters, context, request, result)
+
+        result = run_crop_mask(
+            request, output, before_commit=write_table, **self.callbacks(feedback)
+        )
         if result.pixel_area_m2 is None:
             feedback.reportError(
                 tr("The rasters' CRS is not projected in metres: areas are not computed."),
                 False,
             )
-        outputs = self._outputs(parameters, context, request, result, output)
+        outputs = self._outputs(result, output, table.get("id"))
         feedback.pushInfo(
             tr("Kept {} of {} pixels ({} ha); {} no-data pixels.").format(
                 result.kept_pixels,
@@ -407,7 +434,7 @@ class CropMaskAlgorithm(CropConfidenceAlgorithm):
             )
         return outputs
 
-    def _outputs(self, parameters, context, request, result, output):
+    def _outputs(self, result, output, table_id):
         outputs = {
             self.OUTPUT: output,
             self.TOTAL_PIXELS: result.total_pixels,
@@ -415,24 +442,12 @@ class CropMaskAlgorithm(CropConfidenceAlgorithm):
             self.KEPT_PIXELS: result.kept_pixels,
             self.KEPT_AREA_HA: result.kept_area_ha,
         }
-        table_id = self._write_table(parameters, context, request, result)
         if table_id is not None:
             outputs[self.OUTPUT_TABLE] = table_id
         return outputs
 
     def _write_table(self, parameters, context, request, result):
-        fields = QgsFields()
-        for name, field_type in (
-            ("code", compat.FIELD_INT),
-            ("label", compat.FIELD_STRING),
-            ("selected", compat.FIELD_BOOL),
-            ("pixels", compat.FIELD_INT),
-            ("kept", compat.FIELD_INT),
-            ("dropped_low_confidence", compat.FIELD_INT),
-            ("dropped_low_validity", compat.FIELD_INT),
-            ("kept_area_ha", compat.FIELD_DOUBLE),
-        ):
-            fields.append(QgsField(name, field_type))
+        fields = table_fields()
         sink, sink_id = self.parameterAsSink(
             parameters, self.OUTPUT_TABLE, context, fields, compat.NO_GEOMETRY
         )
@@ -443,26 +458,16 @@ class CropMaskAlgorithm(CropConfidenceAlgorithm):
                 f"Internal error: {self.OUTPUT_TABLE} was created but no per-class counts were "
                 "made; please report this."
             )
-        table = products.spec(request.product).table
-        language = ui_language()
-        for count in result.classes:
-            if count.code is None:
-                label = tr("All crop types (CTYCL)")
-            else:
-                entry = nomenclature.entry_for(table, count.code) if table else None
-                label = entry.label(language) if entry else ""
-            feature = QgsFeature(fields)
-            feature.setAttributes(
-                [
-                    count.code,
-                    label,
-                    count.selected,
-                    count.pixels,
-                    count.kept,
-                    count.dropped_low_confidence,
-                    count.dropped_low_validity,
-                    count.kept_area_ha,
-                ]
+        features = class_features(fields, request.product, result.classes)
+        # A sink whose file cannot be made fails only here: say so, and keep the mask out.
+        if not sink.addFeatures(features, QgsFeatureSink.Flag.FastInsert) or not sink.flushBuffer():
+            raise QgsProcessingException(
+                tr(
+                    "OUTPUT_TABLE: the table '{}' cannot be written: {}. No crop mask was "
+                    "written either. Choose another file or folder for the table."
+                ).format(
+                    self._table_destination(parameters, context),
+                    " ".join(sink.lastError().split()).rstrip("."),
+                )
             )
-            sink.addFeature(feature, QgsFeatureSink.Flag.FastInsert)
         return sink_id

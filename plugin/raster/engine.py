@@ -153,8 +153,9 @@ def _in_order(executor, function, items: Iterable, limit: int, is_cancelled) -> 
         yield item, future.result()
 
 
-def _write(plan: Plan, output_path, classify: Callable, progress, is_cancelled) -> None:
+def _write(plan: Plan, output_path, classify: Callable, progress, is_cancelled, finish) -> None:
     request, threads = plan.request, plan.threads
+    inputs = {item.label: item.ref.path for item in plan.inputs.values()}
     profile = output_profile(
         plan.grid, plan.out_dtype, plan.nodata, threads, request.creation_options
     )
@@ -166,7 +167,7 @@ def _write(plan: Plan, output_path, classify: Callable, progress, is_cancelled) 
     try:
         with (
             rasterio.Env(GDAL_CACHEMAX=cache_bytes),
-            AtomicRasterWriter(output_path, profile) as writer,
+            AtomicRasterWriter(output_path, profile, inputs, finish) as writer,
         ):
             if request.tags:
                 writer.dataset.update_tags(**request.tags)
@@ -191,21 +192,30 @@ def run_crop_mask(
     output_path: str | os.PathLike[str],
     progress: Callable[[float], None] | None = None,
     is_cancelled: Callable[[], bool] | None = None,
+    before_commit: Callable[[CropMaskResult], None] | None = None,
 ) -> CropMaskResult:
     """Write the crop mask of ``request`` to ``output_path`` and count pixels.
 
     ``progress(fraction)`` is called after each window; ``is_cancelled()`` is
-    checked between windows. On cancel or error, no file is left at
-    ``output_path`` (an existing file there is kept untouched).
+    checked between windows. ``before_commit(result)`` runs once the mask is written and
+    read back, before it is renamed to ``output_path``: the run's other outputs go there, so
+    that if one fails the mask is not left either. On cancel or error, no file is left at
+    ``output_path`` (an existing file there is kept untouched). An ``output_path`` that is
+    one of the inputs is refused before anything is written.
     """
     plan = make_plan(request)
     states = BandStates.for_plan(plan)
     joint_keys = JointKeys(plan, states)
     counting = _counting(plan, states, joint_keys)
     reader = _WindowReader(plan)
+
+    def finish():
+        if before_commit is not None:
+            before_commit(_summarise(plan, output_path, counting.tally))
+
     try:
         classify = _Classifier(plan, reader, joint_keys, counting)
-        _write(plan, output_path, classify, progress, is_cancelled)
+        _write(plan, output_path, classify, progress, is_cancelled, finish)
     finally:
         reader.close()
     return _summarise(plan, output_path, counting.tally)

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import logging
 import os
+import shutil
 import threading
-import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,6 +17,7 @@ from rasterio.errors import RasterioError
 
 from ..domain.errors import CropMaskError
 from .grid import Grid
+from .temporary import SIDECARS, sweep_stale, temporary_name
 
 if TYPE_CHECKING:
     import numpy as np
@@ -71,28 +73,60 @@ def output_profile(
     return profile
 
 
-class _GdalWarnings(logging.Handler):
-    """Collects the GDAL warnings that rasterio logs in this thread."""
+_SIGNALLED = "GDAL signalled an error"
 
-    def __init__(self):
-        super().__init__(logging.WARNING)
+
+class _GdalMessages(logging.Handler):
+    """Collects what GDAL reports through rasterio's log in this thread: warnings, and the
+    errors (CE_Failure) that rasterio logs at INFO without raising."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
         self.thread = threading.get_ident()
-        self.messages = []
+        self.warnings: list[str] = []
+        self.errors: list[str] = []
 
     def emit(self, record):
-        if record.thread == self.thread:
-            self.messages.append(record.getMessage())
+        if record.thread != self.thread:
+            return
+        message = record.getMessage()
+        if message.startswith(_SIGNALLED) or record.levelno >= logging.ERROR:
+            args = record.args
+            text = (
+                args[-1]
+                if isinstance(args, tuple) and args and message.startswith(_SIGNALLED)
+                else message
+            )
+            self.errors.append(str(text))
+        elif record.levelno >= logging.WARNING:
+            self.warnings.append(message)
+
+
+_level_lock = threading.Lock()
+_level_users = [0, logging.NOTSET]  # captures running, the logger's level before the first
 
 
 @contextlib.contextmanager
-def _gdal_warnings():
+def gdal_messages() -> Iterator[_GdalMessages]:
+    """GDAL's warnings and errors in this thread while the block runs (rasterio's logger is
+    set to INFO meanwhile, as it logs GDAL's errors at that level)."""
     logger = logging.getLogger("rasterio._env")
-    handler = _GdalWarnings()
+    handler = _GdalMessages()
+    with _level_lock:
+        if _level_users[0] == 0:
+            _level_users[1] = logger.level
+            if not logger.isEnabledFor(logging.INFO):
+                logger.setLevel(logging.INFO)
+        _level_users[0] += 1
     logger.addHandler(handler)
     try:
-        yield handler.messages
+        yield handler
     finally:
         logger.removeHandler(handler)
+        with _level_lock:
+            _level_users[0] -= 1
+            if _level_users[0] == 0:
+                logger.setLevel(_level_users[1])
 
 
 def _refused_options(messages):
@@ -106,7 +140,7 @@ def _refused_options(messages):
 
 
 def _sidecars(path):
-    return [Path(f"{path}{suffix}") for suffix in (".aux.xml", ".msk", ".ovr")]
+    return [Path(f"{path}{suffix}") for suffix in SIDECARS]
 
 
 class AtomicPath:
@@ -119,7 +153,8 @@ class AtomicPath:
 
     def __init__(self, final: str | os.PathLike, suffix: str = ".part"):
         self.final = Path(final)
-        self.temp = self.final.with_name(f".{self.final.name}.{uuid.uuid4().hex[:8]}{suffix}")
+        sweep_stale(self.final.parent)  # what a killed run left in this folder
+        self.temp = self.final.with_name(temporary_name(self.final.name, suffix))
 
     def commit(self) -> None:
         """Rename the temporary file to the final name (replacing a file there)."""
@@ -162,20 +197,95 @@ def _check_destination(path):
         raise CropMaskError(f"The output '{path}' is a folder; give a file name.")
 
 
+def _same_file(first: Path, second: Path) -> bool:
+    if os.path.realpath(first) == os.path.realpath(second):
+        return True
+    try:
+        return os.path.samefile(first, second)  # hard links, case-insensitive disks
+    except OSError:
+        return False
+
+
+def check_not_an_input(output: str | os.PathLike, inputs: dict[str, str]) -> None:
+    """Refuse an ``output`` that is one of ``inputs`` (description -> path), resolving
+    symbolic links and relative paths, before anything is written."""
+    for description, path in inputs.items():
+        if path and _same_file(Path(output), Path(path)):
+            raise CropMaskError(
+                f"The output '{output}' is {description}: writing it would destroy that "
+                "input. Choose another output file name."
+            )
+
+
+_FULL = {errno.ENOSPC: "the disk is full", errno.EFBIG: "the file size limit was reached"}
+if hasattr(errno, "EDQUOT"):
+    _FULL[errno.EDQUOT] = "the disk quota is exceeded"
+_FULL_WORDS = {
+    "No space left on device": errno.ENOSPC,
+    "File too large": errno.EFBIG,
+    "Disk quota exceeded": getattr(errno, "EDQUOT", errno.ENOSPC),
+}
+
+
+def _space_cause(folder: Path, messages: list[str], error: BaseException | None) -> str | None:
+    """'the disk is full: N bytes free on <folder>' when the messages or error say so."""
+    code = getattr(error, "errno", None)
+    if code not in _FULL:
+        text = " ".join([*messages, str(error or "")])
+        code = next((value for words, value in _FULL_WORDS.items() if words in text), None)
+    if code is None:
+        return None
+    try:
+        free = f"{shutil.disk_usage(folder).free} bytes free on '{folder}'"
+    except OSError:
+        free = f"on '{folder}'"
+    return f"{_FULL[code]}: {free}"
+
+
+def _check_readable(path: Path, profile: dict) -> None:
+    """Reopen the written file and read its last block; raise what GDAL says if it cannot."""
+    if path.stat().st_size == 0:
+        raise OSError("the file is empty")
+    with rasterio.open(path) as dataset:
+        if (dataset.width, dataset.height, dataset.count) != (
+            profile["width"],
+            profile["height"],
+            profile["count"],
+        ):
+            raise OSError("its size or band count is not the one written")
+        rows, cols = dataset.block_shapes[0]
+        last_row, last_col = (dataset.height - 1) // rows, (dataset.width - 1) // cols
+        for band in range(1, dataset.count + 1):
+            dataset.read(band, window=dataset.block_window(band, last_row, last_col))
+
+
 class AtomicRasterWriter:
     """Writes a raster under a temporary name beside ``path`` (see ``AtomicPath``) and
     renames it on success.
 
-    On any exception inside the ``with`` block the temporary file is removed
-    and nothing appears at ``path``.
+    GDAL's errors are checked at each write, at close and when the closed file is read back
+    (its last block); then ``before_commit`` runs (another output of the same run, say), and
+    only then is the file renamed. On any failure, or an exception inside the ``with``
+    block, the temporary file is removed and nothing appears at ``path``. ``inputs``
+    (description -> path) are refused as the output.
     """
 
-    def __init__(self, path: str | os.PathLike, profile: dict):
+    def __init__(
+        self,
+        path: str | os.PathLike,
+        profile: dict,
+        inputs: dict[str, str] | None = None,
+        before_commit: Callable[[], None] | None = None,
+    ):
         self.path = Path(path)
+        check_not_an_input(self.path, inputs or {})
         self.profile = profile
+        self.before_commit = before_commit
         self.target = AtomicPath(self.path)
         self.temp = self.target.temp
         self.dataset = None
+        self._stack = contextlib.ExitStack()
+        self.messages = _GdalMessages()
 
     def __enter__(self):
         _check_destination(self.path)
@@ -187,19 +297,20 @@ class AtomicRasterWriter:
                 f"Cannot write in the output folder '{self.path.parent}': {error.strerror}. "
                 "Choose a folder you can write to."
             ) from None
+        self._stack.enter_context(rasterio.Env())  # rasterio's GDAL error handler, installed
+        self.messages = self._stack.enter_context(gdal_messages())
         try:
-            with _gdal_warnings() as warnings:
-                self.dataset = rasterio.open(self.temp, "w", **self.profile)
+            self.dataset = rasterio.open(self.temp, "w", **self.profile)
         except (RasterioError, OSError) as error:
-            self.target.discard()
+            self._abandon()
             raise CropMaskError(
                 f"Cannot create the output '{self.path}': {error}. "
                 "Check the creation options and the free disk space."
             ) from None
-        refused = _refused_options(warnings)
+        refused = _refused_options(self.messages.warnings)
         if refused:
             self.dataset.close()
-            self.target.discard()
+            self._abandon()
             raise CropMaskError(
                 f"GDAL's GeoTIFF driver refused creation options for '{self.path}': "
                 f"{'; '.join(refused)}. Fix or remove them; the valid ones are "
@@ -207,29 +318,70 @@ class AtomicRasterWriter:
             )
         return self
 
-    def __exit__(self, exc_type, exc, traceback):
+    def _abandon(self):
+        self._stack.close()
+        self.target.discard()
+
+    def _failure(self, error: BaseException | None) -> CropMaskError:
+        """The error to raise for a write that failed (the temporary file still there)."""
+        errors = list(dict.fromkeys(self.messages.errors))
+        space = _space_cause(self.path.parent, errors, error)
+        if space is not None:
+            return CropMaskError(
+                f"Cannot write the output '{self.path}': {space}. "
+                "Free some space or choose another folder, then run it again."
+            )
+        cause = "; ".join([str(error)] if error else errors[-3:]) or "unknown GDAL error"
+        return CropMaskError(
+            f"Cannot write the output '{self.path}': {cause}. "
+            "Check the disk and the output folder, then run it again."
+        )
+
+    def _finish(self, verify: bool) -> CropMaskError | None:
+        """Close, then read the file back -> the failure, or None if it is complete."""
         try:
             if self.dataset is not None:
                 self.dataset.close()
+            if not verify:
+                return None
+            if self.messages.errors:
+                return self._failure(None)
+            _check_readable(self.temp, self.profile)
+            if self.messages.errors:
+                return self._failure(None)
         except (RasterioError, OSError) as error:
-            self.target.discard()
-            if exc_type is None:
-                raise CropMaskError(
-                    f"Cannot finish the output '{self.path}': {error}. "
-                    "Check the free disk space, then run it again."
-                ) from None
-            return False
-        if exc_type is not None:
-            self.target.discard()
-            return False
+            return self._failure(error)
+        return None
+
+    def __exit__(self, exc_type, exc, traceback):
+        committed = False
+        try:
+            failure = self._finish(verify=exc_type is None)
+            if exc_type is not None:
+                failed_write = isinstance(exc, (RasterioError, OSError))
+                if failed_write and _space_cause(self.path.parent, self.messages.errors, exc):
+                    # The write failed: say why (a full disk), not only that it failed.
+                    raise self._failure(exc) from None
+                return False
+            if failure is not None:
+                raise failure from None
+            if self.before_commit is not None:
+                self.before_commit()
+            self._commit()
+            committed = True
+        finally:
+            self._stack.close()
+            if not committed:
+                self.target.discard()
+        return False
+
+    def _commit(self):
         try:
             self.target.commit()
             for sidecar in _sidecars(self.path):  # they described the file replaced
                 sidecar.unlink(missing_ok=True)
         except OSError as error:
-            self.target.discard()
             raise CropMaskError(
                 f"Cannot move the finished output to '{self.path}': {error.strerror}. "
                 "Close any program that holds that file open, or choose another output name."
             ) from None
-        return False
