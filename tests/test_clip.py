@@ -295,6 +295,30 @@ def test_local_source_given_as_a_file_uri(tmp_path):
     assert result.bytes_transferred == 0
 
 
+def test_a_clip_sweeps_what_a_killed_clip_left(tmp_path):
+    """A clip killed mid-run leaves its hidden temporary files; the next clip into the same
+    folder removes them (their writer no longer runs), and leaves a running writer's alone."""
+    import subprocess
+
+    from crop_confidence.plugin.raster.temporary import temporary_name
+
+    source = write_cog(tmp_path / "CTY.tif", cty_like(1024, seed=7), (X0, Y0), 65535)
+    out = tmp_path / "out"
+    out.mkdir()
+    dead_pid = subprocess.Popen(["true"])  # a child that has exited: its pid runs nothing
+    dead_pid.wait()
+    ours = os.getpid()
+    left = [temporary_name("o.tif"), temporary_name("o.tif", ".part.tif")]
+    left = [name.replace(f".p{ours}h", f".p{dead_pid.pid}h") for name in left]
+    running = temporary_name("other.tif")  # this process's own: kept
+    for name in [*left, running]:
+        (out / name).write_bytes(b"partial")
+
+    clip_to_area(source, (X0 + 1000, Y0 - 3000, X0 + 3000, Y0 - 1000), "EPSG:3035", out / "o.tif")
+
+    assert sorted(os.listdir(out)) == sorted([running, "o.tif"])
+
+
 @pytest.mark.parametrize(
     ("address", "kind", "gdal_path"),
     [

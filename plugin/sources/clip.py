@@ -26,7 +26,6 @@ import contextlib
 import logging
 import os
 import traceback
-import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -36,6 +35,7 @@ import requests
 
 from ..net.http import make_session
 from ..raster.grid import Grid
+from ..raster.temporary import sweep_stale, temporary_name
 from .cog.errors import ClipAuthError, ClipCancelled, ClipError, Monitor, RangesNotSupported
 from .cog.gdal_env import GdalSession, Secrets, enable_network_stats, network_stats
 from .cog.mosaic import copy_windows
@@ -162,13 +162,14 @@ class _ClipJob:
         self.reader: Optional[SourceReader] = None
         self.staging: Optional[Staging] = None
         out_path = request.out_path
-        tag = uuid.uuid4().hex[:8]
-        self.temp = out_path.with_name(f".{out_path.name}.{tag}.part")
-        self.stage = out_path.with_name(f".{out_path.name}.{tag}.stage.tif")
+        # Named as every temporary file of ours: the next run sweeps those a kill left.
+        self.temp = out_path.with_name(temporary_name(out_path.name))
+        self.stage = out_path.with_name(temporary_name(out_path.name, ".part.tif"))
 
     def run(self) -> ClipResult:
         request = self.request
         _check_output(request.out_path)
+        sweep_stale(request.out_path.parent)
         self.monitor.check_cancelled()
         if self.session is None and any(source.kind == "http" for source in request.sources):
             self.session = make_session(
