@@ -14,6 +14,7 @@ and a check that a file claiming to be a GeoTIFF begins like one.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import socket
 import threading
@@ -97,10 +98,8 @@ class CancelWatch:
         while not self._done.wait(POLL_SECONDS):
             if self._is_cancelled():
                 self.fired = True
-                try:
+                with contextlib.suppress(OSError):  # already closed: the read ends anyway
                     self._sock.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass  # already closed: the read ends anyway
                 return
 
 
