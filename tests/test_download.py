@@ -31,7 +31,8 @@ from servers.download_host import DownloadHost
 
 PASSWORD = "pw-Dl42#granite"
 QUERY_SECRET = "sig-5d1e9a77c0"
-DATA = random.Random(20170101).randbytes(300_000)
+# A GeoTIFF's signature, then noise: .tif names only take bodies that begin like a TIFF.
+DATA = b"II*\x00" + random.Random(20170101).randbytes(300_000 - 4)
 PATH = "/odata/v1/Products(7f3c)/$value"
 NAME = "CLMS_HRLVLCC_CTYCL_S2021_R10m_E40N27_03035_V01_R00.tif"
 CHUNK = 16 * 1024

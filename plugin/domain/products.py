@@ -206,9 +206,24 @@ def _is_nodata(values, nodata):
     return values == nodata
 
 
+def check_class_codes(codes: Iterable[int], dtype: DTypeLike) -> None:
+    """Refuse class codes that a class band of ``dtype`` cannot hold (a CropMaskError naming
+    the codes, the type and its range): they would select nothing, and the mask be empty."""
+    info = np.iinfo(np.dtype(dtype))
+    outside = sorted({int(code) for code in codes if not info.min <= int(code) <= info.max})
+    if outside:
+        shown = ", ".join(map(str, outside[:5])) + (" …" if len(outside) > 5 else "")
+        raise CropMaskError(
+            f"CLASSES: the code(s) {shown} cannot occur in the class raster: its data type "
+            f"{np.dtype(dtype).name} holds {info.min} to {info.max} only. Give class codes "
+            "in that range."
+        )
+
+
 def class_state_table(
     product: str, dtype: DTypeLike, nodata: float | None, selected: Sequence[int]
 ) -> np.ndarray:
+    check_class_codes(selected, dtype)
     values = band_values(dtype)
     state = np.full(values.shape, CLASS_OTHER, np.uint8)
     state[np.isin(values, selected)] = CLASS_SELECTED

@@ -17,9 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import requests
-import urllib3
 
 from ..domain.errors import CropMaskCancelled, DownloadError
+from .body import CancelWatch, arriving_chunks, claims_tiff, signature_problem
 from .checksum import file_digest, parse_multihash
 from .http import (
     Timeout,
@@ -161,25 +161,6 @@ def _check_size(size):
     return size
 
 
-def _arriving_chunks(raw, size):
-    """The body as it arrives, up to ``size`` bytes a chunk: a cut connection keeps every byte
-    received (urllib3 2's read(amt) drops a partial chunk) and a cancel is seen between chunks.
-    urllib3's errors come out as requests' (iter_content's mapping)."""
-    read = getattr(raw, "read1", None) or raw.read  # urllib3 >= 2 | 1.26: short read at a cut
-    while True:
-        try:
-            chunk = read(size)
-        except urllib3.exceptions.ProtocolError as exc:
-            raise requests.exceptions.ChunkedEncodingError(exc) from exc
-        except urllib3.exceptions.ReadTimeoutError as exc:
-            raise requests.exceptions.ConnectionError(exc) from exc
-        except urllib3.exceptions.SSLError as exc:
-            raise requests.exceptions.SSLError(exc) from exc
-        if not chunk:
-            return
-        yield chunk
-
-
 class _Transfer:
     def __init__(self, **settings):
         for key, value in settings.items():
@@ -300,16 +281,19 @@ class _Transfer:
         size = offset
         self._report(size, total)
         try:
-            with open(self.part, mode) as stream:
-                for chunk in _arriving_chunks(response.raw, self.chunk_size):
+            with open(self.part, mode) as stream, CancelWatch(response.raw, self.is_cancelled):
+                # Each chunk is what arrived by then, written and flushed at once: a cancel, a
+                # cut or a killed process keeps it in the .part for the next call to resume.
+                for chunk in arriving_chunks(response.raw, self.chunk_size):
                     self._check_cancelled()
-                    if not chunk:
-                        continue
                     stream.write(chunk)
+                    stream.flush()
                     size += len(chunk)
                     self.bytes_transferred += len(chunk)
                     self._report(size, total)
+                self._check_cancelled()  # a cancel ends a blocked read early (CancelWatch)
         except requests.exceptions.RequestException:
+            self._check_cancelled()  # the read failed because the cancel closed the socket
             raise  # a read from the network (an OSError too): the caller resumes
         except OSError as exc:
             raise DownloadError(
@@ -337,6 +321,7 @@ class _Transfer:
                     f"{actual.hex()}, the catalogue announces {expected.hex()}. It was deleted; "
                     "run the download again (if this repeats, the catalogue entry is outdated)."
                 )
+        self._check_signature()
         try:
             os.replace(self.part, self.final)
         except OSError as exc:
@@ -351,8 +336,25 @@ class _Transfer:
             self.final, self.bytes_transferred, resumed=self.resumed, skipped=False
         )
 
+    def _check_signature(self):
+        """A .tif name only for a TIFF: a login or error page answered with HTTP 200 is
+        refused, and deleted so that the next call does not resume it."""
+        if not claims_tiff(self.name):
+            return
+        problem = signature_problem(self.part)
+        if problem is None:
+            return
+        self._discard_part()
+        raise DownloadError(
+            f"{self.shown} sent {problem}, not a GeoTIFF (a login or error page instead of "
+            f"the file?). Nothing was saved as {self.name}; check the account and the "
+            "address (open it in a browser), then try again."
+        )
+
     def _final_is_complete(self):
         size = self.final.stat().st_size
+        if claims_tiff(self.name) and signature_problem(self.final) is not None:
+            return False
         if self.expected_size is not None and size != self.expected_size:
             return False
         if self.expected_hash is not None:

@@ -91,8 +91,23 @@ def offset_in(grid: Grid, reference: Grid) -> tuple[int, int]:
     return row, col
 
 
+def check_north_up(name: str, grid: Grid) -> None:
+    """Refuse a south-up (positive pixel height) or east-to-west grid: every window, extent and
+    offset here counts rows from the top edge down and columns from the left edge."""
+    if grid.transform.e > 0 or grid.transform.a < 0:
+        direction = "south-up" if grid.transform.e > 0 else "right-to-left"
+        raise CropMaskError(
+            f"{name[:1].upper()}{name[1:]} is {direction} (pixel size {grid.transform.a:g} x "
+            f"{grid.transform.e:g}): this tool reads north-up rasters only, whose rows run from "
+            "north to south. Warp it to a north-up copy first (gdalwarp in.tif out.tif writes "
+            "one, without resampling the values of a grid-aligned raster)."
+        )
+
+
 def intersection(named_grids: list[tuple[str, Grid]]) -> Grid:
     """The common part of aligned grids, on the first grid's lattice."""
+    for name, grid in named_grids:
+        check_north_up(name, grid)
     (first_name, first), *others = named_grids
     row0, col0, row1, col1 = 0, 0, first.height, first.width
     for name, grid in others:

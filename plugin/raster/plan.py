@@ -17,6 +17,7 @@ from rasterio.windows import Window
 from ..domain import products
 from ..domain.errors import CropMaskError
 from .grid import Grid, block_windows, clip_to_bounds, intersection, offset_in, window_steps
+from .threads import cap_threads
 
 BINARY_NODATA = 255
 DEFAULT_WINDOW = 512  # cache-friendly: the joint keys of a window stay in L2/L3
@@ -264,5 +265,9 @@ def make_plan(request: CropMaskRequest) -> Plan:
         offsets={role: offset_in(item.grid, grid) for role, item in inputs.items()},
         nodata=nodata,
         out_dtype=out_dtype,
-        threads=resolve_threads(request.threads),
+        threads=cap_threads(
+            resolve_threads(request.threads),
+            request.window_size,
+            [item.dtype for item in inputs.values()],
+        ),
     )

@@ -15,7 +15,7 @@ from typing import Any, Callable, Optional
 from osgeo import gdal
 
 from ...domain.redaction import redact_text
-from ...net.http import redact_url, user_agent
+from ...net.http import DEFAULT_TIMEOUT, redact_url, user_agent
 from .errors import ClipError
 
 CDSE_S3_ENDPOINT = "eodata.dataspace.copernicus.eu"
@@ -109,18 +109,33 @@ class GdalSession:
         return result, self.take_messages()
 
 
+# A range read slower than this many bytes a second for the read timeout is abandoned: a
+# server trickling a few bytes a second would otherwise hold a clip for ever.
+LOW_SPEED_LIMIT = 1024
+# One range read may last this many read timeouts in all, however it trickles.
+REQUEST_TIMEOUTS = 2
+
+
 def http_options(
-    headers: Optional[Mapping[str, str]], proxies: Optional[Mapping[str, str]]
+    headers: Optional[Mapping[str, str]],
+    proxies: Optional[Mapping[str, str]],
+    timeout: tuple[float, float] = DEFAULT_TIMEOUT,
 ) -> dict[str, Optional[str]]:
-    """GDAL's /vsicurl/ options: retries, timeouts, user agent, headers and proxy."""
+    """GDAL's /vsicurl/ options: retries, timeouts, user agent, headers and proxy.
+
+    timeout: (connect, read) seconds as for the HTTP session: the connection must open within
+    ``connect``; a request slower than LOW_SPEED_LIMIT bytes a second for ``read`` seconds, or
+    lasting more than REQUEST_TIMEOUTS times ``read`` in all, is abandoned."""
+    connect, read = timeout
     options = {
         "GDAL_DISABLE_READDIR_ON_OPEN": "EMPTY_DIR",
         "GDAL_HTTP_USERAGENT": user_agent(),
         "GDAL_HTTP_MAX_RETRY": "3",
         "GDAL_HTTP_RETRY_DELAY": "1",
-        "GDAL_HTTP_CONNECTTIMEOUT": "15",
-        "GDAL_HTTP_LOW_SPEED_TIME": "60",
-        "GDAL_HTTP_LOW_SPEED_LIMIT": "1",
+        "GDAL_HTTP_CONNECTTIMEOUT": str(max(1, round(connect))),
+        "GDAL_HTTP_TIMEOUT": str(max(1, round(read * REQUEST_TIMEOUTS))),
+        "GDAL_HTTP_LOW_SPEED_TIME": str(max(1, round(read))),
+        "GDAL_HTTP_LOW_SPEED_LIMIT": str(LOW_SPEED_LIMIT),
         "CPL_CURL_VERBOSE": "NO",  # would print the request headers (the token) to stderr
         "GDAL_HTTP_HEADERS": headers_option(headers),
     }
