@@ -121,3 +121,28 @@ def test_gdal_range_reads_give_up_on_a_trickling_server():
         elapsed = time.monotonic() - started
     assert len(data or b"") < 16384
     assert elapsed < 15
+
+
+def test_gdal_reads_wait_as_long_as_the_fetch_session_says():
+    """The timeouts set in the settings reach GDAL's range reads through the fetch's session."""
+    from osgeo import gdal
+
+    from crop_confidence.plugin.net.http import make_session, session_timeout
+    from crop_confidence.plugin.sources.cog.gdal_env import GdalSession, Secrets
+    from crop_confidence.plugin.sources.cog.probe import HeaderAuth
+    from crop_confidence.plugin.sources.cog.reader import SourceReader
+    from crop_confidence.plugin.sources.cog.source import SourceAddress
+
+    session = make_session(timeout=(4, 9))
+    assert session_timeout(session) == (4, 9)
+    with GdalSession(Secrets()) as gdal_session:
+        reader = SourceReader(
+            [SourceAddress("https://127.0.0.1:9/x.tif")], gdal_session, HeaderAuth(), session
+        )
+        reader.configure()
+        options = {
+            key: gdal.GetThreadLocalConfigOption(key, None)
+            for key in ("GDAL_HTTP_CONNECTTIMEOUT", "GDAL_HTTP_LOW_SPEED_TIME")
+        }
+    assert options == {"GDAL_HTTP_CONNECTTIMEOUT": "4", "GDAL_HTTP_LOW_SPEED_TIME": "9"}
+    session.close()

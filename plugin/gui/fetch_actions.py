@@ -12,7 +12,7 @@ from ..domain.errors import CropMaskCancelled
 from ..net.http import make_session
 from ..processing.cropmask_algorithm import PRODUCT_KEYS, CropMaskAlgorithm
 from ..processing.fetch_algorithm import FetchAlgorithm, crs_for_rasterio
-from ..qgis import styles
+from ..qgis import settings, styles
 from ..qgis.credentials import CredentialsError, s3_credentials_for
 from ..qgis.i18n import tr
 from ..qgis.proxy import qgis_proxies
@@ -46,7 +46,7 @@ class FetchActions:
             return
         request = self._fetch_request(area, clip)
         proxies = qgis_proxies()
-        session = make_session(proxies=proxies)
+        session = make_session(proxies=proxies, timeout=settings.http_timeout())
         collection = self.settings_box.collection()
         try:
             cdse_tokens, hub_tokens = self.token_providers(session)

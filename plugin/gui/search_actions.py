@@ -8,6 +8,7 @@ from qgis.core import Qgis, QgsCoordinateTransform, QgsProject
 
 from ..domain.errors import CropMaskCancelled
 from ..net.http import cancellable, make_session
+from ..qgis import settings
 from ..qgis.credentials import CredentialsError
 from ..qgis.i18n import tr
 from ..qgis.proxy import qgis_proxies
@@ -31,7 +32,7 @@ class SearchActions:
         key = self.search_key()
         product, year, source, bbox = key
         proxies = qgis_proxies()
-        session = make_session(proxies=proxies)
+        session = make_session(proxies=proxies, timeout=settings.http_timeout())
         try:
             # Read here: the authentication database is not thread-safe.
             _, hub_tokens = self.token_providers(session)

@@ -6,6 +6,7 @@ from qgis.PyQt import sip
 from ..domain import products
 from ..net.http import make_session
 from ..processing.fetch_algorithm import crs_for_rasterio
+from ..qgis import settings
 from ..qgis.credentials import CredentialsError
 from ..qgis.i18n import tr
 from ..qgis.proxy import qgis_proxies
@@ -60,7 +61,7 @@ class YearList:
             or source_kind(product, source) != "sentinelhub"
         ):
             return options
-        session = make_session(proxies=qgis_proxies())
+        session = make_session(proxies=qgis_proxies(), timeout=settings.http_timeout())
         try:
             _, options["sentinelhub_tokens"] = self.token_providers(session)
             options["sentinelhub_collection"] = self.settings_box.collection()

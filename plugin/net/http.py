@@ -157,6 +157,17 @@ class _TimeoutAdapter(HTTPAdapter):
         return super().send(request, timeout=timeout or self._default_timeout, **kwargs)
 
 
+def session_timeout(session: requests.Session | None) -> tuple[float, float]:
+    """The (connect, read) seconds ``session`` (made by make_session) gives its requests, so
+    that GDAL's reads of the same fetch wait as long; DEFAULT_TIMEOUT for another session."""
+    adapter = (session.adapters or {}).get("https://") if session is not None else None
+    timeout = getattr(adapter, "_default_timeout", None) or DEFAULT_TIMEOUT
+    if isinstance(timeout, (int, float)):
+        return float(timeout), float(timeout)
+    connect, read = timeout
+    return float(connect), float(read)
+
+
 def make_retry(
     retries: int = DEFAULT_RETRIES,
     backoff_factor: float = DEFAULT_BACKOFF,

@@ -194,7 +194,7 @@ class FetchAlgorithm(CropConfidenceAlgorithm):
 
     def _context(self, request, auth_config, feedback):
         proxies = qgis_proxies()
-        session = make_session(proxies=proxies)
+        session = make_session(proxies=proxies, timeout=settings.http_timeout())
         context = FetchContext(
             session=session,
             proxies=proxies,

@@ -11,7 +11,7 @@ import requests
 from osgeo import gdal
 from rasterio.windows import Window
 
-from ...net.http import url_host
+from ...net.http import session_timeout, url_host
 from ...net.trusted import bearer_allowed
 from .errors import ClipError, RangesNotSupported
 from .gdal_env import GdalSession, headers_option, http_options, s3_options
@@ -36,6 +36,7 @@ class SourceReader:
         self.gdal = gdal_session
         self.auth = auth
         self.session = http_session
+        self.timeout = session_timeout(http_session)  # GDAL waits as long as our requests
         self.proxies = proxies
         self.s3_credentials = s3_credentials
         self.headers: dict[str, str] = {}
@@ -58,13 +59,13 @@ class SourceReader:
         if "http" in kinds:
             self.headers = self.auth.current()
             self.gdal.secrets.add_headers(self.headers)
-            options.update(http_options(self.headers, self.proxies))
+            options.update(http_options(self.headers, self.proxies, timeout=self.timeout))
         if "s3" in kinds:
             s3 = s3_options(self.s3_credentials)
             for key in ("AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN"):
                 self.gdal.secrets.add(s3[key])
             options.update(s3)
-            for key, value in http_options(None, self.proxies).items():
+            for key, value in http_options(None, self.proxies, timeout=self.timeout).items():
                 if key != "GDAL_HTTP_HEADERS":
                     options.setdefault(key, value)
         self.gdal.set(options)
