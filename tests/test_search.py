@@ -16,7 +16,7 @@ from servers.range_host import RangeHost
 from servers.sentinelhub import CATALOG_PATH, SentinelHubServer, oso_feature
 
 ROOT = Path(__file__).resolve().parents[1]
-CATALOG = ROOT / "resources" / "sample" / "catalog"
+CATALOG = ROOT / "resources" / "sample"
 TOULOUSE = (1.30, 43.50, 1.55, 43.65)  # around L93_ORIGIN
 CORSICA = (8.5, 41.3, 9.6, 43.1)
 MADRID = (-3.8, 40.3, -3.6, 40.5)
