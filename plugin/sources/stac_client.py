@@ -98,7 +98,16 @@ def reading(tracker: RequestTracker) -> Iterator[None]:
                 f"The answer is not valid STAC JSON ({error})",
                 "Check that the address is a STAC API root or a STAC catalog.json.",
             ) from error
-        except (pystac.STACError, ClientTypeError, KeyError, TypeError) as error:
+        # pystac and pystac-client meet malformed JSON (a null where a string is due, a
+        # list for an object) with any of these.
+        except (
+            pystac.STACError,
+            ClientTypeError,
+            KeyError,
+            TypeError,
+            AttributeError,
+            IndexError,
+        ) as error:
             raise StacSearchError(
                 tracker.url,
                 f"The answer is not a usable STAC object ({error!r})",

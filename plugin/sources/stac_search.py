@@ -118,7 +118,8 @@ def search_products(
     items = search_items(
         source, bbox_4326, year, collections, max_items=max_items, **search_options
     )
-    products, ignored = group_items(items, int(year))
+    with reading(RequestTracker(str(source))):  # items with malformed fields
+        products, ignored = group_items(items, int(year))
     truncated = max_items is not None and len(items) >= max_items
     return SearchResult(tuple(products), tuple(ignored), str(source), truncated)
 
@@ -193,10 +194,13 @@ def read_collection(
 def data_assets(items: Iterable[pystac.Item]) -> list[ProductAsset]:
     """The GeoTIFF data asset of each item (any collection), newest first by datetime."""
     assets = []
-    for item in sorted(items, key=lambda item: str(item.datetime or ""), reverse=True):
-        asset = _data_asset(item)
-        if asset is not None:
-            assets.append(asset)
+    items = list(items)
+    tracker = RequestTracker(items[0].get_self_href() or items[0].id if items else "")
+    with reading(tracker):  # items with malformed fields
+        for item in sorted(items, key=lambda item: str(item.datetime or ""), reverse=True):
+            asset = _data_asset(item)
+            if asset is not None:
+                assets.append(asset)
     return assets
 
 
