@@ -290,8 +290,7 @@ def test_a_loop_inside_a_wanted_collection_is_refused(tmp_path):
 
 def test_a_catalogue_read_twice_through_two_parents_is_read_once(tmp_path):
     """Not a loop: a diamond (A -> B, A -> C, B -> D, C -> D) gives D's items once."""
-    catalog = write_catalogue(tmp_path / "d", [cdse_item("CTYCL", YEAR, TILE)])
-    d_root = json.loads(catalog.read_text())
+    write_catalogue(tmp_path / "d", [cdse_item("CTYCL", YEAR, TILE)])
     for name in ("b", "c"):
         write_json(
             tmp_path / name / "catalog.json",
@@ -299,7 +298,6 @@ def test_a_catalogue_read_twice_through_two_parents_is_read_once(tmp_path):
         )
     links = [{"rel": "child", "href": f"./{name}/catalog.json"} for name in ("b", "c")]
     write_json(tmp_path / "catalog.json", catalog_document("a", links))
-    assert d_root["id"] == "hostile"
     items = search_items(tmp_path / "catalog.json", BBOX, YEAR, (CTYCL_COLLECTION,))
     assert [item.id for item in items] == [clms_id("CTYCL", YEAR, TILE)]
 
