@@ -111,7 +111,7 @@ SCREENSHOT ?= docs/screenshot$(if $(filter en%,$(SCREENSHOT_LOCALE)),,-$(firstwo
 screenshot: setup translations
 	rm -rf build/screenshot-profile build/screenshot-downloads
 	mkdir -p build/screenshot-profile/profiles/default/QGIS
-	printf '[PythonPlugins]\ncrop_confidence=true\n[locale]\nuserLocale=$(SCREENSHOT_LOCALE)\noverrideFlag=true\n[CropConfidence]\nclms_source_url=$(CURDIR)/resources/sample/catalog/catalog.json\ndownload_folder=$(CURDIR)/build/screenshot-downloads\n' \
+	printf '[PythonPlugins]\ncrop_confidence=true\n[locale]\nuserLocale=$(SCREENSHOT_LOCALE)\noverrideFlag=true\n[CropConfidence]\nclms_source_url=$(CURDIR)/resources/sample/catalog.json\ndownload_folder=$(CURDIR)/build/screenshot-downloads\n' \
 		> build/screenshot-profile/profiles/default/QGIS/QGIS3.ini
 	cd $(CURDIR) && QT_QPA_PLATFORM=xcb CROP_CONFIDENCE_ROOT=$(CURDIR) CROP_CONFIDENCE_SCREENSHOT=$(CURDIR)/$(SCREENSHOT) \
 		PYTHONPATH=$(CURDIR)/build/plugins:$$($(PY) -c 'import site; print(site.getsitepackages()[0])') \

@@ -42,7 +42,7 @@ def offline_sources():
     """Point the dock's sources at the embedded sample catalogue (no request leaves the machine)."""
     from crop_confidence.plugin.qgis import settings
 
-    catalog = str(ROOT / "resources" / "sample" / "catalog" / "catalog.json")
+    catalog = str(ROOT / "resources" / "sample" / "catalog.json")
     keys = ("clms_source_url", "oso_source_url")
     saved = {key: settings.value(key) for key in keys}
     for key in keys:

@@ -24,7 +24,7 @@ HIDER = Path(__file__).resolve().parent / "hide_packages"
 SYSTEM_PYTHON = "/usr/bin/python3"  # the Python QGIS runs here (Debian's)
 STAC = ("pystac", "pystac_client")
 ALL = ("pystac", "pystac_client", "dateutil", "six")
-SAMPLE_CATALOG = ROOT / "resources" / "sample" / "catalog" / "catalog.json"
+SAMPLE_CATALOG = ROOT / "resources" / "sample" / "catalog.json"
 
 
 SYSTEM_LACKS = system_python_lacks("dateutil", "six")  # from vendor/ too, after pystac

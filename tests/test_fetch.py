@@ -16,7 +16,7 @@ from servers.stac_api import StacApiServer, cdse_item
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "resources" / "sample"
-CATALOG = SAMPLE / "catalog" / "catalog.json"
+CATALOG = SAMPLE / "catalog.json"
 CTY_SAMPLE = SAMPLE / "CLMS_HRLVLCC_CTY_S2021_R10m_E38N26_03035_V01_R00.tif"
 CTYCL_SAMPLE = SAMPLE / "CLMS_HRLVLCC_CTYCL_S2021_R10m_E38N26_03035_V01_R00.tif"
 OSO_SAMPLE = SAMPLE / "OSO_2021_sample.tif"

@@ -96,9 +96,9 @@ def static_catalogue(folder, tiles):
             )
             collection.add_item(item)
         catalog.add_child(collection)
-    catalog.normalize_hrefs(str(folder / "catalog"))
+    catalog.normalize_hrefs(str(folder))  # its rasters (files/) inside its folder tree
     catalog.save(pystac.CatalogType.SELF_CONTAINED)
-    return folder / "catalog" / "catalog.json", rasters
+    return folder / "catalog.json", rasters
 
 
 def clms(bounds, out, source, clip=False):
@@ -289,7 +289,7 @@ def test_mosaic_vrt_leaves_gdal_exceptions_as_they_were(tmp_path, gdal_exception
 
 def test_oso_band_vrts_leave_gdal_exceptions_as_they_were(tmp_path, gdal_exceptions):
     bounds = (571_000, 6_276_000, 575_000, 6_279_000)
-    catalog = SAMPLE / "catalog" / "catalog.json"
+    catalog = SAMPLE / "catalog.json"
     result = fetch(FetchRequest("oso23", YEAR, bounds, "EPSG:2154", str(tmp_path), str(catalog)))
     assert bool(gdal.GetUseExceptions()) == gdal_exceptions
     for band, path in enumerate(

@@ -15,7 +15,7 @@ from rasterio.warp import transform_bounds
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "resources" / "sample"
-CATALOG = SAMPLE / "catalog" / "catalog.json"
+CATALOG = SAMPLE / "catalog.json"
 CTY = SAMPLE / "CLMS_HRLVLCC_CTY_S2021_R10m_E38N26_03035_V01_R00.tif"
 CTYCL = SAMPLE / "CLMS_HRLVLCC_CTYCL_S2021_R10m_E38N26_03035_V01_R00.tif"
 OSO = SAMPLE / "OSO_2021_sample.tif"

@@ -39,17 +39,17 @@ def test_clms_rows_come_from_the_catalogue_with_sizes_and_footprints():
         )
     )
     size = cty["assets"]["data"]["file:size"] + ctycl["assets"]["data"]["file:size"]
-    (row,) = search("cty_ctycl", 2021, str(CATALOG / "catalog.json"), tuple(cty["bbox"]))
+    (row,) = search("cty_ctycl", 2021, str(CATALOG.parent / "catalog.json"), tuple(cty["bbox"]))
     assert (row.tile, row.year, row.layers, row.size) == ("E38N26", 2021, "CTY + CTYCL", size)
     assert row.bbox == pytest.approx(cty["bbox"])
-    (only_ctycl,) = search("ctycl", 2021, str(CATALOG / "catalog.json"), tuple(cty["bbox"]))
+    (only_ctycl,) = search("ctycl", 2021, str(CATALOG.parent / "catalog.json"), tuple(cty["bbox"]))
     assert (only_ctycl.layers, only_ctycl.size) == ("CTYCL", ctycl["assets"]["data"]["file:size"])
-    assert search("cty_ctycl", 2020, str(CATALOG / "catalog.json"), tuple(cty["bbox"])) == []
+    assert search("cty_ctycl", 2020, str(CATALOG.parent / "catalog.json"), tuple(cty["bbox"])) == []
 
 
 def test_oso_stac_rows_name_the_items():
     item = json_of(CATALOG / "oso" / "OSO_2021_sample" / "OSO_2021_sample.json")
-    (row,) = search("oso23", 2021, str(CATALOG / "catalog.json"), TOULOUSE)
+    (row,) = search("oso23", 2021, str(CATALOG.parent / "catalog.json"), TOULOUSE)
     assert (row.tile, row.size) == ("OSO_2021_sample", item["assets"]["data"]["file:size"])
     assert row.bbox == pytest.approx(item["bbox"])
 

@@ -16,6 +16,7 @@ from rasterio.warp import transform
 
 from crop_confidence.plugin.sources.clip import local_path
 from crop_confidence.plugin.sources.geo import bbox_to_4326
+from crop_confidence.plugin.sources.hrefs import UnsafeHrefError
 from crop_confidence.plugin.sources.stac_search import (
     CTY_COLLECTION,
     CTYCL_COLLECTION,
@@ -26,7 +27,7 @@ from servers.stac_api import StacApiServer, cdse_item, clms_id, tile_bbox_4326
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "resources" / "sample"
-CATALOG = SAMPLE / "catalog" / "catalog.json"
+CATALOG = SAMPLE / "catalog.json"
 EUROPE = (-10.0, 35.0, 30.0, 60.0)
 SAMPLE_BBOX = (3.85, 46.80, 3.86, 46.81)  # inside the sample window of tile E38N26
 FAST = {"tries": 3, "backoff": 0.01}
@@ -418,18 +419,24 @@ def test_static_catalogue_missing_file(tmp_path):
     assert caught.value.url == str(missing)
 
 
-# Asset hrefs of a static catalogue -> the href to read (local files as paths).
+# Asset hrefs of a static catalogue -> the href to read (local files as paths, inside the
+# catalogue's folder tree).
 HREFS = {
-    "E30N26": (r"C:\data\CTY_E30N26.tif", "C:/data/CTY_E30N26.tif"),
-    "E31N26": ("C:/data/CTY_E31N26.tif", "C:/data/CTY_E31N26.tif"),
-    "E32N26": ("file:///C:/My%20Data/CTY_E32N26.tif", "C:/My Data/CTY_E32N26.tif"),
-    "E33N26": ("file:///srv/clms/CTY%20E33N26.tif", "/srv/clms/CTY E33N26.tif"),
+    "E33N26": ("{folder_uri}/data/CTY%20E33N26.tif", "{folder}/data/CTY E33N26.tif"),
     "E34N26": ("../data/CTY_E34N26.tif", "{collection}/data/CTY_E34N26.tif"),
     "E35N26": (
         "https://files.example.org/CTY_E35N26.tif",
         "https://files.example.org/CTY_E35N26.tif",
     ),
     "E36N26": ("s3://eodata/CLMS/CTY_E36N26.tif", "s3://eodata/CLMS/CTY_E36N26.tif"),
+}
+# Local files outside the catalogue's folder, whatever the platform: refused, named as given
+# (the drive paths made absolute, as pystac would read them on Windows).
+OUTSIDE_HREFS = {
+    "E30N26": (r"C:\data\CTY_E30N26.tif", "C:/data/CTY_E30N26.tif"),
+    "E31N26": ("C:/data/CTY_E31N26.tif", "C:/data/CTY_E31N26.tif"),
+    "E32N26": ("file:///C:/My%20Data/CTY_E32N26.tif", "C:/My Data/CTY_E32N26.tif"),
+    "E33N26": ("file:///srv/clms/CTY%20E33N26.tif", "/srv/clms/CTY E33N26.tif"),
 }
 
 
@@ -472,11 +479,15 @@ def write_static_catalogue(folder, hrefs):
 
 
 @pytest.mark.parametrize("opened_as", ["path", "file URI"])
-def test_static_catalogue_hrefs_windows_paths_are_local_files(tmp_path, opened_as):
-    """Drive paths (C:\\ or C:/) and file: URIs are local files, whatever the platform; a
-    relative href is joined to the item's folder; URLs stay URLs."""
+def test_static_catalogue_hrefs_inside_its_folder_are_local_files(tmp_path, opened_as):
+    """file: URIs are local files; a relative href is joined to the item's folder; URLs stay
+    URLs."""
     folder = tmp_path / "my catalogue"
-    catalog = write_static_catalogue(folder, {tile: href for tile, (href, _) in HREFS.items()})
+    hrefs = {
+        tile: href.format(folder_uri=folder.as_uri(), folder=folder)
+        for tile, (href, _) in HREFS.items()
+    }
+    catalog = write_static_catalogue(folder, hrefs)
     source = catalog.as_uri() if opened_as == "file URI" else str(catalog)
 
     result = search_products(source, EUROPE, 2021)
@@ -485,9 +496,9 @@ def test_static_catalogue_hrefs_windows_paths_are_local_files(tmp_path, opened_a
     assets = {product.tile: product.cty for product in result.products}
     assert set(assets) == set(HREFS)
     for tile, (_, expected) in HREFS.items():
-        expected = expected.format(collection=folder / CTY_COLLECTION)
+        expected = expected.format(collection=folder / CTY_COLLECTION, folder=folder)
         assert assets[tile].href == expected, tile
-    for tile in ("E30N26", "E31N26", "E32N26", "E33N26", "E34N26"):
+    for tile in ("E33N26", "E34N26"):
         asset = assets[tile]
         assert (asset.https_href, asset.s3_href) == (None, None)
         assert local_path(asset.href) == asset.href  # what the clip opens, as it is
@@ -495,6 +506,17 @@ def test_static_catalogue_hrefs_windows_paths_are_local_files(tmp_path, opened_a
     assert local_path(assets["E35N26"].href) is None
     assert assets["E36N26"].s3_href == "s3://eodata/CLMS/CTY_E36N26.tif"
     assert local_path(assets["E36N26"].href) is None
+
+
+@pytest.mark.parametrize("tile", sorted(OUTSIDE_HREFS))
+def test_static_catalogue_hrefs_outside_its_folder_are_refused(tmp_path, tile):
+    """Drive paths (C:\\ or C:/) and file: URIs are local files, whatever the platform, and
+    outside the catalogue's folder they are refused (issue 13)."""
+    href, path = OUTSIDE_HREFS[tile]
+    catalog = write_static_catalogue(tmp_path / "my catalogue", {tile: href})
+    with pytest.raises(UnsafeHrefError, match="outside the catalogue's folder") as caught:
+        search_products(catalog, EUROPE, 2021)
+    assert path in str(caught.value) and str(catalog) in str(caught.value)
 
 
 def test_static_catalogue_opened_as_a_file_uri_reads_like_its_path():
@@ -531,7 +553,7 @@ class QuietFileHandler(SimpleHTTPRequestHandler):
 def test_static_catalogue_over_http(static_http_server):
     host, port = static_http_server.server_address[:2]
     root = f"http://{host}:{port}"
-    result = search_products(f"{root}/catalog/catalog.json", SAMPLE_BBOX, 2021)
+    result = search_products(f"{root}/catalog.json", SAMPLE_BBOX, 2021)
     (product,) = result.products
     name = "CLMS_HRLVLCC_CTYCL_S2021_R10m_E38N26_03035_V01_R00"
     assert product.ctycl.href == f"{root}/{name}.tif"

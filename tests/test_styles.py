@@ -21,7 +21,7 @@ from rasters import L93_ORIGIN, write_raster
 
 ROOT = Path(__file__).resolve().parents[1]
 STYLES_DIR = ROOT / "resources" / "styles"
-CATALOG = ROOT / "resources" / "sample" / "catalog" / "catalog.json"
+CATALOG = ROOT / "resources" / "sample" / "catalog.json"
 CLMS_EXTENT = "3851000,3855000,2650000,2653000 [EPSG:3035]"
 OSO_EXTENT = "571000,575000,6276000,6279000 [EPSG:2154]"
 ALG = "cropconfidence:style"

@@ -180,7 +180,7 @@ def test_fetch_through_a_stac_api_with_the_shipped_pystac_client(installed, tmp_
 
 def test_fetch_from_the_embedded_sample_catalogue(installed, tmp_path):
     plugin, env = installed
-    catalog = plugin / "resources" / "sample" / "catalog" / "catalog.json"
+    catalog = plugin / "resources" / "sample" / "catalog.json"
     code, results, stderr = qgis_process(env, *fetch_arguments(catalog, tmp_path / "static"))
     assert code == 0, stderr
     assert_fetched_the_sample_window(results)
@@ -195,7 +195,7 @@ def test_the_fetch_then_mask_model(installed, tmp_path):
         "product=0",
         "year=2021",
         f"extent={EXTENT}",
-        f"source_url={plugin / 'resources' / 'sample' / 'catalog' / 'catalog.json'}",
+        f"source_url={plugin / 'resources' / 'sample' / 'catalog.json'}",
         "min_confidence=60",
         f"cropmask:crop_mask={tmp_path / 'mask.tif'}",
     )
@@ -221,7 +221,7 @@ def test_an_old_pystac_of_the_user_is_reported_by_the_algorithm(installed, tmp_p
         "Metadata-Version: 2.1\nName: pystac\nVersion: 1.8.0\n"
     )
     old_env = user_environment(env["QGIS_CUSTOM_CONFIG_PATH"], site, hide=("pystac_client",))
-    catalog = plugin / "resources" / "sample" / "catalog" / "catalog.json"
+    catalog = plugin / "resources" / "sample" / "catalog.json"
     code, _, stderr = qgis_process(old_env, *fetch_arguments(catalog, tmp_path / "out"))
     assert code != 0
     assert "Traceback" not in stderr

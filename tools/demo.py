@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-CATALOG = ROOT / "resources" / "sample" / "catalog" / "catalog.json"
+CATALOG = ROOT / "resources" / "sample" / "catalog.json"
 
 # Areas inside the sample windows, in the products' own CRS.
 JOBS = [

@@ -251,7 +251,7 @@ def make_item(tif, item_id, collection_id, title, extra_properties=None, asset_e
         "bbox": bbox,
         "properties": properties,
         "links": [
-            {"rel": "root", "href": "../../catalog.json", "type": "application/json"},
+            {"rel": "root", "href": "../../../catalog.json", "type": "application/json"},
             {"rel": "parent", "href": "../collection.json", "type": "application/json"},
             {"rel": "collection", "href": "../collection.json", "type": "application/json"},
         ],
@@ -277,8 +277,8 @@ def make_collection(collection_id, title, item):
             },
         },
         "links": [
-            {"rel": "root", "href": "../catalog.json", "type": "application/json"},
-            {"rel": "parent", "href": "../catalog.json", "type": "application/json"},
+            {"rel": "root", "href": "../../catalog.json", "type": "application/json"},
+            {"rel": "parent", "href": "../../catalog.json", "type": "application/json"},
             {
                 "rel": "item",
                 "href": f"./{item['id']}/{item['id']}.json",
@@ -337,13 +337,13 @@ def write_catalogue(output):
         catalog_links.append(
             {
                 "rel": "child",
-                "href": f"./{collection_id}/collection.json",
+                "href": f"./catalog/{collection_id}/collection.json",
                 "type": "application/json",
                 "title": title,
             }
         )
     write_json(
-        catalog_dir / "catalog.json",
+        output / "catalog.json",
         {
             "type": "Catalog",
             "stac_version": STAC_VERSION,
@@ -366,7 +366,7 @@ Regenerate with `python tools/make_sample.py` (byte-for-byte reproducible).
 | `{clms_id("CTY")}.tif` | EPSG:3035, 10 m, 512 x 512 px window of EEA tile {TILE}, top-left ({CLMS_TOP_LEFT[0]}, {CLMS_TOP_LEFT[1]}) | uint16 CTY codes (the 19 crop classes), 0 no cropland, 65535 outside (nodata) |
 | `{clms_id("CTYCL")}.tif` | same | uint8 confidence 0-100, 253 no cropland, 255 outside (nodata) |
 | `OSO_2021_sample.tif` | EPSG:2154, 10 m, 512 x 512 px, top-left ({OSO_TOP_LEFT[0]}, {OSO_TOP_LEFT[1]}) | uint8 bands OCS (1-23), OCS_Confidence (1-100), OCS_Validity (1-45); 0 = no data |
-| `catalog/catalog.json` | | static STAC catalogue of the three files, items shaped like the CDSE ones, relative hrefs |
+| `catalog.json`, `catalog/` | | static STAC catalogue of the three files (inside its folder tree), items shaped like the CDSE ones, relative hrefs |
 
 All files are Cloud-Optimized GeoTIFFs (DEFLATE, 256 px tiles). The values are invented;
 only the grids, data types and special values follow the real products.

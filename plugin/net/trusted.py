@@ -13,6 +13,7 @@ from urllib.parse import urljoin, urlsplit
 
 import requests
 
+from ..domain.errors import DownloadError, FetchError
 from .http import Timeout, redact_url, url_host
 
 MAX_REDIRECTS = 5
@@ -65,6 +66,24 @@ def _after_redirect(status: int, method: str, body: Any) -> tuple[str, Any]:
     return method, body
 
 
+class RedirectRefused(DownloadError, FetchError):
+    """A redirect to an address that is not http(s) (file:, ftp:, data:...): never followed.
+    Its message says so; the callers let it through (it is not one of requests' errors)."""
+
+
+def _redirect_target(url: str, response: requests.Response) -> str:
+    """The absolute address a redirect ``response`` to ``url`` points to, if http(s)."""
+    target = urljoin(url, response.headers.get("Location", ""))
+    scheme = urlsplit(target).scheme.lower()
+    if scheme not in ("http", "https"):
+        raise RedirectRefused(
+            f"{redact_url(url)} redirects to {redact_url(target)}, a {scheme or 'schemeless'} "
+            "address: only redirects to http(s) addresses are followed. Check the address, "
+            "or ask its provider."
+        )
+    return target
+
+
 def send(
     session: requests.Session,
     method: str,
@@ -110,7 +129,7 @@ def send(
         if response.is_redirect and len(history) < max_redirects:
             response.close()
             history.append(response)
-            target = urljoin(target, response.headers.get("Location", ""))
+            target = _redirect_target(target, response)
             method, json = _after_redirect(response.status_code, method, json)
             continue
         if response.status_code == 401 and token is not None and not renewed:

@@ -5,12 +5,15 @@ and what reading a catalogue may raise, turned into a StacSearchError that says 
 from __future__ import annotations
 
 import contextlib
+import json
 import warnings
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pystac
 import requests
+from pystac import Link
 from pystac_client import Client
 from pystac_client.errors import ClientTypeError
 from pystac_client.exceptions import APIError
@@ -25,6 +28,7 @@ from .paths import local_path
 DEFAULT_TRIES = 5  # first request included; retries on 429 (Retry-After), 5xx, network errors
 DEFAULT_BACKOFF = 1.0  # seconds, doubled at each further retry
 DEFAULT_TIMEOUT = (15, 60)  # connect, read (seconds)
+DEFAULT_MAX_PAGES = 200  # bounds a search whose "next" links never end, whatever its items
 
 _ACCESS = "The service refuses access; check the address (searching CDSE needs no account)."
 _ADVICE = {
@@ -61,7 +65,7 @@ def open_client(
     ({"http": url, "https": url}, replacing the environment's), secrets kept out of the logs.
     ``is_cancelled()`` ends the waits between retries with a CropMaskCancelled. Errors are
     raised as pystac-client's: read it inside ``reading``."""
-    stac_io = StacApiIO(max_retries=None)
+    stac_io = PagingIO(max_retries=None)
     stac_io.session = make_session(proxies, max(tries - 1, 0), backoff, timeout, is_cancelled)
     # pystac-client would open a file: URI as a file name: give it the path.
     path = local_path(source)
@@ -94,7 +98,16 @@ def reading(tracker: RequestTracker) -> Iterator[None]:
                 f"The answer is not valid STAC JSON ({error})",
                 "Check that the address is a STAC API root or a STAC catalog.json.",
             ) from error
-        except (pystac.STACError, ClientTypeError, KeyError, TypeError) as error:
+        # pystac and pystac-client meet malformed JSON (a null where a string is due, a
+        # list for an object) with any of these.
+        except (
+            pystac.STACError,
+            ClientTypeError,
+            KeyError,
+            TypeError,
+            AttributeError,
+            IndexError,
+        ) as error:
             raise StacSearchError(
                 tracker.url,
                 f"The answer is not a usable STAC object ({error!r})",
@@ -106,6 +119,62 @@ def reading(tracker: RequestTracker) -> Iterator[None]:
                 f"Cannot read the catalogue ({error})",
                 "Check the path of the catalog.json file.",
             ) from error
+
+
+class PagingIO(StacApiIO):
+    """pystac-client's StacApiIO, whose paging stops with a StacSearchError when a ``next``
+    link comes back (the service's paging loops) or after ``max_pages`` pages (it never
+    ends): a search never runs on forever, and never ends as if it had found everything."""
+
+    max_pages = DEFAULT_MAX_PAGES
+
+    def get_pages(
+        self, url: str, method: str | None = None, parameters: dict[str, Any] | None = None
+    ) -> Iterator[dict[str, Any]]:
+        page = _json_object(self.read_json(url, method=method, parameters=parameters))
+        followed: set[str] = set()
+        while page.get("features") or page.get("collections"):
+            yield page
+            link = _next_link(page)
+            if link is None:
+                return
+            key = json.dumps(
+                [link.get("href"), link.get("method"), link.get("body")],
+                sort_keys=True,
+                default=str,
+            )
+            shown = redact_url(str(link.get("href")))
+            if key in followed:
+                raise StacSearchError(
+                    shown,
+                    "The STAC service gave the same next page twice: its paging loops, the "
+                    f"search stopped after {len(followed) + 1} pages",
+                    "The results would be incomplete: try again later, or report it to the "
+                    "service.",
+                )
+            if len(followed) + 1 >= self.max_pages:
+                raise StacSearchError(
+                    shown,
+                    f"The search stopped after {self.max_pages} pages of results, the most "
+                    "that is read",
+                    "The results would be incomplete: search a smaller area.",
+                )
+            followed.add(key)
+            page = _json_object(self.read_json(Link.from_dict(link), parameters=parameters))
+
+
+def _json_object(page: Any) -> dict[str, Any]:
+    if not isinstance(page, dict):  # reading() words it
+        raise TypeError(f"a page of results is a JSON {type(page).__name__}, not an object")
+    return page
+
+
+def _next_link(page: dict[str, Any]) -> dict[str, Any] | None:
+    links = page.get("links")
+    for link in links if isinstance(links, list) else ():
+        if isinstance(link, dict) and link.get("rel") == "next" and link.get("href"):
+            return link
+    return None
 
 
 class RequestTracker:

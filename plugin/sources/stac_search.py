@@ -17,6 +17,7 @@ from urllib.parse import urlparse
 import pystac
 from pystac_client import ConformanceClasses
 
+from .hrefs import Catalogue, resolve_href
 from .paths import is_windows_drive_path, local_path
 from .stac_client import RequestTracker, StacSearchError, open_client, reading
 
@@ -28,6 +29,7 @@ CTY, CTYCL = "CTY", "CTYCL"
 
 DEFAULT_PAGE_SIZE = 100
 DEFAULT_MAX_ITEMS = 5000  # bounds a search whose "next" links never end
+MAX_DEPTH = 64  # levels of sub-catalogues a static catalogue may have
 
 ITEM_ID = re.compile(
     r"^CLMS_HRLVLCC_(?P<layer>CTYCL|CTY)_S(?P<year>\d{4})_R\d+m_"
@@ -116,7 +118,8 @@ def search_products(
     items = search_items(
         source, bbox_4326, year, collections, max_items=max_items, **search_options
     )
-    products, ignored = group_items(items, int(year))
+    with reading(RequestTracker(str(source))):  # items with malformed fields
+        products, ignored = group_items(items, int(year))
     truncated = max_items is not None and len(items) >= max_items
     return SearchResult(tuple(products), tuple(ignored), str(source), truncated)
 
@@ -150,8 +153,25 @@ def search_items(
                 limit=page_size,
                 max_items=max_items,
             )
-            return list(search.items())
-        return list(_walk_static(client, set(collections), bbox, year, max_items))
+            items = list(search.items())
+        else:
+            items = list(_walk_static(client, set(collections), bbox, year, max_items))
+        catalogue = Catalogue.of(source)
+        for item in items:
+            _resolve_data_hrefs(item, catalogue)
+    return items
+
+
+def _resolve_data_hrefs(item: pystac.Item, catalogue: Catalogue) -> None:
+    """The hrefs of the item's data assets (and their alternates) made absolute by the one
+    resolver (hrefs.py): an UnsafeHrefError for a href the catalogue may not point to."""
+    base = item.get_self_href()
+    for asset in _data_candidates(item):
+        asset.href = resolve_href(asset.href, catalogue, base)
+        alternates = asset.extra_fields.get("alternate")
+        for entry in alternates.values() if isinstance(alternates, dict) else ():
+            if isinstance(entry, dict) and "href" in entry:
+                entry["href"] = resolve_href(entry["href"], catalogue, base)
 
 
 def read_collection(
@@ -174,10 +194,13 @@ def read_collection(
 def data_assets(items: Iterable[pystac.Item]) -> list[ProductAsset]:
     """The GeoTIFF data asset of each item (any collection), newest first by datetime."""
     assets = []
-    for item in sorted(items, key=lambda item: str(item.datetime or ""), reverse=True):
-        asset = _data_asset(item)
-        if asset is not None:
-            assets.append(asset)
+    items = list(items)
+    tracker = RequestTracker(items[0].get_self_href() or items[0].id if items else "")
+    with reading(tracker):  # items with malformed fields
+        for item in sorted(items, key=lambda item: str(item.datetime or ""), reverse=True):
+            asset = _data_asset(item)
+            if asset is not None:
+                assets.append(asset)
     return assets
 
 
@@ -266,13 +289,18 @@ def _is_geotiff(asset):
     return urlparse(asset.href).path.lower().endswith(TIFF_SUFFIXES)
 
 
-def _data_asset(item, match=None):
-    """The GeoTIFF asset with role "data" (Cloud-Optimized first); never chosen by key."""
-    candidates = [
+def _data_candidates(item):
+    """The GeoTIFF assets with role "data" of ``item``."""
+    return [
         asset
         for asset in item.assets.values()
         if "data" in (asset.roles or []) and _is_geotiff(asset)
     ]
+
+
+def _data_asset(item, match=None):
+    """The GeoTIFF asset with role "data" (Cloud-Optimized first); never chosen by key."""
+    candidates = _data_candidates(item)
     if not candidates:
         return None
     candidates.sort(key=lambda asset: "cloud-optimized" not in (asset.media_type or ""))
@@ -368,16 +396,54 @@ def _item_year_matches(item, year):
 def _walk_static(catalog, collections, bbox, year, max_items) -> Iterator[pystac.Item]:
     """Items of the wanted collections of a static catalogue, filtered by bbox and year."""
     found = 0
-    for child in catalog.get_children():
-        if child.id in collections:
-            items = child.get_items(recursive=True)
-        elif isinstance(child, pystac.Collection):
+    for item in _static_items(catalog, collections):
+        if item.bbox and _intersects(item.bbox, bbox) and _item_year_matches(item, year):
+            found += 1
+            yield item
+            if found >= max_items:
+                return
+
+
+def _static_items(root, collections) -> Iterator[pystac.Item]:
+    """The items of the wanted collections (and of their sub-catalogues), each catalogue read
+    once: a catalogue that links back to one of its parents (its child is itself, or A -> B
+    -> A) is a StacSearchError, never a RecursionError; so is a tree deeper than MAX_DEPTH."""
+    # (catalogue, links of its parents, inside a wanted collection)
+    stack: list[tuple[Any, tuple[str, ...], bool]] = [(root, (), False)]
+    seen = set()
+    while stack:
+        catalog, parents, wanted = stack.pop()
+        link = _link_of(catalog)
+        if link in parents:
+            raise StacSearchError(
+                link,
+                "The static catalogue links back to itself "
+                f"({' -> '.join((*parents[parents.index(link) :], link))})",
+                "A catalogue must be a tree: fix its child links.",
+            )
+        if link in seen:
             continue
-        else:
-            items = _walk_static(child, collections, bbox, year, max_items - found)
-        for item in items:
-            if item.bbox and _intersects(item.bbox, bbox) and _item_year_matches(item, year):
-                found += 1
-                yield item
-                if found >= max_items:
-                    return
+        seen.add(link)
+        if len(parents) > MAX_DEPTH:
+            raise StacSearchError(
+                link,
+                f"The static catalogue is more than {MAX_DEPTH} catalogues deep",
+                "Check the catalogue's child links.",
+            )
+        if wanted:
+            yield from catalog.get_items()
+        children = []
+        for child in catalog.get_children():
+            inside = wanted or child.id in collections
+            if inside or not isinstance(child, pystac.Collection):
+                children.append((child, (*parents, link), inside))
+        stack.extend(reversed(children))
+
+
+def _link_of(catalog) -> str:
+    """The address a catalogue was read from, to tell it from the others."""
+    href = catalog.get_self_href()
+    if not href:
+        return f"<catalogue {catalog.id!r} at {id(catalog):x}>"
+    path = local_path(href)
+    return href if path is None else str(Path(path).resolve())

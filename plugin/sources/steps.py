@@ -165,8 +165,10 @@ def whole_file(job: FetchJob, href: str, name: str, progress: Progress,
 
 def copy_local(source: Path, target: Path, context: FetchContext) -> Path:
     """``source`` copied to ``target``, unless a file of the same size is there already."""
-    if not source.is_file():
+    if not source.exists():
         raise FetchError(f"The catalogue points to '{source}', which does not exist.")
+    if not source.is_file():  # a folder, a device (/dev/zero never ends), a pipe
+        raise FetchError(f"'{source}' is not a regular file: give the path of a raster file.")
     if target.exists() and target.stat().st_size == source.stat().st_size:
         return target
     with atomic_path(target) as temporary:
