@@ -227,19 +227,32 @@ _FULL_WORDS = {
 }
 
 
+# A failed write into a folder with less free space than this: the disk is full, whatever
+# words GDAL chose (GDAL 3.10 says "IO error writing tag data" or "Read failed").
+LOW_FREE_BYTES = 1 << 20
+
+
+def _free_bytes(folder: Path) -> int | None:
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return None
+
+
 def _space_cause(folder: Path, messages: list[str], error: BaseException | None) -> str | None:
-    """'the disk is full: N bytes free on <folder>' when the messages or error say so."""
+    """'the disk is full: N bytes free on <folder>' when the messages or error say so, or
+    when the folder has (almost) no free space left (the failed file is still there)."""
+    free = _free_bytes(folder)
     code = getattr(error, "errno", None)
     if code not in _FULL:
         text = " ".join([*messages, str(error or "")])
         code = next((value for words, value in _FULL_WORDS.items() if words in text), None)
+    if code is None and free is not None and free < LOW_FREE_BYTES:
+        code = errno.ENOSPC
     if code is None:
         return None
-    try:
-        free = f"{shutil.disk_usage(folder).free} bytes free on '{folder}'"
-    except OSError:
-        free = f"on '{folder}'"
-    return f"{_FULL[code]}: {free}"
+    where = f"on '{folder}'" if free is None else f"{free} bytes free on '{folder}'"
+    return f"{_FULL[code]}: {where}"
 
 
 def _check_readable(path: Path, profile: dict) -> None:
