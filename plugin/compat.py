@@ -49,13 +49,23 @@ else:
     GEOMETRY_POLYGON = QgsWkbTypes.GeometryType.PolygonGeometry
 
 # QgsMapLayerComboBox.setFilters() takes Qgis.LayerFilters from 3.34 (QgsMapLayerProxyModel.Filter
-# is deprecated there). Combine them with |.
+# is deprecated there). Combine them with layer_filters().
 if hasattr(Qgis, "LayerFilter"):
     LAYER_FILTER_VECTOR = Qgis.LayerFilter.VectorLayer
     LAYER_FILTER_RASTER = Qgis.LayerFilter.RasterLayer
 else:
     LAYER_FILTER_VECTOR = QgsMapLayerProxyModel.Filter.VectorLayer
     LAYER_FILTER_RASTER = QgsMapLayerProxyModel.Filter.RasterLayer
+
+
+def layer_filters(*filters):
+    """The filters combined, as setFilters() takes them: on QGIS >= 3.34 a Qgis.LayerFilters
+    (an int, which | of two Qgis.LayerFilter gives, picks the deprecated overload)."""
+    combined = filters[0]
+    for item in filters[1:]:
+        combined = combined | item
+    return Qgis.LayerFilters(combined) if hasattr(Qgis, "LayerFilters") else combined
+
 
 # QgsColorRampShader.Type moved to Qgis.ShaderInterpolationMethod in 3.38.
 if hasattr(Qgis, "ShaderInterpolationMethod"):

@@ -598,3 +598,26 @@ def test_a_world_wide_area_counts_where_the_product_has_data(dock):
         assert rest.startswith("where the product has data, about "), label
         assert float(number.replace(",", "")) == pytest.approx(expected, rel=2e-3), text
         assert not rest.endswith("about 0 B to download")
+
+
+def test_the_dock_calls_no_deprecated_qgis_api(qgis_iface, qtbot, offline_sources):  # noqa: ARG001
+    """QGIS >= 3.34 deprecates setFilters() with an int (what | of two Qgis.LayerFilter
+    gives); the matrix (3.40, 3.44) runs this where the deprecations exist."""
+    import warnings
+
+    from crop_confidence.plugin.gui.dock import CropConfidenceDock
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", DeprecationWarning)
+        widget = CropConfidenceDock(qgis_iface)
+        qtbot.addWidget(widget)
+        widget.show()
+        qtbot.waitUntil(lambda: widget.year_combo.count() > 0, timeout=10_000)
+        widget.cancel_all()
+        widget.close()
+    ours = [
+        f"{w.filename}:{w.lineno}: {w.message}"
+        for w in caught
+        if issubclass(w.category, DeprecationWarning) and "/plugin/" in w.filename
+    ]
+    assert ours == []

@@ -53,7 +53,9 @@ class AreaPicker(QObject):
         for mode, label in zip(AREA_MODES, labels):
             self.area_combo.addItem(label, mode)
         self.layer_combo = QgsMapLayerComboBox(parent)
-        self.layer_combo.setFilters(compat.LAYER_FILTER_VECTOR | compat.LAYER_FILTER_RASTER)
+        self.layer_combo.setFilters(
+            compat.layer_filters(compat.LAYER_FILTER_VECTOR, compat.LAYER_FILTER_RASTER)
+        )
         self.draw_button = QPushButton(tr("Draw…"), parent)
         area_row = QHBoxLayout()
         area_row.addWidget(self.area_combo, 1)
