@@ -28,6 +28,11 @@ ALG = "cropconfidence:style"
 TRANSPARENT = 0
 
 
+def renderer_band(renderer):
+    """The band a renderer reads: inputBand() where band() is deprecated (QGIS >= 3.38)."""
+    return renderer.inputBand() if hasattr(renderer, "inputBand") else renderer.band()
+
+
 def table(name):
     path = ROOT / "resources" / f"{name}.csv"
     with open(path, newline="", encoding="utf-8") as handle:
@@ -417,7 +422,7 @@ def test_detect_oso_from_gdal_metadata_and_values(provider, project, tmp_path): 
                                descriptions=["OCS", "OCS_Confidence", "OCS_Validity"]))  # fmt: skip
     project.addMapLayer(layer)
     assert run_style(layer)["STYLE"] == "oso17"  # no year, 17-class codes
-    assert layer.renderer().band() == 1
+    assert renderer_band(layer.renderer()) == 1
 
 
 def test_three_band_oso_file_styles_the_named_band(provider, project, tmp_path):  # noqa: ARG001
@@ -425,11 +430,11 @@ def test_three_band_oso_file_styles_the_named_band(provider, project, tmp_path):
                                descriptions=["OCS", "OCS_Confidence", "OCS_Validity"]))  # fmt: skip
     project.addMapLayer(layer)
     assert run_style(layer, 5)["STYLE"] == "oso_confidence"
-    assert layer.renderer().band() == 2
+    assert renderer_band(layer.renderer()) == 2
     assert run_style(layer, 6)["STYLE"] == "oso_validity"
-    assert layer.renderer().band() == 3
+    assert renderer_band(layer.renderer()) == 3
     assert run_style(layer)["STYLE"] == "oso23"
-    assert layer.renderer().band() == 1
+    assert renderer_band(layer.renderer()) == 1
 
 
 @pytest.mark.parametrize(
