@@ -20,7 +20,7 @@ from crop_confidence.plugin.sources.stac_search import (
     search_items,
     search_products,
 )
-from servers.stac_api import cdse_item, clms_id, feature
+from servers.stac_api import cdse_item, clms_id, feature, stac_collection
 
 EUROPE = (-10.0, 35.0, 30.0, 60.0)
 YEAR = 2021
@@ -127,18 +127,7 @@ def write_catalogue(folder, items, data):
             name = f"item{index}"
             write(folder / collection_id / name / f"{name}.json", item)
             links.append({"rel": "item", "href": f"./{name}/{name}.json"})
-        collection = {
-            "type": "Collection",
-            "stac_version": "1.1.0",
-            "id": collection_id,
-            "description": collection_id,
-            "license": "other",
-            "extent": {
-                "spatial": {"bbox": [[-180, -90, 180, 90]]},
-                "temporal": {"interval": [[None, None]]},
-            },
-            "links": links,
-        }
+        collection = stac_collection(collection_id, links)
         if data.draw(st.integers(0, 4)) == 0:
             collection = mutate(collection, data)
         write(folder / collection_id / "collection.json", collection)

@@ -26,7 +26,14 @@ from crop_confidence.plugin.sources.stac_search import (
     search_products,
 )
 from servers.download_host import DownloadHost
-from servers.stac_api import StacApiServer, cdse_item, clms_id, feature, tile_bbox_4326
+from servers.stac_api import (
+    StacApiServer,
+    cdse_item,
+    clms_id,
+    feature,
+    stac_collection,
+    tile_bbox_4326,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "resources" / "sample"
@@ -69,18 +76,7 @@ def write_catalogue(folder, items):
             path.parent.mkdir(parents=True)
             path.write_text(json.dumps(item))
             links.append({"rel": "item", "href": f"./{item['id']}/{item['id']}.json"})
-        collection = {
-            "type": "Collection",
-            "stac_version": "1.1.0",
-            "id": collection_id,
-            "description": collection_id,
-            "license": "other",
-            "extent": {
-                "spatial": {"bbox": [[-180, -90, 180, 90]]},
-                "temporal": {"interval": [[None, None]]},
-            },
-            "links": links,
-        }
+        collection = stac_collection(collection_id, links)
         (folder / collection_id / "collection.json").write_text(json.dumps(collection))
         children.append({"rel": "child", "href": f"./{collection_id}/collection.json"})
     write_json(folder / "catalog.json", catalog_document("hostile", children))

@@ -46,6 +46,22 @@ def tile_bbox_4326(tile):
     )
 
 
+def stac_collection(collection_id, links, start=None):
+    """A core STAC 1.1 collection: world extent, from ``start`` (open when None)."""
+    return {
+        "type": "Collection",
+        "stac_version": "1.1.0",
+        "id": collection_id,
+        "description": collection_id,
+        "license": "other",
+        "extent": {
+            "spatial": {"bbox": [[-180, -90, 180, 90]]},
+            "temporal": {"interval": [[start, None]]},
+        },
+        "links": links,
+    }
+
+
 def feature(item_id, collection, bbox, year, assets, properties=None, extensions=()):
     """A STAC item over ``bbox`` (EPSG:4326) for the calendar ``year``."""
     west, south, east, north = bbox
@@ -245,21 +261,14 @@ class StacApiServer:
         }
 
     def collection(self, collection_id):
-        return {
-            "type": "Collection",
-            "stac_version": "1.1.0",
-            "id": collection_id,
-            "description": collection_id,
-            "license": "other",
-            "extent": {
-                "spatial": {"bbox": [[-180, -90, 180, 90]]},
-                "temporal": {"interval": [["2017-01-01T00:00:00Z", None]]},
-            },
-            "links": [
+        return stac_collection(
+            collection_id,
+            [
                 {"rel": "self", "href": f"{self.url}/collections/{collection_id}"},
                 {"rel": "root", "href": f"{self.url}/"},
             ],
-        }
+            start="2017-01-01T00:00:00Z",
+        )
 
     def collection_ids(self):
         return sorted({item["collection"] for item in self.items})
