@@ -187,14 +187,15 @@ def atomic_path(final: str | os.PathLike, suffix: str = ".part") -> Iterator[Pat
         target.discard()
 
 
-def _check_destination(path):
+def check_destination(path: Path, error: Callable[[str], CropMaskError] = CropMaskError) -> None:
+    """Refuse an output whose folder is missing, or that is a folder (``error``: the class)."""
     folder = path.parent
     if not folder.is_dir():
-        raise CropMaskError(
+        raise error(
             f"The output folder '{folder}' does not exist. Create it or choose another output."
         )
     if path.is_dir():
-        raise CropMaskError(f"The output '{path}' is a folder; give a file name.")
+        raise error(f"The output '{path}' is a folder; give a file name.")
 
 
 def _same_file(first: Path, second: Path) -> bool:
@@ -301,7 +302,7 @@ class AtomicRasterWriter:
         self.messages = _GdalMessages()
 
     def __enter__(self):
-        _check_destination(self.path)
+        check_destination(self.path)
         try:
             with open(self.temp, "xb"):
                 pass

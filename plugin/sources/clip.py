@@ -35,6 +35,7 @@ import requests
 
 from ..net.http import make_session
 from ..raster.grid import Grid
+from ..raster.output import check_destination
 from ..raster.temporary import sweep_stale, temporary_name
 from .cog.errors import ClipAuthError, ClipCancelled, ClipError, Monitor, RangesNotSupported
 from .cog.gdal_env import GdalSession, Secrets, enable_network_stats, network_stats
@@ -168,7 +169,7 @@ class _ClipJob:
 
     def run(self) -> ClipResult:
         request = self.request
-        _check_output(request.out_path)
+        check_destination(request.out_path, ClipError)
         sweep_stale(request.out_path.parent)
         self.monitor.check_cancelled()
         if self.session is None and any(source.kind == "http" for source in request.sources):
@@ -255,16 +256,6 @@ class _ClipJob:
             self.staging.dataset = None
         if self.reader is not None:
             self.reader.close()
-
-
-def _check_output(out_path: Path) -> None:
-    folder = out_path.parent
-    if not folder.is_dir():
-        raise ClipError(
-            f"The output folder '{folder}' does not exist. Create it or choose another output."
-        )
-    if out_path.is_dir():
-        raise ClipError(f"The output '{out_path}' is a folder; give a file name.")
 
 
 def _discard(path: Path) -> None:
