@@ -50,12 +50,12 @@
             <translation>Rectangle dessiné sur la carte</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/area_picker.py" line="57" />
+            <location filename="../plugin/gui/area_picker.py" line="59" />
             <source>Draw…</source>
             <translation>Dessiner…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/area_picker.py" line="61" />
+            <location filename="../plugin/gui/area_picker.py" line="63" />
             <location filename="../plugin/processing/fetch_algorithm.py" line="118" />
             <source>Area</source>
             <translation>Emprise</translation>
@@ -104,9 +104,9 @@
         </message>
         <message>
             <location filename="../plugin/gui/dock.py" line="110" />
-            <location filename="../plugin/gui/fetch_actions.py" line="56" />
-            <location filename="../plugin/gui/search_actions.py" line="39" />
-            <location filename="../plugin/gui/year_list.py" line="64" />
+            <location filename="../plugin/gui/fetch_actions.py" line="57" />
+            <location filename="../plugin/gui/search_actions.py" line="41" />
+            <location filename="../plugin/gui/year_list.py" line="69" />
             <source>Credentials</source>
             <translation>Identifiants</translation>
         </message>
@@ -192,72 +192,72 @@
             <translation>Choisissez une emprise et une année.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="79" />
+            <location filename="../plugin/gui/fetch_actions.py" line="84" />
             <source>Fetching {} {}…</source>
             <translation>Récupération de {} {}…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="81" />
+            <location filename="../plugin/gui/fetch_actions.py" line="86" />
             <source>Crop Confidence: fetch</source>
             <translation>Crop Confidence : récupération</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="109" />
+            <location filename="../plugin/gui/fetch_actions.py" line="114" />
             <source>Cancelled.</source>
             <translation>Annulé.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="111" />
+            <location filename="../plugin/gui/fetch_actions.py" line="116" />
             <source>Fetch cancelled</source>
             <translation>Récupération annulée</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="112" />
+            <location filename="../plugin/gui/fetch_actions.py" line="117" />
             <source>No layer file was left half-written; partial downloads are kept as .part files and resumed by the next fetch.</source>
             <translation>Aucun fichier de couche n'est resté à moitié écrit ; les téléchargements partiels sont gardés en fichiers .part et repris au prochain téléchargement.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="120" />
+            <location filename="../plugin/gui/fetch_actions.py" line="125" />
             <source>Failed.</source>
             <translation>Échec.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="121" />
+            <location filename="../plugin/gui/fetch_actions.py" line="126" />
             <source>Fetch failed</source>
             <translation>Échec de la récupération</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="131" />
+            <location filename="../plugin/gui/fetch_actions.py" line="136" />
             <source>Whole tiles: about {} will be downloaded. Continue?</source>
             <translation>Tuiles entières : environ {} à télécharger. Continuer ?</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="133" />
+            <location filename="../plugin/gui/fetch_actions.py" line="138" />
             <source>Whole tiles of unknown size will be downloaded (search first to see sizes). Continue?</source>
             <translation>Des tuiles entières de taille inconnue seront téléchargées (lancez d'abord une recherche pour voir les tailles). Continuer ?</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="138" />
+            <location filename="../plugin/gui/fetch_actions.py" line="143" />
             <source>Download whole tiles</source>
             <translation>Télécharger des tuiles entières</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="156" />
+            <location filename="../plugin/gui/fetch_actions.py" line="161" />
             <source>Layer not loaded</source>
             <translation>Couche non chargée</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="166" />
+            <location filename="../plugin/gui/fetch_actions.py" line="171" />
             <source>{} item(s), {} transferred.</source>
             <translation>{} élément(s), {} transférés.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="171" />
+            <location filename="../plugin/gui/fetch_actions.py" line="176" />
             <source>Fetched</source>
             <translation>Récupération terminée</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="172" />
+            <location filename="../plugin/gui/fetch_actions.py" line="177" />
             <source>{} layer(s) added to '{}'.</source>
             <translation>{} couche(s) ajoutée(s) à « {} ».</translation>
         </message>
@@ -302,62 +302,62 @@
             <translation>Taille</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/search_actions.py" line="26" />
+            <location filename="../plugin/gui/search_actions.py" line="27" />
             <source>No area</source>
             <translation>Aucune emprise</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/search_actions.py" line="26" />
+            <location filename="../plugin/gui/search_actions.py" line="27" />
             <source>Choose an area first.</source>
             <translation>Choisissez d'abord une emprise.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/search_actions.py" line="29" />
+            <location filename="../plugin/gui/search_actions.py" line="30" />
             <source>No year</source>
             <translation>Aucune année</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/search_actions.py" line="29" />
+            <location filename="../plugin/gui/search_actions.py" line="30" />
             <source>No year is available.</source>
             <translation>Aucune année n'est disponible.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/search_actions.py" line="58" />
+            <location filename="../plugin/gui/search_actions.py" line="60" />
             <source>Searching…</source>
             <translation>Recherche…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/search_actions.py" line="59" />
+            <location filename="../plugin/gui/search_actions.py" line="61" />
             <source>Crop Confidence: search</source>
             <translation>Crop Confidence : recherche</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/search_actions.py" line="65" />
+            <location filename="../plugin/gui/search_actions.py" line="67" />
             <source>Search cancelled.</source>
             <translation>Recherche annulée.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/search_actions.py" line="71" />
+            <location filename="../plugin/gui/search_actions.py" line="73" />
             <source>Search failed</source>
             <translation>Échec de la recherche</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/search_actions.py" line="109" />
+            <location filename="../plugin/gui/search_actions.py" line="111" />
             <source>Nothing found</source>
             <translation>Aucun résultat</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/search_actions.py" line="110" />
+            <location filename="../plugin/gui/search_actions.py" line="112" />
             <source>No product for {} over this area.</source>
             <translation>Aucun produit pour {} sur cette emprise.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/search_actions.py" line="115" />
+            <location filename="../plugin/gui/search_actions.py" line="117" />
             <source>Whole files only</source>
             <translation>Fichiers entiers seulement</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/search_actions.py" line="116" />
+            <location filename="../plugin/gui/search_actions.py" line="118" />
             <source>The server does not allow range reads: clipping is not possible. Untick 'Clip to the area' to download the whole files.</source>
             <translation>Le serveur n'accepte pas les lectures partielles : le découpage est impossible. Décochez « Découper à la zone » pour télécharger les fichiers entiers.</translation>
         </message>
@@ -422,17 +422,17 @@
             <translation>Identifiant de la collection OSO sur Sentinel Hub (avancé)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/year_list.py" line="34" />
+            <location filename="../plugin/gui/year_list.py" line="39" />
             <source>Cannot list the years</source>
             <translation>Impossible de lister les années</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/year_list.py" line="41" />
+            <location filename="../plugin/gui/year_list.py" line="46" />
             <source>(not checked)</source>
             <translation>(non vérifiées)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/year_list.py" line="45" />
+            <location filename="../plugin/gui/year_list.py" line="50" />
             <source>Crop Confidence: years</source>
             <translation>Crop Confidence : années</translation>
         </message>
@@ -440,6 +440,11 @@
             <location filename="../plugin/processing/base.py" line="18" />
             <source>Crop masks</source>
             <translation>Masques de cultures</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/base.py" line="18" />
+            <source>Crop areas</source>
+            <translation>Surfaces des cultures</translation>
         </message>
         <message>
             <location filename="../plugin/processing/base.py" line="18" />

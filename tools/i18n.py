@@ -5,6 +5,8 @@
                            are marked unfinished, vanished ones type="vanished"
     tools/i18n.py check    exit 1 listing every source string without a finished French
                            translation, and every translation whose {} placeholders differ
+    tools/i18n.py fill     after update: take French translations from i18n/pending/*.json
+                           ({"English": "French"}) for strings that have none yet
     tools/i18n.py release  run lrelease: i18n/crop_confidence_fr.ts -> i18n/crop_confidence_fr.qm
 
 Options: --ts PATH (another .ts file), --source DIR (another tree to extract from),
@@ -13,6 +15,7 @@ Options: --ts PATH (another .ts file), --source DIR (another tree to extract fro
 
 import argparse
 import ast
+import json
 import os
 import shutil
 import string
@@ -165,6 +168,23 @@ def update(ts_path, source_dir):
     return 0
 
 
+def fill(ts_path, pending_dir):
+    """Translations written by hand in JSON files (one per piece of work, so that parallel
+    work never conflicts in the .ts) go into the .ts where a string has none yet."""
+    given = {}
+    for path in sorted(Path(pending_dir).glob("*.json")):
+        given.update(json.loads(path.read_text(encoding="utf-8")))
+    messages = read_ts(ts_path)
+    filled = 0
+    for message in messages.values():
+        if message.kind == "unfinished" and given.get(message.source):
+            message.translation, message.kind = given[message.source], None
+            filled += 1
+    write_ts(ts_path, list(messages.values()))
+    print(f"{ts_path}: {filled} translations filled from {pending_dir}")
+    return update(ts_path, SOURCE_DIR)  # puts the source locations back
+
+
 # ----------------------------------------------------------------------------- check
 
 
@@ -254,13 +274,15 @@ def release(ts_path, qm_path):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("command", choices=("update", "check", "release"))
+    parser.add_argument("command", choices=("update", "fill", "check", "release"))
     parser.add_argument("--ts", type=Path, default=TS_FILE, help="the .ts file")
     parser.add_argument("--source", type=Path, default=SOURCE_DIR, help="the Python sources")
     parser.add_argument("--qm", type=Path, default=None, help="release: the .qm to write")
     options = parser.parse_args(argv)
     if options.command == "update":
         return update(options.ts, options.source)
+    if options.command == "fill":
+        return fill(options.ts, options.ts.parent / "pending")
     if options.command == "check":
         return check(options.ts, options.source)
     return release(options.ts, options.qm)

@@ -15,7 +15,7 @@ from .icons import plugin_icon
 
 def group_names():
     """The provider's groups: id -> translated name."""
-    return {"cropmasks": tr("Crop masks"), "data": tr("Data")}
+    return {"cropmasks": tr("Crop masks"), "areas": tr("Crop areas"), "data": tr("Data")}
 
 
 class CropConfidenceAlgorithm(QgsProcessingAlgorithm):
