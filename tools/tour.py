@@ -72,6 +72,9 @@ def start():
     iface.mainWindow().showNormal()
     iface.mainWindow().resize(WIDTH, HEIGHT)
     canvas = iface.mapCanvas()
+    world = QgsApplication.pkgDataPath() + "/resources/data/world_map.gpkg|layername=countries"
+    if iface.addVectorLayer(world, "World", "ogr") is None:  # a map to see the footprints on
+        log("no world map in this QGIS")
     canvas.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:4326"))  # a new project's CRS
     plugins["crop_confidence"].action.setChecked(True)
     wait_then(lambda: dock().year_combo.findData(2021) >= 0, search, "the year list")
@@ -112,9 +115,11 @@ def zoom_to_area():
 def fetch():
     log("fetch")
     panel = dock()
+    before = len(QgsProject.instance().mapLayers())
     panel.fetch_button.click()
     wait_then(
-        lambda: len(QgsProject.instance().mapLayers()) >= 2 and panel.fetch_button.isEnabled(),
+        lambda: len(QgsProject.instance().mapLayers()) >= before + 2
+        and panel.fetch_button.isEnabled(),
         after_fetch,
         "the fetched layers",
     )
