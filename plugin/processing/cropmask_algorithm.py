@@ -378,7 +378,7 @@ class CropMaskAlgorithm(CropConfidenceAlgorithm):
             )
         feedback.pushInfo(
             tr("Product {}, classes {}, minimum confidence {}").format(
-                request.product,
+                translated(products.PRODUCT_LABELS[request.product]),
                 ", ".join(map(str, products.resolve_classes(request.product, request.class_codes)))
                 or tr("all cropland"),
                 request.min_confidence,
