@@ -30,7 +30,7 @@ from ..raster.engine import BandRef, CropMaskRequest, check_raster, run_crop_mas
 from ..raster.output import parse_creation_options
 from .base import CropConfidenceAlgorithm
 from .class_table import class_features, table_fields
-from .postprocess import OneShotPostProcessor
+from .postprocess import OneShotPostProcessor, bring_to_top, mask_layer_name, year_in
 
 PRODUCT_KEYS = products.PRODUCTS
 OUTPUT_MODE_KEYS = products.OUTPUT_MODES
@@ -61,12 +61,15 @@ class MaskStylePostProcessor(OneShotPostProcessor):
     """Styles the output layer when Processing loads it, from the mask_tags.CropMaskSettings
     the output was made with."""
 
-    def __init__(self, settings):
+    def __init__(self, settings, name=None):
         super().__init__()
-        self.settings = settings
+        self.settings, self.name = settings, name
 
     def style(self, layer):
         layer.setRenderer(styles.crop_mask_renderer(layer, self.settings))
+        if self.name:
+            layer.setName(self.name)
+        bring_to_top(layer)
         layer.triggerRepaint()
 
 
@@ -426,13 +429,20 @@ class CropMaskAlgorithm(CropConfidenceAlgorithm):
             )
         )
         if context.willLoadLayerOnCompletion(output):
-            settings = mask_tags.CropMaskSettings(
-                request.product, request.output_mode, codes, request.min_confidence
-            )
-            context.layerToLoadOnCompletionDetails(output).setPostProcessor(
-                MaskStylePostProcessor.create(settings)
-            )
+            self._style_on_load(context, output, request, codes)
         return outputs
+
+    def _style_on_load(self, context, output, request, codes):
+        """Once loaded, the mask is styled, named after its product, year and threshold, and
+        put on top of the layer tree."""
+        settings = mask_tags.CropMaskSettings(
+            request.product, request.output_mode, codes, request.min_confidence
+        )
+        inputs = (request.confidence, request.classes, request.validity)
+        year = year_in([ref.path for ref in inputs if ref is not None])
+        details = context.layerToLoadOnCompletionDetails(output)
+        details.name = mask_layer_name(request.product, year, request.min_confidence)
+        details.setPostProcessor(MaskStylePostProcessor.create(settings, details.name))
 
     def _outputs(self, result, output, table_id):
         outputs = {
