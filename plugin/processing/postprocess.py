@@ -6,6 +6,7 @@ import re
 
 from qgis.core import QgsProcessingLayerPostProcessorInterface, QgsProject
 
+from ..qgis import styles
 from ..qgis.i18n import tr
 
 
@@ -32,6 +33,22 @@ class OneShotPostProcessor(QgsProcessingLayerPostProcessorInterface):
 
     def style(self, layer):
         raise NotImplementedError
+
+
+class MaskStylePostProcessor(OneShotPostProcessor):
+    """Styles the output layer when Processing loads it, from the mask_tags.CropMaskSettings
+    the output was made with."""
+
+    def __init__(self, settings, name=None):
+        super().__init__()
+        self.settings, self.name = settings, name
+
+    def style(self, layer):
+        layer.setRenderer(styles.crop_mask_renderer(layer, self.settings))
+        if self.name:
+            layer.setName(self.name)
+        bring_to_top(layer)
+        layer.triggerRepaint()
 
 
 def short_product_name(product):
