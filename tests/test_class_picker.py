@@ -185,22 +185,32 @@ def test_the_algorithm_dialog_shows_the_picker_and_runs_with_the_ticked_classes(
     dialog.close()
 
 
-@pytest.mark.parametrize("dialog_name", ["ModelerParametersDialog", "BatchAlgorithmDialog"])
-def test_the_modeller_and_batch_dialogs_keep_the_plain_codes_string(provider, dialog_name):  # noqa: ARG001
-    from qgis.core import QgsApplication
-    from qgis.PyQt.QtWidgets import QLineEdit
+def test_the_modeller_gets_qgis_own_widget_and_keeps_the_codes_string(
+    provider, qgis_iface, monkeypatch
+):  # noqa: ARG001
+    from processing.modeler.ModelerParametersDialog import ModelerParametersDialog
+    from qgis.core import (
+        QgsApplication,
+        QgsProcessingModelAlgorithm,
+        QgsProcessingModelChildParameterSource,
+    )
+    from qgis.gui import QgsProcessingModelerParameterWidget
 
-    from crop_confidence.plugin.processing.class_widget import ClassesWidgetWrapper
-
+    monkeypatch.setattr(qgis_iface, "browserModel", lambda: None, raising=False)
     algorithm = QgsApplication.processingRegistry().createAlgorithmById(ALG)
     parameter = algorithm.parameterDefinition("CLASSES")
     assert isinstance(parameter, QgsProcessingParameterString)  # qgis_process gives a string
-    dialog = type(dialog_name, (), {})()  # Processing tells dialogs apart by class name
-    wrapper = ClassesWidgetWrapper(parameter, dialog)
-    assert isinstance(wrapper.widget, QLineEdit)
-    wrapper.setValue("1110,1130")
-    assert wrapper.value() == "1110,1130"
-    assert wrapper.parameterValue() == "1110,1130"
+    dialog = ModelerParametersDialog(algorithm, QgsProcessingModelAlgorithm("model", "group"))
+    try:
+        wrapper = dialog.widget.widget.wrappers["CLASSES"]
+        # A fixed value, a model input or an expression, as for any string parameter.
+        assert isinstance(wrapper, QgsProcessingModelerParameterWidget)
+        wrapper.setWidgetValue(QgsProcessingModelChildParameterSource.fromStaticValue("1110,1130"))
+        child = dialog.createAlgorithm()
+        (source,) = child.parameterSources()["CLASSES"]
+        assert source.staticValue() == "1110,1130"
+    finally:
+        dialog.close()
 
 
 def test_the_batch_dialog_builds_with_the_wrapper(provider, qgis_iface, qtbot, monkeypatch):  # noqa: ARG001

@@ -9,7 +9,7 @@ the dialog loads this module, by the class path in the parameter's metadata.
 """
 
 from processing.gui.wrappers import DIALOG_STANDARD, WidgetWrapper
-from qgis.gui import QgsFilterLineEdit
+from qgis.gui import QgsFilterLineEdit, QgsGui
 from qgis.PyQt.QtCore import Qt, pyqtSignal
 from qgis.PyQt.QtGui import QColor, QIcon, QPixmap
 from qgis.PyQt.QtWidgets import (
@@ -205,8 +205,18 @@ class ClassPicker(QWidget):
 
 
 class ClassesWidgetWrapper(WidgetWrapper):
-    """CLASSES in the algorithm dialog: a ClassPicker following PRODUCT. In the modeller
-    and the batch dialog, the plain codes string (a model input may feed it there)."""
+    """CLASSES in the algorithm dialog: a ClassPicker following PRODUCT. In the modeller,
+    QGIS's own widget for a string (a fixed value, a model input or an expression); in the
+    batch dialog, the codes as text."""
+
+    def __new__(cls, param, dialog, *arguments, **options):
+        if type(dialog).__name__ == "ModelerParametersDialog":
+            widget = QgsGui.processingGuiRegistry().createModelerParameterWidget(
+                dialog.model, dialog.childId, param, dialog.context
+            )
+            if widget is not None:  # what Processing gives a parameter without a wrapper
+                return widget
+        return super().__new__(cls, param, dialog, *arguments, **options)
 
     def createWidget(self):  # noqa: N802
         self.picker = None
