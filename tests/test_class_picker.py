@@ -6,7 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from qgis.core import QgsProcessingContext, QgsProcessingParameterString
+from qgis.core import QgsProcessingContext, QgsProcessingParameterString, QgsProject
+from qgis.PyQt import sip
 from qgis.PyQt.QtCore import Qt
 
 from rasters import read_raster, reference_status
@@ -138,6 +139,10 @@ def cty_pair(tmp_path):
     return classes, confidence, classes_path, confidence_path
 
 
+def layers_named(name):
+    return [layer for layer in QgsProject.instance().mapLayers().values() if layer.name() == name]
+
+
 def test_the_algorithm_dialog_shows_the_picker_and_runs_with_the_ticked_classes(
     provider,  # noqa: ARG001
     qgis_iface,
@@ -175,14 +180,19 @@ def test_the_algorithm_dialog_shows_the_picker_and_runs_with_the_ticked_classes(
     parameters = panel.createProcessingParameters()
     assert parameters["CLASSES"] == "1110,1130"
 
-    processing.run(ALG, parameters)
+    dialog.runAlgorithm()  # Run, as the user presses it
+    qtbot.waitUntil(lambda: bool(layers_named("Crop mask CTY 2021 ≥ 50 %")), timeout=20_000)
+    (layer,) = layers_named("Crop mask CTY 2021 ≥ 50 %")
+    assert layer.source() == str(output)
     nodata, kept, _, _ = reference_status(
         "cty_ctycl", classes, confidence, None, (1110, 1130), 50, 0
     )
     out, _ = read_raster(output)
     np.testing.assert_array_equal(out, np.where(nodata, 255, np.where(kept, 1, 0)))
     assert kept.sum() > 0 and not np.isin(classes[out == 1], [1110, 1130], invert=True).any()
-    dialog.close()
+    if not sip.isdeleted(dialog):  # it closes itself after a run unless told to stay open
+        dialog.close()
+    QgsProject.instance().removeAllMapLayers()
 
 
 def test_the_modeller_gets_qgis_own_widget_and_keeps_the_codes_string(
