@@ -29,6 +29,7 @@ from ..qgis.i18n import tr
 
 CODE_ROLE = Qt.ItemDataRole.UserRole
 SWATCH_SIZE = 16
+VISIBLE_ROWS = 8  # classes shown without scrolling
 PRODUCT_PARAMETER = "PRODUCT"  # CropMaskAlgorithm.PRODUCT, whose value the list follows
 
 
@@ -91,6 +92,9 @@ class ClassPicker(QWidget):
         top.addWidget(self.none_button)
         layout.addLayout(top)
         self.list = QListWidget(self)
+        self.list.setUniformItemSizes(True)
+        row = max(SWATCH_SIZE, self.list.fontMetrics().height()) + 4
+        self.list.setMinimumHeight(VISIBLE_ROWS * row + 2 * self.list.frameWidth())
         layout.addWidget(self.list)
         self.codes_edit = QLineEdit(self)  # Custom: codes typed
         self.codes_edit.setPlaceholderText(tr("Class codes to keep, e.g. 5,6,7"))
