@@ -84,7 +84,7 @@ def digest(bounds, crs):
 
 def test_readable_names_and_a_second_fetch_resumes_the_same_folder(qtbot, dock):
     group = fetch(qtbot, dock, "cty_ctycl", "EPSG:3035", AREA_3035)
-    assert group.name() == "CTY + CTYCL (CLMS Crop Types) 2021 – 3851–3855 km E, 2650–2653 km N"
+    assert group.name() == "CTY 2021 – 3851–3855 km E, 2650–2653 km N"
     assert sorted(node.layer().name() for node in group.findLayers()) == ["CTY 2021", "CTYCL 2021"]
     downloads = Path(dock.settings_box.download_folder())
     tag = "3851-3855kmE_2650-2653kmN_" + digest(
@@ -139,7 +139,7 @@ def test_a_second_mask_lands_on_top_named_after_product_year_and_threshold(
     assert first.layer().renderer().type() == "paletted"  # still styled
 
     oso = fetch(qtbot, dock, "oso", "EPSG:2154", AREA_2154)
-    assert oso.name().startswith("OSO (CNES land cover) 2021 – 571–574 km E, 6275–6278 km N")
+    assert oso.name() == "OSO 2021 – 571–574 km E, 6275–6278 km N"
     assert [node.layer().name() for node in oso.findLayers()] == [
         "OSO 2021 OCS",
         "OSO 2021 OCS Confidence",

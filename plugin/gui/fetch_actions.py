@@ -12,6 +12,7 @@ from ..domain.errors import CropMaskCancelled
 from ..net.http import make_session
 from ..processing.cropmask_algorithm import PRODUCT_KEYS, CropMaskAlgorithm
 from ..processing.fetch_algorithm import FetchAlgorithm, crs_for_rasterio
+from ..processing.postprocess import short_product_name
 from ..qgis import settings, styles
 from ..qgis.credentials import CredentialsError, s3_credentials_for
 from ..qgis.i18n import tr
@@ -159,7 +160,8 @@ class FetchActions:
         project = QgsProject.instance()
         area = area_name or area_text(request.bounds, request.bounds_crs)
         root = project.layerTreeRoot()
-        name = unique_group_name(root, f"{product_label} {request.year} – {area}")
+        short = short_product_name(request.product) or product_label
+        name = unique_group_name(root, f"{short} {request.year} – {area}")
         group = root.insertGroup(0, name)
         kinds = products.LAYER_STYLES[request.product]
         added = {}
