@@ -6,7 +6,6 @@ import re
 
 from qgis.core import QgsProcessingLayerPostProcessorInterface, QgsProject
 
-from ..qgis import styles
 from ..qgis.i18n import tr
 
 
@@ -44,6 +43,8 @@ class MaskStylePostProcessor(OneShotPostProcessor):
         self.settings, self.name = settings, name
 
     def style(self, layer):
+        from ..qgis import styles  # its tables need numpy: not at start-up
+
         layer.setRenderer(styles.crop_mask_renderer(layer, self.settings))
         if self.name:
             layer.setName(self.name)
