@@ -428,7 +428,8 @@ def test_an_unknown_stratum_name_is_refused(provider, small_map):  # noqa: ARG00
     )
     with pytest.raises(
         QgsProcessingException,
-        match=r"the stratum '9' in the field 'stratum' is not a stratum of the map \(its strata: 1, 2, 3\)",
+        match=r"the stratum '9' in the field 'stratum' is not a stratum of the map "
+        r"\(its strata: 1, 2, 3\)",
     ):
         run(
             {
