@@ -440,3 +440,44 @@ def test_an_unknown_stratum_name_is_refused(provider, small_map):  # noqa: ARG00
                 "OUTPUT": "memory:",
             }
         )
+
+
+def test_a_zone_limits_the_strata_and_the_points(provider, small_map):  # noqa: ARG001
+    """Zone = the two left columns: 4 pixels of class 1, 2 of class 3 (class 2 is outside)."""
+    x0, y0 = 3_800_000, 2_700_000
+    zone = QgsVectorLayer("Polygon?crs=EPSG:32630", "zone", "memory")
+    feature = QgsFeature()
+    feature.setGeometry(
+        QgsGeometry.fromWkt(
+            f"POLYGON(({x0} {y0}, {x0 + 20} {y0}, {x0 + 20} {y0 - 30}, {x0} {y0 - 30}, {x0} {y0}))"
+        )
+    )
+    zone.dataProvider().addFeatures([feature])
+    points = [(0, 0, 1), (0, 1, 1), (2, 0, 3), (2, 1, 1)]
+    result = run(
+        {
+            "MAP": small_map,
+            "ZONE": zone,
+            "SAMPLE": point_layer([small_point(*p) for p in points]),
+            "REFERENCE_FIELD": "reference",
+            "OUTPUT": "memory:",
+        }
+    )
+    rows = table_rows(result["OUTPUT"])
+    assert [row["class_code"] for row in rows] == [1, 3]
+    assert [row["map_pixels"] for row in rows] == [4, 2]
+    # p_1 = 4/6 * 1 + 2/6 * 1/2; p_3 = 2/6 * 1/2; 6 pixels of 100 m2
+    assert [row["area_proportion"] for row in rows] == pytest.approx([5 / 6, 1 / 6])
+    assert [row["area_ha"] for row in rows] == pytest.approx([0.05, 0.01])
+    assert result["TOTAL_AREA_HA"] == pytest.approx(0.06)
+    outside = point_layer([small_point(*p) for p in [*points, (0, 2, 2)]])
+    with pytest.raises(QgsProcessingException, match="Point 5 of 'sample' is outside the zone"):
+        run(
+            {
+                "MAP": small_map,
+                "ZONE": zone,
+                "SAMPLE": outside,
+                "REFERENCE_FIELD": "reference",
+                "OUTPUT": "memory:",
+            }
+        )

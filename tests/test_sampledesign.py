@@ -334,3 +334,24 @@ def test_qgis_process_sample_design_then_area_estimate(tmp_path, runs_map):
     assert [float(r["area_ha"]) for r in rows] == pytest.approx([6.0, 3.0, 1.0])
     assert [float(r["map_area_ha"]) for r in rows] == pytest.approx([6.0, 3.0, 1.0])
     assert [float(r["area_ci95_ha"]) for r in rows] == [0.0, 0.0, 0.0]
+
+
+def test_the_draw_is_uniform_within_a_stratum(tmp_path):
+    """A stratum of 6 pixels spread over 4 windows, 2 drawn, seeds 0-299: each pixel is drawn
+    about 100 times (binomial sd 8.2; the bound is 5 sd)."""
+    classes = np.zeros((32, 32), np.uint8)
+    spots = [(0, 0), (1, 26), (25, 2), (31, 31), (20, 17), (3, 3)]
+    for spot in spots:
+        classes[spot] = 1
+    path = write_raster(tmp_path / "spots.tif", classes, block=16)
+    request = StrataRequest(BandRef(path), window_size=16)
+    counted = count_strata(request)
+    assert len(counted.windows) == 4
+    drawn = {spot: 0 for spot in spots}
+    key = stratum_key(1, 0)
+    for seed in range(300):
+        for pixel in draw_sample(request, counted, {key: 2}, seed):
+            if pixel.key == key:
+                drawn[(pixel.row, pixel.col)] += 1
+    assert sum(drawn.values()) == 600
+    assert all(abs(count - 100) < 41 for count in drawn.values()), drawn
