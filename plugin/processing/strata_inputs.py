@@ -11,9 +11,9 @@ from qgis.core import (
     QgsCoordinateTransform,
     QgsProcessingException,
     QgsProcessingParameterBand,
-    QgsProcessingParameterFeatureSource,
     QgsProcessingParameterNumber,
     QgsProcessingParameterRasterLayer,
+    QgsProcessingParameterVectorLayer,
     QgsWkbTypes,
 )
 
@@ -59,8 +59,11 @@ def add_strata_parameters(algorithm, zone_description):
             maxValue=101,
         )
     )
+    # A layer, not a feature source: Processing's check of invalid geometries raises from
+    # inside the feature iterator, and on QGIS 3.22 a Python algorithm that iterates such a
+    # source corrupts the interpreter (the next run crashed). Invalid zones are made valid here.
     algorithm.addParameter(
-        QgsProcessingParameterFeatureSource(
+        QgsProcessingParameterVectorLayer(
             ZONE, zone_description, types=[compat.SOURCE_VECTOR], optional=True
         )
     )
@@ -92,7 +95,7 @@ def _band_ref(algorithm, parameters, context, layer_name, band_name, optional):
 
 def zone_geometries(algorithm, parameters, context, crs):
     """ZONE's polygons in ``crs`` as GeoJSON-like dicts (() without a zone)."""
-    source = algorithm.parameterAsSource(parameters, ZONE, context)
+    source = algorithm.parameterAsVectorLayer(parameters, ZONE, context)
     if source is None:
         if parameters.get(ZONE) not in (None, ""):
             raise QgsProcessingException(
@@ -102,10 +105,10 @@ def zone_geometries(algorithm, parameters, context, crs):
     if QgsWkbTypes.geometryType(source.wkbType()) != compat.GEOMETRY_POLYGON:
         raise QgsProcessingException(
             tr("ZONE: the layer '{}' does not hold polygons. Choose a polygon layer.").format(
-                source.sourceName()
+                source.name()
             )
         )
-    transform = QgsCoordinateTransform(source.sourceCrs(), crs, context.transformContext())
+    transform = QgsCoordinateTransform(source.crs(), crs, context.transformContext())
     zones = []
     for feature in source.getFeatures():
         geometry = feature.geometry()
@@ -121,13 +124,13 @@ def zone_geometries(algorithm, parameters, context, crs):
                 tr(
                     "ZONE: feature {} of '{}' has an invalid geometry that cannot be repaired. "
                     "Fix it (Vector > Geometry Tools > Fix Geometries) and run again."
-                ).format(feature.id(), source.sourceName())
+                ).format(feature.id(), source.name())
             )
         zones.append(json.loads(geometry.asJson()))
     if not zones:
         raise QgsProcessingException(
             tr("ZONE: the layer '{}' has no polygon. Choose a zone or leave ZONE empty.").format(
-                source.sourceName()
+                source.name()
             )
         )
     return tuple(zones)

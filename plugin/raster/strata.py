@@ -127,7 +127,15 @@ def _layout(request: StrataRequest) -> _Layout:
             max(b[2] for b in bounds),
             max(b[3] for b in bounds),
         )
-        grid = clip_to_bounds(full, union)
+        try:
+            grid = clip_to_bounds(full, union)
+        except CropMaskError:
+            left, bottom, right, top = full.bounds
+            zone = ", ".join(f"{value:g}" for value in union)
+            raise CropMaskError(
+                f"The zone ({zone}) does not overlap {inputs['map'].label}, which covers "
+                f"({left:g}, {bottom:g}, {right:g}, {top:g}). Choose a zone on the map."
+            ) from None
     return _Layout(inputs, full, grid, bounds)
 
 
