@@ -418,3 +418,27 @@ def test_a_zone_off_the_map_is_refused(runs_map):
     far = {"type": "Polygon", "coordinates": [[(0, 0), (10, 0), (10, 10), (0, 0)]]}
     with pytest.raises(CropMaskError, match=r"The zone \(0, 0, 10, 10\) does not overlap the map"):
         count_strata(StrataRequest(BandRef(path), zones=(far,)))
+
+
+def test_a_stratum_left_with_fewer_than_two_points_is_reported(provider, runs_map):  # noqa: ARG001
+    import processing
+    from qgis.core import QgsProcessingFeedback
+
+    class Errors(QgsProcessingFeedback):
+        def __init__(self):
+            super().__init__()
+            self.errors = []
+
+        def reportError(self, error, fatalError=False):  # noqa: N802, N803 (QGIS API)
+            self.errors.append(error)
+
+    _, path = runs_map
+    feedback = Errors()
+    parameters = {"MAP": path, "ALLOCATION": 0, "SAMPLE_SIZE": 10, "OUTPUT": "memory:"}
+    result = processing.run(ALG, parameters, feedback=feedback)
+    # 10 x 0.1 = 1 point for class 3
+    assert result["TOTAL_SAMPLE"] == 10
+    assert feedback.errors == [
+        "Stratum 3 gets 1 point(s): the area estimate needs at least 2 per stratum. Use the "
+        "minimum-per-stratum allocation or a larger sample."
+    ]

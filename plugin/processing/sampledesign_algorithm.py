@@ -59,6 +59,15 @@ def write_features(sink, features, parameter, destination):
         )
 
 
+def allocation_labels():
+    """The ALLOCATION options, in the order of domain.area_estimate.ALLOCATIONS."""
+    return [
+        tr("Proportional to the stratum areas"),
+        tr("Equal"),
+        tr("Minimum per stratum, the rest proportional (Olofsson et al. 2014)"),
+    ]
+
+
 def double_type():
     """The Double member of the number parameter's type enum, whichever enum this QGIS has."""
     return type(compat.NUMBER_INTEGER).Double
@@ -112,11 +121,7 @@ class SampleDesignAlgorithm(CropConfidenceAlgorithm):
             QgsProcessingParameterEnum(
                 self.ALLOCATION,
                 tr("Allocation"),
-                options=[
-                    tr("Proportional to the stratum areas"),
-                    tr("Equal"),
-                    tr("Minimum per stratum, the rest proportional (Olofsson et al. 2014)"),
-                ],
+                options=allocation_labels(),
                 defaultValue=2,
             )
         )
@@ -198,9 +203,8 @@ class SampleDesignAlgorithm(CropConfidenceAlgorithm):
             is_cancelled=callbacks["is_cancelled"],
         )
         total = self._total(parameters, context, counted)
-        allocation = area_estimate.ALLOCATIONS[
-            self.parameterAsEnum(parameters, self.ALLOCATION, context)
-        ]
+        choice = self.parameterAsEnum(parameters, self.ALLOCATION, context)
+        allocation = area_estimate.ALLOCATIONS[choice]
         sizes = area_estimate.allocate(
             [stratum.pixels for stratum in counted.strata],
             total,
@@ -218,8 +222,8 @@ class SampleDesignAlgorithm(CropConfidenceAlgorithm):
             is_cancelled=callbacks["is_cancelled"],
         )
         feedback.pushInfo(
-            tr("{} points in {} strata ({} allocation).").format(
-                len(pixels), len(counted.strata), allocation
+            tr("{} points in {} strata; allocation: {}.").format(
+                len(pixels), len(counted.strata), allocation_labels()[choice]
             )
         )
         outputs = {self.TOTAL_SAMPLE: len(pixels), self.STRATA_COUNT: len(counted.strata)}
