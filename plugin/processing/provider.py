@@ -4,9 +4,11 @@ from qgis.core import QgsProcessingModelAlgorithm, QgsProcessingProvider
 
 from ..domain.resources import RESOURCES
 from ..qgis.i18n import tr
+from .areaestimate_algorithm import AreaEstimateAlgorithm
 from .cropmask_algorithm import CropMaskAlgorithm
 from .fetch_algorithm import FetchAlgorithm
 from .icons import plugin_icon
+from .sampledesign_algorithm import SampleDesignAlgorithm
 from .style_algorithm import StyleAlgorithm
 
 MODELS_DIR = RESOURCES / "models"
@@ -33,6 +35,8 @@ class CropConfidenceProvider(QgsProcessingProvider):
         self.addAlgorithm(CropMaskAlgorithm())
         self.addAlgorithm(FetchAlgorithm())
         self.addAlgorithm(StyleAlgorithm())
+        self.addAlgorithm(SampleDesignAlgorithm())
+        self.addAlgorithm(AreaEstimateAlgorithm())
         for path in sorted(MODELS_DIR.glob("*.model3")):
             model = QgsProcessingModelAlgorithm()
             if model.fromFile(str(path)):
