@@ -16,6 +16,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import QRectF, Qt
 from qgis.PyQt.QtGui import QImage, QPainter
+from qgis.PyQt.QtWidgets import QLabel
 
 ROOT = Path(__file__).resolve().parents[1]
 QM = ROOT / "i18n" / "crop_confidence_fr.qm"
@@ -252,6 +253,15 @@ def test_no_text_widens_the_dock(language, qgis_iface, qtbot, offline_sources, n
         qtbot.wait(10)
         widths.append(dock.minimumSizeHint().width())
         assert max(widths) <= MAX_DOCK_WIDTH, widths
+        # On a 1366 x 768 screen: the dock scrolls, and no wrapped label is cut.
+        dock.resize(widths[-1], 600)
+        qtbot.wait(50)
+        labels = [label for label in dock.body.findChildren(QLabel) if label.wordWrap()]
+        assert len(labels) >= 10
+        for label in labels:
+            if label.isVisible() and label.text():
+                needed = label.heightForWidth(label.width())
+                assert label.height() >= needed, (label.text(), label.height(), needed)
         for text in (
             "1 234 567,89 km² où le produit a des données, environ 12,3 Go à télécharger",
             "x " * 300,

@@ -97,6 +97,10 @@ class CropConfidenceDock(YearList, SearchActions, FetchActions, QgsDockWidget):
         """No text widens the dock: labels wrap, combo boxes ask for a few characters."""
         for form in body.findChildren(QFormLayout):
             wrap_form_labels(form)
+            if form is not self.form:
+                # The settings' long labels above their fields: the paths get the
+                # dock's width, and a wrapped label gets the height it needs.
+                form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
         for combo in body.findChildren(QComboBox):
             compact(combo)
         for label in (self.year_status, self.area_label, self.progress_label):
@@ -104,7 +108,7 @@ class CropConfidenceDock(YearList, SearchActions, FetchActions, QgsDockWidget):
 
     def _build_choices(self, body):
         """The form: product, year, area, credentials."""
-        form = QFormLayout()
+        self.form = form = QFormLayout()
         # A label goes above its field when both do not fit side by side.
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.product_combo = QComboBox(body)
