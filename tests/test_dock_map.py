@@ -185,19 +185,22 @@ def test_canvas_area_is_measured_in_the_new_crs(qtbot, dock, new_project):  # no
     assert km2_of(dock.area_label.text()) > 0.5 * before > 0
 
 
-def test_the_rectangle_is_hidden_with_the_dock_and_follows_the_area_mode(qtbot, dock):
+def test_the_shapes_are_hidden_with_the_dock_and_follow_the_area_mode(qtbot, dock):
     dock.area_combo.setCurrentIndex(dock.area_combo.findData("drawn"))
     qtbot.mouseClick(dock.draw_button, Qt.MouseButton.LeftButton)
     dock.map_tool.extentChanged.emit(DRAWN_4326)
     assert dock.map_shapes.rectangle() is not None and dock.map_shapes.isVisible()
+    qtbot.mouseClick(dock.search_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: len(dock.footprints) == 1, timeout=20_000)
     dock.area_combo.setCurrentIndex(dock.area_combo.findData("canvas"))
     assert dock.map_shapes.rectangle() is None
     dock.area_combo.setCurrentIndex(dock.area_combo.findData("drawn"))
     assert dock.map_shapes.rectangle().boundingBox() == DRAWN_4326
     dock.close()
-    assert not dock.map_shapes.isVisible()
-    dock.show()
-    assert dock.map_shapes.isVisible()
+    assert not dock.map_shapes.isVisible() and dock.footprints == []
+    dock.show()  # the footprints of the results still listed
+    assert dock.map_shapes.isVisible() and len(dock.footprints) == 1
+    assert dock.map_shapes.rectangle().boundingBox() == DRAWN_4326
 
 
 def test_the_map_item_leaves_the_canvas_with_the_dock(qgis_iface, qtbot, offline_sources):  # noqa: ARG001

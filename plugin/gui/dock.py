@@ -328,6 +328,7 @@ class CropConfidenceDock(YearList, SearchActions, FetchActions, QgsDockWidget):
         super().closeEvent(event)
 
     def showEvent(self, event):  # noqa: N802
+        self.map_shapes.set_footprints([row.bbox for row in self.results])
         self.map_shapes.setVisible(True)
         super().showEvent(event)
 
