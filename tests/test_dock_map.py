@@ -314,3 +314,24 @@ def test_result_columns_show_their_text_or_a_tooltip(qgis_iface, qtbot, offline_
     finally:
         dock.cancel_all()
         dock.close()
+
+
+def test_the_clip_label_toggles_its_box_and_greys_out_with_it(qgis_iface, qtbot, offline_sources):  # noqa: ARG001
+    dock = make_dock(qgis_iface, qtbot)
+    try:
+        label = dock.clip_check.parent().label
+        assert label.text() == "Clip to the area (read only what is needed)"
+        assert dock.clip_check.isChecked()
+        qtbot.mouseClick(label, Qt.MouseButton.LeftButton)
+        assert not dock.clip_check.isChecked()
+        qtbot.mouseClick(label, Qt.MouseButton.LeftButton)
+        assert dock.clip_check.isChecked()
+        dock.clip_check.setEnabled(False)
+        assert not label.isEnabled()
+        qtbot.mouseClick(label, Qt.MouseButton.LeftButton)
+        assert dock.clip_check.isChecked()
+        dock.clip_check.setEnabled(True)
+        assert label.isEnabled()
+    finally:
+        dock.cancel_all()
+        dock.close()

@@ -68,22 +68,37 @@ class ClickableLabel(QLabel):
         super().mouseReleaseEvent(event)
 
 
+class CheckRow(QWidget):
+    """A check box whose text wraps in a label next to it: a click on the label toggles
+    the box, and the label is greyed out with it."""
+
+    def __init__(self, text, parent=None):
+        super().__init__(parent)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        self.check = QCheckBox(self)
+        self.check.setAccessibleName(text)
+        self.label = wrapping(ClickableLabel(text, self))
+        self.label.setBuddy(self.check)
+        self.label.clicked.connect(self._click)
+        layout.addWidget(self.check, 0, Qt.AlignmentFlag.AlignTop)
+        layout.addWidget(self.label, 1)
+        self.check.installEventFilter(self)
+
+    def _click(self):
+        if self.check.isEnabled():
+            self.check.toggle()
+
+    def eventFilter(self, watched, event):  # noqa: N802 (Qt's virtual)
+        if watched is self.check and event.type() == QEvent.Type.EnabledChange:
+            self.label.setEnabled(self.check.isEnabled())
+        return super().eventFilter(watched, event)
+
+
 def wrapped_check_box(text, parent):
-    """(QCheckBox, the row to add): a check box whose ``text`` wraps in a label next to it;
-    a click on the label toggles the box."""
-    row = QWidget(parent)
-    layout = QHBoxLayout(row)
-    layout.setContentsMargins(0, 0, 0, 0)
-    check = QCheckBox(row)
-    check.setAccessibleName(text)
-    label = wrapping(ClickableLabel(text, row))
-    label.setBuddy(check)
-    label.clicked.connect(check.toggle)
-    label.setEnabled(check.isEnabled())
-    layout.addWidget(check, 0, Qt.AlignmentFlag.AlignTop)
-    layout.addWidget(label, 1)
-    row.label = label
-    return check, row
+    """(QCheckBox, the row to add to a layout): see CheckRow."""
+    row = CheckRow(text, parent)
+    return row.check, row
 
 
 class VerticalScrollArea(QScrollArea):
