@@ -167,6 +167,15 @@ def test_footprints_and_rectangle_follow_the_project_crs(qtbot, dock, new_projec
         to_3035.transformBoundingBox(DRAWN_4326).toString(0)
     )
 
+    # Selected in the results, the footprint is filled; between its edge and the rectangle:
+    inside = to_pixels.transform(to_3035.transform(QgsPointXY(3.826, 46.834))).toQPointF()
+    assert image.pixelColor(inside.toPoint()).name() == "#ffffff"
+    dock.results_tree.topLevelItem(0).setSelected(True)
+    tinted = canvas_image(canvas).pixelColor(inside.toPoint())
+    alpha = 60 / 255  # the fill, red (230, 0, 0) at 60/255, over white
+    expected = (255 + (230 - 255) * alpha, 255 * (1 - alpha), 255 * (1 - alpha))
+    assert tinted.getRgb()[:3] == pytest.approx(expected, abs=2), tinted.name()
+
     # The same area, the same label: in km² and in bytes.
     assert dock.area_label.text() == label_4326
     assert km2_of(dock.area_label.text()) == pytest.approx(expected_km2, abs=0.006)
@@ -311,6 +320,13 @@ def test_result_columns_show_their_text_or_a_tooltip(qgis_iface, qtbot, offline_
         for column in range(tree.columnCount()):
             assert tree.columnWidth(column) >= metrics.horizontalAdvance(header.text(column))
         assert len(dock.footprints) == 1  # the row without a footprint draws none
+        # A selected row's footprint is filled on the map.
+        tree.topLevelItem(1).setSelected(True)
+        assert dock.map_shapes.selected_footprints() == []
+        tree.topLevelItem(0).setSelected(True)
+        assert dock.map_shapes.selected_footprints() == [0]
+        tree.clearSelection()
+        assert dock.map_shapes.selected_footprints() == []
     finally:
         dock.cancel_all()
         dock.close()

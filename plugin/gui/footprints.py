@@ -24,6 +24,7 @@ from qgis.PyQt.QtGui import QBrush, QColor, QPen, QPolygonF
 
 WGS84 = QgsCoordinateReferenceSystem("EPSG:4326")
 FOOTPRINT_COLOR = QColor(230, 0, 0, 200)
+SELECTED_FILL = QColor(230, 0, 0, 60)
 RECTANGLE_COLOR = QColor(0, 90, 200, 220)
 RECTANGLE_FILL = QColor(0, 90, 200, 30)
 PEN_WIDTH = 2
@@ -37,10 +38,12 @@ class Shape:
     pen: QPen
     brush: QBrush
     on_canvas: QgsGeometry = None  # in the canvas CRS; None when it cannot be shown there
+    row: int = -1  # a footprint's row in the results
+    selected: bool = False  # its row is selected: drawn filled
 
 
-def footprint_pen():
-    pen = QPen(FOOTPRINT_COLOR, PEN_WIDTH)
+def footprint_pen(selected=False):
+    pen = QPen(FOOTPRINT_COLOR, PEN_WIDTH + 1 if selected else PEN_WIDTH)
     pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
     return pen
 
@@ -75,11 +78,23 @@ class MapShapes(QgsMapCanvasItem):
     def set_footprints(self, bboxes):
         """Shows the ``bboxes`` (west, south, east, north in WGS 84; None skipped)."""
         self.footprint_shapes = [
-            Shape(box_geometry(*bbox), WGS84, footprint_pen(), QBrush(Qt.BrushStyle.NoBrush))
-            for bbox in bboxes
+            Shape(box_geometry(*bbox), WGS84, footprint_pen(), QBrush(), row=row)
+            for row, bbox in enumerate(bboxes)
             if bbox
         ]
         self.reproject()
+
+    def select_footprints(self, rows):
+        """The footprints of the results' ``rows`` (indices) filled, the others not."""
+        for shape in self.footprint_shapes:
+            shape.selected = shape.row in rows
+            shape.pen = footprint_pen(shape.selected)
+            shape.brush = QBrush(SELECTED_FILL) if shape.selected else QBrush()
+        self.update()
+
+    def selected_footprints(self):
+        """The rows whose footprints are shown selected."""
+        return [shape.row for shape in self.footprint_shapes if shape.selected]
 
     def clear_footprints(self):
         self.set_footprints([])

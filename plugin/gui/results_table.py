@@ -21,6 +21,8 @@ class ResultsTable(QTreeWidget):
         header = self.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.itemSelectionChanged.connect(self._select_footprints)
 
     @property
     def footprints(self):
@@ -36,6 +38,10 @@ class ResultsTable(QTreeWidget):
                 item.setToolTip(column, text)
             item.setTextAlignment(3, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.shapes.set_footprints([row.bbox for row in rows])
+
+    def _select_footprints(self):
+        rows = {self.indexOfTopLevelItem(item) for item in self.selectedItems()}
+        self.shapes.select_footprints(rows)
 
     def clear_rows(self):
         self.clear()
