@@ -284,6 +284,8 @@ def test_no_text_widens_the_dock(language, qgis_iface, qtbot, offline_sources, n
             dock.year_status.setText(text)
             qtbot.wait(10)
             assert dock.minimumSizeHint().width() == widths[-1], text
+            for label in (dock.area_label, dock.progress_label, dock.year_status):
+                assert label.isVisible() and label.width() >= dock.year_combo.width()
         # A world-wide area: the label the dock writes itself.
         dock.area_combo.setCurrentIndex(dock.area_combo.findData("canvas"))
         dock.canvas.setExtent(QgsRectangle(-180, -90, 180, 90))
@@ -327,6 +329,23 @@ def test_result_columns_show_their_text_or_a_tooltip(qgis_iface, qtbot, offline_
         assert dock.map_shapes.selected_footprints() == [0]
         tree.clearSelection()
         assert dock.map_shapes.selected_footprints() == []
+    finally:
+        dock.cancel_all()
+        dock.close()
+
+
+def test_the_year_status_takes_no_line_when_empty(qgis_iface, qtbot, offline_sources):  # noqa: ARG001
+    dock = make_dock(qgis_iface, qtbot)
+    try:
+        dock.year_status.setText("")
+        qtbot.wait(10)
+        gap = dock.area_combo.y() - dock.year_combo.y()
+        assert not dock.year_status.isVisible()
+        dock.year_status.setText("(not checked)")
+        qtbot.wait(10)
+        assert dock.year_status.isVisible()
+        assert dock.year_combo.y() < dock.year_status.y() < dock.area_combo.y()
+        assert dock.area_combo.y() - dock.year_combo.y() > gap
     finally:
         dock.cancel_all()
         dock.close()

@@ -40,7 +40,14 @@ from .area_picker import AreaPicker, area_km2
 from .fetch_actions import FetchActions
 from .footprints import MapShapes
 from .formatting import human_size, number
-from .layout import VerticalScrollArea, compact, wrap_form_labels, wrapped_check_box, wrapping
+from .layout import (
+    StatusLabel,
+    VerticalScrollArea,
+    compact,
+    wrap_form_labels,
+    wrapped_check_box,
+    wrapping,
+)
 from .results_table import ResultsTable
 from .search_actions import SearchActions
 from .settings_panel import SettingsPanel
@@ -117,11 +124,10 @@ class CropConfidenceDock(YearList, SearchActions, FetchActions, QgsDockWidget):
         self.product_combo.addItem(tr("OSO (CNES land cover)"), products.OSO)
         form.addRow(tr("Product"), self.product_combo)
         self.year_combo = QComboBox(body)
-        self.year_status = QLabel(body)
-        year_row = QHBoxLayout()
-        year_row.addWidget(self.year_combo, 1)
-        year_row.addWidget(self.year_status)
-        form.addRow(tr("Year"), year_row)
+        form.addRow(tr("Year"), self.year_combo)
+        # Under the list, as wide as it: "(not checked)", or why the years are not known.
+        self.year_status = StatusLabel(body)
+        form.addRow("", self.year_status)
         self.area_picker = AreaPicker(self.canvas, form, body, self.map_shapes)
         # The picker's widgets, also reachable from the dock.
         picker = self.area_picker

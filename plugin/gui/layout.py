@@ -59,6 +59,18 @@ def compact(combo, characters=COMBO_MIN_CHARACTERS):
     return combo
 
 
+class StatusLabel(QLabel):
+    """A label shown only while it has a text: an empty status takes no line."""
+
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.setVisible(False)
+
+    def setText(self, text):  # noqa: N802 (QLabel's)
+        super().setText(text)
+        self.setVisible(bool(text))
+
+
 class ClickableLabel(QLabel):
     clicked = pyqtSignal()
 
