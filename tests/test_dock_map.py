@@ -42,13 +42,13 @@ def make_dock(qgis_iface, qtbot):
 @pytest.fixture()
 def new_project(qgis_iface, qtbot):
     """A new project as QGIS starts one: EPSG:4326, the canvas following the project CRS
-    (what QGIS itself connects), the canvas on screen at 600 x 400."""
+    (what QGIS itself connects), the canvas on screen (hidden, its map settings keep the
+    viewport's default size)."""
     project = QgsProject.instance()
     project.removeAllMapLayers()
     project.layerTreeRoot().removeAllChildren()
     canvas = qgis_iface.mapCanvas()
     window = canvas.window()
-    window.resize(600, 400)
     window.show()
     qtbot.waitExposed(window)
     project.setCrs(WGS84)
