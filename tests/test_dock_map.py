@@ -194,6 +194,18 @@ def test_canvas_area_is_measured_in_the_new_crs(qtbot, dock, new_project):  # no
     assert km2_of(dock.area_label.text()) > 0.5 * before > 0
 
 
+def test_an_area_where_the_product_has_no_data_says_so(dock):
+    dock.area_combo.setCurrentIndex(dock.area_combo.findData("canvas"))
+    dock.canvas.setExtent(QgsRectangle(-60, 30, -40, 40))  # the Atlantic
+    for family in ("cty_ctycl", "ctycl", "oso"):
+        dock.product_combo.setCurrentIndex(dock.product_combo.findData(family))
+        assert dock.area_label.text() == "The product has no data over this area."
+    dock.canvas.setExtent(VIEW_4326)  # France: both have data
+    for family in ("cty_ctycl", "oso"):
+        dock.product_combo.setCurrentIndex(dock.product_combo.findData(family))
+        assert km2_of(dock.area_label.text()) > 0
+
+
 def test_the_shapes_are_hidden_with_the_dock_and_follow_the_area_mode(qtbot, dock):
     dock.area_combo.setCurrentIndex(dock.area_combo.findData("drawn"))
     qtbot.mouseClick(dock.draw_button, Qt.MouseButton.LeftButton)

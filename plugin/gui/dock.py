@@ -232,6 +232,9 @@ class CropConfidenceDock(YearList, SearchActions, FetchActions, QgsDockWidget):
             self.area_label.setText(tr("Choose an area."))
             return
         km2, beyond = area_km2(area, coverage_of(self.family()))
+        if km2 <= 0:
+            self.area_label.setText(tr("The product has no data over this area."))
+            return
         if self.clip_check.isChecked():
             estimate = clipped_bytes(km2, self.family())
         else:
