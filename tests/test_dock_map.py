@@ -27,6 +27,7 @@ LAEA = QgsCoordinateReferenceSystem("EPSG:3035")
 DRAWN_4326 = QgsRectangle(3.83, 46.79, 3.88, 46.83)
 VIEW_4326 = QgsRectangle(3.70, 46.70, 4.00, 46.92)
 MAX_DOCK_WIDTH = 360
+MAX_DOCK_HINT = 400
 
 
 def make_dock(qgis_iface, qtbot):
@@ -277,6 +278,8 @@ def test_no_text_widens_the_dock(language, qgis_iface, qtbot, offline_sources, n
         qtbot.wait(10)
         widths.append(dock.minimumSizeHint().width())
         assert max(widths) <= MAX_DOCK_WIDTH, widths
+        # The width QGIS first gives the dock: not a third of a 1920 px screen.
+        assert dock.sizeHint().width() <= MAX_DOCK_HINT
         # On a 1366 x 768 screen: the dock scrolls, and no wrapped label is cut.
         dock.resize(widths[-1], 600)
         qtbot.wait(50)
