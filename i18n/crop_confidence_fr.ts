@@ -10,7 +10,7 @@
         </message>
         <message>
             <location filename="../plugin/domain/products.py" line="41" />
-            <location filename="../plugin/gui/dock.py" line="94" />
+            <location filename="../plugin/gui/dock.py" line="123" />
             <source>CTYCL only (CLMS Confidence Layer)</source>
             <translation>CTYCL seule (couche de confiance CLMS)</translation>
         </message>
@@ -30,60 +30,60 @@
             <translation>Personnalisé</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/area_picker.py" line="48" />
+            <location filename="../plugin/gui/area_picker.py" line="52" />
             <source>Map canvas extent</source>
             <translation>Emprise du canevas de carte</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/area_picker.py" line="49" />
+            <location filename="../plugin/gui/area_picker.py" line="53" />
             <source>Extent of a layer</source>
             <translation>Emprise d'une couche</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/area_picker.py" line="50" />
+            <location filename="../plugin/gui/area_picker.py" line="54" />
             <source>Selected features of a layer</source>
             <translation>Entités sélectionnées d'une couche</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/area_picker.py" line="51" />
+            <location filename="../plugin/gui/area_picker.py" line="55" />
             <source>Rectangle drawn on the map</source>
             <translation>Rectangle dessiné sur la carte</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/area_picker.py" line="59" />
+            <location filename="../plugin/gui/area_picker.py" line="63" />
             <source>Draw…</source>
             <translation>Dessiner…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/area_picker.py" line="63" />
+            <location filename="../plugin/gui/area_picker.py" line="67" />
             <location filename="../plugin/processing/fetch_algorithm.py" line="118" />
             <source>Area</source>
             <translation>Emprise</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="52" />
+            <location filename="../plugin/gui/dock.py" line="60" />
             <location filename="../plugin/plugin.py" line="28" />
             <location filename="../plugin/processing/provider.py" line="22" />
             <source>Crop Confidence</source>
             <translation>Crop Confidence</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="75" />
+            <location filename="../plugin/gui/dock.py" line="86" />
             <source>Search</source>
             <translation>Rechercher</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="93" />
+            <location filename="../plugin/gui/dock.py" line="122" />
             <source>CTY + CTYCL (CLMS Crop Types)</source>
             <translation>CTY + CTYCL (types de cultures CLMS)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="95" />
+            <location filename="../plugin/gui/dock.py" line="124" />
             <source>OSO (CNES land cover)</source>
             <translation>OSO (occupation du sol du CNES)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="96" />
+            <location filename="../plugin/gui/dock.py" line="125" />
             <location filename="../plugin/processing/cropmask_algorithm.py" line="131" />
             <location filename="../plugin/processing/fetch_algorithm.py" line="103" />
             <location filename="../plugin/processing/style_algorithm.py" line="141" />
@@ -91,19 +91,19 @@
             <translation>Produit</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="102" />
-            <location filename="../plugin/gui/results_table.py" line="21" />
+            <location filename="../plugin/gui/dock.py" line="127" />
+            <location filename="../plugin/gui/results_table.py" line="17" />
             <location filename="../plugin/processing/fetch_algorithm.py" line="111" />
             <source>Year</source>
             <translation>Année</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="109" />
+            <location filename="../plugin/gui/dock.py" line="137" />
             <source>New account…</source>
             <translation>Nouveau compte…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="110" />
+            <location filename="../plugin/gui/dock.py" line="138" />
             <location filename="../plugin/gui/fetch_actions.py" line="59" />
             <location filename="../plugin/gui/search_actions.py" line="41" />
             <location filename="../plugin/gui/year_list.py" line="69" />
@@ -111,73 +111,78 @@
             <translation>Identifiants</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="116" />
+            <location filename="../plugin/gui/dock.py" line="145" />
             <location filename="../plugin/processing/fetch_algorithm.py" line="126" />
             <source>Clip to the area (read only what is needed)</source>
             <translation>Découper selon l'emprise (ne lire que le nécessaire)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="120" />
+            <location filename="../plugin/gui/dock.py" line="150" />
             <source>Fetch</source>
             <translation>Récupérer</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="121" />
+            <location filename="../plugin/gui/dock.py" line="151" />
             <source>Cancel</source>
             <translation>Annuler</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="131" />
+            <location filename="../plugin/gui/dock.py" line="161" />
             <source>Crop mask…</source>
             <translation>Masque de cultures…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="201" />
+            <location filename="../plugin/gui/dock.py" line="232" />
             <source>Choose an area.</source>
             <translation>Choisissez une emprise.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="209" />
+            <location filename="../plugin/gui/dock.py" line="236" />
+            <source>The product has no data over this area.</source>
+            <translation>Le produit n'a pas de données sur cette emprise.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="243" />
             <source>{} km² where the product has data, about {} to download</source>
             <translation>{} km² là où le produit a des données, environ {} à télécharger</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="211" />
+            <location filename="../plugin/gui/dock.py" line="245" />
             <source>{} km², about {} to download</source>
             <translation>{} km², environ {} à télécharger</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="229" />
+            <location filename="../plugin/gui/dock.py" line="263" />
             <source>Sentinel Hub OAuth client</source>
             <translation>Client OAuth Sentinel Hub</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="229" />
+            <location filename="../plugin/gui/dock.py" line="263" />
             <source>Copernicus Data Space account</source>
             <translation>Compte Copernicus Data Space</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="230" />
+            <location filename="../plugin/gui/dock.py" line="264" />
             <source>Client id:</source>
             <translation>Identifiant du client :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="230" />
+            <location filename="../plugin/gui/dock.py" line="264" />
             <source>User name (e-mail):</source>
             <translation>Nom d'utilisateur (courriel) :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="231" />
+            <location filename="../plugin/gui/dock.py" line="265" />
             <source>Client secret:</source>
             <translation>Secret du client :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="231" />
+            <location filename="../plugin/gui/dock.py" line="265" />
             <source>Password:</source>
             <translation>Mot de passe :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="242" />
+            <location filename="../plugin/gui/dock.py" line="276" />
             <source>Credentials not saved</source>
             <translation>Identifiants non enregistrés</translation>
         </message>
@@ -292,17 +297,17 @@
             <translation>Go</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/results_table.py" line="21" />
+            <location filename="../plugin/gui/results_table.py" line="17" />
             <source>Tile</source>
             <translation>Tuile</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/results_table.py" line="21" />
+            <location filename="../plugin/gui/results_table.py" line="17" />
             <source>Layers</source>
             <translation>Couches</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/results_table.py" line="21" />
+            <location filename="../plugin/gui/results_table.py" line="17" />
             <source>Size</source>
             <translation>Taille</translation>
         </message>
