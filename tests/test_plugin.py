@@ -65,7 +65,7 @@ def test_load_toggle_dock_and_unload(qgis_app, qgis_processing, offline_sources)
         assert provider is plugin.provider
         ids = sorted(algorithm.id() for algorithm in provider.algorithms())
         assert "cropconfidence:cropmask" in ids
-        assert "cropconfidence:Crop mask with per-class report" in ids
+        assert "cropconfidence:cropmaskreport" in ids
         (action,) = iface.toolbar_actions
         assert iface.menu_actions == [("&Crop Confidence", action)]
 

@@ -8,6 +8,7 @@ CropMaskError (its message becomes the QgsProcessingException) or CropMaskCancel
 
 from qgis.core import QgsProcessingAlgorithm, QgsProcessingException
 
+from ..dependencies import CORE, missing_core
 from ..domain.errors import CropMaskCancelled, CropMaskError
 from ..qgis.i18n import tr
 from .icons import plugin_icon
@@ -16,6 +17,21 @@ from .icons import plugin_icon
 def group_names():
     """The provider's groups: id -> translated name."""
     return {"cropmasks": tr("Crop masks"), "areas": tr("Crop areas"), "data": tr("Data")}
+
+
+def missing_packages_message(missing):
+    """What to tell the user when QGIS's Python lacks the packages ``missing`` (names)."""
+    return tr(
+        "Crop Confidence needs the Python package(s) {names}, which QGIS's Python lacks: "
+        "crop masks and fetches cannot run. Install them into QGIS's Python, then restart "
+        "QGIS: on Windows with the OSGeo4W installer ({system}), on Linux with the system's "
+        "packages (for example: sudo apt install {system}), elsewhere with pip from QGIS's "
+        "Python (python -m pip install {pip})."
+    ).format(
+        names=", ".join(missing),
+        system=" ".join(f"python3-{name}" for name in missing),
+        pip=" ".join(missing),
+    )
 
 
 class CropConfidenceAlgorithm(QgsProcessingAlgorithm):
@@ -49,9 +65,22 @@ class CropConfidenceAlgorithm(QgsProcessingAlgorithm):
             "is_cancelled": feedback.isCanceled,
         }
 
+    def canExecute(self):
+        """False, with what to install, when QGIS's Python lacks numpy, rasterio or requests:
+        the Processing dialog then says so instead of failing in an import."""
+        missing = missing_core()
+        if missing:
+            return False, missing_packages_message(missing)
+        return True, ""
+
     def processAlgorithm(self, parameters, context, feedback):
         try:
             return self.process(parameters, context, feedback)
+        except ModuleNotFoundError as error:
+            if (error.name or "").partition(".")[0] not in CORE:
+                raise
+            missing = missing_core() or (error.name.partition(".")[0],)
+            raise QgsProcessingException(missing_packages_message(missing)) from None
         except CropMaskCancelled:
             raise QgsProcessingException(self.cancelled_message()) from None
         except CropMaskError as error:

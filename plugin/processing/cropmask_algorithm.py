@@ -26,8 +26,6 @@ from ..domain import mask_tags, products
 from ..domain.errors import CropMaskError
 from ..qgis import styles
 from ..qgis.i18n import tr, translated, with_facts
-from ..raster.engine import BandRef, CropMaskRequest, check_raster, run_crop_mask
-from ..raster.output import parse_creation_options
 from .base import CropConfidenceAlgorithm
 from .class_table import class_features, table_fields
 from .postprocess import OneShotPostProcessor
@@ -181,6 +179,7 @@ class CropMaskAlgorithm(CropConfidenceAlgorithm):
                 type=compat.NUMBER_INTEGER,
                 defaultValue=0,
                 minValue=0,
+                optional=True,
             )
         )
         self.addParameter(
@@ -209,6 +208,7 @@ class CropMaskAlgorithm(CropConfidenceAlgorithm):
             type=compat.NUMBER_INTEGER,
             defaultValue=0,
             minValue=0,
+            optional=True,
         )
         options = QgsProcessingParameterString(
             self.CREATION_OPTIONS,
@@ -260,6 +260,8 @@ class CropMaskAlgorithm(CropConfidenceAlgorithm):
         return confidence_layer, class_layer, validity_layer
 
     def _band_ref(self, parameters, context, layer, band_parameter, parameter):
+        from ..raster.engine import BandRef
+
         path = raster_file(layer, parameter)
         if path is None:
             return None
@@ -284,6 +286,9 @@ class CropMaskAlgorithm(CropConfidenceAlgorithm):
         return (extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum())
 
     def _request(self, parameters, context):
+        from ..raster.engine import CropMaskRequest
+        from ..raster.output import parse_creation_options
+
         product = PRODUCT_KEYS[self.parameterAsEnum(parameters, self.PRODUCT, context)]
         mode = OUTPUT_MODE_KEYS[self.parameterAsEnum(parameters, self.OUTPUT_MODE, context)]
         confidence_layer, class_layer, validity_layer = self._layers(parameters, context)
@@ -340,6 +345,8 @@ class CropMaskAlgorithm(CropConfidenceAlgorithm):
             )
 
     def checkParameterValues(self, parameters, context):
+        from ..raster.engine import check_raster
+
         # QGIS would say "not found" of a file that exists but cannot be read.
         for name, role in (
             (self.CLASS_LAYER, "class"),
@@ -386,6 +393,8 @@ class CropMaskAlgorithm(CropConfidenceAlgorithm):
         )
 
     def process(self, parameters, context, feedback):
+        from ..raster.engine import run_crop_mask
+
         request = self._request(parameters, context)
         output = self._output_path(parameters, context)
         self._check_table_destination(parameters, context)

@@ -1,0 +1,89 @@
+"""Issue 14, "Models": the shipped models validate cleanly in the modeller, their ids have no
+spaces, and they sit in the algorithm's toolbox group."""
+
+from pathlib import Path
+
+import pytest
+from qgis.core import QgsApplication, QgsProcessingModelAlgorithm
+
+ROOT = Path(__file__).resolve().parents[1]
+MODELS = sorted((ROOT / "resources" / "models").glob("*.model3"))
+MODEL_IDS = {
+    "crop_mask_report.model3": "cropconfidence:cropmaskreport",
+    "crop_mask_for_extent.model3": "cropconfidence:cropmaskforextent",
+}
+
+
+def test_both_models_are_shipped():
+    assert sorted(path.name for path in MODELS) == sorted(MODEL_IDS)
+
+
+@pytest.mark.parametrize("path", MODELS, ids=lambda path: path.stem)
+def test_every_child_of_the_model_validates(provider, path):  # noqa: ARG001
+    """As the graphical modeller checks each step (the red step of issue 14)."""
+    model = QgsProcessingModelAlgorithm()
+    assert model.fromFile(str(path))
+    children = model.childAlgorithms()
+    assert children, path
+    for child_id, child in children.items():
+        assert child.algorithm() is not None, f"{child_id}: {child.algorithmId()} not found"
+        ok, issues = model.validateChildAlgorithm(child_id)
+        assert (ok, list(issues)) == (True, []), child_id
+    ok, issues = model.validate()
+    assert (ok, list(issues)) == (True, [])
+
+
+@pytest.mark.parametrize("path", MODELS, ids=lambda path: path.stem)
+def test_a_model_needs_only_its_mandatory_inputs(provider, path):  # noqa: ARG001
+    """The optional inputs are optional: every input the model declares mandatory is one a
+    run cannot do without (layers, area, year), the rest have a default or are optional."""
+    model = QgsProcessingModelAlgorithm()
+    assert model.fromFile(str(path))
+    mandatory = {
+        definition.name()
+        for definition in model.parameterDefinitions()
+        if not definition.flags() & definition.Flag.FlagOptional
+        and definition.defaultValue() is None
+        and not definition.isDestination()
+    }
+    expected = {
+        "crop_mask_report.model3": {"class_layer", "confidence_layer"},
+        "crop_mask_for_extent.model3": {"extent"},
+    }
+    assert mandatory == expected[path.name]
+
+
+def test_model_ids_have_no_spaces_and_share_the_algorithm_group(provider):
+    models = {
+        algorithm.id(): algorithm
+        for algorithm in provider.algorithms()
+        if isinstance(algorithm, QgsProcessingModelAlgorithm)
+    }
+    assert sorted(models) == sorted(MODEL_IDS.values())
+    mask = QgsApplication.processingRegistry().algorithmById("cropconfidence:cropmask")
+    for model in models.values():
+        assert " " not in model.name()
+        assert (
+            (model.groupId(), model.group())
+            == (mask.groupId(), mask.group())
+            == (
+                "cropmasks",
+                "Crop masks",
+            )
+        )
+    assert models["cropconfidence:cropmaskreport"].displayName() == (
+        "Crop mask with per-class report"
+    )
+    assert models["cropconfidence:cropmaskforextent"].displayName() == "Crop mask for extent"
+    groups = {algorithm.groupId() for algorithm in provider.algorithms()}
+    assert "cropconfidence" not in groups  # the models' old group id, a second "Crop masks"
+
+
+def test_the_registry_creates_a_runnable_copy(provider):  # noqa: ARG001
+    """What the toolbox and qgis_process do: create an instance by id; it keeps its names."""
+    registry = QgsApplication.processingRegistry()
+    created = registry.createAlgorithmById("cropconfidence:cropmaskreport")
+    assert created is not None
+    assert created.id() == "cropconfidence:cropmaskreport"
+    assert created.displayName() == "Crop mask with per-class report"
+    assert "cropmask" in created.childAlgorithms()
