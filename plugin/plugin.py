@@ -52,7 +52,7 @@ class CropConfidencePlugin:
     def tell_missing(self):
         """Says in the message bar which packages QGIS's Python lacks and how to install them."""
         self.iface.messageBar().pushMessage(
-            tr("Crop Confidence"),
+            tr("Missing Python package"),
             missing_packages_message(self.missing),
             Qgis.MessageLevel.Critical,
             0,

@@ -24,13 +24,13 @@ def missing_packages_message(missing):
     return tr(
         "Crop Confidence needs the Python package(s) {names}, which QGIS's Python lacks: "
         "crop masks and fetches cannot run. Install them into QGIS's Python, then restart "
-        "QGIS: on Windows with the OSGeo4W installer ({system}), on Linux with the system's "
-        "packages (for example: sudo apt install {system}), elsewhere with pip from QGIS's "
-        "Python (python -m pip install {pip})."
+        "QGIS: on Windows with OSGeo4W Setup (Advanced Install, package(s) {system}); on "
+        "Debian or Ubuntu with: sudo apt install {system}; elsewhere from QGIS's Python "
+        'console with: import pip; pip.main(["install", "--user", {pip}]).'
     ).format(
         names=", ".join(missing),
         system=" ".join(f"python3-{name}" for name in missing),
-        pip=" ".join(missing),
+        pip=", ".join(f'"{name}"' for name in missing),
     )
 
 

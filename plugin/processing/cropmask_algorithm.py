@@ -345,6 +345,9 @@ class CropMaskAlgorithm(CropConfidenceAlgorithm):
             )
 
     def checkParameterValues(self, parameters, context):
+        ready, missing = self.canExecute()  # without rasterio: say so, not an ImportError
+        if not ready:
+            return False, missing
         from ..raster.engine import check_raster
 
         # QGIS would say "not found" of a file that exists but cannot be read.

@@ -46,6 +46,16 @@ class ShippedModel(QgsProcessingModelAlgorithm):
     def groupId(self):
         return MODELS_GROUP_ID
 
+    def canExecute(self):
+        """As its steps: QGIS's models do not ask them (a missing rasterio, say)."""
+        for child in self.childAlgorithms().values():
+            algorithm = child.algorithm()
+            if algorithm is not None:
+                ok, message = algorithm.canExecute()
+                if not ok:
+                    return ok, message
+        return super().canExecute()
+
     def createInstance(self):
         return ShippedModel(self.path)
 
