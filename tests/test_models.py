@@ -4,7 +4,7 @@ spaces, and they sit in the algorithm's toolbox group."""
 from pathlib import Path
 
 import pytest
-from qgis.core import QgsApplication, QgsProcessingModelAlgorithm
+from qgis.core import QgsApplication, QgsProcessingContext, QgsProcessingModelAlgorithm
 
 ROOT = Path(__file__).resolve().parents[1]
 MODELS = sorted((ROOT / "resources" / "models").glob("*.model3"))
@@ -33,24 +33,31 @@ def test_every_child_of_the_model_validates(provider, path):  # noqa: ARG001
     assert (ok, list(issues)) == (True, [])
 
 
+SAMPLE = ROOT / "resources" / "sample"
+MANDATORY = {  # the inputs a run cannot do without; every other input is optional or has a default
+    "crop_mask_report.model3": {
+        "class_layer": str(SAMPLE / "CLMS_HRLVLCC_CTY_S2021_R10m_E38N26_03035_V01_R00.tif"),
+        "confidence_layer": str(SAMPLE / "CLMS_HRLVLCC_CTYCL_S2021_R10m_E38N26_03035_V01_R00.tif"),
+    },
+    "crop_mask_for_extent.model3": {"extent": "3851000,3855000,2650000,2653000 [EPSG:3035]"},
+}
+
+
 @pytest.mark.parametrize("path", MODELS, ids=lambda path: path.stem)
 def test_a_model_needs_only_its_mandatory_inputs(provider, path):  # noqa: ARG001
-    """The optional inputs are optional: every input the model declares mandatory is one a
-    run cannot do without (layers, area, year), the rest have a default or are optional."""
+    """As the model's dialog checks them before a run: the mandatory inputs suffice, and each
+    of them is needed."""
     model = QgsProcessingModelAlgorithm()
     assert model.fromFile(str(path))
-    mandatory = {
-        definition.name()
-        for definition in model.parameterDefinitions()
-        if not definition.flags() & definition.Flag.FlagOptional
-        and definition.defaultValue() is None
-        and not definition.isDestination()
-    }
-    expected = {
-        "crop_mask_report.model3": {"class_layer", "confidence_layer"},
-        "crop_mask_for_extent.model3": {"extent"},
-    }
-    assert mandatory == expected[path.name]
+    context = QgsProcessingContext()
+    given = MANDATORY[path.name]
+    output = {"cropmask:crop_mask": "TEMPORARY_OUTPUT"}  # the dialog always gives one
+    ok, message = model.checkParameterValues({**given, **output}, context)
+    assert (ok, message) == (True, "")
+    for name in given:
+        without = {key: value for key, value in given.items() if key != name}
+        ok, _ = model.checkParameterValues({**without, **output}, context)
+        assert not ok, name
 
 
 def test_model_ids_have_no_spaces_and_share_the_algorithm_group(provider):
