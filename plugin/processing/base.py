@@ -37,6 +37,7 @@ def missing_packages_message(missing):
 class CropConfidenceAlgorithm(QgsProcessingAlgorithm):
     NAME = ""  # the algorithm id within the provider
     GROUP_ID = ""  # a key of group_names()
+    REQUIRES = CORE  # the packages of dependencies.CORE its run imports (checked by canExecute)
 
     def name(self):
         return self.NAME
@@ -66,9 +67,9 @@ class CropConfidenceAlgorithm(QgsProcessingAlgorithm):
         }
 
     def canExecute(self):
-        """False, with what to install, when QGIS's Python lacks numpy, rasterio or requests:
-        the Processing dialog then says so instead of failing in an import."""
-        missing = missing_core()
+        """False, with what to install, when QGIS's Python lacks a package of REQUIRES: the
+        Processing dialog and the modeller then say so instead of failing in an import."""
+        missing = tuple(name for name in missing_core() if name in self.REQUIRES)
         if missing:
             return False, missing_packages_message(missing)
         return True, ""
