@@ -104,7 +104,7 @@ def test_per_class_counts_are_made_only_when_the_table_is_asked_for(
 ):
     from qgis.core import QgsProcessing, QgsProcessingOutputLayerDefinition, QgsVectorLayer
 
-    from crop_confidence.plugin.processing import cropmask_algorithm
+    from crop_confidence.plugin.raster import engine  # the algorithm imports it when it runs
 
     requests = []
 
@@ -112,8 +112,8 @@ def test_per_class_counts_are_made_only_when_the_table_is_asked_for(
         requests.append(request)
         return run_crop_mask(request, *args, **kwargs)
 
-    run_crop_mask = cropmask_algorithm.run_crop_mask
-    monkeypatch.setattr(cropmask_algorithm, "run_crop_mask", spy)
+    run_crop_mask = engine.run_crop_mask
+    monkeypatch.setattr(engine, "run_crop_mask", spy)
 
     classes, confidence, classes_path, confidence_path = cty_pair
     parameters = cty_parameters(classes_path, confidence_path, tmp_path / "mask.tif")

@@ -25,8 +25,6 @@ from .. import compat
 from ..domain import mask_tags, products
 from ..domain.errors import CropMaskError
 from ..qgis.i18n import tr, translated, with_facts
-from ..raster.engine import BandRef, CropMaskRequest, check_raster, run_crop_mask
-from ..raster.output import parse_creation_options
 from .base import CropConfidenceAlgorithm
 from .class_table import class_features, crop_class_examples, table_fields
 from .postprocess import MaskStylePostProcessor, mask_layer_name, year_in
@@ -185,6 +183,7 @@ class CropMaskAlgorithm(CropConfidenceAlgorithm):
                 type=compat.NUMBER_INTEGER,
                 defaultValue=0,
                 minValue=0,
+                optional=True,
             )
         )
         classes = QgsProcessingParameterString(
@@ -211,6 +210,7 @@ class CropMaskAlgorithm(CropConfidenceAlgorithm):
             type=compat.NUMBER_INTEGER,
             defaultValue=0,
             minValue=0,
+            optional=True,
         )
         options = QgsProcessingParameterString(
             self.CREATION_OPTIONS,
@@ -262,6 +262,8 @@ class CropMaskAlgorithm(CropConfidenceAlgorithm):
         return confidence_layer, class_layer, validity_layer
 
     def _band_ref(self, parameters, context, layer, band_parameter, parameter):
+        from ..raster.engine import BandRef
+
         path = raster_file(layer, parameter)
         if path is None:
             return None
@@ -286,6 +288,9 @@ class CropMaskAlgorithm(CropConfidenceAlgorithm):
         return (extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum())
 
     def _request(self, parameters, context):
+        from ..raster.engine import CropMaskRequest
+        from ..raster.output import parse_creation_options
+
         product = PRODUCT_KEYS[self.parameterAsEnum(parameters, self.PRODUCT, context)]
         mode = OUTPUT_MODE_KEYS[self.parameterAsEnum(parameters, self.OUTPUT_MODE, context)]
         confidence_layer, class_layer, validity_layer = self._layers(parameters, context)
@@ -342,6 +347,11 @@ class CropMaskAlgorithm(CropConfidenceAlgorithm):
             )
 
     def checkParameterValues(self, parameters, context):
+        ready, missing = self.canExecute()  # without rasterio: say so, not an ImportError
+        if not ready:
+            return False, missing
+        from ..raster.engine import check_raster
+
         # QGIS would say "not found" of a file that exists but cannot be read.
         for name, role in (
             (self.CLASS_LAYER, "class"),
@@ -388,6 +398,8 @@ class CropMaskAlgorithm(CropConfidenceAlgorithm):
         )
 
     def process(self, parameters, context, feedback):
+        from ..raster.engine import run_crop_mask
+
         request = self._request(parameters, context)
         output = self._output_path(parameters, context)
         self._check_table_destination(parameters, context)
