@@ -4,28 +4,28 @@
     <context>
         <name>CropConfidence</name>
         <message>
-            <location filename="../plugin/domain/products.py" line="40" />
+            <location filename="../plugin/domain/products.py" line="37" />
             <source>CTY + CTYCL (CLMS Crop Types and Confidence Layer)</source>
             <translation>CTY + CTYCL (types de cultures CLMS et couche de confiance)</translation>
         </message>
         <message>
-            <location filename="../plugin/domain/products.py" line="41" />
+            <location filename="../plugin/domain/products.py" line="38" />
             <location filename="../plugin/gui/dock.py" line="123" />
             <source>CTYCL only (CLMS Confidence Layer)</source>
             <translation>CTYCL seule (couche de confiance CLMS)</translation>
         </message>
         <message>
-            <location filename="../plugin/domain/products.py" line="42" />
+            <location filename="../plugin/domain/products.py" line="39" />
             <source>OSO 2018+ (23 classes)</source>
             <translation>OSO 2018 et après (23 classes)</translation>
         </message>
         <message>
-            <location filename="../plugin/domain/products.py" line="43" />
+            <location filename="../plugin/domain/products.py" line="40" />
             <source>OSO 2016–2017 (17 classes)</source>
             <translation>OSO 2016–2017 (17 classes)</translation>
         </message>
         <message>
-            <location filename="../plugin/domain/products.py" line="44" />
+            <location filename="../plugin/domain/products.py" line="41" />
             <source>Custom</source>
             <translation>Personnalisé</translation>
         </message>
@@ -56,14 +56,14 @@
         </message>
         <message>
             <location filename="../plugin/gui/area_picker.py" line="67" />
-            <location filename="../plugin/processing/fetch_algorithm.py" line="118" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="117" />
             <source>Area</source>
             <translation>Emprise</translation>
         </message>
         <message>
             <location filename="../plugin/gui/dock.py" line="60" />
-            <location filename="../plugin/plugin.py" line="28" />
-            <location filename="../plugin/processing/provider.py" line="22" />
+            <location filename="../plugin/plugin.py" line="43" />
+            <location filename="../plugin/processing/provider.py" line="70" />
             <source>Crop Confidence</source>
             <translation>Crop Confidence</translation>
         </message>
@@ -84,8 +84,8 @@
         </message>
         <message>
             <location filename="../plugin/gui/dock.py" line="125" />
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="131" />
-            <location filename="../plugin/processing/fetch_algorithm.py" line="103" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="129" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="102" />
             <location filename="../plugin/processing/style_algorithm.py" line="141" />
             <source>Product</source>
             <translation>Produit</translation>
@@ -93,7 +93,7 @@
         <message>
             <location filename="../plugin/gui/dock.py" line="127" />
             <location filename="../plugin/gui/results_table.py" line="17" />
-            <location filename="../plugin/processing/fetch_algorithm.py" line="111" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="110" />
             <source>Year</source>
             <translation>Année</translation>
         </message>
@@ -112,7 +112,7 @@
         </message>
         <message>
             <location filename="../plugin/gui/dock.py" line="145" />
-            <location filename="../plugin/processing/fetch_algorithm.py" line="126" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="125" />
             <source>Clip to the area (read only what is needed)</source>
             <translation>Découper selon l'emprise (ne lire que le nécessaire)</translation>
         </message>
@@ -447,6 +447,11 @@
             <translation>Crop Confidence : années</translation>
         </message>
         <message>
+            <location filename="../plugin/plugin.py" line="55" />
+            <source>Missing Python package</source>
+            <translation>Paquet Python manquant</translation>
+        </message>
+        <message>
             <location filename="../plugin/processing/area_sample.py" line="55" />
             <source>Point {} of '{}' ({:.2f}, {:.2f} in the map's CRS) is outside the map '{}'. Delete it, or choose the map the sample was drawn on.</source>
             <translation>Le point {} de « {} » ({:.2f}, {:.2f} dans le SCR de la carte) est hors de la carte « {} ». Supprimez-le, ou choisissez la carte sur laquelle l'échantillon a été tiré.</translation>
@@ -584,22 +589,27 @@ La surface cartographiée compte des pixels et est biaisée par les erreurs de c
             <translation>Précision globale {:.4f} +/- {:.4f} (95 %), d'après {} points dans {} strates.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/base.py" line="18" />
+            <location filename="../plugin/processing/base.py" line="19" />
             <source>Crop masks</source>
             <translation>Masques de cultures</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/base.py" line="18" />
+            <location filename="../plugin/processing/base.py" line="19" />
             <source>Crop areas</source>
             <translation>Surfaces des cultures</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/base.py" line="18" />
+            <location filename="../plugin/processing/base.py" line="19" />
             <source>Data</source>
             <translation>Données</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/base.py" line="42" />
+            <location filename="../plugin/processing/base.py" line="24" />
+            <source>Crop Confidence needs the Python package(s) {names}, which QGIS's Python lacks: crop masks and fetches cannot run. Install them into QGIS's Python, then restart QGIS: on Windows with OSGeo4W Setup (Advanced Install, package(s) {system}); on Debian or Ubuntu with: sudo apt install {system}; elsewhere from QGIS's Python console with: import pip; pip.main(["install", "--user", {pip}]).</source>
+            <translation>Crop Confidence a besoin du ou des paquets Python {names}, absents du Python de QGIS : ni les masques de cultures ni la récupération des données ne peuvent fonctionner. Installez-les dans le Python de QGIS, puis redémarrez QGIS : sous Windows avec OSGeo4W Setup (Advanced Install, paquet(s) {system}) ; sous Debian ou Ubuntu avec : sudo apt install {system} ; ailleurs depuis la console Python de QGIS avec : import pip; pip.main(["install", "--user", {pip}]).</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/base.py" line="59" />
             <source>Cancelled: no output was written.</source>
             <translation>Annulé : aucune sortie n'a été écrite.</translation>
         </message>
@@ -639,17 +649,17 @@ La surface cartographiée compte des pixels et est biaisée par les erreurs de c
             <translation>Aucune classe cochée : les classes de cultures par défaut du produit sont conservées.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="54" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="52" />
             <source>{}: the layer '{}' ({}) is not a local raster file. Save it as a GeoTIFF first (Export &gt; Save As).</source>
             <translation>{} : la couche « {} » ({}) n'est pas un fichier raster local. Enregistrez-la d'abord en GeoTIFF (Exporter &gt; Sauvegarder sous).</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="88" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="86" />
             <source>Confidence-filtered crop mask</source>
             <translation>Masque de cultures filtré par la confiance</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="93" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="91" />
             <source>Keeps the pixels of the chosen crop classes whose classifier confidence reaches the minimum, and counts the pixels and hectares kept per class.
 
 Layers:
@@ -692,75 +702,75 @@ Pas de données : hors des cartes CTY ou CTYCL ({cty_nodata}, {ctycl_nodata}), u
 Le tableau par classe prend environ 40 % de temps en plus : il n'est calculé que s'il est demandé. La sortie enregistre son produit, ses classes et ses seuils dans ses métadonnées, d'après lesquelles « Appliquer le style Crop Confidence » lui redonne son style.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="139" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="137" />
             <source>Output</source>
             <translation>Sortie</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="140" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="138" />
             <source>Binary mask</source>
             <translation>Masque binaire</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="140" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="138" />
             <source>Filtered class map</source>
             <translation>Carte des classes filtrée</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="145" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="143" />
             <source>Clip to extent</source>
             <translation>Découper selon l'emprise</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="156" />
-            <location filename="../plugin/processing/fetch_algorithm.py" line="141" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="154" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="140" />
             <source>Class layer</source>
             <translation>Couche des classes</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="157" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="155" />
             <source>Class band</source>
             <translation>Bande des classes</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="163" />
-            <location filename="../plugin/processing/fetch_algorithm.py" line="142" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="161" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="141" />
             <source>Confidence layer</source>
             <translation>Couche de confiance</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="164" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="162" />
             <location filename="../plugin/processing/strata_inputs.py" line="49" />
             <source>Confidence band</source>
             <translation>Bande de confiance</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="170" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="168" />
             <source>Validity layer (OSO)</source>
             <translation>Couche de validité (OSO)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="171" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="169" />
             <source>Validity band</source>
             <translation>Bande de validité</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="184" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="182" />
             <source>Minimum validity (cloud-free dates)</source>
             <translation>Validité minimale (dates sans nuages)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="191" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="190" />
             <source>Classes to keep</source>
             <translation>Classes à conserver</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="199" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="198" />
             <source>Minimum confidence (%)</source>
             <translation>Niveau de confiance minimal (%)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="210" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="209" />
             <source>Threads (0 = all cores)</source>
             <translation>Threads (0 = tous les cœurs)</translation>
         </message>
@@ -812,58 +822,58 @@ Le tableau par classe prend environ 40 % de temps en plus : il n'est calculé qu
             <translation>{} : la couche {} ne peut pas être ouverte comme raster.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="273" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="275" />
             <location filename="../plugin/processing/strata_inputs.py" line="91" />
             <source>{}: band {} does not exist; bands are numbered from 1.</source>
             <translation>{} : la bande {} n'existe pas ; les bandes sont numérotées à partir de 1.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="338" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="343" />
             <source>OUTPUT_TABLE: the folder '{}' of the table '{}' does not exist. Create it or choose another file for the table.</source>
             <translation>OUTPUT_TABLE : le dossier « {} » de la table « {} » n'existe pas. Créez-le ou choisissez un autre fichier pour la table.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="366" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="376" />
             <source>OUTPUT: '{}' is not a GeoTIFF name. The crop mask is always written as a GeoTIFF: give a file name ending in .tif.</source>
             <translation>OUTPUT : « {} » n'est pas un nom de GeoTIFF. Le masque de cultures est toujours écrit en GeoTIFF : donnez un nom de fichier finissant par .tif.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="376" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="386" />
             <source>MIN_VALIDITY {} is ignored: no validity layer is given.</source>
             <translation>MIN_VALIDITY {} est ignoré : aucune couche de validité n'est donnée.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="382" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="392" />
             <source>Product {}, classes {}, minimum confidence {}</source>
             <translation>Produit {}, classes {}, niveau de confiance minimal {}</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="385" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="395" />
             <source>all cropland</source>
             <translation>toutes les terres cultivées</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="418" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="430" />
             <source>The rasters' CRS is not projected in metres: areas are not computed.</source>
             <translation>Le SCR des rasters n'est pas projeté en mètres : les surfaces ne sont pas calculées.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="423" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="435" />
             <source>Kept {} of {} pixels ({} ha); {} no-data pixels.</source>
             <translation>{} pixels conservés sur {} ({} ha) ; {} pixels sans données.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="474" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="486" />
             <source>OUTPUT_TABLE: the table '{}' cannot be written: {}. No crop mask was written either. Choose another file or folder for the table.</source>
             <translation>OUTPUT_TABLE : impossible d'écrire la table « {} » : {}. Aucun masque de cultures n'a donc été écrit. Choisissez un autre fichier ou dossier pour la table.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/fetch_algorithm.py" line="67" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="66" />
             <source>Fetch crop layers</source>
             <translation>Récupérer les couches de cultures</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/fetch_algorithm.py" line="71" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="70" />
             <source>Finds the CLMS Crop Types (CTY) and Confidence Layer (CTYCL) tiles, or the CNES OSO map, of a year over an extent, and fetches them into a folder. By default only the extent is read (HTTP range requests), as one mosaic per layer on the product's own grid; otherwise whole tiles are downloaded (resumable, checksums verified).
 
 Sources (SOURCE_URL, advanced). CLMS: a STAC API root (default: Copernicus Data Space) or a static catalog.json. OSO: the address says which kind of source it is, checked in this order:
@@ -888,57 +898,67 @@ Les sources STAC contiennent les rasters OSO à 3 bandes dans la collection 'oso
 Les identifiants proviennent d'une configuration d'authentification QGIS : pour CDSE, une configuration Basic avec le nom d'utilisateur et le mot de passe du compte ; pour Sentinel Hub, l'identifiant et le secret du client OAuth. La recherche dans CDSE ne nécessite pas de compte.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/fetch_algorithm.py" line="121" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="120" />
             <source>Credentials (authentication configuration)</source>
             <translation>Identifiants (configuration d'authentification)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/fetch_algorithm.py" line="131" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="130" />
             <source>Source: STAC API root, catalog.json, Sentinel Hub base URL or raster URL</source>
             <translation>Source : racine d'une API STAC, catalog.json, URL de base Sentinel Hub ou URL d'un raster</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/fetch_algorithm.py" line="138" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="137" />
             <source>Output folder</source>
             <translation>Dossier de sortie</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/fetch_algorithm.py" line="143" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="142" />
             <source>Validity layer</source>
             <translation>Couche de validité</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/fetch_algorithm.py" line="146" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="145" />
             <source>Items fetched</source>
             <translation>Éléments récupérés</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/fetch_algorithm.py" line="147" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="146" />
             <source>Bytes transferred</source>
             <translation>Octets transférés</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/fetch_algorithm.py" line="150" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="149" />
             <source>Cancelled: no file was left half-written.</source>
             <translation>Annulé : aucun fichier n'est resté à moitié écrit.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/fetch_algorithm.py" line="156" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="157" />
             <source>EXTENT: give a non-empty area.</source>
             <translation>EXTENT : indiquez une emprise non vide.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/fetch_algorithm.py" line="160" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="161" />
             <source>EXTENT: the area has no coordinate reference system. Add it after the numbers, for example '3851000,3855000,2650000,2653000 [EPSG:3035]'.</source>
             <translation>EXTENT : l'emprise n'a pas de système de coordonnées. Ajoutez-le après les nombres, par exemple « 3851000,3855000,2650000,2653000 [EPSG:3035] ».</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/fetch_algorithm.py" line="180" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="181" />
             <source>Fetched {} item(s), {} bytes transferred.</source>
             <translation>{} élément(s) récupéré(s), {} octets transférés.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/provider.py" line="25" />
+            <location filename="../plugin/processing/provider.py" line="26" />
+            <source>Crop mask with per-class report</source>
+            <translation>Masque de cultures avec rapport par classe</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/provider.py" line="27" />
+            <source>Crop mask for extent</source>
+            <translation>Masque de cultures sur une emprise</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/provider.py" line="73" />
             <source>Crop Confidence: confidence-filtered crop masks</source>
             <translation>Crop Confidence : masques de cultures filtrés par la confiance</translation>
         </message>

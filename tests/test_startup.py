@@ -23,10 +23,12 @@ CONFIDENCE = (
 )
 HEAVY = ("numpy", "rasterio", "requests", "pystac", "pystac_client", "osgeo", "urllib3")
 ALGORITHMS = [
+    "cropconfidence:areaestimate",
     "cropconfidence:cropmask",
     "cropconfidence:cropmaskforextent",
     "cropconfidence:cropmaskreport",
     "cropconfidence:fetch",
+    "cropconfidence:sampledesign",
     "cropconfidence:style",
 ]
 
