@@ -27,8 +27,10 @@ else:
 
 if hasattr(Qgis, "ProcessingNumberParameterType"):
     NUMBER_INTEGER = Qgis.ProcessingNumberParameterType.Integer
+    NUMBER_DOUBLE = Qgis.ProcessingNumberParameterType.Double
 else:
     NUMBER_INTEGER = QgsProcessingParameterNumber.Type.Integer
+    NUMBER_DOUBLE = QgsProcessingParameterNumber.Type.Double
 
 if hasattr(Qgis, "ProcessingParameterFlag"):
     FLAG_ADVANCED = Qgis.ProcessingParameterFlag.Advanced

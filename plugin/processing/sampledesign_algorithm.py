@@ -68,11 +68,6 @@ def allocation_labels():
     ]
 
 
-def double_type():
-    """The Double member of the number parameter's type enum, whichever enum this QGIS has."""
-    return type(compat.NUMBER_INTEGER).Double
-
-
 class SampleDesignAlgorithm(CropConfidenceAlgorithm):
     NAME = "sampledesign"
     GROUP_ID = "areas"
@@ -144,7 +139,7 @@ class SampleDesignAlgorithm(CropConfidenceAlgorithm):
             QgsProcessingParameterNumber(
                 self.TARGET_SE,
                 tr("Target standard error of overall accuracy"),
-                type=double_type(),
+                type=compat.NUMBER_DOUBLE,
                 defaultValue=0.01,
                 minValue=0.0,
                 maxValue=1.0,
