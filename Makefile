@@ -32,6 +32,7 @@ help:
 	@echo "make zip     build dist/crop_confidence.zip for the Plugin Manager"
 	@echo "make install link the plugin into the default QGIS profile"
 	@echo "make bench   benchmark the engine against gdal_calc and the QGIS raster calculator"
+	@echo "make screenshot  the tour: the real QGIS desktop under Xvfb, English and French, into docs/tour/"
 	@echo "make translations  check i18n/crop_confidence_fr.ts and build the .qm (tools/i18n.py update refreshes the .ts)"
 
 build/.apt-done:
