@@ -25,7 +25,7 @@ from rasterio.windows import Window
 from ..domain import products
 from ..domain.errors import CropMaskCancelled, CropMaskError
 from .counting import JointCounting, MaskCounting, Tally
-from .grid import Grid
+from .grid import Grid, pixel_area_m2
 from .joint import JointKeys
 from .masks import WindowMasks
 from .output import AtomicRasterWriter, output_profile
@@ -221,18 +221,9 @@ def run_crop_mask(
     return _summarise(plan, output_path, counting.tally)
 
 
-def _pixel_area_m2(grid):
-    crs = grid.crs
-    if crs is None or not crs.is_projected:
-        return None
-    factor = crs.linear_units_factor[1]
-    width, height = grid.pixel_size
-    return abs(width * height) * factor * factor
-
-
 def _summarise(plan, output_path, tally):
     grid = plan.grid
-    pixel_area = _pixel_area_m2(grid)
+    pixel_area = pixel_area_m2(grid)
 
     def hectares(pixels):
         return None if pixel_area is None else pixels * pixel_area / 10_000

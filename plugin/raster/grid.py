@@ -183,3 +183,13 @@ def _aligned_starts(length, step, phase):
     first = step - phase if phase else step
     starts = [0] + list(range(first, length, step))
     return starts + [length]
+
+
+def pixel_area_m2(grid: Grid) -> float | None:
+    """The area of one pixel in m², or None when the CRS is not projected."""
+    crs = grid.crs
+    if crs is None or not crs.is_projected:
+        return None
+    factor = crs.linear_units_factor[1]
+    width, height = grid.pixel_size
+    return abs(width * height) * factor * factor

@@ -25,7 +25,15 @@ from affine import Affine
 from rasterio.windows import Window
 
 from ..domain.errors import CropMaskCancelled, CropMaskError
-from .grid import Grid, block_windows, clip_to_bounds, intersection, offset_in, window_steps
+from .grid import (
+    Grid,
+    block_windows,
+    clip_to_bounds,
+    intersection,
+    offset_in,
+    pixel_area_m2,
+    window_steps,
+)
 from .plan import DEFAULT_WINDOW, BandRef, Input, inspect
 
 NONE, LOW, HIGH = 0, 1, 2  # the confidence level of a stratum (NONE: not split)
@@ -93,15 +101,6 @@ class _Layout:
     full: Grid  # the inputs' common grid
     grid: Grid  # clipped to the zones' bounding box
     zone_bounds: list  # per zone geometry: (left, bottom, right, top)
-
-
-def pixel_area_m2(grid: Grid) -> float | None:
-    crs = grid.crs
-    if crs is None or not crs.is_projected:
-        return None
-    factor = crs.linear_units_factor[1]
-    width, height = grid.pixel_size
-    return abs(width * height) * factor * factor
 
 
 def _layout(request: StrataRequest) -> _Layout:
