@@ -205,10 +205,15 @@ class _Transfer:
                     problem,
                 )
                 continue
+            kept = self._kept_part()
             raise DownloadError(
                 f"The download of {self.shown} stopped after {size} of {total} bytes "
-                f"({problem}). The partial file {self.part.name} is kept: run the download "
-                "again to resume it."
+                f"({problem})."
+                + (
+                    f"{kept}: run the download again to resume it."
+                    if kept
+                    else " Run the download again."
+                )
             )
 
     def _attempt(self):
@@ -281,7 +286,15 @@ class _Transfer:
         size = offset
         self._report(size, total)
         try:
-            with open(self.part, mode) as stream, CancelWatch(response.raw, self.is_cancelled):
+            stream = open(self.part, mode)  # noqa: SIM115 (closed by the with below)
+        except OSError as exc:
+            raise DownloadError(
+                f"Cannot write in the download folder {self.folder} ({exc.strerror}): nothing "
+                f"was saved. Choose a folder you can write to (or allow writing in this one), "
+                "then run the download again."
+            ) from exc
+        try:
+            with stream, CancelWatch(response.raw, self.is_cancelled):
                 # Each chunk is what arrived by then, written and flushed at once: a cancel, a
                 # cut or a killed process keeps it in the .part for the next call to resume.
                 for chunk in arriving_chunks(response.raw, self.chunk_size):
@@ -296,9 +309,10 @@ class _Transfer:
             self._check_cancelled()  # the read failed because the cancel closed the socket
             raise  # a read from the network (an OSError too): the caller resumes
         except OSError as exc:
+            kept = self._kept_part()
             raise DownloadError(
                 f"Cannot write {self.part} ({exc.strerror}); check the free space and the "
-                "permissions of the download folder. The partial file is kept for resuming."
+                "permissions of the download folder." + (f"{kept} for resuming." if kept else "")
             ) from exc
         return size
 
@@ -450,10 +464,13 @@ class _Transfer:
 
     def _check_cancelled(self):
         if self.is_cancelled is not None and self.is_cancelled():
-            raise DownloadCancelled(
-                f"Download of {self.name} cancelled; {self.part.name} is kept so that the "
-                "next download resumes it."
-            )
+            if self._part_size():
+                raise DownloadCancelled(
+                    f"Download of {self.name} cancelled; {self.part.name} is kept so that the "
+                    "next download resumes it."
+                )
+            self._discard_part()
+            raise DownloadCancelled(f"Download of {self.name} cancelled; nothing was saved.")
 
     def _report(self, done, total):
         if self.progress is not None:
@@ -464,6 +481,16 @@ class _Transfer:
             return self.part.stat().st_size
         except FileNotFoundError:
             return 0
+
+    def _kept_part(self):
+        """' The partial file … is kept' (the caller ends the sentence) when the .part holds
+        bytes; an empty .part is removed (nothing to resume) and nothing is said of it."""
+        size = self._part_size()
+        if size:
+            return f" The partial file {self.part.name} ({size} bytes) is kept"
+        with contextlib.suppress(OSError):
+            self.part.unlink()
+        return ""
 
     def _discard_part(self):
         with contextlib.suppress(FileNotFoundError):
