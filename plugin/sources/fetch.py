@@ -8,6 +8,7 @@ steps they share (``steps``: clip, whole file) and the VRTs they write (``mosaic
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import replace
 from pathlib import Path
 
@@ -26,6 +27,7 @@ from .request import (
     area_tag,
     check_year,
 )
+from .steps import WHOLE_FOLDER
 
 __all__ = [  # the names callers import from here
     "CLMS_PRODUCTS",
@@ -50,13 +52,24 @@ def fetch(request: FetchRequest, context: FetchContext | None = None) -> FetchRe
     assert context.session is not None  # made just above when missing
     check_year(request.product, int(request.year))
     folder = Path(request.output_folder)
+    created = new_folders(folder)
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as error:
+        remove_empty(created)
         raise FetchError(
             f"Cannot create the output folder '{folder}': {error.strerror}. Choose another folder."
         ) from None
-    kind = source_kind(request.product, request.source_url)
+    try:
+        return _fetch_from(source_kind(request.product, request.source_url), request, context,
+                           folder)  # fmt: skip
+    except BaseException:
+        remove_empty(created)  # a failed or cancelled fetch leaves no empty folder of its own
+        raise
+
+
+def _fetch_from(kind: str, request: FetchRequest, context: FetchContext, folder: Path
+                ) -> FetchResult:  # fmt: skip
     job = FetchJob(request, context, folder)
     # A cancel also ends the waits between retries (Retry-After, backoff).
     with cancellable(context.session, context.is_cancelled):
@@ -67,3 +80,19 @@ def fetch(request: FetchRequest, context: FetchContext | None = None) -> FetchRe
         if kind == "raster":
             return fetch_oso_raster(job)
         return fetch_oso_sentinelhub(job)
+
+
+def new_folders(folder: Path) -> list[Path]:
+    """The folders a fetch into ``folder`` would create, deepest first: the missing part of
+    its path, and its ``whole/`` (downloads before a clip) when missing."""
+    missing = [path for path in (folder, *folder.parents) if not path.exists()]
+    whole = folder / WHOLE_FOLDER
+    return [whole, *missing] if not whole.exists() else missing
+
+
+def remove_empty(folders: list[Path]) -> None:
+    """Remove those of ``folders`` (deepest first) that are empty; a folder holding anything
+    (a resumable .part, a file of the user's) stays."""
+    for path in folders:
+        with contextlib.suppress(OSError):  # not empty, already gone, not allowed
+            path.rmdir()

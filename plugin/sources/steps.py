@@ -23,6 +23,10 @@ if TYPE_CHECKING:
     from .stac_search import ProductAsset
 
 
+# Where a clip downloads whole files first when a server refuses range reads (in its folder).
+WHOLE_FOLDER = "whole"
+
+
 @dataclass(frozen=True)
 class Fetched:
     path: Path
@@ -94,7 +98,7 @@ def clip_area(job: FetchJob, sources: list, out_path: Path, progress: Progress, 
         parts = progress.part(len(sources) + 1)
         names = local_names or url_file_names(sources)
         local, downloaded = _download_remote(
-            job, sources, names, out_path.parent / "whole", parts, tokens
+            job, sources, names, out_path.parent / WHOLE_FOLDER, parts, tokens
         )
         clipped = clipping.clip_to_area(local, **{**options, "progress": parts.step})
     context.say(f"Clipped {out_path.name}: {clipped.bytes_transferred} bytes transferred")

@@ -3,6 +3,7 @@ once on a 401) or S3 keys, probed for range support first."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from typing import Any, Optional
 
@@ -181,6 +182,8 @@ class SourceReader:
         if status is not None and status >= 400 and status != 416:
             assert source.url is not None  # a status comes from probing an http source
             raise status_error(source.url, status, self.auth.renewed, messages)
+        if source.kind == "local":
+            raise ClipError(_local_failure(source.shown, failure, messages))
         raise ClipError(
             f"{failure}: {messages or 'unknown GDAL error'}. Check the connection and the "
             "address, then try again."
@@ -201,6 +204,16 @@ class SourceReader:
 
     def close(self) -> None:
         self.datasets = [None] * len(self.sources)
+
+
+def _local_failure(path: str, failure: str, messages: str) -> str:
+    """Why a local source failed, and what to do: no network is involved."""
+    if not path.lower().startswith("/vsi") and not os.path.exists(path):
+        return f"{failure}: the file does not exist. Check the path."
+    return (
+        f"{failure}: {messages or 'GDAL cannot read it as a raster'}. Check that it is a "
+        "complete raster file (copy or download it again if it was cut short)."
+    )
 
 
 def forget_cached(sources: Sequence[SourceAddress]) -> None:
