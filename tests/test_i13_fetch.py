@@ -7,6 +7,7 @@
 """
 
 import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -90,3 +91,68 @@ def test_a_cancelled_fetch_keeps_the_folder_of_its_resumable_part(tmp_path):
     (part,) = out.iterdir()
     assert part.name == "file.tif.part" and data.startswith(part.read_bytes())
     assert part.stat().st_size > 0
+
+
+# -- issue 14 point 9: local sources do not report "0 B transferred" ------------------------
+
+
+@pytest.mark.parametrize("clip", [True, False], ids=["clip", "whole"])
+def test_a_local_source_is_said_to_be_read_locally_not_0_bytes_transferred(tmp_path, clip):
+    from crop_confidence.plugin.sources.fetch import TRANSFER_LOCAL, transfer_kind
+
+    raster = oso_raster(tmp_path / f"OCS_{YEAR}.tif")
+    said = []
+    request = FetchRequest(
+        "oso23", YEAR, AREA, "EPSG:2154", str(tmp_path / "out"), str(raster), clip
+    )
+    result = fetch(request, FetchContext(log=said.append))
+    assert result.bytes_transferred == 0
+    assert transfer_kind(request, result) == TRANSFER_LOCAL
+    assert not any("transferred" in line for line in said)
+    if clip:
+        assert f"Clipped OSO_{YEAR}_" in said[0] and said[0].endswith(" from local files")
+    else:
+        size = (tmp_path / f"OCS_{YEAR}.tif").stat().st_size
+        assert said == [f"Copied {raster} ({size} bytes) to OCS_{YEAR}.tif"]
+
+
+def test_a_remote_source_counts_its_bytes_then_nothing_once_downloaded(tmp_path):
+    from crop_confidence.plugin.sources.fetch import (
+        TRANSFER_NETWORK,
+        TRANSFER_NONE,
+        transfer_kind,
+    )
+    from servers.range_host import RangeHost
+
+    raster = oso_raster(tmp_path / f"OCS_{YEAR}.tif")
+    with RangeHost({"/oso/OCS_2021.tif": raster}) as host:
+        request = FetchRequest(
+            "oso23", YEAR, AREA, "EPSG:2154", str(tmp_path / "out"), host.url("/oso/OCS_2021.tif"),
+            False,
+        )  # fmt: skip
+        first = fetch(request)
+        again = fetch(request)
+    assert first.bytes_transferred == Path(raster).stat().st_size
+    assert transfer_kind(request, first) == TRANSFER_NETWORK
+    assert again.bytes_transferred == 0
+    assert transfer_kind(request, again) == TRANSFER_NONE
+
+
+@pytest.mark.parametrize(
+    ("source", "local"),
+    [
+        ("", False),  # the default service
+        ("/data/OCS_{year}.tif", True),
+        ("file:///data/OCS_{year}.tif", True),
+        ("C:\\oso\\OCS.tif", True),
+        ("/data/a.tif|/data/b.tif|/data/c.tif", True),
+        ("/data/a.tif|https://x.example/b.tif|/data/c.tif", False),
+        ("https://x.example/catalog.json", False),
+        ("/vsicurl/https://x.example/OCS.tif", False),
+        ("s3://bucket/OCS.tif", False),
+    ],
+)
+def test_local_sources_are_told_from_remote_ones(source, local):
+    from crop_confidence.plugin.sources.fetch import is_local_source
+
+    assert is_local_source(source) is local

@@ -16,6 +16,7 @@ from ..net.http import cancellable, make_session
 from .addresses import sentinelhub_base_url, shown, source_kind
 from .fetch_clms import fetch_clms
 from .fetch_oso import fetch_oso_raster, fetch_oso_sentinelhub, fetch_oso_stac
+from .paths import local_path
 from .request import (
     CLMS_PRODUCTS,
     OSO_STAC_COLLECTION,
@@ -41,7 +42,15 @@ __all__ = [  # the names callers import from here
     "sentinelhub_base_url",
     "shown",
     "source_kind",
+    "transfer_kind",
 ]
+
+# How a fetch's data came (``transfer_kind``): over the network, from local files only, or
+# not at all (the files of a remote source were already there, verified).
+TRANSFER_NETWORK, TRANSFER_LOCAL, TRANSFER_NONE = "network", "local", "none"
+# GDAL paths that read over the network.
+_REMOTE_GDAL_PATHS = ("/vsicurl", "/vsis3", "/vsigs", "/vsiaz", "/vsiadls", "/vsioss",
+                      "/vsiswift", "/vsiwebhdfs", "/vsihdfs")  # fmt: skip
 
 
 def fetch(request: FetchRequest, context: FetchContext | None = None) -> FetchResult:
@@ -80,6 +89,26 @@ def _fetch_from(kind: str, request: FetchRequest, context: FetchContext, folder:
         if kind == "raster":
             return fetch_oso_raster(job)
         return fetch_oso_sentinelhub(job)
+
+
+def is_local_source(source_url: str) -> bool:
+    """Whether every address of ``source_url`` is a file on this machine (a raster, or a
+    static catalogue on disk). An empty address is a default service: not local."""
+    parts = [part.strip() for part in (source_url or "").split("|")]
+    return all(
+        part and local_path(part) is not None and not part.lower().startswith(_REMOTE_GDAL_PATHS)
+        for part in parts
+    )
+
+
+def transfer_kind(request: FetchRequest, result: FetchResult) -> str:
+    """How the data of ``result`` came, for the summary of a fetch: TRANSFER_NETWORK
+    (``result.bytes_transferred`` bytes received), TRANSFER_LOCAL (read or copied from local
+    files: "0 B transferred" would say nothing true) or TRANSFER_NONE (a remote source whose
+    files were already downloaded and verified: nothing needed transferring)."""
+    if result.bytes_transferred > 0:
+        return TRANSFER_NETWORK
+    return TRANSFER_LOCAL if is_local_source(request.source_url) else TRANSFER_NONE
 
 
 def new_folders(folder: Path) -> list[Path]:

@@ -101,7 +101,10 @@ def clip_area(job: FetchJob, sources: list, out_path: Path, progress: Progress, 
             job, sources, names, out_path.parent / WHOLE_FOLDER, parts, tokens
         )
         clipped = clipping.clip_to_area(local, **{**options, "progress": parts.step})
-    context.say(f"Clipped {out_path.name}: {clipped.bytes_transferred} bytes transferred")
+    if clipped.bytes_transferred or any(clipping.local_path(source) is None for source in sources):
+        context.say(f"Clipped {out_path.name}: {clipped.bytes_transferred} bytes transferred")
+    else:
+        context.say(f"Clipped {out_path.name} from local files")
     return Fetched(Path(clipped.path), downloaded + clipped.bytes_transferred)
 
 
@@ -174,9 +177,11 @@ def copy_local(source: Path, target: Path, context: FetchContext) -> Path:
     if not source.is_file():  # a folder, a device (/dev/zero never ends), a pipe
         raise FetchError(f"'{source}' is not a regular file: give the path of a raster file.")
     if target.exists() and target.stat().st_size == source.stat().st_size:
+        context.say(f"{target.name} is already a copy of {source}")
         return target
     with atomic_path(target) as temporary:
         shutil.copyfile(source, temporary)
         if context.cancelled():
             raise CropMaskCancelled("Cancelled: nothing was written.")
+    context.say(f"Copied {source} ({target.stat().st_size} bytes) to {target.name}")
     return target
