@@ -22,6 +22,7 @@ from ..domain.errors import CropMaskCancelled, DownloadError
 from .body import CancelWatch, arriving_chunks, claims_tiff, signature_problem
 from .checksum import file_digest, parse_multihash
 from .http import (
+    RequestCancelled,
     Timeout,
     content_length,
     is_timeout,
@@ -394,7 +395,11 @@ class _Transfer:
                 headers=headers,
                 token_provider=self.token_provider,
                 timeout=self.timeout,
+                is_cancelled=self.is_cancelled,
             )
+        except RequestCancelled:  # while waiting for the answer
+            self._check_cancelled()  # the download's own words (what is kept)
+            raise
         # "from None": requests' messages repeat the URL with its query (signatures).
         except requests.exceptions.RequestException as exc:
             if is_timeout(exc):

@@ -4,7 +4,7 @@ once on a 401) or S3 keys, probed for range support first."""
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Optional
 
 import numpy as np
@@ -32,8 +32,10 @@ class SourceReader:
         http_session: Optional[requests.Session],
         proxies: Optional[Mapping[str, str]] = None,
         s3_credentials: Optional[Mapping[str, Any]] = None,
+        is_cancelled: Optional[Callable[[], bool]] = None,
     ) -> None:
         self.sources = list(sources)
+        self.is_cancelled = is_cancelled  # ends a probe waiting for an answer
         self.gdal = gdal_session
         self.auth = auth
         self.session = http_session
@@ -94,7 +96,9 @@ class SourceReader:
             if source.kind != "http":
                 continue
             renewed = self.auth.renewed
-            probe, (received, made) = probe_with_auth(source.text, self.auth, self.session)
+            probe, (received, made) = probe_with_auth(
+                source.text, self.auth, self.session, self.is_cancelled
+            )
             self.probe_bytes += received
             self.probe_requests += made
             if self.auth.renewed and not renewed:
@@ -170,7 +174,9 @@ class SourceReader:
         if source.kind == "http":
             # Learn what the server answers now (GDAL does not always say).
             assert source.url is not None  # every http source has one
-            probe = probe_ranges(source.url, self.headers, self.session)
+            probe = probe_ranges(
+                source.url, self.headers, self.session, is_cancelled=self.is_cancelled
+            )
             self.probe_bytes += probe.bytes_received
             self.probe_requests += probe.requests
             status = probe.status
