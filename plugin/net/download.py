@@ -211,7 +211,7 @@ class _Transfer:
                 f"The download of {self.shown} stopped after {size} of {total} bytes "
                 f"({problem})."
                 + (
-                    f"{kept}: run the download again to resume it."
+                    f" The partial file {kept} is kept: run the download again to resume it."
                     if kept
                     else " Run the download again."
                 )
@@ -313,7 +313,8 @@ class _Transfer:
             kept = self._kept_part()
             raise DownloadError(
                 f"Cannot write {self.part} ({exc.strerror}); check the free space and the "
-                "permissions of the download folder." + (f"{kept} for resuming." if kept else "")
+                "permissions of the download folder."
+                + (f" The partial file {kept} is kept for resuming." if kept else "")
             ) from exc
         return size
 
@@ -433,9 +434,7 @@ class _Transfer:
             action="download",
             said=(response.reason or "") if status_kind(status) == OTHER else "",
             token_sent=self.token_provider is not None,
-            advice={
-                BUSY: "the service is busy or down: try again later (a partial file is resumed)."
-            },
+            advice={BUSY: _BUSY_ADVICE},
             error=DownloadError,
         )
 
@@ -469,13 +468,11 @@ class _Transfer:
 
     def _check_cancelled(self):
         if self.is_cancelled is not None and self.is_cancelled():
-            if self._part_size():
-                raise DownloadCancelled(
-                    f"Download of {self.name} cancelled; {self.part.name} is kept so that the "
-                    "next download resumes it."
-                )
-            self._discard_part()
-            raise DownloadCancelled(f"Download of {self.name} cancelled; nothing was saved.")
+            kept = self._kept_part()  # an empty .part is removed
+            then = f"{kept} is kept so that the next download resumes it" if kept else ""
+            raise DownloadCancelled(
+                f"Download of {self.name} cancelled; {then or 'nothing was saved'}."
+            )
 
     def _report(self, done, total):
         if self.progress is not None:
@@ -488,11 +485,11 @@ class _Transfer:
             return 0
 
     def _kept_part(self):
-        """' The partial file … is kept' (the caller ends the sentence) when the .part holds
+        """'<name>.part (N bytes)', for a message saying that it is kept, when the .part holds
         bytes; an empty .part is removed (nothing to resume) and nothing is said of it."""
         size = self._part_size()
         if size:
-            return f" The partial file {self.part.name} ({size} bytes) is kept"
+            return f"{self.part.name} ({size} bytes)"
         with contextlib.suppress(OSError):
             self.part.unlink()
         return ""

@@ -125,19 +125,11 @@ def send(
                 token = token_provider.token()
                 request_headers["Authorization"] = f"Bearer {token}"
         log.debug("%s %s", method, redact_url(target))
+        request = functools.partial(session.request, method, target, headers=request_headers,
+                                    json=json, stream=stream, allow_redirects=False,
+                                    timeout=timeout)  # fmt: skip
         response = run_cancellable(
-            functools.partial(
-                session.request,
-                method,
-                target,
-                headers=request_headers,
-                json=json,
-                stream=stream,
-                allow_redirects=False,
-                timeout=timeout,
-            ),
-            is_cancelled,
-            functools.partial(_waiting_cancelled, target),
+            request, is_cancelled, functools.partial(_waiting_cancelled, target)
         )
         if response.is_redirect and len(history) < max_redirects:
             response.close()
