@@ -97,3 +97,50 @@ def test_a_stac_search_waiting_on_a_page_ends_at_a_cancel():
                 stac.url, (1.0, 43.0, 1.1, 43.1), 2021, ["oso"], is_cancelled=cancel
             ),
         )
+
+
+def cog_bytes():
+    """A 1024 x 1024 uncompressed COG (EPSG:3035, 256-px tiles): its tiles lie beyond the
+    first 16 KB, which hold the header."""
+    import numpy as np
+    from osgeo import gdal, osr
+
+    memory = gdal.GetDriverByName("MEM").Create("", 1024, 1024, 1, gdal.GDT_Byte)
+    memory.SetGeoTransform((4_000_000, 10, 0, 3_000_000, 0, -10))
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(3035)
+    memory.SetProjection(srs.ExportToWkt())
+    pixels = np.random.default_rng(1).integers(0, 255, (1024, 1024), dtype=np.uint8)
+    memory.GetRasterBand(1).WriteArray(pixels)
+    name = "/vsimem/i13_cancel_cog.tif"
+    options = ["BLOCKSIZE=256", "COMPRESS=NONE", "OVERVIEWS=NONE"]
+    gdal.GetDriverByName("COG").CreateCopy(name, memory, options=options)
+    handle = gdal.VSIFOpenL(name, "rb")
+    gdal.VSIFSeekL(handle, 0, 2)
+    size = gdal.VSIFTellL(handle)
+    gdal.VSIFSeekL(handle, 0, 0)
+    data = bytes(gdal.VSIFReadL(1, size, handle))
+    gdal.VSIFCloseL(handle)
+    gdal.Unlink(name)
+    return data
+
+
+def test_a_clip_whose_gdal_range_read_trickles_ends_at_a_cancel(tmp_path):
+    """GDAL blocks in its range read (1 byte every 0.5 s, above no low-speed limit for 60 s):
+    the read runs in a worker thread, and the clip leaves it at the cancel."""
+    from crop_confidence.plugin.sources.clip import ClipCancelled, clip_to_area
+    from servers.slow_tiles_host import SlowTilesHost
+
+    cancel = Cancel()
+    with SlowTilesHost(cog_bytes(), interval=0.5) as host:
+        cancel.fire_when(host.slow_started.is_set)
+        error = cancelled_within_bound(
+            cancel,
+            lambda: clip_to_area(
+                [host.url()], (4_000_000, 2_990_000, 4_010_000, 3_000_000), "EPSG:3035",
+                tmp_path / "out.tif", is_cancelled=cancel,
+            ),
+        )  # fmt: skip
+        assert host.slow_started.is_set()  # the cancel came while GDAL read a tile
+    assert isinstance(error, ClipCancelled)
+    assert list(tmp_path.iterdir()) == []

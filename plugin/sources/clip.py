@@ -214,7 +214,7 @@ class _ClipJob:
             self.session,
             request.proxies,
             request.s3_credentials,
-            self.monitor.is_cancelled,
+            self.monitor,
         )
         reader.configure()
         reader.probe()

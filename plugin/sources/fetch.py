@@ -80,6 +80,7 @@ def fetch(request: FetchRequest, context: FetchContext | None = None) -> FetchRe
 def _fetch_from(kind: str, request: FetchRequest, context: FetchContext, folder: Path
                 ) -> FetchResult:  # fmt: skip
     job = FetchJob(request, context, folder)
+    assert context.session is not None  # fetch() gives its context a session
     # A cancel also ends the waits between retries (Retry-After, backoff).
     with cancellable(context.session, context.is_cancelled):
         if kind == "stac" and request.product in CLMS_PRODUCTS:

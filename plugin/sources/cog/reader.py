@@ -4,7 +4,7 @@ once on a 401) or S3 keys, probed for range support first."""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Optional
 
 import numpy as np
@@ -14,7 +14,7 @@ from rasterio.windows import Window
 
 from ...net.http import session_timeout, url_host
 from ...net.trusted import bearer_allowed
-from .errors import ClipError, RangesNotSupported
+from .errors import ClipError, Monitor, RangesNotSupported
 from .gdal_env import GdalSession, headers_option, http_options, s3_options
 from .plan import SourceLayout, read_layout
 from .probe import HeaderAuth, probe_ranges, probe_with_auth, status_error
@@ -32,10 +32,12 @@ class SourceReader:
         http_session: Optional[requests.Session],
         proxies: Optional[Mapping[str, str]] = None,
         s3_credentials: Optional[Mapping[str, Any]] = None,
-        is_cancelled: Optional[Callable[[], bool]] = None,
+        monitor: Optional[Monitor] = None,
     ) -> None:
         self.sources = list(sources)
-        self.is_cancelled = is_cancelled  # ends a probe waiting for an answer
+        # Its cancel ends a probe or a remote read waiting for the server.
+        self.monitor = monitor or Monitor("")
+        self.is_cancelled = self.monitor.is_cancelled
         self.gdal = gdal_session
         self.auth = auth
         self.session = http_session
@@ -144,8 +146,8 @@ class SourceReader:
     def _open(self, index: int) -> None:
         source = self.sources[index]
         for attempt in (0, 1):
-            dataset, messages = self.gdal.call(
-                gdal.OpenEx, source.gdal_path, gdal.OF_RASTER | gdal.OF_READONLY
+            dataset, messages = self._gdal_call(
+                source, gdal.OpenEx, source.gdal_path, gdal.OF_RASTER | gdal.OF_READONLY
             )
             if dataset is not None:
                 self.datasets[index] = dataset
@@ -160,16 +162,26 @@ class SourceReader:
         for attempt in (0, 1):
             dataset = self.datasets[index]
             assert dataset is not None  # opened by open_all(), reopened by _recover()
-            data, messages = self.gdal.call(dataset.ReadAsArray, xoff, yoff, width, height)
+            data, messages = self._gdal_call(source, dataset.ReadAsArray, xoff, yoff, width, height)
             if data is not None and not self.gdal.failed:
                 return data.reshape((-1, height, width))
             failure = f"Cannot read {source.shown} (pixels {xoff}, {yoff}, {width} x {height})"
             self._recover(source, attempt, failure, messages)
         raise AssertionError("_recover() raises after the second attempt")
 
+    def _gdal_call(self, source: SourceAddress, function: Any, *args: Any) -> tuple[Any, str]:
+        """A GDAL call on ``source``; on a remote one, a cancel ends it even while GDAL waits
+        on the server."""
+        if source.kind == "local":
+            return self.gdal.call(function, *args)
+        return self.gdal.call_cancellable(
+            self.is_cancelled, self.monitor.cancelled_error, function, *args
+        )
+
     def _recover(self, source: SourceAddress, attempt: int, failure: str, messages: str) -> None:
         """After a failed open or read: returns when the server refused the token (401) and
         it was renewed (once), the HTTP sources being open again; else raises the error."""
+        self.monitor.check_cancelled()  # a read cut short by the cancel is no failure
         status = None
         if source.kind == "http":
             # Learn what the server answers now (GDAL does not always say).
