@@ -156,3 +156,23 @@ def test_local_sources_are_told_from_remote_ones(source, local):
     from crop_confidence.plugin.sources.fetch import is_local_source
 
     assert is_local_source(source) is local
+
+
+def test_a_fetch_cancelled_before_any_byte_leaves_no_folder(tmp_path):
+    """Cancelled while the server has not answered yet: no .part, so no folder either."""
+    from crop_confidence.plugin.domain.errors import CropMaskCancelled
+    from servers.silent_host import SilentHost
+
+    cancelled = threading.Event()
+    out = tmp_path / "new" / "folder"
+    with SilentHost() as host:
+        request = FetchRequest("oso23", YEAR, AREA, "EPSG:2154", str(out), host.url(), False)
+
+        def cancel_once_waiting():
+            host.wait_accepted(1)
+            cancelled.set()
+
+        threading.Thread(target=cancel_once_waiting, daemon=True).start()
+        with pytest.raises(CropMaskCancelled, match="nothing was saved"):
+            fetch(request, FetchContext(is_cancelled=cancelled.is_set))
+    assert list(tmp_path.iterdir()) == []
