@@ -176,3 +176,21 @@ def test_a_fetch_cancelled_before_any_byte_leaves_no_folder(tmp_path):
         with pytest.raises(CropMaskCancelled, match="nothing was saved"):
             fetch(request, FetchContext(is_cancelled=cancelled.is_set))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_cancel_stops_the_copy_of_a_large_local_raster_midway(tmp_path):
+    """A whole-file fetch from a local source copies by chunks: a cancel after the first chunk
+    stops it there (the national OSO raster takes minutes to copy), leaving nothing."""
+    from crop_confidence.plugin.domain.errors import CropMaskCancelled
+    from crop_confidence.plugin.sources.steps import COPY_CHUNK
+
+    source = tmp_path / f"OCS_{YEAR}.tif"
+    source.write_bytes(b"II*\x00" + bytes(5 * COPY_CHUNK))
+    reported = []
+    out = tmp_path / "out"
+    request = FetchRequest("oso23", YEAR, AREA, "EPSG:2154", str(out), str(source), False)
+    context = FetchContext(progress=reported.append, is_cancelled=lambda: any(reported))
+    with pytest.raises(CropMaskCancelled, match="nothing was written"):
+        fetch(request, context)
+    assert 0 < max(reported) <= 2 / 5  # one chunk of five copied, then the cancel
+    assert not out.exists()

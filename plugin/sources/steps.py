@@ -4,7 +4,6 @@ Each step returns what it wrote and the bytes it transferred. Pure: no Qt or QGI
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
@@ -23,6 +22,8 @@ if TYPE_CHECKING:
     from .stac_search import ProductAsset
 
 
+# Bytes a local copy reads and writes between two looks at the cancel.
+COPY_CHUNK = 8 << 20
 # Where a clip downloads whole files first when a server refuses range reads (in its folder).
 WHOLE_FOLDER = "whole"
 
@@ -154,7 +155,7 @@ def whole_file(job: FetchJob, href: str, name: str, progress: Progress,
     when the asset asks for it."""
     local = clipping.local_path(href)
     if local is not None:
-        return Fetched(copy_local(Path(local), job.folder / name, job.context))
+        return Fetched(copy_local(Path(local), job.folder / name, job.context, progress))
     if _is_http(href):
         oidc = asset is not None and "oidc" in (asset.auth_refs or ())
         tokens = job.context.cdse_tokens if oidc else None
@@ -170,8 +171,11 @@ def whole_file(job: FetchJob, href: str, name: str, progress: Progress,
     )
 
 
-def copy_local(source: Path, target: Path, context: FetchContext) -> Path:
-    """``source`` copied to ``target``, unless a file of the same size is there already."""
+def copy_local(
+    source: Path, target: Path, context: FetchContext, progress: Progress | None = None
+) -> Path:
+    """``source`` copied to ``target``, unless a file of the same size is there already; by
+    chunks, so that a cancel ends the copy of a large raster within a chunk's time."""
     if not source.exists():
         raise FetchError(f"The catalogue points to '{source}', which does not exist.")
     if not source.is_file():  # a folder, a device (/dev/zero never ends), a pipe
@@ -180,8 +184,22 @@ def copy_local(source: Path, target: Path, context: FetchContext) -> Path:
         context.say(f"{target.name} is already a copy of {source}")
         return target
     with atomic_path(target) as temporary:
-        shutil.copyfile(source, temporary)
-        if context.cancelled():
-            raise CropMaskCancelled("Cancelled: nothing was written.")
+        _copy_chunks(source, temporary, context, progress)
     context.say(f"Copied {source} ({target.stat().st_size} bytes) to {target.name}")
     return target
+
+
+def _copy_chunks(source: Path, target: Path, context: FetchContext,
+                 progress: Progress | None) -> None:  # fmt: skip
+    size, done = max(1, source.stat().st_size), 0
+    with open(source, "rb") as reader, open(target, "wb") as writer:
+        while True:
+            if context.cancelled():
+                raise CropMaskCancelled("Cancelled: nothing was written.")
+            chunk = reader.read(COPY_CHUNK)
+            if not chunk:
+                return
+            writer.write(chunk)
+            done += len(chunk)
+            if progress is not None:
+                progress.step(done / size)
