@@ -1,5 +1,6 @@
 """Writes under faults (issue 13): a full disk, an output that is an input, a failed second
-output, a run killed midway. Real mechanisms: a small tmpfs, real files, child processes."""
+output, a run killed midway. Real mechanisms: a small tmpfs (or RLIMIT_FSIZE in a child process
+where mounting is refused), real files, child processes."""
 
 import os
 import shutil
@@ -288,3 +289,53 @@ def test_a_running_writer_s_temporary_file_is_kept(tmp_path):
     download.write_bytes(b"resume me")
     assert sweep_stale(tmp_path) == []
     assert sorted(os.listdir(tmp_path)) == sorted([ours.name, other.name, download.name])
+
+
+FSIZE_CHILD = textwrap.dedent(
+    """
+    import json, resource, signal, sys
+    sys.path[:0] = [{plugins!r}, {tests!r}]
+    from crop_confidence.plugin.domain.errors import CropMaskError
+    from crop_confidence.plugin.raster.engine import BandRef, CropMaskRequest, run_crop_mask
+
+    # Past the limit a write fails with EFBIG instead of killing the process (SIGXFSZ).
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    resource.setrlimit(resource.RLIMIT_FSIZE, ({limit}, {limit}))
+    request = CropMaskRequest("cty_ctycl", BandRef({confidence!r}), BandRef({classes!r}))
+    try:
+        result = run_crop_mask(request, {output!r})
+        print(json.dumps({{"kept": result.kept_pixels}}))
+    except CropMaskError as error:
+        print(json.dumps({{"error": str(error)}}))
+    """
+)
+
+
+@pytest.mark.parametrize("limit_kb", [0, 8, 2000])
+def test_a_file_size_limit_leaves_no_mask_and_says_so(tmp_path, big_pair, limit_kb):
+    """Where no tmpfs can be mounted (the tests above skip), RLIMIT_FSIZE makes the writes of
+    a child process fail as on a full disk (EFBIG), through the real engine and GDAL."""
+    import json
+
+    classes, confidence = big_pair
+    folder = tmp_path / "out"
+    folder.mkdir()
+    output = folder / "mask.tif"
+    script = FSIZE_CHILD.format(
+        plugins=str(ROOT / "build" / "plugins"),
+        tests=str(ROOT / "tests"),
+        limit=limit_kb * 1024,
+        confidence=confidence,
+        classes=classes,
+        output=str(output),
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=False
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    outcome = json.loads(done.stdout.strip().splitlines()[-1])
+    message = outcome.get("error", "")
+    assert message.startswith(f"Cannot write the output '{output}': the file size limit was "
+                              "reached: "), outcome  # fmt: skip
+    assert "Free some space or choose another folder" in message
+    assert leftovers(folder) == []

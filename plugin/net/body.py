@@ -7,6 +7,11 @@ and a check that a file claiming to be a GeoTIFF begins like one.
   ``POLL_SECONDS``; on a cancel it shuts the connection's socket down, which ends a read
   blocked on a silent or trickling server at once. A slow but alive link is never cut: only the
   session's read timeout (silence between packets) ends it.
+- ``run_cancellable``: a call that may block (a request waiting for an answer that never
+  comes) runs in a worker thread; the caller looks at ``is_cancelled()`` every
+  ``POLL_SECONDS`` and, on a cancel, raises at once. The abandoned call ends by itself at the
+  session's read timeout (or at its next retry wait, which sees the cancel), and what it
+  returns late is discarded (a response is closed).
 - ``check_signature``: a body saved under a ``.tif`` name must begin with a TIFF or BigTIFF
   signature; an HTML or JSON page (a login or error page answered with HTTP 200) is refused
   with its first line quoted.
@@ -20,7 +25,7 @@ import socket
 import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import requests
 import urllib3
@@ -34,6 +39,8 @@ POLL_SECONDS = 0.1
 TIFF_SIGNATURES = (b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")
 TIFF_SUFFIXES = (".tif", ".tiff")
 _QUOTE_LENGTH = 80
+
+T = TypeVar("T")
 
 
 def arriving_chunks(raw: Any, size: int) -> Iterator[bytes]:
@@ -101,6 +108,53 @@ class CancelWatch:
                 with contextlib.suppress(OSError):  # already closed: the read ends anyway
                     self._sock.shutdown(socket.SHUT_RDWR)
                 return
+
+
+def run_cancellable(
+    call: Callable[[], T],
+    is_cancelled: Callable[[], bool] | None,
+    cancelled: Callable[[], BaseException],
+    discard: Callable[[T], object] | None = None,
+) -> T:
+    """``call()``'s result or exception; ``cancelled()`` raised within ``POLL_SECONDS`` of
+    ``is_cancelled()`` turning true while ``call()`` blocks. ``discard(result)`` is applied to
+    a result that comes after the caller left (default: its ``close()``, when it has one)."""
+    if is_cancelled is None:
+        return call()
+    outcome: dict[str, Any] = {}
+    lock = threading.Lock()
+    finished = threading.Event()
+
+    def work() -> None:
+        try:
+            outcome["result"] = call()
+        except BaseException as exc:  # noqa: BLE001 (handed to the caller's thread)
+            outcome["error"] = exc
+        with lock:
+            finished.set()
+            late = outcome.get("abandoned", False)
+        if late and "result" in outcome:
+            with contextlib.suppress(Exception):
+                (discard or _close)(outcome["result"])
+
+    threading.Thread(target=work, name="cancellable-call", daemon=True).start()
+    while not finished.wait(POLL_SECONDS):
+        if is_cancelled():
+            with lock:
+                if not finished.is_set():
+                    outcome["abandoned"] = True
+                    raise cancelled()
+            break
+    if "error" in outcome:
+        error = outcome.pop("error")
+        raise error
+    return outcome["result"]
+
+
+def _close(result: Any) -> None:
+    close = getattr(result, "close", None)
+    if callable(close):
+        close()
 
 
 def claims_tiff(name: str) -> bool:

@@ -22,6 +22,7 @@ from ..domain.errors import CropMaskCancelled, DownloadError
 from .body import CancelWatch, arriving_chunks, claims_tiff, signature_problem
 from .checksum import file_digest, parse_multihash
 from .http import (
+    RequestCancelled,
     Timeout,
     content_length,
     is_timeout,
@@ -205,10 +206,15 @@ class _Transfer:
                     problem,
                 )
                 continue
+            kept = self._kept_part()
             raise DownloadError(
                 f"The download of {self.shown} stopped after {size} of {total} bytes "
-                f"({problem}). The partial file {self.part.name} is kept: run the download "
-                "again to resume it."
+                f"({problem})."
+                + (
+                    f" The partial file {kept} is kept: run the download again to resume it."
+                    if kept
+                    else " Run the download again."
+                )
             )
 
     def _attempt(self):
@@ -281,7 +287,15 @@ class _Transfer:
         size = offset
         self._report(size, total)
         try:
-            with open(self.part, mode) as stream, CancelWatch(response.raw, self.is_cancelled):
+            stream = open(self.part, mode)  # noqa: SIM115 (closed by the with below)
+        except OSError as exc:
+            raise DownloadError(
+                f"Cannot write in the download folder {self.folder} ({exc.strerror}): nothing "
+                f"was saved. Choose a folder you can write to (or allow writing in this one), "
+                "then run the download again."
+            ) from exc
+        try:
+            with stream, CancelWatch(response.raw, self.is_cancelled):
                 # Each chunk is what arrived by then, written and flushed at once: a cancel, a
                 # cut or a killed process keeps it in the .part for the next call to resume.
                 for chunk in arriving_chunks(response.raw, self.chunk_size):
@@ -296,9 +310,11 @@ class _Transfer:
             self._check_cancelled()  # the read failed because the cancel closed the socket
             raise  # a read from the network (an OSError too): the caller resumes
         except OSError as exc:
+            kept = self._kept_part()
             raise DownloadError(
                 f"Cannot write {self.part} ({exc.strerror}); check the free space and the "
-                "permissions of the download folder. The partial file is kept for resuming."
+                "permissions of the download folder."
+                + (f" The partial file {kept} is kept for resuming." if kept else "")
             ) from exc
         return size
 
@@ -380,7 +396,11 @@ class _Transfer:
                 headers=headers,
                 token_provider=self.token_provider,
                 timeout=self.timeout,
+                is_cancelled=self.is_cancelled,
             )
+        except RequestCancelled:  # while waiting for the answer
+            self._check_cancelled()  # the download's own words (what is kept)
+            raise
         # "from None": requests' messages repeat the URL with its query (signatures).
         except requests.exceptions.RequestException as exc:
             if is_timeout(exc):
@@ -414,9 +434,7 @@ class _Transfer:
             action="download",
             said=(response.reason or "") if status_kind(status) == OTHER else "",
             token_sent=self.token_provider is not None,
-            advice={
-                BUSY: "the service is busy or down: try again later (a partial file is resumed)."
-            },
+            advice={BUSY: _BUSY_ADVICE},
             error=DownloadError,
         )
 
@@ -450,9 +468,10 @@ class _Transfer:
 
     def _check_cancelled(self):
         if self.is_cancelled is not None and self.is_cancelled():
+            kept = self._kept_part()  # an empty .part is removed
+            then = f"{kept} is kept so that the next download resumes it" if kept else ""
             raise DownloadCancelled(
-                f"Download of {self.name} cancelled; {self.part.name} is kept so that the "
-                "next download resumes it."
+                f"Download of {self.name} cancelled; {then or 'nothing was saved'}."
             )
 
     def _report(self, done, total):
@@ -464,6 +483,16 @@ class _Transfer:
             return self.part.stat().st_size
         except FileNotFoundError:
             return 0
+
+    def _kept_part(self):
+        """'<name>.part (N bytes)', for a message saying that it is kept, when the .part holds
+        bytes; an empty .part is removed (nothing to resume) and nothing is said of it."""
+        size = self._part_size()
+        if size:
+            return f"{self.part.name} ({size} bytes)"
+        with contextlib.suppress(OSError):
+            self.part.unlink()
+        return ""
 
     def _discard_part(self):
         with contextlib.suppress(FileNotFoundError):

@@ -5,16 +5,18 @@ once.
 
 from __future__ import annotations
 
+import functools
 import ipaddress
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 from urllib.parse import urljoin, urlsplit
 
 import requests
 
 from ..domain.errors import DownloadError, FetchError
-from .http import Timeout, redact_url, url_host
+from .body import run_cancellable
+from .http import RequestCancelled, Timeout, redact_url, url_host
 
 MAX_REDIRECTS = 5
 
@@ -84,6 +86,10 @@ def _redirect_target(url: str, response: requests.Response) -> str:
     return target
 
 
+def _waiting_cancelled(url: str) -> RequestCancelled:
+    return RequestCancelled(f"Cancelled while waiting for {url_host(url)} to answer.")
+
+
 def send(
     session: requests.Session,
     method: str,
@@ -96,6 +102,7 @@ def send(
     stream: bool = True,
     timeout: Timeout = None,
     max_redirects: int = MAX_REDIRECTS,
+    is_cancelled: Callable[[], bool] | None = None,
 ) -> requests.Response:
     """Send a request, following redirects here rather than in requests.
 
@@ -104,7 +111,8 @@ def send(
     to a request that carried the token makes the provider forget it, and the request is sent
     once more with a new one. The last answer is returned whatever its status (a redirect
     after ``max_redirects`` hops too); its ``history`` holds the redirects followed. requests'
-    exceptions go to the caller, which words them.
+    exceptions go to the caller, which words them. ``is_cancelled()`` turning true while a
+    request waits for its answer raises RequestCancelled within a poll (body.run_cancellable).
     """
     target, renewed = url, False
     history: list[requests.Response] = []
@@ -117,14 +125,11 @@ def send(
                 token = token_provider.token()
                 request_headers["Authorization"] = f"Bearer {token}"
         log.debug("%s %s", method, redact_url(target))
-        response = session.request(
-            method,
-            target,
-            headers=request_headers,
-            json=json,
-            stream=stream,
-            allow_redirects=False,
-            timeout=timeout,
+        request = functools.partial(session.request, method, target, headers=request_headers,
+                                    json=json, stream=stream, allow_redirects=False,
+                                    timeout=timeout)  # fmt: skip
+        response = run_cancellable(
+            request, is_cancelled, functools.partial(_waiting_cancelled, target)
         )
         if response.is_redirect and len(history) < max_redirects:
             response.close()

@@ -1,5 +1,6 @@
 """Processing algorithm cropconfidence:style, and the styling of fetched layers when loaded."""
 
+import os
 from pathlib import Path
 
 from qgis.core import (
@@ -9,6 +10,7 @@ from qgis.core import (
     QgsProcessingOutputString,
     QgsProcessingParameterEnum,
     QgsProcessingParameterRasterLayer,
+    QgsProcessingUtils,
     QgsProject,
 )
 
@@ -70,6 +72,40 @@ MODEL_CHILD_SCOPE = "algorithm_inputs"
 def runs_in_model(context):
     """Whether the algorithm runs as a child of a model, which shares its context."""
     return context.expressionContext().indexOfScope(MODEL_CHILD_SCOPE) >= 0
+
+
+def _gdal_reason(path):
+    """Why GDAL cannot open ``path``: its own words, or '' when it says nothing."""
+    from osgeo import gdal
+
+    gdal.PushErrorHandler("CPLQuietErrorHandler")
+    try:
+        gdal.ErrorReset()
+        try:
+            dataset = gdal.Open(path)
+        except RuntimeError as error:  # GDAL's exceptions are on
+            return str(error).strip()
+        dataset = None  # noqa: F841 (closed)
+        return gdal.GetLastErrorMsg().strip()
+    finally:
+        gdal.PopErrorHandler()
+
+
+def unreadable_file_message(name, path):
+    """The message for a file that exists but that GDAL cannot read as a raster (QGIS alone
+    would say "not found" of it)."""
+    size = os.path.getsize(path)
+    if size == 0:
+        reason = tr("the file is empty: 0 bytes")
+    else:
+        reason = _gdal_reason(path).replace(f"`{path}' ", "").replace(path, "").rstrip(".")
+        if not reason or "not recognized" in reason:
+            reason = tr("{} bytes in no raster format GDAL knows").format(size)
+    return tr(
+        "{}: the file '{}' exists but is not a raster GDAL can read ({}). A download cut short "
+        "or an archive (.zip) gives this: fetch the file again, or extract the raster and "
+        "choose it."
+    ).format(name, path, reason)
 
 
 def style_fetched_layers(context, product, outputs):
@@ -147,6 +183,16 @@ class StyleAlgorithm(CropConfidenceAlgorithm):
             )
         )
         self.addOutput(QgsProcessingOutputString(self.STYLE, tr("Style applied")))
+
+    def checkParameterValues(self, parameters, context):
+        value = parameters.get(self.INPUT)
+        if (
+            isinstance(value, str)
+            and os.path.isfile(value)
+            and QgsProcessingUtils.mapLayerFromString(value, context) is None
+        ):
+            return False, unreadable_file_message(self.INPUT, value)
+        return super().checkParameterValues(parameters, context)
 
     def process(self, parameters, context, feedback):
         layer = self.parameterAsRasterLayer(parameters, self.INPUT, context)

@@ -214,6 +214,7 @@ class _ClipJob:
             self.session,
             request.proxies,
             request.s3_credentials,
+            self.monitor,
         )
         reader.configure()
         reader.probe()

@@ -4,6 +4,7 @@ rasters. Pure: no Qt or QGIS."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from ..domain import products
@@ -12,6 +13,7 @@ from .addresses import raster_addresses, sentinelhub_base_url, shown, stac_searc
 from .geo import bbox_to_4326, transform_bbox
 from .mosaic import band_vrts, check_band_count, mosaic_or_single
 from .names import asset_file_names, url_file_names
+from .paths import local_path
 from .request import OSO_BANDS, OSO_STAC_COLLECTION, FetchError, FetchJob, FetchResult
 from .steps import Progress, clip_area, whole_file
 
@@ -31,9 +33,26 @@ def _oso_result(layers: list, items: int, transferred: int, written: tuple = ())
     )
 
 
+def missing_oso_raster(year: int, path: str) -> str:
+    """What the search and the fetch say of an OSO raster address naming no file."""
+    return f"No OSO {year} raster at '{path}': the file does not exist."
+
+
+def check_local_files(urls: list, year: int) -> None:
+    """A local OSO raster of the year that does not exist is named before anything is read
+    or written (GDAL would only say that it cannot open it)."""
+    for url in urls:
+        path = local_path(url)
+        if path is None or path.lower().startswith("/vsi"):  # a URL, a GDAL virtual file
+            continue
+        if not os.path.exists(path):
+            raise FetchError(missing_oso_raster(year, path))
+
+
 def fetch_oso_raster(job: FetchJob) -> FetchResult:
     """One 3-band raster, or three single-band rasters in the order of OSO_BANDS."""
     urls = raster_addresses(job.request.source_url, job.request.year)
+    check_local_files(urls, job.year)
     if len(urls) == 1:
         return _fetch_3_band_files(job, urls, url_file_names(urls), items=1)
     progress = Progress(job.context.progress, len(urls))

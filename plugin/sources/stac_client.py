@@ -5,6 +5,7 @@ and what reading a catalogue may raise, turned into a StacSearchError that says 
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import warnings
 from collections.abc import Callable, Iterator
@@ -21,6 +22,7 @@ from pystac_client.stac_api_io import StacApiIO
 from pystac_client.warnings import PystacClientWarning
 
 from ..domain.errors import CropMaskCancelled, CropMaskError, FetchError
+from ..net.body import run_cancellable
 from ..net.http import Timeout, is_timeout, make_session, network_reason, redact_url
 from ..net.status import BUSY, FORBIDDEN, LOGIN, MISSING, RENEWED, status_kind
 from .paths import local_path
@@ -67,6 +69,7 @@ def open_client(
     raised as pystac-client's: read it inside ``reading``."""
     stac_io = PagingIO(max_retries=None)
     stac_io.session = make_session(proxies, max(tries - 1, 0), backoff, timeout, is_cancelled)
+    stac_io.is_cancelled = is_cancelled
     # pystac-client would open a file: URI as a file name: give it the path.
     path = local_path(source)
     # Client.open resets these on stac_io: they must be given here.
@@ -127,6 +130,16 @@ class PagingIO(StacApiIO):
     ends): a search never runs on forever, and never ends as if it had found everything."""
 
     max_pages = DEFAULT_MAX_PAGES
+    is_cancelled: Callable[[], bool] | None = None
+
+    def request(self, href: str, *args: Any, **kwargs: Any) -> str:
+        """StacApiIO.request, which a cancel leaves within a poll even while the service has
+        not answered yet (net.body.run_cancellable)."""
+        return run_cancellable(
+            functools.partial(super().request, href, *args, **kwargs),
+            self.is_cancelled,
+            lambda: CropMaskCancelled("Cancelled: the search stopped."),
+        )
 
     def get_pages(
         self, url: str, method: str | None = None, parameters: dict[str, Any] | None = None

@@ -4,7 +4,6 @@ Each step returns what it wrote and the bytes it transferred. Pure: no Qt or QGI
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
@@ -21,6 +20,12 @@ from .request import FetchContext, FetchError, FetchJob
 if TYPE_CHECKING:
     from ..net.trusted import TokenProvider
     from .stac_search import ProductAsset
+
+
+# Bytes a local copy reads and writes between two looks at the cancel.
+COPY_CHUNK = 8 << 20
+# Where a clip downloads whole files first when a server refuses range reads (in its folder).
+WHOLE_FOLDER = "whole"
 
 
 @dataclass(frozen=True)
@@ -94,10 +99,13 @@ def clip_area(job: FetchJob, sources: list, out_path: Path, progress: Progress, 
         parts = progress.part(len(sources) + 1)
         names = local_names or url_file_names(sources)
         local, downloaded = _download_remote(
-            job, sources, names, out_path.parent / "whole", parts, tokens
+            job, sources, names, out_path.parent / WHOLE_FOLDER, parts, tokens
         )
         clipped = clipping.clip_to_area(local, **{**options, "progress": parts.step})
-    context.say(f"Clipped {out_path.name}: {clipped.bytes_transferred} bytes transferred")
+    if clipped.bytes_transferred or any(clipping.local_path(source) is None for source in sources):
+        context.say(f"Clipped {out_path.name}: {clipped.bytes_transferred} bytes transferred")
+    else:
+        context.say(f"Clipped {out_path.name} from local files")
     return Fetched(Path(clipped.path), downloaded + clipped.bytes_transferred)
 
 
@@ -147,7 +155,7 @@ def whole_file(job: FetchJob, href: str, name: str, progress: Progress,
     when the asset asks for it."""
     local = clipping.local_path(href)
     if local is not None:
-        return Fetched(copy_local(Path(local), job.folder / name, job.context))
+        return Fetched(copy_local(Path(local), job.folder / name, job.context, progress))
     if _is_http(href):
         oidc = asset is not None and "oidc" in (asset.auth_refs or ())
         tokens = job.context.cdse_tokens if oidc else None
@@ -163,16 +171,35 @@ def whole_file(job: FetchJob, href: str, name: str, progress: Progress,
     )
 
 
-def copy_local(source: Path, target: Path, context: FetchContext) -> Path:
-    """``source`` copied to ``target``, unless a file of the same size is there already."""
+def copy_local(
+    source: Path, target: Path, context: FetchContext, progress: Progress | None = None
+) -> Path:
+    """``source`` copied to ``target``, unless a file of the same size is there already; by
+    chunks, so that a cancel ends the copy of a large raster within a chunk's time."""
     if not source.exists():
         raise FetchError(f"The catalogue points to '{source}', which does not exist.")
     if not source.is_file():  # a folder, a device (/dev/zero never ends), a pipe
         raise FetchError(f"'{source}' is not a regular file: give the path of a raster file.")
     if target.exists() and target.stat().st_size == source.stat().st_size:
+        context.say(f"{target.name} is already a copy of {source}")
         return target
     with atomic_path(target) as temporary:
-        shutil.copyfile(source, temporary)
-        if context.cancelled():
-            raise CropMaskCancelled("Cancelled: nothing was written.")
+        _copy_chunks(source, temporary, context, progress)
+    context.say(f"Copied {source} ({target.stat().st_size} bytes) to {target.name}")
     return target
+
+
+def _copy_chunks(source: Path, target: Path, context: FetchContext,
+                 progress: Progress | None) -> None:  # fmt: skip
+    size, done = max(1, source.stat().st_size), 0
+    with open(source, "rb") as reader, open(target, "wb") as writer:
+        while True:
+            if context.cancelled():
+                raise CropMaskCancelled("Cancelled: nothing was written.")
+            chunk = reader.read(COPY_CHUNK)
+            if not chunk:
+                return
+            writer.write(chunk)
+            done += len(chunk)
+            if progress is not None:
+                progress.step(done / size)

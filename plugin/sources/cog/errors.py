@@ -43,9 +43,12 @@ class Monitor:
     def cancelled(self) -> bool:
         return self.is_cancelled is not None and bool(self.is_cancelled())
 
+    def cancelled_error(self) -> ClipCancelled:
+        return ClipCancelled(f"Clipping {self.name} cancelled; nothing was written.")
+
     def check_cancelled(self) -> None:
         if self.cancelled():
-            raise ClipCancelled(f"Clipping {self.name} cancelled; nothing was written.")
+            raise self.cancelled_error()
 
     def report(self, fraction: float) -> None:
         if self.progress is not None:

@@ -15,6 +15,7 @@ from typing import Any, Callable, Optional
 from osgeo import gdal
 
 from ...domain.redaction import redact_text
+from ...net.body import run_cancellable
 from ...net.http import DEFAULT_TIMEOUT, redact_url, user_agent
 from .errors import ClipError
 
@@ -107,6 +108,32 @@ class GdalSession:
             self.failed = True
             return None, self.take_messages(exc)
         return result, self.take_messages()
+
+    def call_cancellable(
+        self,
+        is_cancelled: Optional[Callable[[], bool]],
+        cancelled: Callable[[], BaseException],
+        function: Callable,
+        *args: Any,
+    ) -> tuple[Any, str]:
+        """``call`` in a worker thread given this thread's options and an error handler of
+        its own, so that a cancel raises ``cancelled()`` within a poll even while GDAL waits
+        on a slow server (net.body.run_cancellable). The abandoned read ends by itself at
+        GDAL's timeouts; the objects it uses (a dataset) live until then, held by it."""
+        if is_cancelled is None:
+            return self.call(function, *args)
+        options = {key: gdal.GetThreadLocalConfigOption(key, None) for key in self._saved}
+
+        def work() -> tuple[Any, str, bool]:
+            with GdalSession(self.secrets) as worker:
+                worker.set(options)
+                result, messages = worker.call(function, *args)
+                return result, messages, worker.failed
+
+        result, messages, self.failed = run_cancellable(
+            work, is_cancelled, cancelled, discard=lambda _: None
+        )
+        return result, messages
 
 
 # A range read slower than this many bytes a second for the read timeout is abandoned: a

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Optional
 
@@ -79,17 +79,20 @@ def probe_ranges(
     headers: Optional[Mapping[str, str]] = None,
     session: Optional[requests.Session] = None,
     timeout: tuple[float, float] = PROBE_TIMEOUT,
+    is_cancelled: Optional[Callable[[], bool]] = None,
 ) -> RangeProbe:
     """Ask ``url`` for its first byte (``Range: bytes=0-0``) -> RangeProbe.
 
     Redirects are followed by ``net.trusted.send``: ``headers`` only go to the original host
-    or a trusted sibling. A server that answers 200 is not read further.
+    or a trusted sibling. A server that answers 200 is not read further. A cancel while
+    waiting for the answer raises a CropMaskCancelled at once.
     """
     session = session if session is not None else make_session()
     try:
         response = send(
             session, "GET", url, timeout=timeout, private_headers=headers,
             headers={"Range": "bytes=0-0", "Accept-Encoding": "identity"},
+            is_cancelled=is_cancelled,
         )  # fmt: skip
     except requests.exceptions.RequestException as exc:
         reason = "it did not answer in time" if is_timeout(exc) else network_reason(exc)
@@ -126,15 +129,18 @@ def status_error(url: str, status: int, renewed: bool, detail: str = "") -> Clip
 
 
 def probe_with_auth(
-    url: str, auth: HeaderAuth, session: Optional[requests.Session]
+    url: str,
+    auth: HeaderAuth,
+    session: Optional[requests.Session],
+    is_cancelled: Optional[Callable[[], bool]] = None,
 ) -> tuple[RangeProbe, tuple[int, int]]:
     """probe_ranges, renewing the token once on a 401; raises on any other HTTP error.
     -> (the last probe, (bytes received, requests made) by all probes)."""
-    probe = probe_ranges(url, auth.current(), session)
+    probe = probe_ranges(url, auth.current(), session, is_cancelled=is_cancelled)
     spent = (probe.bytes_received, probe.requests)
     if probe.status == 401 and auth.can_renew:
         auth.renew()
-        probe = probe_ranges(url, auth.current(), session)
+        probe = probe_ranges(url, auth.current(), session, is_cancelled=is_cancelled)
         spent = (spent[0] + probe.bytes_received, spent[1] + probe.requests)
     if probe.status >= 400 and probe.status != 416:
         raise status_error(url, probe.status, auth.renewed)

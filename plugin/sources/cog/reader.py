@@ -3,6 +3,7 @@ once on a 401) or S3 keys, probed for range support first."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
 from typing import Any, Optional
 
@@ -13,7 +14,7 @@ from rasterio.windows import Window
 
 from ...net.http import session_timeout, url_host
 from ...net.trusted import bearer_allowed
-from .errors import ClipError, RangesNotSupported
+from .errors import ClipError, Monitor, RangesNotSupported
 from .gdal_env import GdalSession, headers_option, http_options, s3_options
 from .plan import SourceLayout, read_layout
 from .probe import HeaderAuth, probe_ranges, probe_with_auth, status_error
@@ -31,8 +32,12 @@ class SourceReader:
         http_session: Optional[requests.Session],
         proxies: Optional[Mapping[str, str]] = None,
         s3_credentials: Optional[Mapping[str, Any]] = None,
+        monitor: Optional[Monitor] = None,
     ) -> None:
         self.sources = list(sources)
+        # Its cancel ends a probe or a remote read waiting for the server.
+        self.monitor = monitor or Monitor("")
+        self.is_cancelled = self.monitor.is_cancelled
         self.gdal = gdal_session
         self.auth = auth
         self.session = http_session
@@ -93,7 +98,9 @@ class SourceReader:
             if source.kind != "http":
                 continue
             renewed = self.auth.renewed
-            probe, (received, made) = probe_with_auth(source.text, self.auth, self.session)
+            probe, (received, made) = probe_with_auth(
+                source.text, self.auth, self.session, self.is_cancelled
+            )
             self.probe_bytes += received
             self.probe_requests += made
             if self.auth.renewed and not renewed:
@@ -139,8 +146,8 @@ class SourceReader:
     def _open(self, index: int) -> None:
         source = self.sources[index]
         for attempt in (0, 1):
-            dataset, messages = self.gdal.call(
-                gdal.OpenEx, source.gdal_path, gdal.OF_RASTER | gdal.OF_READONLY
+            dataset, messages = self._gdal_call(
+                source, gdal.OpenEx, source.gdal_path, gdal.OF_RASTER | gdal.OF_READONLY
             )
             if dataset is not None:
                 self.datasets[index] = dataset
@@ -155,21 +162,33 @@ class SourceReader:
         for attempt in (0, 1):
             dataset = self.datasets[index]
             assert dataset is not None  # opened by open_all(), reopened by _recover()
-            data, messages = self.gdal.call(dataset.ReadAsArray, xoff, yoff, width, height)
+            data, messages = self._gdal_call(source, dataset.ReadAsArray, xoff, yoff, width, height)
             if data is not None and not self.gdal.failed:
                 return data.reshape((-1, height, width))
             failure = f"Cannot read {source.shown} (pixels {xoff}, {yoff}, {width} x {height})"
             self._recover(source, attempt, failure, messages)
         raise AssertionError("_recover() raises after the second attempt")
 
+    def _gdal_call(self, source: SourceAddress, function: Any, *args: Any) -> tuple[Any, str]:
+        """A GDAL call on ``source``; on a remote one, a cancel ends it even while GDAL waits
+        on the server."""
+        if source.kind == "local":
+            return self.gdal.call(function, *args)
+        return self.gdal.call_cancellable(
+            self.is_cancelled, self.monitor.cancelled_error, function, *args
+        )
+
     def _recover(self, source: SourceAddress, attempt: int, failure: str, messages: str) -> None:
         """After a failed open or read: returns when the server refused the token (401) and
         it was renewed (once), the HTTP sources being open again; else raises the error."""
+        self.monitor.check_cancelled()  # a read cut short by the cancel is no failure
         status = None
         if source.kind == "http":
             # Learn what the server answers now (GDAL does not always say).
             assert source.url is not None  # every http source has one
-            probe = probe_ranges(source.url, self.headers, self.session)
+            probe = probe_ranges(
+                source.url, self.headers, self.session, is_cancelled=self.is_cancelled
+            )
             self.probe_bytes += probe.bytes_received
             self.probe_requests += probe.requests
             status = probe.status
@@ -181,6 +200,8 @@ class SourceReader:
         if status is not None and status >= 400 and status != 416:
             assert source.url is not None  # a status comes from probing an http source
             raise status_error(source.url, status, self.auth.renewed, messages)
+        if source.kind == "local":
+            raise ClipError(_local_failure(source.shown, failure, messages))
         raise ClipError(
             f"{failure}: {messages or 'unknown GDAL error'}. Check the connection and the "
             "address, then try again."
@@ -201,6 +222,16 @@ class SourceReader:
 
     def close(self) -> None:
         self.datasets = [None] * len(self.sources)
+
+
+def _local_failure(path: str, failure: str, messages: str) -> str:
+    """Why a local source failed, and what to do: no network is involved."""
+    if not path.lower().startswith("/vsi") and not os.path.exists(path):
+        return f"{failure}: the file does not exist. Check the path."
+    return (
+        f"{failure}: {messages or 'GDAL cannot read it as a raster'}. Check that it is a "
+        "complete raster file (copy or download it again if it was cut short)."
+    )
 
 
 def forget_cached(sources: Sequence[SourceAddress]) -> None:
