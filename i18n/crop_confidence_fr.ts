@@ -86,7 +86,7 @@
             <location filename="../plugin/gui/dock.py" line="125" />
             <location filename="../plugin/processing/cropmask_algorithm.py" line="129" />
             <location filename="../plugin/processing/fetch_algorithm.py" line="102" />
-            <location filename="../plugin/processing/style_algorithm.py" line="141" />
+            <location filename="../plugin/processing/style_algorithm.py" line="177" />
             <source>Product</source>
             <translation>Produit</translation>
         </message>
@@ -104,7 +104,7 @@
         </message>
         <message>
             <location filename="../plugin/gui/dock.py" line="138" />
-            <location filename="../plugin/gui/fetch_actions.py" line="59" />
+            <location filename="../plugin/gui/fetch_actions.py" line="67" />
             <location filename="../plugin/gui/search_actions.py" line="41" />
             <location filename="../plugin/gui/year_list.py" line="69" />
             <source>Credentials</source>
@@ -187,87 +187,97 @@
             <translation>Identifiants non enregistrés</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="43" />
+            <location filename="../plugin/gui/fetch_actions.py" line="51" />
             <source>Nothing to fetch</source>
             <translation>Rien à récupérer</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="43" />
+            <location filename="../plugin/gui/fetch_actions.py" line="51" />
             <source>Choose an area and a year.</source>
             <translation>Choisissez une emprise et une année.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="87" />
+            <location filename="../plugin/gui/fetch_actions.py" line="95" />
             <source>Fetching {} {}…</source>
             <translation>Récupération de {} {}…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="89" />
+            <location filename="../plugin/gui/fetch_actions.py" line="97" />
             <source>Crop Confidence: fetch</source>
             <translation>Crop Confidence : récupération</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="121" />
+            <location filename="../plugin/gui/fetch_actions.py" line="129" />
             <source>{} (selection)</source>
             <translation>{} (sélection)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="127" />
+            <location filename="../plugin/gui/fetch_actions.py" line="135" />
             <source>Cancelled.</source>
             <translation>Annulé.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="129" />
+            <location filename="../plugin/gui/fetch_actions.py" line="137" />
             <source>Fetch cancelled</source>
             <translation>Récupération annulée</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="130" />
+            <location filename="../plugin/gui/fetch_actions.py" line="138" />
             <source>No layer file was left half-written; partial downloads are kept as .part files and resumed by the next fetch.</source>
             <translation>Aucun fichier de couche n'est resté à moitié écrit ; les téléchargements partiels sont gardés en fichiers .part et repris au prochain téléchargement.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="138" />
+            <location filename="../plugin/gui/fetch_actions.py" line="146" />
             <source>Failed.</source>
             <translation>Échec.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="139" />
+            <location filename="../plugin/gui/fetch_actions.py" line="147" />
             <source>Fetch failed</source>
             <translation>Échec de la récupération</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="149" />
+            <location filename="../plugin/gui/fetch_actions.py" line="157" />
             <source>Whole tiles: about {} will be downloaded. Continue?</source>
             <translation>Tuiles entières : environ {} à télécharger. Continuer ?</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="151" />
+            <location filename="../plugin/gui/fetch_actions.py" line="159" />
             <source>Whole tiles of unknown size will be downloaded (search first to see sizes). Continue?</source>
             <translation>Des tuiles entières de taille inconnue seront téléchargées (lancez d'abord une recherche pour voir les tailles). Continuer ?</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="156" />
+            <location filename="../plugin/gui/fetch_actions.py" line="164" />
             <source>Download whole tiles</source>
             <translation>Télécharger des tuiles entières</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="177" />
+            <location filename="../plugin/gui/fetch_actions.py" line="185" />
             <source>Layer not loaded</source>
             <translation>Couche non chargée</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="187" />
+            <location filename="../plugin/gui/fetch_actions.py" line="196" />
+            <source>{} item(s), read from local files.</source>
+            <translation>{} élément(s), lu(s) depuis des fichiers locaux.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/fetch_actions.py" line="198" />
+            <source>{} item(s), already downloaded.</source>
+            <translation>{} élément(s), déjà téléchargé(s).</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/fetch_actions.py" line="200" />
             <source>{} item(s), {} transferred.</source>
             <translation>{} élément(s), {} transférés.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="192" />
+            <location filename="../plugin/gui/fetch_actions.py" line="205" />
             <source>Fetched</source>
             <translation>Récupération terminée</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="193" />
+            <location filename="../plugin/gui/fetch_actions.py" line="206" />
             <source>{} layer(s) added to '{}'.</source>
             <translation>{} couche(s) ajoutée(s) à « {} ».</translation>
         </message>
@@ -943,7 +953,17 @@ Les identifiants proviennent d'une configuration d'authentification QGIS : pour 
             <translation>EXTENT : l'emprise n'a pas de système de coordonnées. Ajoutez-le après les nombres, par exemple « 3851000,3855000,2650000,2653000 [EPSG:3035] ».</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/fetch_algorithm.py" line="181" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="199" />
+            <source>Fetched {} item(s) from local files: nothing was transferred over the network.</source>
+            <translation>{} élément(s) récupéré(s) depuis des fichiers locaux : rien n'a transité par le réseau.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/fetch_algorithm.py" line="203" />
+            <source>Fetched {} item(s), already downloaded: nothing needed transferring.</source>
+            <translation>{} élément(s) récupéré(s), déjà téléchargé(s) : rien à transférer.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/fetch_algorithm.py" line="206" />
             <source>Fetched {} item(s), {} bytes transferred.</source>
             <translation>{} élément(s) récupéré(s), {} octets transférés.</translation>
         </message>
@@ -983,12 +1003,12 @@ Les identifiants proviennent d'une configuration d'authentification QGIS : pour 
             <translation>Minimum par strate, le reste proportionnel (Olofsson et al. 2014)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/sampledesign_algorithm.py" line="92" />
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="87" />
             <source>Stratified reference sample</source>
             <translation>Échantillon de référence stratifié</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/sampledesign_algorithm.py" line="95" />
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="90" />
             <source>Draws reference points for an area estimate: a stratified random sample, with the map's classes as strata (Olofsson et al. 2014, Remote Sensing of Environment 148, 42-57).
 
 With a confidence layer, each class is split into a low-confidence stratum (confidence below the split) and a high-confidence stratum, which puts reference effort where the map is unsure. Pixels whose confidence is not a percentage (no data, or a code above 100) stay in their class's unsplit stratum. Map no-data pixels are in no stratum. With a zone, only the pixels whose centre is inside it count.
@@ -1009,63 +1029,63 @@ Répartition : proportionnelle aux surfaces des strates ; égale ; ou la recomma
 Les points sont des centres de pixels tirés uniformément sans remise dans chaque strate ; la même graine (SEED) donne les mêmes points. Remplissez le champ « reference » avec le code de la classe observée sur le terrain ou sur l'imagerie, puis lancez « Estimation des surfaces à partir d'un échantillon de référence ».</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/sampledesign_algorithm.py" line="119" />
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="114" />
             <source>Zone (optional polygons)</source>
             <translation>Zone (polygones, facultatif)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/sampledesign_algorithm.py" line="123" />
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="118" />
             <source>Allocation</source>
             <translation>Répartition</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/sampledesign_algorithm.py" line="129" />
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="124" />
             <source>Sample size (0 = from the target standard error)</source>
             <translation>Taille de l'échantillon (0 = d'après l'erreur type visée)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/sampledesign_algorithm.py" line="130" />
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="125" />
             <source>Minimum points per stratum</source>
             <translation>Minimum de points par strate</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/sampledesign_algorithm.py" line="131" />
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="126" />
             <source>Random seed</source>
             <translation>Graine aléatoire</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/sampledesign_algorithm.py" line="146" />
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="141" />
             <source>Target standard error of overall accuracy</source>
             <translation>Erreur type visée de la précision globale</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/sampledesign_algorithm.py" line="156" />
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="151" />
             <source>Expected user's accuracies (0.8, or 1110=0.7, 1120=0.9, 0.8)</source>
             <translation>Précisions pour l'utilisateur attendues (0.8, ou 1110=0.7, 1120=0.9, 0.8)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/sampledesign_algorithm.py" line="163" />
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="158" />
             <source>Reference sample</source>
             <translation>Échantillon de référence</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/sampledesign_algorithm.py" line="168" />
-            <location filename="../plugin/processing/sampledesign_algorithm.py" line="172" />
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="163" />
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="167" />
             <source>Strata</source>
             <translation>Strates</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/sampledesign_algorithm.py" line="171" />
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="166" />
             <source>Sample size</source>
             <translation>Taille de l'échantillon</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/sampledesign_algorithm.py" line="225" />
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="220" />
             <source>{} points in {} strata; allocation: {}.</source>
             <translation>{} points dans {} strates ; répartition : {}.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/sampledesign_algorithm.py" line="243" />
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="238" />
             <source>Stratum {} gets {} point(s): the area estimate needs at least 2 per stratum. Use the minimum-per-stratum allocation or a larger sample.</source>
             <translation>La strate {} reçoit {} point(s) : l'estimation des surfaces en demande au moins 2 par strate. Utilisez la répartition avec un minimum par strate ou un échantillon plus grand.</translation>
         </message>
@@ -1110,42 +1130,57 @@ Les points sont des centres de pixels tirés uniformément sans remise dans chaq
             <translation>ZONE : la couche « {} » n'a aucun polygone. Choisissez une zone ou laissez ZONE vide.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="44" />
+            <location filename="../plugin/processing/style_algorithm.py" line="46" />
             <source>Detect from the name, band description or metadata</source>
             <translation>Détecter d'après le nom, la description de bande ou les métadonnées</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="47" />
+            <location filename="../plugin/processing/style_algorithm.py" line="49" />
             <source>CTY (CLMS Crop Types)</source>
             <translation>CTY (types de cultures CLMS)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="48" />
+            <location filename="../plugin/processing/style_algorithm.py" line="50" />
             <source>CTYCL (CLMS Confidence Layer)</source>
             <translation>CTYCL (couche de confiance CLMS)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="49" />
+            <location filename="../plugin/processing/style_algorithm.py" line="51" />
             <source>OSO confidence ({oso_confidence_band})</source>
             <translation>Confiance OSO ({oso_confidence_band})</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="50" />
+            <location filename="../plugin/processing/style_algorithm.py" line="52" />
             <source>OSO validity ({oso_validity_band})</source>
             <translation>Validité OSO ({oso_validity_band})</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="51" />
+            <location filename="../plugin/processing/style_algorithm.py" line="53" />
             <source>Crop mask (binary mask or filtered class map)</source>
             <translation>Masque de cultures (masque binaire ou carte des classes filtrée)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="108" />
+            <location filename="../plugin/processing/style_algorithm.py" line="99" />
+            <source>the file is empty: 0 bytes</source>
+            <translation>le fichier est vide : 0 octet</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/style_algorithm.py" line="103" />
+            <source>{} bytes in no raster format GDAL knows</source>
+            <translation>{} octets dans aucun format raster connu de GDAL</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/style_algorithm.py" line="104" />
+            <source>{}: the file '{}' exists but is not a raster GDAL can read ({}). A download cut short or an archive (.zip) gives this: fetch the file again, or extract the raster and choose it.</source>
+            <translation>{} : le fichier « {} » existe mais n'est pas un raster que GDAL sait lire ({}). Un téléchargement interrompu ou une archive (.zip) donne cela : récupérez à nouveau le fichier, ou extrayez le raster et choisissez-le.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/style_algorithm.py" line="144" />
             <source>Apply Crop Confidence style</source>
             <translation>Appliquer le style Crop Confidence</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="116" />
+            <location filename="../plugin/processing/style_algorithm.py" line="152" />
             <source>Gives a raster layer the style of its product: the official class colours and labels (in the QGIS language) for OSO and CTY, a red-to-green ramp for the CTYCL confidence ({ctycl_no_crop} 'No cropland' in grey, 255 transparent), black-to-green and black-to-red ramps for the OSO confidence and validity, green kept pixels for a binary crop mask and the class palette for a filtered class map (Custom: each kept code in its own colour).
 
 Detect reads the file name (CLMS ids such as CLMS_HRLVLCC_CTYCL_..., OCS_2018_CESBIO, the names written by 'Fetch crop layers'), the layer name, the band description ({oso_band_list}) and the GDAL metadata. OSO 2016 and 2017 have 17 classes; without a year in the name, the values present decide. Crop masks are detected from the settings 'Confidence-filtered crop mask' records in their metadata (CROPCONFIDENCE_*); for one without them, choose 'Crop mask', and its values tell a class map's product.
@@ -1158,37 +1193,37 @@ La détection lit le nom du fichier (identifiants CLMS tels que CLMS_HRLVLCC_CTY
 Une couche du projet courant est restylée sur place. Un fichier qui n'est pas ouvert dans le projet reçoit le style enregistré comme style par défaut : un fichier .qml à côté de lui, que QGIS lit à chaque ouverture du fichier.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="138" />
+            <location filename="../plugin/processing/style_algorithm.py" line="174" />
             <source>Raster layer</source>
             <translation>Couche raster</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="146" />
+            <location filename="../plugin/processing/style_algorithm.py" line="182" />
             <source>Styled layer (its id, or its file when not in the project)</source>
             <translation>Couche stylée (son identifiant, ou son fichier si elle n'est pas dans le projet)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="149" />
+            <location filename="../plugin/processing/style_algorithm.py" line="185" />
             <source>Style applied</source>
             <translation>Style appliqué</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="155" />
+            <location filename="../plugin/processing/style_algorithm.py" line="201" />
             <source>INPUT: the layer {} cannot be opened as a raster.</source>
             <translation>INPUT : la couche {} ne peut pas être ouverte comme raster.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="164" />
+            <location filename="../plugin/processing/style_algorithm.py" line="210" />
             <source>Cannot tell which product the layer '{}' ({}) is from its name, band description or metadata. Choose the product: {}.</source>
             <translation>Impossible de déterminer le produit de la couche « {} » ({}) d'après son nom, sa description de bande ou ses métadonnées. Choisissez le produit : {}.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="170" />
+            <location filename="../plugin/processing/style_algorithm.py" line="216" />
             <source>Detected: {}</source>
             <translation>Détecté : {}</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="178" />
+            <location filename="../plugin/processing/style_algorithm.py" line="224" />
             <source>Cannot save the default style of {}: {}</source>
             <translation>Impossible d'enregistrer le style par défaut de {} : {}</translation>
         </message>

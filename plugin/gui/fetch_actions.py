@@ -18,7 +18,15 @@ from ..qgis.credentials import CredentialsError, s3_credentials_for
 from ..qgis.i18n import tr
 from ..qgis.proxy import qgis_proxies
 from ..sources.estimate import known_bytes, whole_download_is_small
-from ..sources.fetch import FetchContext, FetchRequest, area_tag, fetch
+from ..sources.fetch import (
+    TRANSFER_LOCAL,
+    TRANSFER_NONE,
+    FetchContext,
+    FetchRequest,
+    area_tag,
+    fetch,
+    transfer_kind,
+)
 from ..sources.request import area_text
 from .formatting import human_size
 from .tasks import task_log
@@ -183,11 +191,16 @@ class FetchActions:
         self.last_fetch = (request, result, added)
         self.mask_button.setEnabled(FetchAlgorithm.CONFIDENCE_LAYER in added)
         self.progress_bar.setValue(100)
-        self.progress_label.setText(
-            tr("{} item(s), {} transferred.").format(
+        kind = transfer_kind(request, result)
+        if kind == TRANSFER_LOCAL:
+            summary = tr("{} item(s), read from local files.").format(result.items)
+        elif kind == TRANSFER_NONE:
+            summary = tr("{} item(s), already downloaded.").format(result.items)
+        else:
+            summary = tr("{} item(s), {} transferred.").format(
                 result.items, human_size(result.bytes_transferred)
             )
-        )
+        self.progress_label.setText(summary)
         self.message(
             tr("Fetched"),
             tr("{} layer(s) added to '{}'.").format(len(added), name),

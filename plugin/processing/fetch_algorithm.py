@@ -177,11 +177,7 @@ class FetchAlgorithm(CropConfidenceAlgorithm):
         )
         auth_config = self.parameterAsString(parameters, self.AUTH_CONFIG, context)
         result = fetch(request, self._context(request, auth_config, feedback))
-        feedback.pushInfo(
-            tr("Fetched {} item(s), {} bytes transferred.").format(
-                result.items, result.bytes_transferred
-            )
-        )
+        feedback.pushInfo(self._summary(request, result))
         outputs = {
             self.CLASS_LAYER: result.class_layer,
             self.CONFIDENCE_LAYER: result.confidence_layer,
@@ -192,6 +188,24 @@ class FetchAlgorithm(CropConfidenceAlgorithm):
         }
         style_fetched_layers(context, product, outputs)
         return outputs
+
+    @staticmethod
+    def _summary(request, result):
+        """What the fetch transferred; a local source is not said to transfer "0 bytes"."""
+        from ..sources.fetch import TRANSFER_LOCAL, TRANSFER_NONE, transfer_kind
+
+        kind = transfer_kind(request, result)
+        if kind == TRANSFER_LOCAL:
+            return tr(
+                "Fetched {} item(s) from local files: nothing was transferred over the network."
+            ).format(result.items)
+        if kind == TRANSFER_NONE:
+            return tr(
+                "Fetched {} item(s), already downloaded: nothing needed transferring."
+            ).format(result.items)
+        return tr("Fetched {} item(s), {} bytes transferred.").format(
+            result.items, result.bytes_transferred
+        )
 
     def _context(self, request, auth_config, feedback):
         from ..net.http import make_session

@@ -194,8 +194,10 @@ def _local_raster_row(path, layers, year, bbox_4326):
     import rasterio
     from rasterio.errors import RasterioError
 
+    from .fetch_oso import missing_oso_raster
+
     if not os.path.isfile(path):
-        raise NothingFound(f"No OSO {year} raster at '{path}': the file does not exist.")
+        raise NothingFound(missing_oso_raster(year, path))
     try:
         with rasterio.open(path) as dataset:
             footprint = transform_bbox(dataset.bounds, dataset.crs, WGS84)
