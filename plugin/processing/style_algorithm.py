@@ -134,6 +134,7 @@ def style_fetched_layers(context, product, outputs):
 class StyleAlgorithm(CropConfidenceAlgorithm):
     NAME = "style"
     GROUP_ID = "data"
+    REQUIRES = ()  # QGIS and GDAL only: it runs without rasterio
 
     INPUT = "INPUT"
     PRODUCT = "PRODUCT"
