@@ -406,6 +406,26 @@ def test_cancel_during_a_slow_request_stops_quickly(hub, out, guard):
     assert list(out.iterdir()) == []
 
 
+def test_cancel_while_a_piece_waits_for_its_answer_ends_within_a_second(hub, out, guard):
+    """A stalled Process request does not hold the cancel until its read timeout."""
+    hub.delay = 30.0
+    cancel_at = time.monotonic() + 0.3
+    started = time.monotonic()
+    raised(
+        guard,
+        SentinelHubCancelled,
+        lambda: client(hub, max_request_size=250).fetch_oso(
+            (LEFT, TOP - 5000.0, LEFT + 5000.0, TOP),
+            2020,
+            out / "oso.tif",
+            is_cancelled=lambda: time.monotonic() > cancel_at,
+        ),
+    )
+    assert time.monotonic() - cancel_at < 1.5
+    assert time.monotonic() - started < 2.0
+    assert list(out.iterdir()) == []
+
+
 # -- Catalog API -----------------------------------------------------------------------------
 
 

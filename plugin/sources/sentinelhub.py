@@ -376,6 +376,7 @@ class SentinelHubOso:
             what,
             stream=True,
             accept="image/tiff",
+            is_cancelled=stop.is_set,  # a cancel leaves a request still waiting for its answer
         )
         with contextlib.closing(response):
             body = bytearray()
@@ -395,7 +396,7 @@ class SentinelHubOso:
 
     # -- HTTP ------------------------------------------------------------------------------
 
-    def _post(self, url, body, what, stream=False, accept="application/json"):
+    def _post(self, url, body, what, stream=False, accept="application/json", is_cancelled=None):
         """POST JSON with a bearer token (renewed once on a 401) -> the 200 response."""
         try:
             response = send(
@@ -406,6 +407,7 @@ class SentinelHubOso:
                 token_provider=self.token_provider,
                 json=body,
                 stream=stream,
+                is_cancelled=is_cancelled,
             )
         except requests.exceptions.RequestException as exc:
             raise self._network_error(exc, what) from None
