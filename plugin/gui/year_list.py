@@ -54,9 +54,12 @@ class YearList:
 
     def _show_loading(self):
         self.years_loading = True
-        self.year_combo.clear()
-        self.year_combo.setPlaceholderText(tr("Loading…"))
-        self.year_combo.setEnabled(False)
+        combo = self.year_combo
+        combo.clear()
+        # A combo box's own placeholder is not painted by every Qt 5.15: its line edit's is.
+        combo.setEditable(True)
+        combo.lineEdit().setPlaceholderText(tr("Loading…"))
+        combo.setEnabled(False)
         self.year_status.setText("")
         self.year_status.setToolTip("")
         self.update_actions()
@@ -86,7 +89,7 @@ class YearList:
 
     def _fill_years(self, product, years, checked):
         combo = self.year_combo
-        combo.setPlaceholderText("")
+        combo.setEditable(False)
         combo.clear()
         latest = latest_known_year(product)
         for year in years:
