@@ -96,7 +96,7 @@ def test_while_the_years_load_the_box_says_so_and_search_waits(qtbot, dock, monk
         return (2021,), True
 
     monkeypatch.setattr(year_list, "available_years", slow_years)
-    dock.refresh_years()
+    set_source(dock, (SAMPLE / "catalog.json").as_uri())  # the sample again, as a file: URI
     qtbot.waitUntil(started.is_set, timeout=10_000)
     assert dock.year_combo.count() == 0 and not dock.year_combo.isEnabled()
     assert placeholder(dock.year_combo) == "Loading…"
@@ -146,6 +146,10 @@ def test_an_unreachable_source_gives_one_message_and_the_known_years(
     earlier = [(str(year), year) for year in range(2021, 2016, -1)]
     assert offered(dock) == later + earlier
     assert dock.search_button.isEnabled()
+    set_source(dock, source)  # the same address again: unchecked years are asked again
+    assert dock.years_loading
+    qtbot.waitUntil(lambda: not dock.years_loading, timeout=10_000)
+    assert attempts == ["127.0.0.1", "127.0.0.1"] and dock.year() == 2021
 
 
 # -- Fetch only when it can succeed -----------------------------------------------------------
@@ -172,8 +176,9 @@ def test_fetch_is_disabled_while_it_cannot_succeed(qtbot, dock, qgis_iface, monk
     assert dock.fetch_button.isEnabled()
     canvas.setExtent(EMPTY_3035)  # back where nothing was found
     assert not dock.fetch_button.isEnabled()
+    listed = dock.year_task
     dock.product_combo.setCurrentIndex(dock.product_combo.findData("ctycl"))  # another product
-    qtbot.waitUntil(lambda: not dock.years_loading, timeout=10_000)
+    assert dock.year_task is listed and not dock.years_loading  # of the same CLMS collection
     assert dock.fetch_button.isEnabled()
 
     # 0 km²: an area where the product has no data at all.
@@ -189,7 +194,7 @@ def test_fetch_is_disabled_while_it_cannot_succeed(qtbot, dock, qgis_iface, monk
 
     # No year: the source lists none.
     monkeypatch.setattr(year_list, "available_years", lambda *_, **__: ((), True))
-    dock.refresh_years()
+    set_source(dock, (SAMPLE / "catalog.json").as_uri())
     qtbot.waitUntil(lambda: not dock.years_loading, timeout=10_000)
     assert dock.year() is None
     assert not dock.fetch_button.isEnabled() and dock.fetch_button.toolTip() == "Choose a year."

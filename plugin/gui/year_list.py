@@ -24,11 +24,15 @@ class YearList:
 
     years_loading = False  # True from a refresh until its list is shown
     _wanted_year = None  # the year chosen before the refresh, selected again when offered
+    _shown_key = None  # what the list shown was asked for, when the source answered
 
     def refresh_years(self, *_):
         self.connect_search_flow()  # once: see SearchActions
         product = self.years_product()
         source = self.source_url()
+        key = self._years_key(product, source)
+        if key == self._shown_key and not self.years_loading and self.year_combo.count():
+            return  # the source already listed these years (e.g. CTY + CTYCL -> CTYCL only)
         if not self.years_loading:
             self._wanted_year = self.year()
         options = self._year_options(product, source)
@@ -44,7 +48,7 @@ class YearList:
             self.year_task.cancel()
         self._show_loading()
         self.year_task = self._run(
-            tr("Crop Confidence: years"), work, lambda task: self._years_read(task, product),
+            tr("Crop Confidence: years"), work, lambda task: self._years_read(task, product, key),
             exclusive=False,
         )  # fmt: skip
 
@@ -64,7 +68,30 @@ class YearList:
         self.year_status.setToolTip("")
         self.update_actions()
 
-    def _years_read(self, task, product):
+    def _years_key(self, product, source):
+        """What the years depend on: the family's collection in the source; for OSO on Sentinel
+        Hub, the account and the area too."""
+        key = (products.FAMILY[product], source)
+        area = self._sentinelhub_area(product, source)
+        if area is not None:
+            rect, crs = area
+            key += (self.auth_select.configId(), rect.toString(), crs.authid())
+        return key
+
+    def _sentinelhub_area(self, product, source):
+        """The area, when the years are asked of Sentinel Hub's catalogue over it (OSO on
+        Sentinel Hub, with an account); else None."""
+        area = self.area()
+        if (
+            self.family() != products.OSO
+            or not self.auth_select.configId()
+            or area is None
+            or source_kind(product, source) != "sentinelhub"
+        ):
+            return None
+        return area
+
+    def _years_read(self, task, product, key):
         if task is not self.year_task:
             return  # a later refresh replaced this one
         checked = False
@@ -81,6 +108,7 @@ class YearList:
                 Qgis.MessageLevel.Warning,
             )
         self._fill_years(product, sorted(years, reverse=True), checked)
+        self._shown_key = key if checked else None  # unchecked: asked again at the next refresh
         self.year_status.setText("" if checked else tr("(not checked)"))
         self.year_status.setToolTip(str(task.error) if task.error is not None else "")
         self.years_loading = False
@@ -105,13 +133,8 @@ class YearList:
         """Keyword arguments of available_years: the proxies, and for OSO on Sentinel Hub
         with an account, what its catalogue needs to tell the years over the area."""
         options = {"proxies": qgis_proxies()}
-        area = self.area()
-        if (
-            self.family() != products.OSO
-            or not self.auth_select.configId()
-            or area is None
-            or source_kind(product, source) != "sentinelhub"
-        ):
+        area = self._sentinelhub_area(product, source)
+        if area is None:
             return options
         session = make_session(proxies=qgis_proxies(), timeout=settings.http_timeout())
         try:
