@@ -9,7 +9,7 @@ and whether it allows range reads. Pure: no Qt or QGIS.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
 from urllib.parse import urlsplit
@@ -51,7 +51,9 @@ class SearchRows(list):
     """The SearchRow list a search found. ``truncated``: the source's listing stopped at its
     limit of ``limit`` items, so tiles of the area may be missing (the user is told)."""
 
-    def __init__(self, rows=(), truncated: bool = False, limit: Optional[int] = None):
+    def __init__(
+        self, rows: Iterable[SearchRow] = (), truncated: bool = False, limit: Optional[int] = None
+    ):
         super().__init__(rows)
         self.truncated = truncated
         self.limit = limit
