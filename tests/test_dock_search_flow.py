@@ -374,3 +374,16 @@ def test_a_long_path_does_not_push_the_reason_out_of_the_message_bar(qtbot):
     more.click()
     (shown,) = seen
     assert shown.endswith(f"Full paths:\n{catalog}")
+
+
+def test_the_docks_messages_shorten_long_paths(qtbot, dock, qgis_iface, tmp_path):
+    folder = tmp_path / "a folder with a long name" / "and another one"
+    dock.product_combo.setCurrentIndex(dock.product_combo.findData("oso"))
+    dock.oso_source_edit.setText(str(folder / "OCS_{year}.tif"))  # a raster per year
+    dock.oso_source_edit.editingFinished.emit()
+    qtbot.waitUntil(lambda: not dock.years_loading, timeout=10_000)
+    dock.year_combo.setCurrentIndex(dock.year_combo.findData(2021))
+    search_and_wait(qtbot, dock)
+    assert qgis_iface.messageBar().get_messages(WARNING) == [
+        "Nothing found:No OSO 2021 raster at '…/OCS_2021.tif': the file does not exist."
+    ]

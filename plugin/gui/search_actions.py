@@ -18,6 +18,7 @@ from ..sources.coverage import coverage_of
 from ..sources.search import NothingFound, SearchOptions
 from ..sources.search import search as search_source
 from .area_picker import WGS84, area_km2
+from .messages import show_message
 
 
 class SearchActions:
@@ -36,6 +37,10 @@ class SearchActions:
         self.year_combo.currentIndexChanged.connect(self.update_actions)
         self.area_picker.changed.connect(self.update_actions)
         self.progress_label.setWordWrap(True)  # long warnings wrap, the dock keeps its width
+
+    def notify(self, title, text, level=Qgis.MessageLevel.Info):
+        """A message in QGIS's message bar, long paths shortened (messages.show_message)."""
+        show_message(self.iface.messageBar(), title, text, level)
 
     def update_actions(self, *_):
         """Search while no task runs and the years are listed; Fetch when it can succeed."""
@@ -74,10 +79,10 @@ class SearchActions:
             return
         area = self.area()
         if area is None or area[0].isEmpty():
-            self.message(tr("No area"), tr("Choose an area first."), Qgis.MessageLevel.Warning)
+            self.notify(tr("No area"), tr("Choose an area first."), Qgis.MessageLevel.Warning)
             return
         if self.year() is None:
-            self.message(tr("No year"), tr("No year is available."), Qgis.MessageLevel.Warning)
+            self.notify(tr("No year"), tr("No year is available."), Qgis.MessageLevel.Warning)
             return
         key = self.search_key()
         product, year, source, bbox = key
@@ -88,7 +93,7 @@ class SearchActions:
             _, hub_tokens = self.token_providers(session)
         except CredentialsError as error:
             session.close()
-            self.message(tr("Credentials"), str(error), Qgis.MessageLevel.Critical)
+            self.notify(tr("Credentials"), str(error), Qgis.MessageLevel.Critical)
             return
         collection = self.settings_box.collection()
 
@@ -126,7 +131,7 @@ class SearchActions:
             self.show_results([], key, str(task.error))
             return
         if task.error is not None:
-            self.message(tr("Search failed"), str(task.error), Qgis.MessageLevel.Critical)
+            self.notify(tr("Search failed"), str(task.error), Qgis.MessageLevel.Critical)
             return
         self.show_results(task.result or [], key)
 
@@ -170,15 +175,15 @@ class SearchActions:
                 "tiles of the area may be missing. Search a smaller area."
             ).format(rows.limit)
             self.progress_label.setText(text)
-            self.message(tr("Search incomplete"), text, Qgis.MessageLevel.Warning)
+            self.notify(tr("Search incomplete"), text, Qgis.MessageLevel.Warning)
         if not rows:
-            self.message(
+            self.notify(
                 tr("Nothing found"),
                 nothing_found or tr("No product for {} over this area.").format(key[1]),
                 Qgis.MessageLevel.Warning,
             )
         elif self.clip_check.isChecked() and any(row.ranges is False for row in rows):
-            self.message(
+            self.notify(
                 tr("Whole files only"),
                 tr(
                     "The server does not allow range reads: clipping is not possible. "

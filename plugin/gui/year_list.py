@@ -100,7 +100,7 @@ class YearList:
         else:
             years = default_years(product)
         if task.error is not None:
-            self.message(
+            self.notify(
                 tr("Cannot list the years"),
                 tr("{} The years offered are those the product may have, not checked.").format(
                     task.error
@@ -141,7 +141,7 @@ class YearList:
             _, options["sentinelhub_tokens"] = self.token_providers(session)
             options["sentinelhub_collection"] = self.settings_box.collection()
         except CredentialsError as error:
-            self.message(tr("Credentials"), str(error), Qgis.MessageLevel.Warning)
+            self.notify(tr("Credentials"), str(error), Qgis.MessageLevel.Warning)
         rect, crs = area
         options.update(
             bounds=(rect.xMinimum(), rect.yMinimum(), rect.xMaximum(), rect.yMaximum()),
