@@ -3,7 +3,7 @@
 Each value is saved as soon as it changes; ``sources_edited`` tells the dock that a source
 address or the collection id was edited (and saved). "Use the embedded sample (offline)"
 points both sources at the sample catalogue shipped with the plugin. Each label sits above
-its field, so that paths use the dock's whole width and long labels wrap.
+its field, so that paths use the dock's whole width in any language.
 """
 
 from qgis.gui import QgsCollapsibleGroupBox, QgsFileWidget
@@ -64,7 +64,6 @@ class SettingsPanel(QgsCollapsibleGroupBox):
 
     def _add_row(self, form, text, field):
         label = QLabel(text, self)
-        label.setWordWrap(True)
         label.setBuddy(field)
         form.addRow(label, field)
 
