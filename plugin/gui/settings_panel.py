@@ -8,10 +8,12 @@ its field, so that paths use the dock's whole width in any language.
 
 from qgis.gui import QgsCollapsibleGroupBox, QgsFileWidget
 from qgis.PyQt.QtCore import pyqtSignal
-from qgis.PyQt.QtWidgets import QFormLayout, QLabel, QLineEdit, QPushButton, QSpinBox
+from qgis.PyQt.QtWidgets import QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout
 
 from ..qgis import settings
 from ..qgis.i18n import tr
+
+SPACING = 6  # pixels between a field and the next label
 
 
 class SettingsPanel(QgsCollapsibleGroupBox):
@@ -25,9 +27,9 @@ class SettingsPanel(QgsCollapsibleGroupBox):
         self._connect()
 
     def _build(self):
-        form = QFormLayout(self)
-        # Labels above their fields: a path gets the dock's width, whatever the labels' language.
-        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
+        # Each label above its field: a path gets the dock's width, and a long label (French)
+        # wraps instead of widening the dock.
+        form = QVBoxLayout(self)
         self.folder_widget = QgsFileWidget(self)
         self.folder_widget.setStorageMode(QgsFileWidget.StorageMode.GetDirectory)
         self._add_row(form, tr("Download folder"), self.folder_widget)
@@ -52,7 +54,8 @@ class SettingsPanel(QgsCollapsibleGroupBox):
                 "services again."
             )
         )
-        form.addRow(self.sample_button)
+        form.addSpacing(SPACING)
+        form.addWidget(self.sample_button)
         self.clms_source_edit = QLineEdit(self)
         self.clms_source_edit.setPlaceholderText(tr("Copernicus Data Space STAC API"))
         self._add_row(form, tr("CLMS source (advanced)"), self.clms_source_edit)
@@ -64,8 +67,12 @@ class SettingsPanel(QgsCollapsibleGroupBox):
 
     def _add_row(self, form, text, field):
         label = QLabel(text, self)
+        label.setWordWrap(True)
         label.setBuddy(field)
-        form.addRow(label, field)
+        if form.count():
+            form.addSpacing(SPACING)
+        form.addWidget(label)
+        form.addWidget(field)
 
     def _load(self):
         self.folder_widget.setFilePath(settings.value("download_folder"))
