@@ -104,20 +104,27 @@ models: setup
 styles: setup
 	$(PY) tools/make_styles.py
 
-# The real QGIS desktop under Xvfb, with a throw-away profile that enables the plugin,
-# driven by tools/screenshot.py. `make screenshot SCREENSHOT_LOCALE=fr_FR` for the French UI.
-SCREENSHOT_LOCALE ?= en_GB
-SCREENSHOT ?= docs/screenshot$(if $(filter en%,$(SCREENSHOT_LOCALE)),,-$(firstword $(subst _, ,$(SCREENSHOT_LOCALE)))).png
+# The tour: the real QGIS desktop under Xvfb, with a throw-away profile that enables the plugin
+# and points its sources at the embedded sample, driven by tools/tour.py, in English and French,
+# into docs/tour/<language>/. TOUR_SIZE=1920x1080 for the other screen size of the layout review.
+TOUR_LANGUAGES ?= en_GB fr_FR
+TOUR_SIZE ?= 1366x768
+TOUR_DIR ?= docs/tour
 screenshot: setup translations
-	rm -rf build/screenshot-profile build/screenshot-downloads
-	mkdir -p build/screenshot-profile/profiles/default/QGIS
-	printf '[PythonPlugins]\ncrop_confidence=true\n[locale]\nuserLocale=$(SCREENSHOT_LOCALE)\noverrideFlag=true\n[CropConfidence]\nclms_source_url=$(CURDIR)/resources/sample/catalog.json\ndownload_folder=$(CURDIR)/build/screenshot-downloads\n' \
-		> build/screenshot-profile/profiles/default/QGIS/QGIS3.ini
-	cd $(CURDIR) && QT_QPA_PLATFORM=xcb CROP_CONFIDENCE_ROOT=$(CURDIR) CROP_CONFIDENCE_SCREENSHOT=$(CURDIR)/$(SCREENSHOT) \
-		PYTHONPATH=$(CURDIR)/build/plugins:$$($(PY) -c 'import site; print(site.getsitepackages()[0])') \
-		xvfb-run -a -s "-screen 0 1600x1000x24" qgis --nologo --noversioncheck \
-		--profiles-path $(CURDIR)/build/screenshot-profile --code $(CURDIR)/tools/screenshot.py
-	@echo "wrote $(SCREENSHOT)"
+	@for locale in $(TOUR_LANGUAGES); do \
+		language=$${locale%%_*}; profile=$(CURDIR)/build/tour-profile-$$language; \
+		rm -rf $$profile $(CURDIR)/build/tour-downloads-$$language; \
+		mkdir -p $$profile/profiles/default/QGIS; \
+		printf '[PythonPlugins]\ncrop_confidence=true\n[locale]\nuserLocale=%s\noverrideFlag=true\n[CropConfidence]\nclms_source_url=%s\noso_source_url=%s\ndownload_folder=%s\n' \
+			$$locale $(CURDIR)/resources/sample/catalog.json $(CURDIR)/resources/sample/catalog.json \
+			$(CURDIR)/build/tour-downloads-$$language > $$profile/profiles/default/QGIS/QGIS3.ini; \
+		QT_QPA_PLATFORM=xcb CROP_CONFIDENCE_ROOT=$(CURDIR) CROP_CONFIDENCE_TOUR=$(CURDIR)/$(TOUR_DIR)/$$language \
+			CROP_CONFIDENCE_TOUR_SIZE=$(TOUR_SIZE) \
+			PYTHONPATH=$(CURDIR)/build/plugins:$$($(PY) -c 'import site; print(site.getsitepackages()[0])') \
+			timeout 300 xvfb-run -a -s "-screen 0 $(TOUR_SIZE)x24" qgis --nologo --noversioncheck \
+			--profiles-path $$profile --code $(CURDIR)/tools/tour.py || exit 1; \
+		cat $(TOUR_DIR)/$$language/tour.log; \
+	done
 
 clean:
 	tools/matrix.sh unmount

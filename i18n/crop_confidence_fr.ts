@@ -10,7 +10,7 @@
         </message>
         <message>
             <location filename="../plugin/domain/products.py" line="41" />
-            <location filename="../plugin/gui/dock.py" line="94" />
+            <location filename="../plugin/gui/dock.py" line="123" />
             <source>CTYCL only (CLMS Confidence Layer)</source>
             <translation>CTYCL seule (couche de confiance CLMS)</translation>
         </message>
@@ -30,234 +30,244 @@
             <translation>Personnalisé</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/area_picker.py" line="48" />
+            <location filename="../plugin/gui/area_picker.py" line="52" />
             <source>Map canvas extent</source>
             <translation>Emprise du canevas de carte</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/area_picker.py" line="49" />
+            <location filename="../plugin/gui/area_picker.py" line="53" />
             <source>Extent of a layer</source>
             <translation>Emprise d'une couche</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/area_picker.py" line="50" />
+            <location filename="../plugin/gui/area_picker.py" line="54" />
             <source>Selected features of a layer</source>
             <translation>Entités sélectionnées d'une couche</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/area_picker.py" line="51" />
+            <location filename="../plugin/gui/area_picker.py" line="55" />
             <source>Rectangle drawn on the map</source>
             <translation>Rectangle dessiné sur la carte</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/area_picker.py" line="59" />
+            <location filename="../plugin/gui/area_picker.py" line="63" />
             <source>Draw…</source>
             <translation>Dessiner…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/area_picker.py" line="63" />
+            <location filename="../plugin/gui/area_picker.py" line="67" />
             <location filename="../plugin/processing/fetch_algorithm.py" line="118" />
             <source>Area</source>
             <translation>Emprise</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="52" />
+            <location filename="../plugin/gui/dock.py" line="60" />
             <location filename="../plugin/plugin.py" line="28" />
-            <location filename="../plugin/processing/provider.py" line="20" />
+            <location filename="../plugin/processing/provider.py" line="22" />
             <source>Crop Confidence</source>
             <translation>Crop Confidence</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="75" />
+            <location filename="../plugin/gui/dock.py" line="86" />
             <source>Search</source>
             <translation>Rechercher</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="93" />
+            <location filename="../plugin/gui/dock.py" line="122" />
             <source>CTY + CTYCL (CLMS Crop Types)</source>
             <translation>CTY + CTYCL (types de cultures CLMS)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="95" />
+            <location filename="../plugin/gui/dock.py" line="124" />
             <source>OSO (CNES land cover)</source>
             <translation>OSO (occupation du sol du CNES)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="96" />
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="127" />
+            <location filename="../plugin/gui/dock.py" line="125" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="131" />
             <location filename="../plugin/processing/fetch_algorithm.py" line="103" />
             <location filename="../plugin/processing/style_algorithm.py" line="141" />
             <source>Product</source>
             <translation>Produit</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="102" />
-            <location filename="../plugin/gui/results_table.py" line="21" />
+            <location filename="../plugin/gui/dock.py" line="127" />
+            <location filename="../plugin/gui/results_table.py" line="17" />
             <location filename="../plugin/processing/fetch_algorithm.py" line="111" />
             <source>Year</source>
             <translation>Année</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="109" />
+            <location filename="../plugin/gui/dock.py" line="137" />
             <source>New account…</source>
             <translation>Nouveau compte…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="110" />
-            <location filename="../plugin/gui/fetch_actions.py" line="57" />
+            <location filename="../plugin/gui/dock.py" line="138" />
+            <location filename="../plugin/gui/fetch_actions.py" line="59" />
             <location filename="../plugin/gui/search_actions.py" line="41" />
             <location filename="../plugin/gui/year_list.py" line="69" />
             <source>Credentials</source>
             <translation>Identifiants</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="116" />
+            <location filename="../plugin/gui/dock.py" line="145" />
             <location filename="../plugin/processing/fetch_algorithm.py" line="126" />
             <source>Clip to the area (read only what is needed)</source>
             <translation>Découper selon l'emprise (ne lire que le nécessaire)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="120" />
+            <location filename="../plugin/gui/dock.py" line="150" />
             <source>Fetch</source>
             <translation>Récupérer</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="121" />
+            <location filename="../plugin/gui/dock.py" line="151" />
             <source>Cancel</source>
             <translation>Annuler</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="131" />
+            <location filename="../plugin/gui/dock.py" line="161" />
             <source>Crop mask…</source>
             <translation>Masque de cultures…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="201" />
+            <location filename="../plugin/gui/dock.py" line="232" />
             <source>Choose an area.</source>
             <translation>Choisissez une emprise.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="209" />
+            <location filename="../plugin/gui/dock.py" line="236" />
+            <source>The product has no data over this area.</source>
+            <translation>Le produit n'a pas de données sur cette emprise.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="243" />
             <source>{} km² where the product has data, about {} to download</source>
             <translation>{} km² là où le produit a des données, environ {} à télécharger</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="211" />
+            <location filename="../plugin/gui/dock.py" line="245" />
             <source>{} km², about {} to download</source>
             <translation>{} km², environ {} à télécharger</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="229" />
+            <location filename="../plugin/gui/dock.py" line="263" />
             <source>Sentinel Hub OAuth client</source>
             <translation>Client OAuth Sentinel Hub</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="229" />
+            <location filename="../plugin/gui/dock.py" line="263" />
             <source>Copernicus Data Space account</source>
             <translation>Compte Copernicus Data Space</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="230" />
+            <location filename="../plugin/gui/dock.py" line="264" />
             <source>Client id:</source>
             <translation>Identifiant du client :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="230" />
+            <location filename="../plugin/gui/dock.py" line="264" />
             <source>User name (e-mail):</source>
             <translation>Nom d'utilisateur (courriel) :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="231" />
+            <location filename="../plugin/gui/dock.py" line="265" />
             <source>Client secret:</source>
             <translation>Secret du client :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="231" />
+            <location filename="../plugin/gui/dock.py" line="265" />
             <source>Password:</source>
             <translation>Mot de passe :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="242" />
+            <location filename="../plugin/gui/dock.py" line="276" />
             <source>Credentials not saved</source>
             <translation>Identifiants non enregistrés</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="41" />
+            <location filename="../plugin/gui/fetch_actions.py" line="43" />
             <source>Nothing to fetch</source>
             <translation>Rien à récupérer</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="41" />
+            <location filename="../plugin/gui/fetch_actions.py" line="43" />
             <source>Choose an area and a year.</source>
             <translation>Choisissez une emprise et une année.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="84" />
+            <location filename="../plugin/gui/fetch_actions.py" line="87" />
             <source>Fetching {} {}…</source>
             <translation>Récupération de {} {}…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="86" />
+            <location filename="../plugin/gui/fetch_actions.py" line="89" />
             <source>Crop Confidence: fetch</source>
             <translation>Crop Confidence : récupération</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="114" />
+            <location filename="../plugin/gui/fetch_actions.py" line="121" />
+            <source>{} (selection)</source>
+            <translation>{} (sélection)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/fetch_actions.py" line="127" />
             <source>Cancelled.</source>
             <translation>Annulé.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="116" />
+            <location filename="../plugin/gui/fetch_actions.py" line="129" />
             <source>Fetch cancelled</source>
             <translation>Récupération annulée</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="117" />
+            <location filename="../plugin/gui/fetch_actions.py" line="130" />
             <source>No layer file was left half-written; partial downloads are kept as .part files and resumed by the next fetch.</source>
             <translation>Aucun fichier de couche n'est resté à moitié écrit ; les téléchargements partiels sont gardés en fichiers .part et repris au prochain téléchargement.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="125" />
+            <location filename="../plugin/gui/fetch_actions.py" line="138" />
             <source>Failed.</source>
             <translation>Échec.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="126" />
+            <location filename="../plugin/gui/fetch_actions.py" line="139" />
             <source>Fetch failed</source>
             <translation>Échec de la récupération</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="136" />
+            <location filename="../plugin/gui/fetch_actions.py" line="149" />
             <source>Whole tiles: about {} will be downloaded. Continue?</source>
             <translation>Tuiles entières : environ {} à télécharger. Continuer ?</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="138" />
+            <location filename="../plugin/gui/fetch_actions.py" line="151" />
             <source>Whole tiles of unknown size will be downloaded (search first to see sizes). Continue?</source>
             <translation>Des tuiles entières de taille inconnue seront téléchargées (lancez d'abord une recherche pour voir les tailles). Continuer ?</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="143" />
+            <location filename="../plugin/gui/fetch_actions.py" line="156" />
             <source>Download whole tiles</source>
             <translation>Télécharger des tuiles entières</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="161" />
+            <location filename="../plugin/gui/fetch_actions.py" line="177" />
             <source>Layer not loaded</source>
             <translation>Couche non chargée</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="171" />
+            <location filename="../plugin/gui/fetch_actions.py" line="187" />
             <source>{} item(s), {} transferred.</source>
             <translation>{} élément(s), {} transférés.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="176" />
+            <location filename="../plugin/gui/fetch_actions.py" line="192" />
             <source>Fetched</source>
             <translation>Récupération terminée</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="177" />
+            <location filename="../plugin/gui/fetch_actions.py" line="193" />
             <source>{} layer(s) added to '{}'.</source>
             <translation>{} couche(s) ajoutée(s) à « {} ».</translation>
         </message>
@@ -287,17 +297,17 @@
             <translation>Go</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/results_table.py" line="21" />
+            <location filename="../plugin/gui/results_table.py" line="17" />
             <source>Tile</source>
             <translation>Tuile</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/results_table.py" line="21" />
+            <location filename="../plugin/gui/results_table.py" line="17" />
             <source>Layers</source>
             <translation>Couches</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/results_table.py" line="21" />
+            <location filename="../plugin/gui/results_table.py" line="17" />
             <source>Size</source>
             <translation>Taille</translation>
         </message>
@@ -437,6 +447,143 @@
             <translation>Crop Confidence : années</translation>
         </message>
         <message>
+            <location filename="../plugin/processing/area_sample.py" line="55" />
+            <source>Point {} of '{}' ({:.2f}, {:.2f} in the map's CRS) is outside the map '{}'. Delete it, or choose the map the sample was drawn on.</source>
+            <translation>Le point {} de « {} » ({:.2f}, {:.2f} dans le SCR de la carte) est hors de la carte « {} ». Supprimez-le, ou choisissez la carte sur laquelle l'échantillon a été tiré.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/area_sample.py" line="62" />
+            <source>Point {} of '{}' is outside the zone, where the strata are counted. Delete it, or give the zone the sample was drawn in.</source>
+            <translation>Le point {} de « {} » est hors de la zone où les strates sont comptées. Supprimez-le, ou donnez la zone dans laquelle l'échantillon a été tiré.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/area_sample.py" line="69" />
+            <source>Point {} of '{}' lies on a no-data pixel of the map '{}', which is in no stratum. Delete it, or choose the map the sample was drawn on.</source>
+            <translation>Le point {} de « {} » est sur un pixel sans donnée de la carte « {} », qui n'appartient à aucune strate. Supprimez-le, ou choisissez la carte sur laquelle l'échantillon a été tiré.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/area_sample.py" line="80" />
+            <source>Point {} of '{}' has no reference class in the field '{}'. Fill it in, or delete the point.</source>
+            <translation>Le point {} de « {} » n'a pas de classe de référence dans le champ « {} ». Remplissez-la, ou supprimez le point.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/area_sample.py" line="88" />
+            <source>Point {} of '{}': the reference '{}' in the field '{}' is not a class code of the map (its codes: {}). Write one of the map's class codes.</source>
+            <translation>Point {} de « {} » : la référence « {} » du champ « {} » n'est pas un code de classe de la carte (ses codes : {}). Écrivez l'un des codes de classe de la carte.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/area_sample.py" line="104" />
+            <source>Point {} of '{}': the stratum '{}' in the field '{}' is not a stratum of the map (its strata: {}). Give the same map, confidence layer, split and zone as for the sample design, or leave STRATUM_FIELD empty.</source>
+            <translation>Point {} de « {} » : la strate « {} » du champ « {} » n'est pas une strate de la carte (ses strates : {}). Donnez la même carte, la même couche de confiance, le même seuil et la même zone que pour le plan d'échantillonnage, ou laissez STRATUM_FIELD vide.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/area_sample.py" line="134" />
+            <source>Stratum {} ({} pixels) has {} reference point(s) in '{}': the estimate needs at least 2 in every stratum. Add points to it (for example with 'Stratified reference sample' and a minimum per stratum).</source>
+            <translation>La strate {} ({} pixels) a {} point(s) de référence dans « {} » : l'estimation en demande au moins 2 dans chaque strate. Ajoutez-y des points (par exemple avec « Échantillon de référence stratifié » et un minimum par strate).</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="69" />
+            <source>Area estimate from a reference sample</source>
+            <translation>Estimation des surfaces à partir d'un échantillon de référence</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="72" />
+            <source>Error-adjusted area of each map class, with its standard error and 95% confidence interval, and user's, producer's and overall accuracy with their 95% confidence intervals, from a stratified random reference sample (Olofsson et al. 2014, Remote Sensing of Environment 148, 42-57, eqs. 2-10).
+
+The map, its band, the confidence layer and split and the zone define the strata as for 'Stratified reference sample': give the same ones. The stratum sizes are counted on the map, in the zone when one is given. A point's stratum is read from STRATUM_FIELD, or, without it, from the map (and confidence layer) under the point; its map class is always read from the map. When the strata are the map classes the estimates are the paper's; when each class is split by confidence, the general stratified estimator for strata that differ from the map classes is used (Stehman 2014, International Journal of Remote Sensing 35, 4923-4939).
+
+REFERENCE_FIELD holds the reference class of each point, as a class code of the map. Nothing is guessed: a point outside the map or the zone, on a map no-data pixel, without a reference or with a reference that is not a class code of the map, and a stratum with fewer than 2 points, stop the run with a message naming them.
+
+The map area counts pixels and is biased by classification error; the error-adjusted area corrects it with the reference sample. The second table is the estimated error matrix in proportions of area (rows: map class, columns: reference class). Confidence intervals are +/- 1.96 standard errors.</source>
+            <translation>Surface corrigée des erreurs de chaque classe de la carte, avec son erreur type et son intervalle de confiance à 95 %, et précisions pour l'utilisateur, pour le producteur et globale avec leurs intervalles de confiance à 95 %, à partir d'un échantillon de référence aléatoire stratifié (Olofsson et al. 2014, Remote Sensing of Environment 148, 42-57, éq. 2-10).
+
+La carte, sa bande, la couche de confiance et son seuil et la zone définissent les strates comme pour « Échantillon de référence stratifié » : donnez les mêmes. Les tailles des strates sont comptées sur la carte, dans la zone quand elle est donnée. La strate d'un point est lue dans STRATUM_FIELD, ou, sans lui, sur la carte (et la couche de confiance) sous le point ; sa classe cartographiée est toujours lue sur la carte. Quand les strates sont les classes de la carte, les estimations sont celles de l'article ; quand chaque classe est partagée selon la confiance, l'estimateur stratifié général pour des strates différentes des classes de la carte est utilisé (Stehman 2014, International Journal of Remote Sensing 35, 4923-4939).
+
+REFERENCE_FIELD contient la classe de référence de chaque point, sous forme de code de classe de la carte. Rien n'est deviné : un point hors de la carte ou de la zone, sur un pixel sans donnée de la carte, sans référence ou avec une référence qui n'est pas un code de classe de la carte, et une strate de moins de 2 points arrêtent le traitement avec un message qui les nomme.
+
+La surface cartographiée compte des pixels et est biaisée par les erreurs de classification ; la surface corrigée des erreurs la corrige avec l'échantillon de référence. La seconde table est la matrice d'erreurs estimée en proportions de surface (lignes : classe de la carte, colonnes : classe de référence). Les intervalles de confiance sont de +/- 1,96 erreur type.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="98" />
+            <source>Zone in which the strata are counted (optional polygons)</source>
+            <translation>Zone dans laquelle les strates sont comptées (polygones, facultatif)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="102" />
+            <source>Labelled reference points</source>
+            <translation>Points de référence étiquetés</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="108" />
+            <source>Reference class field</source>
+            <translation>Champ de la classe de référence</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="116" />
+            <source>Stratum field (optional; without it, read from the map)</source>
+            <translation>Champ de la strate (facultatif ; sans lui, lue sur la carte)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="123" />
+            <source>Area estimate per class</source>
+            <translation>Estimation des surfaces par classe</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="129" />
+            <source>Error matrix (area proportions)</source>
+            <translation>Matrice d'erreurs (proportions de surface)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="135" />
+            <source>Overall accuracy</source>
+            <translation>Précision globale</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="136" />
+            <source>Overall accuracy 95% confidence half-width</source>
+            <translation>Demi-largeur de l'intervalle de confiance à 95 % de la précision globale</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="137" />
+            <source>Total area of the strata (ha)</source>
+            <translation>Surface totale des strates (ha)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="151" />
+            <source>SAMPLE: the layer {} cannot be opened.</source>
+            <translation>SAMPLE : la couche {} ne peut pas être ouverte.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="171" />
+            <source>SAMPLE: the layer '{}' has no point. Choose the labelled sample.</source>
+            <translation>SAMPLE : la couche « {} » n'a aucun point. Choisissez l'échantillon étiqueté.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="181" />
+            <source>REFERENCE_FIELD: choose the reference field.</source>
+            <translation>REFERENCE_FIELD : choisissez le champ de référence.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="185" />
+            <source>{}: the layer '{}' has no field '{}'.</source>
+            <translation>{} : la couche « {} » n'a pas de champ « {} ».</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="199" />
+            <source>SAMPLE: feature {} of '{}' is not a single point. The reference sample must be points (the output of 'Stratified reference sample').</source>
+            <translation>SAMPLE : l'entité {} de « {} » n'est pas un point unique. L'échantillon de référence doit être fait de points (la sortie de « Échantillon de référence stratifié »).</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="225" />
+            <source>The map's CRS is not projected in metres: areas are given in pixels only.</source>
+            <translation>Le SCR de la carte n'est pas projeté en mètres : les surfaces ne sont données qu'en pixels.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="238" />
+            <source>Overall accuracy {:.4f} +/- {:.4f} (95%), from {} points in {} strata.</source>
+            <translation>Précision globale {:.4f} +/- {:.4f} (95 %), d'après {} points dans {} strates.</translation>
+        </message>
+        <message>
             <location filename="../plugin/processing/base.py" line="18" />
             <source>Crop masks</source>
             <translation>Masques de cultures</translation>
@@ -462,197 +609,251 @@
             <translation>Tous les types de cultures (CTYCL)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="52" />
+            <location filename="../plugin/processing/class_widget.py" line="87" />
+            <source>Filter classes</source>
+            <translation>Filtrer les classes</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/class_widget.py" line="88" />
+            <source>Select all</source>
+            <translation>Tout cocher</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/class_widget.py" line="89" />
+            <source>Clear</source>
+            <translation>Tout décocher</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/class_widget.py" line="100" />
+            <source>Class codes to keep, e.g. 5,6,7</source>
+            <translation>Codes des classes à conserver, par ex. 5,6,7</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/class_widget.py" line="202" />
+            <source>CTYCL only has no class layer: every cropland pixel is kept.</source>
+            <translation>CTYCL seule n'a pas de couche des classes : tout pixel cultivé est conservé.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/class_widget.py" line="204" />
+            <source>No class ticked: the product's default crop classes are kept.</source>
+            <translation>Aucune classe cochée : les classes de cultures par défaut du produit sont conservées.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="54" />
             <source>{}: the layer '{}' ({}) is not a local raster file. Save it as a GeoTIFF first (Export &gt; Save As).</source>
             <translation>{} : la couche « {} » ({}) n'est pas un fichier raster local. Enregistrez-la d'abord en GeoTIFF (Exporter &gt; Sauvegarder sous).</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="99" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="88" />
             <source>Confidence-filtered crop mask</source>
             <translation>Masque de cultures filtré par la confiance</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="103" />
-            <source>Keeps the pixels of the selected crop classes whose classifier confidence reaches a threshold, and counts pixels and hectares per class.
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="93" />
+            <source>Keeps the pixels of the chosen crop classes whose classifier confidence reaches the minimum, and counts the pixels and hectares kept per class.
 
-Binary mask: 1 kept, 0 not kept, 255 no data. Filtered class map: the class code where kept, 0 elsewhere, the class nodata ({cty_nodata} for CTY, 255 for OSO; for Custom the class file's nodata, or its type's largest value when that is 0 or unset) where there is no data.
+Layers:
+• CTY + CTYCL: the CTY class layer and the CTYCL confidence layer.
+• CTYCL only: the CTYCL layer alone; every cropland pixel may be kept.
+• OSO: the bands of one OSO file: {oso_class_band} (classes), {oso_confidence_band} (confidence) and {oso_validity_band} (validity, the number of cloud-free dates).
+• Custom: any 8- or 16-bit class and confidence layers.
+All layers must share one grid (CRS, pixel size, alignment). They are processed over their common extent, never resampled.
 
-No data: CTY {cty_nodata}, CTYCL {ctycl_nodata} or an invalid value (101-252, 254), OSO 0 or 255, and each file's own nodata. Not kept: CTY 0, CTYCL {ctycl_no_crop}, a class not selected, a confidence below the threshold, a validity below the minimum.
+Classes:
+Tick the classes to keep. With none ticked, the product's crop classes are kept ({crop_examples}…). Outside this dialog, CLASSES is a comma-separated list of class codes.
 
-CLASSES is a comma-separated list of codes; empty means the product's crop classes. All layers must share one grid (CRS, pixel size, alignment); they are processed over their common extent, never resampled.
+Output:
+• Binary mask: 1 kept, 0 not kept, 255 no data.
+• Filtered class map: the class where kept, 0 elsewhere, and the class layer's no-data value where there is no data ({cty_nodata} for CTY, 255 for OSO; for Custom, the class file's own, or its type's largest value when that is 0 or unset).
 
-The per-class table is counted only when it is asked for: it takes about 40% more time.
+No data and not kept:
+No data: outside the CTY or CTYCL maps ({cty_nodata}, {ctycl_nodata}), a CTYCL value over 100 other than {ctycl_no_crop}, OSO {oso_nodata}, and each file's own no-data value. Not kept: no cropland (CTY {cty_no_crop}, CTYCL {ctycl_no_crop}), a class not chosen, a confidence below the minimum, a validity below the minimum.
 
-The output records the product, output mode, kept classes and thresholds in its metadata (CROPCONFIDENCE_*), from which 'Apply Crop Confidence style' styles it.</source>
-            <translation>Conserve les pixels des classes de cultures sélectionnées dont la confiance du classifieur atteint un seuil, et compte les pixels et les hectares par classe.
+The per-class table takes about 40% more time: it is counted only when asked for. The output records its product, classes and thresholds in its metadata, from which 'Apply Crop Confidence style' styles it again.</source>
+            <translation>Conserve les pixels des classes de cultures choisies dont la confiance du classifieur atteint le minimum, et compte les pixels et les hectares conservés par classe.
 
-Masque binaire : 1 conservé, 0 non conservé, 255 pas de données. Carte des classes filtrée : le code de la classe là où le pixel est conservé, 0 ailleurs, la valeur nodata des classes ({cty_nodata} pour CTY, 255 pour OSO ; pour Personnalisé, le nodata du fichier des classes, ou la plus grande valeur de son type quand il vaut 0 ou n'est pas défini) là où il n'y a pas de données.
+Couches :
+• CTY + CTYCL : la couche des classes CTY et la couche de confiance CTYCL.
+• CTYCL seule : la couche CTYCL seule ; tout pixel cultivé peut être conservé.
+• OSO : les bandes d'un fichier OSO : {oso_class_band} (classes), {oso_confidence_band} (confiance) et {oso_validity_band} (validité, le nombre de dates sans nuages).
+• Personnalisé : toute couche de classes et de confiance sur 8 ou 16 bits.
+Toutes les couches doivent partager la même grille (SCR, taille de pixel, alignement). Elles sont traitées sur leur emprise commune, sans jamais être rééchantillonnées.
 
-Pas de données : CTY {cty_nodata}, CTYCL {ctycl_nodata} ou une valeur invalide (101-252, 254), OSO 0 ou 255, ainsi que la valeur nodata propre à chaque fichier. Non conservé : CTY 0, CTYCL {ctycl_no_crop}, une classe non sélectionnée, une confiance inférieure au seuil, une validité inférieure au minimum.
+Classes :
+Cochez les classes à conserver. Si aucune n'est cochée, les classes de cultures du produit sont conservées ({crop_examples}…). Hors de cette boîte de dialogue, CLASSES est une liste de codes de classes séparés par des virgules.
 
-CLASSES est une liste de codes séparés par des virgules ; vide, elle désigne les classes de cultures du produit. Toutes les couches doivent partager la même grille (SCR, taille de pixel, alignement) ; elles sont traitées sur leur emprise commune, sans jamais être rééchantillonnées.
+Sortie :
+• Masque binaire : 1 conservé, 0 non conservé, 255 pas de données.
+• Carte des classes filtrée : la classe là où le pixel est conservé, 0 ailleurs, et la valeur « pas de données » de la couche des classes là où il n'y a pas de données ({cty_nodata} pour CTY, 255 pour OSO ; pour Personnalisé, celle du fichier des classes, ou la plus grande valeur de son type quand elle vaut 0 ou n'est pas définie).
 
-Le tableau par classe n'est calculé que s'il est demandé : il prend environ 40 % de temps en plus.
+Pas de données et non conservé :
+Pas de données : hors des cartes CTY ou CTYCL ({cty_nodata}, {ctycl_nodata}), une valeur CTYCL supérieure à 100 autre que {ctycl_no_crop}, OSO {oso_nodata}, et la valeur « pas de données » propre à chaque fichier. Non conservé : pas de culture (CTY {cty_no_crop}, CTYCL {ctycl_no_crop}), une classe non choisie, une confiance inférieure au minimum, une validité inférieure au minimum.
 
-La sortie enregistre le produit, le mode de sortie, les classes conservées et les seuils dans ses métadonnées (CROPCONFIDENCE_*), d'après lesquelles « Appliquer le style Crop Confidence » lui donne son style.</translation>
+Le tableau par classe prend environ 40 % de temps en plus : il n'est calculé que s'il est demandé. La sortie enregistre son produit, ses classes et ses seuils dans ses métadonnées, d'après lesquelles « Appliquer le style Crop Confidence » lui redonne son style.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="135" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="139" />
             <source>Output</source>
             <translation>Sortie</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="136" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="140" />
             <source>Binary mask</source>
             <translation>Masque binaire</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="136" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="140" />
             <source>Filtered class map</source>
             <translation>Carte des classes filtrée</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="141" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="145" />
             <source>Clip to extent</source>
             <translation>Découper selon l'emprise</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="152" />
-            <source>Class layer (CTY or OSO classes; not needed for CTYCL only)</source>
-            <translation>Couche des classes (classes CTY ou OSO ; inutile pour CTYCL seule)</translation>
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="156" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="141" />
+            <source>Class layer</source>
+            <translation>Couche des classes</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="153" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="157" />
             <source>Class band</source>
             <translation>Bande des classes</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="159" />
-            <source>Confidence layer (CTYCL or {oso_confidence_band})</source>
-            <translation>Couche de confiance (CTYCL ou {oso_confidence_band})</translation>
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="163" />
+            <location filename="../plugin/processing/fetch_algorithm.py" line="142" />
+            <source>Confidence layer</source>
+            <translation>Couche de confiance</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="160" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="164" />
+            <location filename="../plugin/processing/strata_inputs.py" line="49" />
             <source>Confidence band</source>
             <translation>Bande de confiance</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="166" />
-            <source>Validity layer (OSO {oso_validity_band})</source>
-            <translation>Couche de validité (OSO {oso_validity_band})</translation>
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="170" />
+            <source>Validity layer (OSO)</source>
+            <translation>Couche de validité (OSO)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="167" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="171" />
             <source>Validity band</source>
             <translation>Bande de validité</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="180" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="184" />
             <source>Minimum validity (cloud-free dates)</source>
             <translation>Validité minimale (dates sans nuages)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="189" />
-            <source>Classes to keep (comma-separated codes; empty = the product's crops)</source>
-            <translation>Classes à conserver (codes séparés par des virgules ; vide = les cultures du produit)</translation>
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="191" />
+            <source>Classes to keep</source>
+            <translation>Classes à conserver</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="197" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="199" />
             <source>Minimum confidence (%)</source>
             <translation>Niveau de confiance minimal (%)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="208" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="210" />
             <source>Threads (0 = all cores)</source>
             <translation>Threads (0 = tous les cœurs)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="215" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="217" />
             <source>GDAL creation options (KEY=VALUE|KEY=VALUE)</source>
             <translation>Options de création GDAL (CLE=VALEUR|CLE=VALEUR)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="224" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="226" />
+            <location filename="../plugin/processing/postprocess.py" line="79" />
             <source>Crop mask</source>
             <translation>Masque de cultures</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="228" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="230" />
             <source>Per-class counts</source>
             <translation>Comptages par classe</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="235" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="237" />
             <source>Total pixels</source>
             <translation>Nombre total de pixels</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="236" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="238" />
             <source>No-data pixels</source>
             <translation>Pixels sans données</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="237" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="239" />
             <source>Kept pixels</source>
             <translation>Pixels conservés</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="238" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="240" />
             <source>Kept area (ha)</source>
             <translation>Surface conservée (ha)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="247" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="249" />
             <source>CONFIDENCE_LAYER: the layer {} cannot be opened as a raster.</source>
             <translation>CONFIDENCE_LAYER : la couche {} ne peut pas être ouverte comme raster.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="256" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="258" />
+            <location filename="../plugin/processing/strata_inputs.py" line="81" />
             <source>{}: the layer {} cannot be opened as a raster.</source>
             <translation>{} : la couche {} ne peut pas être ouverte comme raster.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="271" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="273" />
+            <location filename="../plugin/processing/strata_inputs.py" line="91" />
             <source>{}: band {} does not exist; bands are numbered from 1.</source>
             <translation>{} : la bande {} n'existe pas ; les bandes sont numérotées à partir de 1.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="336" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="338" />
             <source>OUTPUT_TABLE: the folder '{}' of the table '{}' does not exist. Create it or choose another file for the table.</source>
             <translation>OUTPUT_TABLE : le dossier « {} » de la table « {} » n'existe pas. Créez-le ou choisissez un autre fichier pour la table.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="364" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="366" />
             <source>OUTPUT: '{}' is not a GeoTIFF name. The crop mask is always written as a GeoTIFF: give a file name ending in .tif.</source>
             <translation>OUTPUT : « {} » n'est pas un nom de GeoTIFF. Le masque de cultures est toujours écrit en GeoTIFF : donnez un nom de fichier finissant par .tif.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="374" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="376" />
             <source>MIN_VALIDITY {} is ignored: no validity layer is given.</source>
             <translation>MIN_VALIDITY {} est ignoré : aucune couche de validité n'est donnée.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="380" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="382" />
             <source>Product {}, classes {}, minimum confidence {}</source>
             <translation>Produit {}, classes {}, niveau de confiance minimal {}</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="383" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="385" />
             <source>all cropland</source>
             <translation>toutes les terres cultivées</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="416" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="418" />
             <source>The rasters' CRS is not projected in metres: areas are not computed.</source>
             <translation>Le SCR des rasters n'est pas projeté en mètres : les surfaces ne sont pas calculées.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="421" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="423" />
             <source>Kept {} of {} pixels ({} ha); {} no-data pixels.</source>
             <translation>{} pixels conservés sur {} ({} ha) ; {} pixels sans données.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="465" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="474" />
             <source>OUTPUT_TABLE: the table '{}' cannot be written: {}. No crop mask was written either. Choose another file or folder for the table.</source>
             <translation>OUTPUT_TABLE : impossible d'écrire la table « {} » : {}. Aucun masque de cultures n'a donc été écrit. Choisissez un autre fichier ou dossier pour la table.</translation>
         </message>
@@ -702,16 +903,6 @@ Les identifiants proviennent d'une configuration d'authentification QGIS : pour 
             <translation>Dossier de sortie</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/fetch_algorithm.py" line="141" />
-            <source>Class layer</source>
-            <translation>Couche des classes</translation>
-        </message>
-        <message>
-            <location filename="../plugin/processing/fetch_algorithm.py" line="142" />
-            <source>Confidence layer</source>
-            <translation>Couche de confiance</translation>
-        </message>
-        <message>
             <location filename="../plugin/processing/fetch_algorithm.py" line="143" />
             <source>Validity layer</source>
             <translation>Couche de validité</translation>
@@ -747,9 +938,156 @@ Les identifiants proviennent d'une configuration d'authentification QGIS : pour 
             <translation>{} élément(s) récupéré(s), {} octets transférés.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/provider.py" line="23" />
+            <location filename="../plugin/processing/provider.py" line="25" />
             <source>Crop Confidence: confidence-filtered crop masks</source>
             <translation>Crop Confidence : masques de cultures filtrés par la confiance</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="56" />
+            <source>{}: '{}' cannot be written: {}. Choose another file or folder.</source>
+            <translation>{} : « {} » ne peut pas être écrit : {}. Choisissez un autre fichier ou dossier.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="65" />
+            <source>Proportional to the stratum areas</source>
+            <translation>Proportionnelle aux surfaces des strates</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="66" />
+            <source>Equal</source>
+            <translation>Égale</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="67" />
+            <source>Minimum per stratum, the rest proportional (Olofsson et al. 2014)</source>
+            <translation>Minimum par strate, le reste proportionnel (Olofsson et al. 2014)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="92" />
+            <source>Stratified reference sample</source>
+            <translation>Échantillon de référence stratifié</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="95" />
+            <source>Draws reference points for an area estimate: a stratified random sample, with the map's classes as strata (Olofsson et al. 2014, Remote Sensing of Environment 148, 42-57).
+
+With a confidence layer, each class is split into a low-confidence stratum (confidence below the split) and a high-confidence stratum, which puts reference effort where the map is unsure. Pixels whose confidence is not a percentage (no data, or a code above 100) stay in their class's unsplit stratum. Map no-data pixels are in no stratum. With a zone, only the pixels whose centre is inside it count.
+
+Sample size: SAMPLE_SIZE points, or, when it is 0, Cochran's formula (Olofsson 2014, eq. 13) for the target standard error of overall accuracy and the expected user's accuracies: one proportion for all classes (0.8), or class=proportion pairs (1110=0.7, 1120=0.9, 0.8 for the others).
+
+Allocation: proportional to the stratum areas; equal; or Olofsson's recommendation, at least MIN_PER_STRATUM points per stratum and the rest proportional. The area estimate needs at least 2 points per stratum.
+
+Points are pixel centres drawn uniformly without replacement in each stratum; the same SEED gives the same points. Fill in the 'reference' field with the class code seen on the ground or on imagery, then run 'Area estimate from a reference sample'.</source>
+            <translation>Tire des points de référence pour une estimation des surfaces : un échantillon aléatoire stratifié, avec les classes de la carte comme strates (Olofsson et al. 2014, Remote Sensing of Environment 148, 42-57).
+
+Avec une couche de confiance, chaque classe est partagée en une strate de confiance basse (confiance sous le seuil) et une strate de confiance haute, ce qui porte l'effort de référence là où la carte est incertaine. Les pixels dont la confiance n'est pas un pourcentage (sans donnée, ou un code au-dessus de 100) restent dans la strate non partagée de leur classe. Les pixels sans donnée de la carte ne sont dans aucune strate. Avec une zone, seuls comptent les pixels dont le centre est à l'intérieur.
+
+Taille de l'échantillon : SAMPLE_SIZE points, ou, quand elle vaut 0, la formule de Cochran (Olofsson 2014, éq. 13) pour l'erreur type visée de la précision globale et les précisions pour l'utilisateur attendues : une proportion pour toutes les classes (0.8), ou des paires classe=proportion (1110=0.7, 1120=0.9, 0.8 pour les autres).
+
+Répartition : proportionnelle aux surfaces des strates ; égale ; ou la recommandation d'Olofsson, au moins MIN_PER_STRATUM points par strate et le reste proportionnel. L'estimation des surfaces demande au moins 2 points par strate.
+
+Les points sont des centres de pixels tirés uniformément sans remise dans chaque strate ; la même graine (SEED) donne les mêmes points. Remplissez le champ « reference » avec le code de la classe observée sur le terrain ou sur l'imagerie, puis lancez « Estimation des surfaces à partir d'un échantillon de référence ».</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="119" />
+            <source>Zone (optional polygons)</source>
+            <translation>Zone (polygones, facultatif)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="123" />
+            <source>Allocation</source>
+            <translation>Répartition</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="129" />
+            <source>Sample size (0 = from the target standard error)</source>
+            <translation>Taille de l'échantillon (0 = d'après l'erreur type visée)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="130" />
+            <source>Minimum points per stratum</source>
+            <translation>Minimum de points par strate</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="131" />
+            <source>Random seed</source>
+            <translation>Graine aléatoire</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="146" />
+            <source>Target standard error of overall accuracy</source>
+            <translation>Erreur type visée de la précision globale</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="156" />
+            <source>Expected user's accuracies (0.8, or 1110=0.7, 1120=0.9, 0.8)</source>
+            <translation>Précisions pour l'utilisateur attendues (0.8, ou 1110=0.7, 1120=0.9, 0.8)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="163" />
+            <source>Reference sample</source>
+            <translation>Échantillon de référence</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="168" />
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="172" />
+            <source>Strata</source>
+            <translation>Strates</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="171" />
+            <source>Sample size</source>
+            <translation>Taille de l'échantillon</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="225" />
+            <source>{} points in {} strata; allocation: {}.</source>
+            <translation>{} points dans {} strates ; répartition : {}.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="243" />
+            <source>Stratum {} gets {} point(s): the area estimate needs at least 2 per stratum. Use the minimum-per-stratum allocation or a larger sample.</source>
+            <translation>La strate {} reçoit {} point(s) : l'estimation des surfaces en demande au moins 2 par strate. Utilisez la répartition avec un minimum par strate ou un échantillon plus grand.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/strata_inputs.py" line="35" />
+            <source>Map (crop mask, class map, CTY or OSO classes)</source>
+            <translation>Carte (masque de cultures, carte de classes, classes CTY ou OSO)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/strata_inputs.py" line="38" />
+            <source>Map band</source>
+            <translation>Bande de la carte</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/strata_inputs.py" line="43" />
+            <source>Confidence layer: splits each class into low and high confidence strata</source>
+            <translation>Couche de confiance : partage chaque classe en strates de confiance basse et haute</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/strata_inputs.py" line="55" />
+            <source>Confidence split (%): below is low, from it high</source>
+            <translation>Seuil de confiance (%) : en dessous, basse ; à partir de lui, haute</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/strata_inputs.py" line="102" />
+            <source>ZONE: the layer {} cannot be opened.</source>
+            <translation>ZONE : la couche {} ne peut pas être ouverte.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/strata_inputs.py" line="107" />
+            <source>ZONE: the layer '{}' does not hold polygons. Choose a polygon layer.</source>
+            <translation>ZONE : la couche « {} » ne contient pas de polygones. Choisissez une couche de polygones.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/strata_inputs.py" line="124" />
+            <source>ZONE: feature {} of '{}' has an invalid geometry that cannot be repaired. Fix it (Vector &gt; Geometry Tools &gt; Fix Geometries) and run again.</source>
+            <translation>ZONE : l'entité {} de « {} » a une géométrie invalide qui ne peut pas être réparée. Corrigez-la (Vecteur &gt; Outils de géométrie &gt; Réparer les géométries) et relancez.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/strata_inputs.py" line="132" />
+            <source>ZONE: the layer '{}' has no polygon. Choose a zone or leave ZONE empty.</source>
+            <translation>ZONE : la couche « {} » n'a aucun polygone. Choisissez une zone ou laissez ZONE vide.</translation>
         </message>
         <message>
             <location filename="../plugin/processing/style_algorithm.py" line="44" />
@@ -888,6 +1226,46 @@ Une couche du projet courant est restylée sur place. Un fichier qui n'est pas o
             <location filename="../plugin/qgis/styles.py" line="131" />
             <source>Class {}</source>
             <translation>Classe {}</translation>
+        </message>
+        <message>
+            <source>Keeps the pixels of the selected crop classes whose classifier confidence reaches a threshold, and counts pixels and hectares per class.
+
+Binary mask: 1 kept, 0 not kept, 255 no data. Filtered class map: the class code where kept, 0 elsewhere, the class nodata ({cty_nodata} for CTY, 255 for OSO; for Custom the class file's nodata, or its type's largest value when that is 0 or unset) where there is no data.
+
+No data: CTY {cty_nodata}, CTYCL {ctycl_nodata} or an invalid value (101-252, 254), OSO 0 or 255, and each file's own nodata. Not kept: CTY 0, CTYCL {ctycl_no_crop}, a class not selected, a confidence below the threshold, a validity below the minimum.
+
+CLASSES is a comma-separated list of codes; empty means the product's crop classes. All layers must share one grid (CRS, pixel size, alignment); they are processed over their common extent, never resampled.
+
+The per-class table is counted only when it is asked for: it takes about 40% more time.
+
+The output records the product, output mode, kept classes and thresholds in its metadata (CROPCONFIDENCE_*), from which 'Apply Crop Confidence style' styles it.</source>
+            <translation type="vanished">Conserve les pixels des classes de cultures sélectionnées dont la confiance du classifieur atteint un seuil, et compte les pixels et les hectares par classe.
+
+Masque binaire : 1 conservé, 0 non conservé, 255 pas de données. Carte des classes filtrée : le code de la classe là où le pixel est conservé, 0 ailleurs, la valeur nodata des classes ({cty_nodata} pour CTY, 255 pour OSO ; pour Personnalisé, le nodata du fichier des classes, ou la plus grande valeur de son type quand il vaut 0 ou n'est pas défini) là où il n'y a pas de données.
+
+Pas de données : CTY {cty_nodata}, CTYCL {ctycl_nodata} ou une valeur invalide (101-252, 254), OSO 0 ou 255, ainsi que la valeur nodata propre à chaque fichier. Non conservé : CTY 0, CTYCL {ctycl_no_crop}, une classe non sélectionnée, une confiance inférieure au seuil, une validité inférieure au minimum.
+
+CLASSES est une liste de codes séparés par des virgules ; vide, elle désigne les classes de cultures du produit. Toutes les couches doivent partager la même grille (SCR, taille de pixel, alignement) ; elles sont traitées sur leur emprise commune, sans jamais être rééchantillonnées.
+
+Le tableau par classe n'est calculé que s'il est demandé : il prend environ 40 % de temps en plus.
+
+La sortie enregistre le produit, le mode de sortie, les classes conservées et les seuils dans ses métadonnées (CROPCONFIDENCE_*), d'après lesquelles « Appliquer le style Crop Confidence » lui donne son style.</translation>
+        </message>
+        <message>
+            <source>Class layer (CTY or OSO classes; not needed for CTYCL only)</source>
+            <translation type="vanished">Couche des classes (classes CTY ou OSO ; inutile pour CTYCL seule)</translation>
+        </message>
+        <message>
+            <source>Confidence layer (CTYCL or {oso_confidence_band})</source>
+            <translation type="vanished">Couche de confiance (CTYCL ou {oso_confidence_band})</translation>
+        </message>
+        <message>
+            <source>Validity layer (OSO {oso_validity_band})</source>
+            <translation type="vanished">Couche de validité (OSO {oso_validity_band})</translation>
+        </message>
+        <message>
+            <source>Classes to keep (comma-separated codes; empty = the product's crops)</source>
+            <translation type="vanished">Classes à conserver (codes séparés par des virgules ; vide = les cultures du produit)</translation>
         </message>
         <message>
             <source>Could not write the crop mask's settings into the metadata of {} ({}): 'Apply Crop Confidence style' will tell its kind from its values only.</source>

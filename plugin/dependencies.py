@@ -1,4 +1,5 @@
-"""Where pystac-client comes from: QGIS's Python, or the copies shipped in the plugin's zip.
+"""Where pystac-client comes from: QGIS's Python, or the copies shipped in the plugin's zip;
+and which of the packages the plugin cannot ship (numpy, rasterio, requests) QGIS's Python lacks.
 
 The zip's ``vendor/`` folder (built by tools/make_zip.py, not in git) holds pystac-client and
 the pure-Python packages it needs: pystac, python-dateutil and six (not requests: QGIS always
@@ -39,6 +40,12 @@ VENDORED = "vendored"  # some (or all) come from the vendor folder, appended to 
 MISSING = "missing"  # some are missing and the plugin ships none (not installed from its zip)
 PYTHON_TOO_OLD = "python too old"  # the shipped copies need a newer Python
 INCOMPATIBLE = "incompatible"  # an installed package is too old (or new) for the shipped ones
+
+
+# What the crop-mask engine and the fetch import, and the plugin cannot ship (compiled code,
+# or part of every QGIS): QGIS's Python must have them. Nothing fails at load without them, as
+# nothing imports them then; the plugin says which are missing (missing_core()).
+CORE = ("numpy", "rasterio", "requests")
 
 
 @dataclass(frozen=True)
@@ -177,6 +184,20 @@ def _conflict(package, other, need, vendor):
         f"{package['version']} shipped with the plugin, which needs "
         f"{need['distribution']} {wants}"
     )
+
+
+def missing_core():
+    """The packages of CORE that QGIS's Python lacks, in CORE's order. Imports none of them:
+    find_spec only looks for top-level names."""
+    missing = []
+    for module in CORE:
+        try:
+            found = module in sys.modules or find_spec(module) is not None
+        except (ImportError, ValueError):
+            found = True  # there, but odd: leave it to the import to say
+        if not found:
+            missing.append(module)
+    return tuple(missing)
 
 
 def search_unavailable(error):

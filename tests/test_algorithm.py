@@ -104,7 +104,7 @@ def test_per_class_counts_are_made_only_when_the_table_is_asked_for(
 ):
     from qgis.core import QgsProcessing, QgsProcessingOutputLayerDefinition, QgsVectorLayer
 
-    from crop_confidence.plugin.processing import cropmask_algorithm
+    from crop_confidence.plugin.raster import engine  # the algorithm imports it when it runs
 
     requests = []
 
@@ -112,8 +112,8 @@ def test_per_class_counts_are_made_only_when_the_table_is_asked_for(
         requests.append(request)
         return run_crop_mask(request, *args, **kwargs)
 
-    run_crop_mask = cropmask_algorithm.run_crop_mask
-    monkeypatch.setattr(cropmask_algorithm, "run_crop_mask", spy)
+    run_crop_mask = engine.run_crop_mask
+    monkeypatch.setattr(engine, "run_crop_mask", spy)
 
     classes, confidence, classes_path, confidence_path = cty_pair
     parameters = cty_parameters(classes_path, confidence_path, tmp_path / "mask.tif")
@@ -477,3 +477,29 @@ def test_toolbox_dialog_builds_a_widget_for_every_parameter(
     assert values["MIN_CONFIDENCE"] == 80
     assert values["CONFIDENCE_LAYER"] == confidence_path
     dialog.close()
+
+
+def test_a_wrong_data_type_names_the_file_as_it_is_spelt(provider, tmp_path, cty_pair):  # noqa: ARG001
+    classes, confidence, _, _ = cty_pair
+    folder = tmp_path / "Fields_NORD"
+    folder.mkdir()
+    classes_path = write_raster(folder / "CTY_2021.tif", classes, nodata=65535)
+    confidence_path = write_raster(folder / "CTYCL_2021.tif", confidence, nodata=255)
+    parameters = cty_parameters(classes_path, confidence_path, tmp_path / "mask.tif", PRODUCT=2)
+    with pytest.raises(QgsProcessingException) as raised:
+        run(parameters)
+    assert f"The class raster '{classes_path}' (band 1) holds uint16 values" in str(raised.value)
+
+
+def test_the_log_names_the_product_by_its_label(provider, tmp_path, cty_pair):  # noqa: ARG001
+    _, _, classes_path, confidence_path = cty_pair
+    feedback = QgsProcessingFeedback()
+    run(
+        cty_parameters(classes_path, confidence_path, tmp_path / "m.tif", CLASSES="1130,1110"),
+        feedback=feedback,
+    )
+    assert (
+        "Product CTY + CTYCL (CLMS Crop Types and Confidence Layer), classes 1110, 1130, "
+        "minimum confidence 50"
+    ) in feedback.textLog()
+    assert "cty_ctycl" not in feedback.textLog()

@@ -369,3 +369,17 @@ def test_vendor_json_lists_the_modules_the_rule_checks(vendor):
     assert set(manifest["modules"]) == set(dependencies.MODULES)
     for module, distribution in dependencies.MODULES.items():
         assert manifest["modules"][module]["distribution"] == distribution
+
+
+@pytest.mark.parametrize("hide", [(), ("rasterio",), ("numpy", "rasterio")])
+def test_missing_core_names_what_qgis_python_lacks_and_imports_nothing(vendor, hide):
+    """The packages the plugin cannot ship: named when missing, found without being imported
+    (the plugin asks at every QGIS start)."""
+    out = run_rule(
+        vendor,
+        hide=STAC + hide,
+        then="import sys\nout['missing'] = list(dependencies.missing_core())\n"
+        "out['loaded'] = [m for m in dependencies.CORE if m in sys.modules]",
+    )
+    assert out["missing"] == list(hide)
+    assert out["loaded"] == []

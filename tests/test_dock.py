@@ -116,8 +116,8 @@ def test_product_area_search_results_fetch_layers(qtbot, dock, stac_over_http, m
     dock.product_combo.setCurrentIndex(dock.product_combo.findData("cty_ctycl"))
     root = QgsProject.instance().layerTreeRoot()
     (group,) = root.children()
-    assert group.name().startswith("CTY + CTYCL (CLMS Crop Types) 2021 – aoi-")
-    layers = {node.layer().name().split("_")[0]: node.layer() for node in group.findLayers()}
+    assert group.name() == "CTY 2021 – 3851–3855 km E, 2650–2653 km N"
+    layers = {node.layer().name().split()[0]: node.layer() for node in group.findLayers()}
     assert set(layers) == {"CTY", "CTYCL"}
     assert host.bytes_sent > 0
     assert dock.mask_button.isEnabled()
@@ -133,6 +133,7 @@ def test_product_area_search_results_fetch_layers(qtbot, dock, stac_over_http, m
     )
     dock.confidence_spin.setValue(65)
     qtbot.mouseClick(dock.mask_button, Qt.MouseButton.LeftButton)
+    folder = Path(layers["CTYCL"].source()).parent  # the mask is written next to its inputs
     assert opened == [
         (
             "cropconfidence:cropmask",
@@ -142,6 +143,7 @@ def test_product_area_search_results_fetch_layers(qtbot, dock, stac_over_http, m
                 "THREADS": dock.threads_spin.value(),
                 "CLASS_LAYER": layers["CTY"].id(),
                 "CONFIDENCE_LAYER": layers["CTYCL"].id(),
+                "OUTPUT": str(folder / f"crop_mask_cty_ctycl_2021_{folder.name[15:]}.tif"),
             },
         )
     ]
@@ -285,7 +287,7 @@ def test_two_factor_code_is_asked_on_the_main_thread(
         assert on_main_thread and label.startswith(prompt)
         assert identity.grants["password"] == 1
         layers = QgsProject.instance().mapLayers().values()
-        assert [layer.name().split("_")[0] for layer in layers] == ["CTYCL"]
+        assert [layer.name().split()[0] for layer in layers] == ["CTYCL"]
     finally:
         settings.set_value("cdse_token_url", saved)
         identity.stop()

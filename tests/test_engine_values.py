@@ -6,8 +6,8 @@ import rasterio
 from rasterio.transform import Affine
 
 from crop_confidence.plugin.domain.errors import CropMaskError
-from crop_confidence.plugin.domain.products import check_class_codes
 from crop_confidence.plugin.raster.engine import BandRef, CropMaskRequest, run_crop_mask
+from crop_confidence.plugin.raster.states import check_class_codes
 from rasters import write_raster
 
 

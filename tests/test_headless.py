@@ -74,6 +74,9 @@ def test_qgis_process_lists_and_runs_cropmask(qgis_process_env, tmp_path, cty_pa
     assert code == 0
     algorithms = json.loads(listing)["providers"]["cropconfidence"]["algorithms"]
     assert "cropconfidence:cropmask" in algorithms
+    # The shipped models, by ids without spaces (issue 14).
+    assert "cropconfidence:cropmaskreport" in algorithms
+    assert "cropconfidence:cropmaskforextent" in algorithms
 
     code, output, stderr = run_cty_cropmask(
         qgis_process_env,
@@ -171,12 +174,19 @@ def test_model_in_process(provider, tmp_path, cty_pair):  # noqa: ARG001
     assert int(grapes["kept"]) == int(kept.sum())
 
 
-def test_fetch_then_mask_model_headless_against_loopback_services(qgis_process_env, tmp_path):
+@pytest.mark.parametrize(
+    "model", [str(FETCH_MODEL), "cropconfidence:cropmaskforextent"], ids=["file", "provider-id"]
+)
+def test_fetch_then_mask_model_headless_against_loopback_services(
+    qgis_process_env, tmp_path, model
+):
+    """cropconfidence:fetch chained into cropconfidence:cropmask, run from the model file and
+    from the provider's id of the shipped model."""
     with loopback_clms_mirror() as (stac, host):
         code, output, stderr = qgis_process(
             qgis_process_env,
             "run",
-            str(FETCH_MODEL),
+            model,
             "--",
             "product=0",
             "year=2021",

@@ -5,6 +5,7 @@ import pytest
 
 from crop_confidence.plugin.domain import products
 from crop_confidence.plugin.raster import masks
+from crop_confidence.plugin.raster import states as state_tables
 
 
 def test_value_runs_are_the_inclusive_ranges_of_true_values():
@@ -26,7 +27,7 @@ def _tables():
         (products.CUSTOM, "int16", -3, (-2, 5, 6, 7, 900)),
         (products.CUSTOM, "int8", None, tuple(range(-128, 128, 2))),
     ]:
-        states = products.class_state_table(product, dtype, nodata, selected)
+        states = state_tables.class_state_table(product, dtype, nodata, selected)
         cases.append((dtype, states, products.CLASS_NODATA, products.CLASS_SELECTED))
     for product, dtype, nodata, threshold in [
         (products.CTY_CTYCL, "uint8", 255, 50),
@@ -35,10 +36,10 @@ def _tables():
         (products.CUSTOM, "int16", -5, 40),
         (products.CUSTOM, "uint16", 0, 0),
     ]:
-        states = products.confidence_state_table(product, dtype, nodata, threshold)
+        states = state_tables.confidence_state_table(product, dtype, nodata, threshold)
         cases.append((dtype, states, products.CONF_NODATA, products.CONF_OK))
     for dtype, nodata, minimum in [("uint8", None, 0), ("uint8", 0, 20), ("int8", -1, 3)]:
-        states = products.validity_state_table(dtype, nodata, minimum)
+        states = state_tables.validity_state_table(dtype, nodata, minimum)
         cases.append((dtype, states, products.VALID_NODATA, products.VALID_OK))
     return cases
 
@@ -56,8 +57,8 @@ def _as_array(mask, shape):
 def test_band_test_agrees_with_the_state_table_on_every_value(monkeypatch, max_runs, case):
     monkeypatch.setattr(masks, "MAX_RUNS", max_runs)
     dtype, states, nodata_state, pass_state = _tables()[case]
-    values = products.band_values(dtype).reshape(-1, 64)  # every value the band can hold
-    index = products.index_view(values)
+    values = state_tables.band_values(dtype).reshape(-1, 64)  # every value the band can hold
+    index = state_tables.index_view(values)
     test = masks.BandTest(states, nodata_state, pass_state)
     nodata, may_keep = test.masks(values)
     np.testing.assert_array_equal(_as_array(nodata, values.shape), states[index] == nodata_state)
@@ -67,13 +68,13 @@ def test_band_test_agrees_with_the_state_table_on_every_value(monkeypatch, max_r
 
 
 def test_many_runs_cost_one_lookup_and_few_runs_none():
-    cty_default = products.class_state_table(
+    cty_default = state_tables.class_state_table(
         products.CTY_CTYCL, "uint16", 65535, products.resolve_classes(products.CTY_CTYCL, ())
     )
-    oso_default = products.class_state_table(
+    oso_default = state_tables.class_state_table(
         products.OSO_23, "uint8", None, products.resolve_classes(products.OSO_23, ())
     )
-    ctycl = products.confidence_state_table(products.CTY_CTYCL, "uint8", 255, 50)
+    ctycl = state_tables.confidence_state_table(products.CTY_CTYCL, "uint8", 255, 50)
     assert masks.BandTest(cty_default, products.CLASS_NODATA, products.CLASS_SELECTED).uses_lookup
     oso = masks.BandTest(oso_default, products.CLASS_NODATA, products.CLASS_SELECTED)
     assert not oso.uses_lookup

@@ -65,7 +65,7 @@ def test_load_toggle_dock_and_unload(qgis_app, qgis_processing, offline_sources)
         assert provider is plugin.provider
         ids = sorted(algorithm.id() for algorithm in provider.algorithms())
         assert "cropconfidence:cropmask" in ids
-        assert "cropconfidence:Crop mask with per-class report" in ids
+        assert "cropconfidence:cropmaskreport" in ids
         (action,) = iface.toolbar_actions
         assert iface.menu_actions == [("&Crop Confidence", action)]
 
@@ -94,3 +94,25 @@ def test_metadata_is_complete_for_the_plugin_repository():
     assert (ROOT / general["icon"]).is_file()
     assert "Copernicus Land Monitoring Service" in general["about"]
     assert "Etalab" in general["about"]
+
+
+def test_the_changelog_lists_each_version_newest_first():
+    """metadata.txt's changelog: one block per version, the current one first, each with its
+    changes (the Plugin Manager shows it)."""
+    parser = configparser.ConfigParser()
+    parser.read(ROOT / "metadata.txt", encoding="utf-8")
+    general = parser["general"]
+    blocks, current = {}, None
+    for line in general["changelog"].strip().splitlines():
+        line = line.strip()
+        if line.startswith("- "):
+            blocks[current].append(line)
+        else:
+            current = line
+            blocks[current] = []
+    versions = list(blocks)
+    assert versions[0] == general["version"]
+    numbers = [tuple(int(part) for part in version.split(".")) for version in versions]
+    assert numbers == sorted(numbers, reverse=True) and len(set(numbers)) == len(numbers)
+    assert len(versions) >= 2 and all(blocks[version] for version in versions)
+    assert any("start-up" in item.lower() for item in blocks[general["version"]])

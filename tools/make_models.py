@@ -1,5 +1,13 @@
-"""Write resources/models/*.model3 through the QGIS model API (run with `make models`)."""
+"""Write resources/models/*.model3 through the QGIS model API (run with `make models`).
 
+A model's name is its id in the provider (cropconfidence:<name>), so it has no spaces; the
+provider gives it its translated display name (plugin/processing/provider.py, MODEL_TITLES).
+Its group is the crop-mask algorithm's, so that the toolbox shows one "Crop masks" group.
+Every child parameter a step needs has a source: the modeller validates each step
+(tests/test_models.py).
+"""
+
+import re
 import sys
 from pathlib import Path
 
@@ -21,6 +29,7 @@ from qgis.core import (
 from qgis.PyQt.QtCore import QPointF
 
 MODELS = Path(__file__).resolve().parents[1] / "resources" / "models"
+GROUP, GROUP_ID = "Crop masks", "cropmasks"  # processing/base.py's group_names()
 
 
 def source(name):
@@ -64,9 +73,7 @@ def mask_outputs(positions):
 
 
 def crop_mask_report():
-    model = QgsProcessingModelAlgorithm(
-        "Crop mask with per-class report", "Crop masks", "cropconfidence"
-    )
+    model = QgsProcessingModelAlgorithm("cropmaskreport", GROUP, GROUP_ID)
     model.setHelpContent(
         {
             "ALG_DESC": "Confidence-filtered crop mask of a class layer and its confidence "
@@ -111,7 +118,7 @@ def crop_mask_report():
 
 
 def crop_mask_for_extent():
-    model = QgsProcessingModelAlgorithm("Crop mask for extent", "Crop masks", "cropconfidence")
+    model = QgsProcessingModelAlgorithm("cropmaskforextent", GROUP, GROUP_ID)
     model.setHelpContent(
         {
             "ALG_DESC": "Fetches the crop layers of a year over an extent, then makes the "
@@ -187,6 +194,24 @@ def crop_mask_for_extent():
     return model, MODELS / "crop_mask_for_extent.model3"
 
 
+OPTION = re.compile(r"<Option( [^>]*?)(/?)>")
+ATTRIBUTE = re.compile(r' (\w+)="([^"]*)"')
+ATTRIBUTE_ORDER = ("value", "name", "type")
+
+
+def canonical(text):
+    """The model file with each Option's attributes in one order: Qt writes them in a random
+    (hash) order, which would make every regeneration rewrite the whole file."""
+
+    def ordered(match):
+        attributes = dict(ATTRIBUTE.findall(match.group(1)))
+        keys = sorted(attributes, key=lambda key: (ATTRIBUTE_ORDER + (key,)).index(key))
+        written = "".join(f' {key}="{attributes[key]}"' for key in keys)
+        return f"<Option{written}{match.group(2)}>"
+
+    return OPTION.sub(ordered, text)
+
+
 def main():
     app = QgsApplication([], False)
     app.initQgis()
@@ -195,6 +220,7 @@ def main():
         model, path = build()
         if not model.toFile(str(path)):
             sys.exit(f"could not write {path}")
+        path.write_text(canonical(path.read_text(encoding="utf-8")), encoding="utf-8")
         print(f"wrote {path}")
     app.exitQgis()
 

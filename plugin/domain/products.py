@@ -1,24 +1,21 @@
-"""What each product's pixel values mean, as per-value lookup tables.
+"""What each product's pixel values mean: keys, labels, years, bands, special codes, the
+per-band states and the rule that combines them.
 
 Every input band is mapped to a small "state" through a table indexed by the
 raw value (8- and 16-bit integers only), so one combination rule serves every
-product. See the semantics table in the README.
+product. See the semantics table in the README. The numpy tables themselves are built in
+``raster/states.py``: this module imports no numpy, so that the Processing provider and the
+dock's labels load without it (start-up cost).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
-
-import numpy as np
 
 from . import nomenclature
 from .errors import CropMaskError
 from .texts import translatable
-
-if TYPE_CHECKING:
-    from numpy.typing import DTypeLike
 
 # Product keys, in the order of the Processing enum.
 CTY_CTYCL = "cty_ctycl"
@@ -184,77 +181,6 @@ def parse_class_list(text: str | None) -> tuple[int, ...]:
     return tuple(codes)
 
 
-def band_values(dtype: DTypeLike) -> np.ndarray:
-    """The signed/unsigned value of every index of a lookup table for ``dtype``."""
-    dtype = np.dtype(dtype)
-    if dtype.name not in SUPPORTED_DTYPES:
-        raise ValueError(dtype.name)
-    unsigned = np.dtype(f"uint{dtype.itemsize * 8}")
-    return np.arange(2 ** (dtype.itemsize * 8), dtype=unsigned).view(dtype)
-
-
-def index_view(array: np.ndarray) -> np.ndarray:
-    """Reinterpret signed integers as unsigned, to index a lookup table."""
-    if array.dtype.kind == "i":
-        return array.view(f"uint{array.dtype.itemsize * 8}")
-    return array
-
-
-def _is_nodata(values, nodata):
-    if nodata is None or not np.isfinite(nodata):
-        return np.zeros(values.shape, bool)
-    return values == nodata
-
-
-def check_class_codes(codes: Iterable[int], dtype: DTypeLike) -> None:
-    """Refuse class codes that a class band of ``dtype`` cannot hold (a CropMaskError naming
-    the codes, the type and its range): they would select nothing, and the mask be empty."""
-    info = np.iinfo(np.dtype(dtype))
-    outside = sorted({int(code) for code in codes if not info.min <= int(code) <= info.max})
-    if outside:
-        shown = ", ".join(map(str, outside[:5])) + (" …" if len(outside) > 5 else "")
-        raise CropMaskError(
-            f"CLASSES: the code(s) {shown} cannot occur in the class raster: its data type "
-            f"{np.dtype(dtype).name} holds {info.min} to {info.max} only. Give class codes "
-            "in that range."
-        )
-
-
-def class_state_table(
-    product: str, dtype: DTypeLike, nodata: float | None, selected: Sequence[int]
-) -> np.ndarray:
-    check_class_codes(selected, dtype)
-    values = band_values(dtype)
-    state = np.full(values.shape, CLASS_OTHER, np.uint8)
-    state[np.isin(values, selected)] = CLASS_SELECTED
-    if product == CTY_CTYCL:
-        state[values == CTY_OUTSIDE] = CLASS_NODATA
-    elif product in (OSO_23, OSO_17):
-        state[np.isin(values, OSO_NODATA)] = CLASS_NODATA
-    state[_is_nodata(values, nodata)] = CLASS_NODATA
-    return state
-
-
-def confidence_state_table(
-    product: str, dtype: DTypeLike, nodata: float | None, min_confidence: float
-) -> np.ndarray:
-    values = band_values(dtype).astype(np.int64)
-    state = np.where(values >= min_confidence, CONF_OK, CONF_LOW).astype(np.uint8)
-    if product in (CTY_CTYCL, CTYCL_ONLY):
-        in_range = (values >= 0) & (values <= CTYCL_MAX)
-        state[~in_range] = CONF_NODATA
-        state[values == CTYCL_NO_CROP] = CONF_NO_CROP
-    state[_is_nodata(values, nodata)] = CONF_NODATA
-    return state
-
-
-def validity_state_table(dtype: DTypeLike, nodata: float | None, min_validity: float) -> np.ndarray:
-    values = band_values(dtype).astype(np.int64)
-    state = np.where(values >= min_validity, VALID_OK, VALID_LOW).astype(np.uint8)
-    state[_is_nodata(values, nodata)] = VALID_NODATA
-    return state
-
-
 def status_of(class_state: int, conf_state: int, valid_state: int) -> int:
     """The combination rule, on scalar states."""
     if class_state == CLASS_NODATA or conf_state == CONF_NODATA or valid_state == VALID_NODATA:
@@ -266,11 +192,3 @@ def status_of(class_state: int, conf_state: int, valid_state: int) -> int:
     if valid_state == VALID_LOW:
         return LOW_VALIDITY
     return KEPT
-
-
-# Tables are pre-multiplied so that the combined index is a plain sum.
-CLASS_STRIDE, CONF_STRIDE = 12, 3
-COMBINATION = np.array(
-    [status_of(c, f, v) for c in range(3) for f in range(4) for v in range(3)],
-    np.uint8,
-)

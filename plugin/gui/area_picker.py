@@ -29,9 +29,10 @@ class AreaPicker(QObject):
 
     changed = pyqtSignal()
 
-    def __init__(self, canvas, form, parent):
+    def __init__(self, canvas, form, parent, shapes=None):
         super().__init__(parent)
         self.canvas = canvas
+        self.shapes = shapes  # footprints.MapShapes: shows the drawn rectangle
         self.drawn_area = None  # (QgsRectangle, CRS)
         self.map_tool = None
         self.previous_map_tool = None
@@ -39,6 +40,9 @@ class AreaPicker(QObject):
         self.area_combo.currentIndexChanged.connect(self._follow_mode)
         self.layer_combo.layerChanged.connect(self._emit_changed)
         self.canvas.extentsChanged.connect(self._emit_changed)
+        # The canvas extent's numbers change with its CRS: the area is read again once the
+        # CRS is set (extentsChanged comes while the canvas still reports the old one).
+        self.canvas.destinationCrsChanged.connect(self._emit_changed)
         self.draw_button.clicked.connect(self.start_drawing)
         self._follow_mode()
 
@@ -69,7 +73,17 @@ class AreaPicker(QObject):
         mode = self.area_combo.currentData()
         self.layer_combo.setEnabled(mode in ("layer", "selection"))
         self.draw_button.setEnabled(mode == "drawn")
+        self._show_rectangle()
         self.changed.emit()
+
+    def _show_rectangle(self):
+        """The drawn rectangle stays on the map while it is the area."""
+        if self.shapes is None:
+            return
+        if self.area_combo.currentData() == "drawn" and self.drawn_area is not None:
+            self.shapes.set_rectangle(*self.drawn_area)
+        else:
+            self.shapes.set_rectangle(None, None)
 
     def _emit_changed(self, *_):
         self.changed.emit()
@@ -100,6 +114,9 @@ class AreaPicker(QObject):
         self.drawn_area = (QgsRectangle(rectangle), self.canvas.mapSettings().destinationCrs())
         if self.previous_map_tool is not None:
             self.canvas.setMapTool(self.previous_map_tool)
+        else:
+            self.stop_drawing()
+        self._show_rectangle()
         self.changed.emit()
 
     def stop_drawing(self):

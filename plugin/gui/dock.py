@@ -11,7 +11,6 @@ from qgis.gui import QgsAuthConfigSelect, QgsDockWidget
 from qgis.PyQt import sip
 from qgis.PyQt.QtCore import QSignalBlocker
 from qgis.PyQt.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QFormLayout,
     QHBoxLayout,
@@ -39,7 +38,16 @@ from ..sources.estimate import clipped_bytes, whole_files_bytes
 from ..sources.fetch import source_kind
 from .area_picker import AreaPicker, area_km2
 from .fetch_actions import FetchActions
+from .footprints import MapShapes
 from .formatting import human_size, number
+from .layout import (
+    StatusLabel,
+    VerticalScrollArea,
+    compact,
+    wrap_form_labels,
+    wrapped_check_box,
+    wrapping,
+)
 from .results_table import ResultsTable
 from .search_actions import SearchActions
 from .settings_panel import SettingsPanel
@@ -59,6 +67,9 @@ class CropConfidenceDock(YearList, SearchActions, FetchActions, QgsDockWidget):
         self.results_key = None  # (product, year, source, bbox) that search was for
         self.last_fetch = None  # FetchResult and its product
         self.totp_prompt = MainThreadPrompt(self)
+        # The footprints and the drawn rectangle: one canvas item, reprojected with the map.
+        self.map_shapes = MapShapes(self.canvas)
+        self.destroyed.connect(self.map_shapes.remove)
         self._build()
         self.auth_service = self.service()
         self.auth_select.setConfigId(stored_auth_config(self.auth_service))
@@ -74,7 +85,7 @@ class CropConfidenceDock(YearList, SearchActions, FetchActions, QgsDockWidget):
         layout.addLayout(self._build_choices(body))
         self.search_button = QPushButton(tr("Search"), body)
         layout.addWidget(self.search_button)
-        self.results_tree = ResultsTable(self.canvas, body)
+        self.results_tree = ResultsTable(self.map_shapes, body)
         layout.addWidget(self.results_tree, 1)
         self._build_actions(body, layout)
         self.settings_box = SettingsPanel(body)
@@ -84,23 +95,40 @@ class CropConfidenceDock(YearList, SearchActions, FetchActions, QgsDockWidget):
         self.threads_spin, self.confidence_spin = panel.threads_spin, panel.confidence_spin
         self.confirm_spin, self.collection_edit = panel.confirm_spin, panel.collection_edit
         self.clms_source_edit, self.oso_source_edit = panel.clms_source_edit, panel.oso_source_edit
-        self.setWidget(body)
+        self._fit_width(body)
+        # A short screen (1366 x 768) scrolls the dock rather than squeezing its rows.
+        self.setWidget(VerticalScrollArea(body, self))
+        self.body = body
+
+    def _fit_width(self, body):
+        """No text widens the dock: labels wrap, combo boxes ask for a few characters."""
+        for form in body.findChildren(QFormLayout):
+            wrap_form_labels(form)
+            if form is not self.form:
+                # The settings' long labels above their fields: the paths get the
+                # dock's width, and a wrapped label gets the height it needs.
+                form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapAllRows)
+        for combo in body.findChildren(QComboBox):
+            compact(combo)
+        for label in (self.year_status, self.area_label, self.progress_label):
+            wrapping(label)
 
     def _build_choices(self, body):
         """The form: product, year, area, credentials."""
-        form = QFormLayout()
+        self.form = form = QFormLayout()
+        # A label goes above its field when both do not fit side by side.
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.product_combo = QComboBox(body)
         self.product_combo.addItem(tr("CTY + CTYCL (CLMS Crop Types)"), products.CTY_CTYCL)
         self.product_combo.addItem(tr("CTYCL only (CLMS Confidence Layer)"), products.CTYCL_ONLY)
         self.product_combo.addItem(tr("OSO (CNES land cover)"), products.OSO)
         form.addRow(tr("Product"), self.product_combo)
         self.year_combo = QComboBox(body)
-        self.year_status = QLabel(body)
-        year_row = QHBoxLayout()
-        year_row.addWidget(self.year_combo, 1)
-        year_row.addWidget(self.year_status)
-        form.addRow(tr("Year"), year_row)
-        self.area_picker = AreaPicker(self.canvas, form, body)
+        form.addRow(tr("Year"), self.year_combo)
+        # Under the list, as wide as it: "(not checked)", or why the years are not known.
+        self.year_status = StatusLabel(body)
+        form.addRow("", self.year_status)
+        self.area_picker = AreaPicker(self.canvas, form, body, self.map_shapes)
         # The picker's widgets, also reachable from the dock.
         picker = self.area_picker
         self.area_combo, self.layer_combo = picker.area_combo, picker.layer_combo
@@ -113,9 +141,11 @@ class CropConfidenceDock(YearList, SearchActions, FetchActions, QgsDockWidget):
 
     def _build_actions(self, body, layout):
         """Clip, fetch, cancel, progress and crop mask."""
-        self.clip_check = QCheckBox(tr("Clip to the area (read only what is needed)"), body)
+        self.clip_check, clip_row = wrapped_check_box(
+            tr("Clip to the area (read only what is needed)"), body
+        )
         self.clip_check.setChecked(True)
-        layout.addWidget(self.clip_check)
+        layout.addWidget(clip_row)
         fetch_row = QHBoxLayout()
         self.fetch_button = QPushButton(tr("Fetch"), body)
         self.cancel_button = QPushButton(tr("Cancel"), body)
@@ -190,10 +220,11 @@ class CropConfidenceDock(YearList, SearchActions, FetchActions, QgsDockWidget):
 
     @property
     def footprints(self):
-        return self.results_tree.footprints
+        """The search results' footprints on the map, in the canvas CRS."""
+        return self.map_shapes.footprints()
 
     def clear_footprints(self, *_):
-        self.results_tree.clear_footprints()
+        self.map_shapes.clear_footprints()
 
     def update_area_label(self, *_):
         area = self.area()
@@ -201,6 +232,9 @@ class CropConfidenceDock(YearList, SearchActions, FetchActions, QgsDockWidget):
             self.area_label.setText(tr("Choose an area."))
             return
         km2, beyond = area_km2(area, coverage_of(self.family()))
+        if km2 <= 0:
+            self.area_label.setText(tr("The product has no data over this area."))
+            return
         if self.clip_check.isChecked():
             estimate = clipped_bytes(km2, self.family())
         else:
@@ -298,8 +332,14 @@ class CropConfidenceDock(YearList, SearchActions, FetchActions, QgsDockWidget):
 
     def closeEvent(self, event):  # noqa: N802
         self.clear_footprints()
+        self.map_shapes.setVisible(False)  # the drawn rectangle too, until shown again
         self.area_picker.stop_drawing()
         super().closeEvent(event)
+
+    def showEvent(self, event):  # noqa: N802
+        self.map_shapes.set_footprints([row.bbox for row in self.results])
+        self.map_shapes.setVisible(True)
+        super().showEvent(event)
 
 
 def stored_auth_config(service):

@@ -12,12 +12,14 @@ from ..domain.errors import CropMaskCancelled
 from ..net.http import make_session
 from ..processing.cropmask_algorithm import PRODUCT_KEYS, CropMaskAlgorithm
 from ..processing.fetch_algorithm import FetchAlgorithm, crs_for_rasterio
+from ..processing.postprocess import short_product_name
 from ..qgis import settings, styles
 from ..qgis.credentials import CredentialsError, s3_credentials_for
 from ..qgis.i18n import tr
 from ..qgis.proxy import qgis_proxies
 from ..sources.estimate import known_bytes, whole_download_is_small
 from ..sources.fetch import FetchContext, FetchRequest, area_tag, fetch
+from ..sources.request import area_text
 from .formatting import human_size
 from .tasks import task_log
 
@@ -80,12 +82,13 @@ class FetchActions:
             return result
 
         product_label = self.product_combo.currentText()
+        area_name = self._area_name(request)  # read now: the user may change the area meanwhile
         self.set_busy(True)
         self.progress_label.setText(tr("Fetching {} {}…").format(product_label, request.year))
         task = self._run(
             tr("Crop Confidence: fetch"),
             work,
-            lambda task: self._fetched(task, request, product_label),
+            lambda task: self._fetched(task, request, product_label, area_name),
         )
         task.progressChanged.connect(lambda value: self.progress_bar.setValue(int(value)))
         task.status.connect(self.progress_label.setText)
@@ -108,7 +111,17 @@ class FetchActions:
         name = f"{product}_{year}_{area_tag(request)}" if clip else f"{product}_{year}_tiles"
         return dataclasses.replace(request, output_folder=str(folder / name))
 
-    def _fetched(self, task, request, product_label):
+    def _area_name(self, request):
+        """The area in a group name: the layer whose extent (or selection) it is, else its
+        bounds ('3851–3855 km E, 2650–2653 km N')."""
+        mode, layer = self.area_combo.currentData(), self.layer_combo.currentLayer()
+        if mode == "layer" and layer is not None:
+            return layer.name()
+        if mode == "selection" and layer is not None:
+            return tr("{} (selection)").format(layer.name())
+        return area_text(request.bounds, request.bounds_crs)
+
+    def _fetched(self, task, request, product_label, area_name=None):
         self.set_busy(False)
         if task.cancelled_by_user:
             self.progress_label.setText(tr("Cancelled."))
@@ -125,7 +138,7 @@ class FetchActions:
             self.progress_label.setText(tr("Failed."))
             self.message(tr("Fetch failed"), str(task.error), Qgis.MessageLevel.Critical)
             return
-        self.add_layers(request, task.result, product_label)
+        self.add_layers(request, task.result, product_label, area_name)
 
     def confirm_whole_download(self):
         sizes = [row.size for row in self.current_results()]
@@ -143,10 +156,13 @@ class FetchActions:
         answer = QMessageBox.question(self, tr("Download whole tiles"), text)
         return answer == QMessageBox.StandardButton.Yes
 
-    def add_layers(self, request, result, product_label):
+    def add_layers(self, request, result, product_label, area_name=None):
         project = QgsProject.instance()
-        name = f"{product_label} {request.year} – {area_tag(request)}"
-        group = project.layerTreeRoot().insertGroup(0, name)
+        area = area_name or area_text(request.bounds, request.bounds_crs)
+        root = project.layerTreeRoot()
+        short = short_product_name(request.product) or product_label
+        name = unique_group_name(root, f"{short} {request.year} – {area}")
+        group = root.insertGroup(0, name)
         kinds = products.LAYER_STYLES[request.product]
         added = {}
         for role, output, path in (
@@ -156,7 +172,7 @@ class FetchActions:
         ):
             if not path:
                 continue
-            layer = QgsRasterLayer(path, Path(path).stem)
+            layer = QgsRasterLayer(path, layer_name(path, request))
             if not layer.isValid():
                 self.message(tr("Layer not loaded"), path, Qgis.MessageLevel.Warning)
                 continue
@@ -181,7 +197,7 @@ class FetchActions:
     def open_crop_mask(self):
         import processing
 
-        request, _, added = self.last_fetch
+        request, result, added = self.last_fetch
         parameters = {
             CropMaskAlgorithm.PRODUCT: PRODUCT_KEYS.index(request.product),
             CropMaskAlgorithm.MIN_CONFIDENCE: self.settings_box.confidence_spin.value(),
@@ -190,4 +206,36 @@ class FetchActions:
         for output, parameter in CROP_MASK_INPUTS:
             if output in added:
                 parameters[parameter] = added[output].id()
+        parameters[CropMaskAlgorithm.OUTPUT] = str(mask_destination(request, result))
         processing.execAlgorithmDialog(CROP_MASK_ALGORITHM, parameters)
+
+
+def unique_group_name(root, name):
+    """``name``, or ``name (2)``, ``(3)``… when the layer tree already has a group so named."""
+    taken = {group.name() for group in root.findGroups()}
+    number = 1
+    unique = name
+    while unique in taken:
+        number += 1
+        unique = f"{name} ({number})"
+    return unique
+
+
+def layer_name(path, request):
+    """A fetched layer's name: its file's stem without the area tag, with spaces
+    ('CTY_2021_3851-3855kmE_…' -> 'CTY 2021'); the group names the area."""
+    stem = Path(path).stem.replace(f"_{area_tag(request)}", "")
+    return stem.replace("_", " ")
+
+
+def mask_destination(request, result):
+    """The crop mask's default file: next to the fetched layers, named after the product, year
+    and area; ``_2``, ``_3``… when such a file already exists (a mask of another threshold)."""
+    fetched = result.confidence_layer or result.class_layer
+    folder = Path(fetched).parent if fetched else Path(request.output_folder)
+    stem = f"crop_mask_{request.product}_{request.year}_{area_tag(request)}"
+    path, number = folder / f"{stem}.tif", 1
+    while path.exists():
+        number += 1
+        path = folder / f"{stem}_{number}.tif"
+    return path

@@ -1,58 +1,51 @@
-"""The rows a search found, and their footprints drawn on the map canvas."""
+"""The rows a search found; their footprints are drawn on the map (footprints.MapShapes)."""
 
-from qgis.core import QgsCoordinateTransform, QgsGeometry, QgsPointXY, QgsProject
-from qgis.gui import QgsRubberBand
-from qgis.PyQt.QtGui import QColor
-from qgis.PyQt.QtWidgets import QTreeWidget, QTreeWidgetItem
+from qgis.PyQt.QtCore import Qt
+from qgis.PyQt.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem
 
-from .. import compat
 from ..qgis.i18n import tr
-from .area_picker import WGS84
 from .formatting import human_size
-
-FOOTPRINT_COLOR = QColor(230, 0, 0, 200)
 
 
 class ResultsTable(QTreeWidget):
-    def __init__(self, canvas, parent=None):
+    """Columns as wide as their contents (a horizontal scroll bar when the dock is narrow);
+    a cell that is still cut is elided in its middle, and its tooltip has the full text."""
+
+    def __init__(self, shapes, parent=None):
         super().__init__(parent)
-        self.canvas = canvas
-        self.footprints = []
+        self.shapes = shapes
         self.setHeaderLabels([tr("Tile"), tr("Year"), tr("Layers"), tr("Size")])
         self.setRootIsDecorated(False)
+        self.setTextElideMode(Qt.TextElideMode.ElideMiddle)
+        self.setHorizontalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        header = self.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.itemSelectionChanged.connect(self._select_footprints)
+
+    @property
+    def footprints(self):
+        return self.shapes.footprints()
 
     def show_rows(self, rows):
         """Lists ``rows`` (sources.search.SearchRow) and draws their footprints."""
-        self.clear_rows()
+        self.clear()
         for row in rows:
-            QTreeWidgetItem(self, [row.tile, str(row.year), row.layers, human_size(row.size)])
-            self.draw_footprint(row.bbox)
+            texts = [row.tile, str(row.year), row.layers, human_size(row.size)]
+            item = QTreeWidgetItem(self, texts)
+            for column, text in enumerate(texts):
+                item.setToolTip(column, text)
+            item.setTextAlignment(3, Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        self.shapes.set_footprints([row.bbox for row in rows])
+
+    def _select_footprints(self):
+        rows = {self.indexOfTopLevelItem(item) for item in self.selectedItems()}
+        self.shapes.select_footprints(rows)
 
     def clear_rows(self):
         self.clear()
         self.clear_footprints()
 
-    def draw_footprint(self, bbox):
-        if not bbox:
-            return
-        band = QgsRubberBand(self.canvas, compat.GEOMETRY_POLYGON)
-        band.setStrokeColor(FOOTPRINT_COLOR)
-        band.setFillColor(QColor(0, 0, 0, 0))
-        band.setWidth(2)
-        to_canvas = QgsCoordinateTransform(
-            WGS84, self.canvas.mapSettings().destinationCrs(), QgsProject.instance()
-        )
-        west, south, east, north = bbox
-        ring = [
-            QgsPointXY(x, y)
-            for x, y in ((west, south), (east, south), (east, north), (west, north))
-        ]
-        geometry = QgsGeometry.fromPolygonXY([ring])
-        geometry.transform(to_canvas)
-        band.setToGeometry(geometry, None)
-        self.footprints.append(band)
-
     def clear_footprints(self):
-        for band in self.footprints:
-            self.canvas.scene().removeItem(band)
-        self.footprints = []
+        self.shapes.clear_footprints()

@@ -8,6 +8,7 @@ CropMaskError (its message becomes the QgsProcessingException) or CropMaskCancel
 
 from qgis.core import QgsProcessingAlgorithm, QgsProcessingException
 
+from ..dependencies import CORE, missing_core
 from ..domain.errors import CropMaskCancelled, CropMaskError
 from ..qgis.i18n import tr
 from .icons import plugin_icon
@@ -18,9 +19,25 @@ def group_names():
     return {"cropmasks": tr("Crop masks"), "areas": tr("Crop areas"), "data": tr("Data")}
 
 
+def missing_packages_message(missing):
+    """What to tell the user when QGIS's Python lacks the packages ``missing`` (names)."""
+    return tr(
+        "Crop Confidence needs the Python package(s) {names}, which QGIS's Python lacks: "
+        "crop masks and fetches cannot run. Install them into QGIS's Python, then restart "
+        "QGIS: on Windows with OSGeo4W Setup (Advanced Install, package(s) {system}); on "
+        "Debian or Ubuntu with: sudo apt install {system}; elsewhere from QGIS's Python "
+        'console with: import pip; pip.main(["install", "--user", {pip}]).'
+    ).format(
+        names=", ".join(missing),
+        system=" ".join(f"python3-{name}" for name in missing),
+        pip=", ".join(f'"{name}"' for name in missing),
+    )
+
+
 class CropConfidenceAlgorithm(QgsProcessingAlgorithm):
     NAME = ""  # the algorithm id within the provider
     GROUP_ID = ""  # a key of group_names()
+    REQUIRES = CORE  # the packages of dependencies.CORE its run imports (checked by canExecute)
 
     def name(self):
         return self.NAME
@@ -49,9 +66,22 @@ class CropConfidenceAlgorithm(QgsProcessingAlgorithm):
             "is_cancelled": feedback.isCanceled,
         }
 
+    def canExecute(self):
+        """False, with what to install, when QGIS's Python lacks a package of REQUIRES: the
+        Processing dialog and the modeller then say so instead of failing in an import."""
+        missing = tuple(name for name in missing_core() if name in self.REQUIRES)
+        if missing:
+            return False, missing_packages_message(missing)
+        return True, ""
+
     def processAlgorithm(self, parameters, context, feedback):
         try:
             return self.process(parameters, context, feedback)
+        except ModuleNotFoundError as error:
+            if (error.name or "").partition(".")[0] not in CORE:
+                raise
+            missing = missing_core() or (error.name.partition(".")[0],)
+            raise QgsProcessingException(missing_packages_message(missing)) from None
         except CropMaskCancelled:
             raise QgsProcessingException(self.cancelled_message()) from None
         except CropMaskError as error:

@@ -4,7 +4,7 @@ from qgis.core import QgsFeature, QgsField, QgsFields
 
 from .. import compat
 from ..domain import nomenclature, products
-from ..qgis.i18n import tr, ui_language
+from ..qgis.i18n import installed_language, tr, ui_language
 
 FIELDS = (
     ("code", compat.FIELD_INT),
@@ -51,3 +51,13 @@ def class_features(fields, product, classes):
         )
         features.append(feature)
     return features
+
+
+def crop_class_examples(text):
+    """``text`` with ``{crop_examples}`` replaced by the first CTY crop classes' names, in the
+    UI language ('Wheat, Barley, Maize')."""
+    language = installed_language() or ui_language()
+    names = [
+        entry.label(language) for entry in nomenclature.entries("cty") if entry.default_selected
+    ]
+    return text.replace("{crop_examples}", ", ".join(names[:3]))

@@ -24,18 +24,18 @@ from qgis.core import (
 from .. import compat
 from ..domain import mask_tags, products
 from ..domain.errors import CropMaskError
-from ..qgis import styles
 from ..qgis.i18n import tr, translated, with_facts
-from ..raster.engine import BandRef, CropMaskRequest, check_raster, run_crop_mask
-from ..raster.output import parse_creation_options
 from .base import CropConfidenceAlgorithm
-from .class_table import class_features, table_fields
-from .postprocess import OneShotPostProcessor
+from .class_table import class_features, crop_class_examples, table_fields
+from .postprocess import MaskStylePostProcessor, mask_layer_name, year_in
 
 PRODUCT_KEYS = products.PRODUCTS
 OUTPUT_MODE_KEYS = products.OUTPUT_MODES
 OUTPUT_SUFFIXES = (".tif", ".tiff")
 PROVIDER_URI = re.compile(r"^[A-Za-z][A-Za-z0-9_]+:")  # not a Windows drive letter
+
+
+CLASS_PICKER_WRAPPER = f"{__package__}.class_widget.ClassesWidgetWrapper"  # loaded by dialogs
 
 
 def product_labels():
@@ -55,19 +55,6 @@ def raster_file(layer, parameter):
             ).format(parameter, layer.name(), path)
         )
     return path
-
-
-class MaskStylePostProcessor(OneShotPostProcessor):
-    """Styles the output layer when Processing loads it, from the mask_tags.CropMaskSettings
-    the output was made with."""
-
-    def __init__(self, settings):
-        super().__init__()
-        self.settings = settings
-
-    def style(self, layer):
-        layer.setRenderer(styles.crop_mask_renderer(layer, self.settings))
-        layer.triggerRepaint()
 
 
 class CropMaskAlgorithm(CropConfidenceAlgorithm):
@@ -99,25 +86,40 @@ class CropMaskAlgorithm(CropConfidenceAlgorithm):
         return tr("Confidence-filtered crop mask")
 
     def shortHelpString(self):
-        return with_facts(
-            tr(
-                "Keeps the pixels of the selected crop classes whose classifier confidence "
-                "reaches a threshold, and counts pixels and hectares per class.\n\n"
-                "Binary mask: 1 kept, 0 not kept, 255 no data. Filtered class map: the class "
-                "code where kept, 0 elsewhere, the class nodata ({cty_nodata} for CTY, 255 "
-                "for OSO; for Custom the class file's nodata, or its type's largest value when "
-                "that is 0 or unset) where there is no data.\n\n"
-                "No data: CTY {cty_nodata}, CTYCL {ctycl_nodata} or an invalid value (101-252, "
-                "254), OSO 0 or 255, and each file's own nodata. Not kept: CTY 0, CTYCL "
-                "{ctycl_no_crop}, a class not selected, a confidence below the threshold, a "
-                "validity below the minimum.\n\n"
-                "CLASSES is a comma-separated list of codes; empty means the product's crop "
-                "classes. All layers must share one grid (CRS, pixel size, alignment); "
-                "they are processed over their common extent, never resampled.\n\n"
-                "The per-class table is counted only when it is asked for: it takes about "
-                "40% more time.\n\n"
-                "The output records the product, output mode, kept classes and thresholds in its "
-                "metadata (CROPCONFIDENCE_*), from which 'Apply Crop Confidence style' styles it."
+        return crop_class_examples(
+            with_facts(
+                tr(
+                    "Keeps the pixels of the chosen crop classes whose classifier confidence "
+                    "reaches the minimum, and counts the pixels and hectares kept per class.\n\n"
+                    "Layers:\n"
+                    "• CTY + CTYCL: the CTY class layer and the CTYCL confidence layer.\n"
+                    "• CTYCL only: the CTYCL layer alone; every cropland pixel may be kept.\n"
+                    "• OSO: the bands of one OSO file: {oso_class_band} (classes), "
+                    "{oso_confidence_band} (confidence) and {oso_validity_band} (validity, "
+                    "the number of cloud-free dates).\n"
+                    "• Custom: any 8- or 16-bit class and confidence layers.\n"
+                    "All layers must share one grid (CRS, pixel size, alignment). They are "
+                    "processed over their common extent, never resampled.\n\n"
+                    "Classes:\n"
+                    "Tick the classes to keep. With none ticked, the product's crop classes "
+                    "are kept ({crop_examples}…). Outside this dialog, CLASSES is a "
+                    "comma-separated list of class codes.\n\n"
+                    "Output:\n"
+                    "• Binary mask: 1 kept, 0 not kept, 255 no data.\n"
+                    "• Filtered class map: the class where kept, 0 elsewhere, and the class "
+                    "layer's no-data value where there is no data ({cty_nodata} for CTY, 255 "
+                    "for OSO; for Custom, the class file's own, or its type's largest value "
+                    "when that is 0 or unset).\n\n"
+                    "No data and not kept:\n"
+                    "No data: outside the CTY or CTYCL maps ({cty_nodata}, {ctycl_nodata}), a "
+                    "CTYCL value over 100 other than {ctycl_no_crop}, OSO {oso_nodata}, and each "
+                    "file's own no-data value. Not kept: no cropland (CTY {cty_no_crop}, CTYCL "
+                    "{ctycl_no_crop}), a class not chosen, a confidence below the minimum, a "
+                    "validity below the minimum.\n\n"
+                    "The per-class table takes about 40% more time: it is counted only when "
+                    "asked for. The output records its product, classes and thresholds in its "
+                    "metadata, from which 'Apply Crop Confidence style' styles it again."
+                )
             )
         )
 
@@ -149,21 +151,21 @@ class CropMaskAlgorithm(CropConfidenceAlgorithm):
             (
                 self.CLASS_LAYER,
                 self.CLASS_BAND,
-                tr("Class layer (CTY or OSO classes; not needed for CTYCL only)"),
+                tr("Class layer"),
                 tr("Class band"),
                 True,
             ),
             (
                 self.CONFIDENCE_LAYER,
                 self.CONFIDENCE_BAND,
-                with_facts(tr("Confidence layer (CTYCL or {oso_confidence_band})")),
+                tr("Confidence layer"),
                 tr("Confidence band"),
                 False,
             ),
             (
                 self.VALIDITY_LAYER,
                 self.VALIDITY_BAND,
-                with_facts(tr("Validity layer (OSO {oso_validity_band})")),
+                tr("Validity layer (OSO)"),
                 tr("Validity band"),
                 True,
             ),
@@ -181,16 +183,15 @@ class CropMaskAlgorithm(CropConfidenceAlgorithm):
                 type=compat.NUMBER_INTEGER,
                 defaultValue=0,
                 minValue=0,
-            )
-        )
-        self.addParameter(
-            QgsProcessingParameterString(
-                self.CLASSES,
-                tr("Classes to keep (comma-separated codes; empty = the product's crops)"),
-                defaultValue="",
                 optional=True,
             )
         )
+        classes = QgsProcessingParameterString(
+            self.CLASSES, tr("Classes to keep"), defaultValue="", optional=True
+        )
+        # In the dialog, a class picker (names and colours); the value stays the codes string.
+        classes.setMetadata({"widget_wrapper": {"class": CLASS_PICKER_WRAPPER}})
+        self.addParameter(classes)
         self.addParameter(
             QgsProcessingParameterNumber(
                 self.MIN_CONFIDENCE,
@@ -209,6 +210,7 @@ class CropMaskAlgorithm(CropConfidenceAlgorithm):
             type=compat.NUMBER_INTEGER,
             defaultValue=0,
             minValue=0,
+            optional=True,
         )
         options = QgsProcessingParameterString(
             self.CREATION_OPTIONS,
@@ -260,6 +262,8 @@ class CropMaskAlgorithm(CropConfidenceAlgorithm):
         return confidence_layer, class_layer, validity_layer
 
     def _band_ref(self, parameters, context, layer, band_parameter, parameter):
+        from ..raster.engine import BandRef
+
         path = raster_file(layer, parameter)
         if path is None:
             return None
@@ -284,6 +288,9 @@ class CropMaskAlgorithm(CropConfidenceAlgorithm):
         return (extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum())
 
     def _request(self, parameters, context):
+        from ..raster.engine import CropMaskRequest
+        from ..raster.output import parse_creation_options
+
         product = PRODUCT_KEYS[self.parameterAsEnum(parameters, self.PRODUCT, context)]
         mode = OUTPUT_MODE_KEYS[self.parameterAsEnum(parameters, self.OUTPUT_MODE, context)]
         confidence_layer, class_layer, validity_layer = self._layers(parameters, context)
@@ -340,6 +347,11 @@ class CropMaskAlgorithm(CropConfidenceAlgorithm):
             )
 
     def checkParameterValues(self, parameters, context):
+        ready, missing = self.canExecute()  # without rasterio: say so, not an ImportError
+        if not ready:
+            return False, missing
+        from ..raster.engine import check_raster
+
         # QGIS would say "not found" of a file that exists but cannot be read.
         for name, role in (
             (self.CLASS_LAYER, "class"),
@@ -378,7 +390,7 @@ class CropMaskAlgorithm(CropConfidenceAlgorithm):
             )
         feedback.pushInfo(
             tr("Product {}, classes {}, minimum confidence {}").format(
-                request.product,
+                translated(products.PRODUCT_LABELS[request.product]),
                 ", ".join(map(str, products.resolve_classes(request.product, request.class_codes)))
                 or tr("all cropland"),
                 request.min_confidence,
@@ -386,6 +398,8 @@ class CropMaskAlgorithm(CropConfidenceAlgorithm):
         )
 
     def process(self, parameters, context, feedback):
+        from ..raster.engine import run_crop_mask
+
         request = self._request(parameters, context)
         output = self._output_path(parameters, context)
         self._check_table_destination(parameters, context)
@@ -426,13 +440,20 @@ class CropMaskAlgorithm(CropConfidenceAlgorithm):
             )
         )
         if context.willLoadLayerOnCompletion(output):
-            settings = mask_tags.CropMaskSettings(
-                request.product, request.output_mode, codes, request.min_confidence
-            )
-            context.layerToLoadOnCompletionDetails(output).setPostProcessor(
-                MaskStylePostProcessor.create(settings)
-            )
+            self._style_on_load(context, output, request, codes)
         return outputs
+
+    def _style_on_load(self, context, output, request, codes):
+        """Once loaded, the mask is styled, named after its product, year and threshold, and
+        put on top of the layer tree."""
+        settings = mask_tags.CropMaskSettings(
+            request.product, request.output_mode, codes, request.min_confidence
+        )
+        inputs = (request.confidence, request.classes, request.validity)
+        year = year_in([ref.path for ref in inputs if ref is not None])
+        details = context.layerToLoadOnCompletionDetails(output)
+        details.name = mask_layer_name(request.product, year, request.min_confidence)
+        details.setPostProcessor(MaskStylePostProcessor.create(settings, details.name))
 
     def _outputs(self, result, output, table_id):
         outputs = {

@@ -1,4 +1,8 @@
-"""Processing algorithm cropconfidence:fetch, a thin adapter over plugin.sources.fetch."""
+"""Processing algorithm cropconfidence:fetch, a thin adapter over plugin.sources.fetch.
+
+The sources and the HTTP layer (requests, pystac, rasterio) are imported when the algorithm
+runs, not when the provider is built at QGIS's start (issue 14).
+"""
 
 import os
 
@@ -17,12 +21,7 @@ from qgis.core import (
 
 from .. import compat
 from ..domain import products
-from ..net.http import make_session
-from ..qgis import settings
-from ..qgis.credentials import cdse_token_provider, s3_credentials_for, sentinelhub_token_provider
 from ..qgis.i18n import tr, translated, with_facts
-from ..qgis.proxy import qgis_proxies
-from ..sources.fetch import CLMS_PRODUCTS, FetchContext, FetchRequest, fetch, source_kind
 from .base import CropConfidenceAlgorithm
 from .style_algorithm import style_fetched_layers
 
@@ -150,6 +149,8 @@ class FetchAlgorithm(CropConfidenceAlgorithm):
         return tr("Cancelled: no file was left half-written.")
 
     def process(self, parameters, context, feedback):
+        from ..sources.fetch import FetchRequest, fetch
+
         product = FETCH_PRODUCTS[self.parameterAsEnum(parameters, self.PRODUCT, context)]
         extent = self.parameterAsExtent(parameters, self.EXTENT, context)
         if extent.isNull() or extent.isEmpty():
@@ -193,6 +194,16 @@ class FetchAlgorithm(CropConfidenceAlgorithm):
         return outputs
 
     def _context(self, request, auth_config, feedback):
+        from ..net.http import make_session
+        from ..qgis import settings
+        from ..qgis.credentials import (
+            cdse_token_provider,
+            s3_credentials_for,
+            sentinelhub_token_provider,
+        )
+        from ..qgis.proxy import qgis_proxies
+        from ..sources.fetch import CLMS_PRODUCTS, FetchContext, source_kind
+
         proxies = qgis_proxies()
         session = make_session(proxies=proxies, timeout=settings.http_timeout())
         context = FetchContext(

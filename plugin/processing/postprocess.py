@@ -1,6 +1,12 @@
-"""Layer post-processors that style an output when Processing loads it."""
+"""Layer post-processors that style an output when Processing loads it, and what they
+name it and where they put it in the layer tree."""
 
-from qgis.core import QgsProcessingLayerPostProcessorInterface
+import os
+import re
+
+from qgis.core import QgsProcessingLayerPostProcessorInterface, QgsProject
+
+from ..qgis.i18n import tr
 
 
 class OneShotPostProcessor(QgsProcessingLayerPostProcessorInterface):
@@ -26,3 +32,71 @@ class OneShotPostProcessor(QgsProcessingLayerPostProcessorInterface):
 
     def style(self, layer):
         raise NotImplementedError
+
+
+class MaskStylePostProcessor(OneShotPostProcessor):
+    """Styles the output layer when Processing loads it, from the mask_tags.CropMaskSettings
+    the output was made with."""
+
+    def __init__(self, settings, name=None):
+        super().__init__()
+        self.settings, self.name = settings, name
+
+    def style(self, layer):
+        from ..qgis import styles  # its tables need numpy: not at start-up
+
+        layer.setRenderer(styles.crop_mask_renderer(layer, self.settings))
+        if self.name:
+            layer.setName(self.name)
+        bring_to_top(layer)
+        layer.triggerRepaint()
+
+
+def short_product_name(product):
+    """'CTY', 'CTYCL' or 'OSO': the product in a layer name ('' for Custom)."""
+    from ..domain import products  # its tables need numpy: not at start-up
+
+    if products.FAMILY.get(product) == products.OSO:
+        return "OSO"
+    kinds = products.LAYER_STYLES.get(product, {})
+    return kinds.get(products.CLASS, kinds.get(products.CONFIDENCE, "")).upper()
+
+
+def year_in(paths):
+    """The first year a file name among ``paths`` carries ('CTY_2021_…', '…_S2021_…'), or
+    None."""
+    for path in paths:
+        for token in re.split(r"[^A-Z0-9]+", os.path.basename(path or "").upper()):
+            match = re.fullmatch(r"S?(\d{4})", token)
+            if match and 1980 <= int(match.group(1)) <= 2100:  # not EPSG 2154 nor 3035
+                return int(match.group(1))
+    return None
+
+
+def mask_layer_name(product, year, min_confidence):
+    """'Crop mask CTY 2021 ≥ 70 %' (in the UI language): the product, the year when known and
+    the threshold the mask was made with."""
+    words = [tr("Crop mask"), short_product_name(product), str(year) if year else ""]
+    return " ".join(word for word in words if word) + f" ≥ {min_confidence} %"
+
+
+def bring_to_top(layer):
+    """Move ``layer``'s node to the top of its group when that group is itself drawn on top
+    (every group above it first in its parent), else to the top of the layer tree: the new
+    layer is drawn above everything, whatever the current node was when it was added."""
+    root = QgsProject.instance().layerTreeRoot()
+    node = root.findLayer(layer.id())
+    if node is None:
+        return
+    parent = target = node.parent()
+    group = parent
+    while group is not None and group != root:
+        above = group.parent()
+        if above is None or above.children().index(group) != 0:
+            target = root
+            break
+        group = above
+    if target == parent and parent.children().index(node) == 0:
+        return
+    target.insertChildNode(0, node.clone())  # first: a layer out of the tree leaves the project
+    parent.removeChildNode(node)

@@ -1,15 +1,65 @@
-"""Processing provider 'cropconfidence': the algorithms and the shipped models."""
+"""Processing provider 'cropconfidence': the algorithms and the shipped models.
+
+Building it is part of every QGIS start: the algorithm modules import neither the engine nor
+the sources (numpy, rasterio, requests, pystac) until an algorithm runs (issue 14).
+"""
 
 from qgis.core import QgsProcessingModelAlgorithm, QgsProcessingProvider
 
 from ..domain.resources import RESOURCES
 from ..qgis.i18n import tr
+from .areaestimate_algorithm import AreaEstimateAlgorithm
+from .base import group_names
 from .cropmask_algorithm import CropMaskAlgorithm
 from .fetch_algorithm import FetchAlgorithm
 from .icons import plugin_icon
+from .sampledesign_algorithm import SampleDesignAlgorithm
 from .style_algorithm import StyleAlgorithm
 
 MODELS_DIR = RESOURCES / "models"
+MODELS_GROUP_ID = "cropmasks"  # the crop-mask algorithm's group: one group in the toolbox
+
+
+def model_titles():
+    """A shipped model's name (its id, without spaces: tools/make_models.py) -> its title."""
+    return {
+        "cropmaskreport": tr("Crop mask with per-class report"),
+        "cropmaskforextent": tr("Crop mask for extent"),
+    }
+
+
+class ShippedModel(QgsProcessingModelAlgorithm):
+    """A model of resources/models/ with a translated title, in the crop-mask group.
+
+    A model file holds one name, which QGIS uses both as the id and as the title, and its group
+    name as the group id; the title and the group id come from here instead."""
+
+    def __init__(self, path):
+        super().__init__()
+        self.path = path
+        self.loaded = self.fromFile(str(path))
+
+    def displayName(self):
+        return model_titles().get(self.name(), self.name())
+
+    def group(self):
+        return group_names()[MODELS_GROUP_ID]
+
+    def groupId(self):
+        return MODELS_GROUP_ID
+
+    def canExecute(self):
+        """As its steps: QGIS's models do not ask them (a missing rasterio, say)."""
+        for child in self.childAlgorithms().values():
+            algorithm = child.algorithm()
+            if algorithm is not None:
+                ok, message = algorithm.canExecute()
+                if not ok:
+                    return ok, message
+        return super().canExecute()
+
+    def createInstance(self):
+        return ShippedModel(self.path)
 
 
 class CropConfidenceProvider(QgsProcessingProvider):
@@ -33,7 +83,9 @@ class CropConfidenceProvider(QgsProcessingProvider):
         self.addAlgorithm(CropMaskAlgorithm())
         self.addAlgorithm(FetchAlgorithm())
         self.addAlgorithm(StyleAlgorithm())
+        self.addAlgorithm(SampleDesignAlgorithm())
+        self.addAlgorithm(AreaEstimateAlgorithm())
         for path in sorted(MODELS_DIR.glob("*.model3")):
-            model = QgsProcessingModelAlgorithm()
-            if model.fromFile(str(path)):
+            model = ShippedModel(path)
+            if model.loaded:
                 self.addAlgorithm(model)

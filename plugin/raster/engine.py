@@ -38,7 +38,7 @@ from .plan import (
     check_raster,
     make_plan,
 )
-from .states import BandStates
+from .states import BandStates, band_values
 
 __all__ = [
     "DEFAULT_WINDOW",
@@ -254,7 +254,7 @@ def _summarise(plan, output_path, tally):
 def _class_rows(plan, tally, hectares):
     by_code = tally.per_value().reshape(-1, 1 << products.STATUS_BITS)
     if plan.class_input is not None:
-        values = products.band_values(plan.class_input.dtype)
+        values = band_values(plan.class_input.dtype)
         present = np.flatnonzero(by_code[:, 1:].sum(axis=1))
         rows = [(int(values[index]), by_code[index]) for index in present]
     else:

@@ -13,7 +13,14 @@ import numpy as np
 
 from ..domain import nomenclature, products
 from .plan import BINARY_NODATA, Plan
-from .states import BandStates
+from .states import (
+    CLASS_STRIDE,
+    COMBINATION,
+    CONF_STRIDE,
+    BandStates,
+    band_values,
+    index_view,
+)
 
 # Output value per status, in binary mode.
 BINARY_VALUES = np.array([BINARY_NODATA, 1, 0, 0, 0], np.uint8)
@@ -38,7 +45,7 @@ def _confidence_axis(item, states):
 
 def _values_of_interest(plan, item):
     """Value indexes of the 16-bit class values that get an id of their own."""
-    values = products.band_values(item.dtype)
+    values = band_values(item.dtype)
     interest = set(plan.selected)
     spec = products.spec(plan.request.product)
     if spec.table is not None:
@@ -74,11 +81,11 @@ def _statuses(class_state, conf_state, valid_levels):
     """The status of every key, from the product's combination rule."""
     valid_state = np.arange(3) if valid_levels == 3 else np.array([products.VALID_OK])
     combined = (
-        class_state[:, None, None] * products.CLASS_STRIDE
-        + conf_state[None, :, None] * products.CONF_STRIDE
+        class_state[:, None, None] * CLASS_STRIDE
+        + conf_state[None, :, None] * CONF_STRIDE
         + valid_state[None, None, :]
     )
-    return products.COMBINATION[combined].ravel()
+    return COMBINATION[combined].ravel()
 
 
 def _output_values(plan, status, classes):
@@ -87,7 +94,7 @@ def _output_values(plan, status, classes):
         return BINARY_VALUES[status]
     out_dtype = plan.out_dtype
     codes = np.zeros(len(classes.state), out_dtype)
-    values = products.band_values(plan.class_input.dtype)
+    values = band_values(plan.class_input.dtype)
     codes[: len(classes.value_index_of_id)] = values[classes.value_index_of_id]
     per_key = np.repeat(codes, status.size // len(classes.state))
     out = np.where(status == products.KEPT, per_key, 0).astype(out_dtype)
@@ -132,19 +139,19 @@ class JointKeys:
     ) -> np.ndarray:
         if self.class_key is None:
             if self.conf_direct and self.valid_levels == 1:
-                key = products.index_view(confidence).astype(np.intp)
+                key = index_view(confidence).astype(np.intp)
             else:
-                key = np.take(self.conf_key, products.index_view(confidence))
+                key = np.take(self.conf_key, index_view(confidence))
         else:
             assert classes is not None  # a class key table: the class band is read
-            key = np.take(self.class_key, products.index_view(classes))
+            key = np.take(self.class_key, index_view(classes))
             if self.conf_direct and self.valid_levels == 1:
-                key += products.index_view(confidence)
+                key += index_view(confidence)
             else:
-                key += np.take(self.conf_key, products.index_view(confidence))
+                key += np.take(self.conf_key, index_view(confidence))
         if self.valid_key is not None:
             assert validity is not None  # a validity key table: the validity band is read
-            key += np.take(self.valid_key, products.index_view(validity))
+            key += np.take(self.valid_key, index_view(validity))
         return key
 
     def nodata_key(self, lead: np.ndarray) -> int | None:
@@ -154,7 +161,7 @@ class JointKeys:
         such windows (outside the producer's area) need no other band read.
         """
         first = lead[0, 0]
-        index = int(products.index_view(lead[:1, :1])[0, 0])
+        index = int(index_view(lead[:1, :1])[0, 0])
         if not self.lead_nodata[index] or lead.min() != first or lead.max() != first:
             return None
         return int(self.lead_key[index])
@@ -171,7 +178,7 @@ class JointKeys:
             return None
         assert classes is not None  # an "other" class id: the class band is read
         mask = key >= self.other_base
-        per_value = products.index_view(classes)[mask].astype(np.intp) << products.STATUS_BITS
+        per_value = index_view(classes)[mask].astype(np.intp) << products.STATUS_BITS
         per_value |= self.status[key[mask]]
         return np.bincount(per_value, minlength=per_value_size)
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from ..domain import products
+from .states import index_view
 
 if TYPE_CHECKING:
     from numpy.typing import DTypeLike
@@ -51,7 +52,7 @@ class BandTest:
 
     def masks(self, values: np.ndarray) -> tuple:
         """(nodata, may be kept) as boolean arrays; None means no pixel, True every pixel."""
-        index = products.index_view(values)
+        index = index_view(values)
         if self.states is not None:
             state = np.take(self.states, index)
             return state == self.nodata_state, state == self.pass_state
@@ -98,7 +99,7 @@ class WindowMasks:
 
     def __init__(self, tables: BandStates, mode: str, nodata: int, dtype: DTypeLike):
         """``tables`` has the state tables ``classes`` (or None), ``confidence`` and
-        ``validity`` (or None), as made by ``products.*_state_table``."""
+        ``validity`` (or None), as made by ``states.*_state_table``."""
         bands = (
             ("class", tables.classes, products.CLASS_NODATA, products.CLASS_SELECTED),
             ("confidence", tables.confidence, products.CONF_NODATA, products.CONF_OK),

@@ -136,11 +136,16 @@ def check_raster(role: str, path: str) -> None:
     inspect(role, BandRef(path, 1))
 
 
+def _sentence_start(text: str) -> str:
+    """``text`` with its first letter upper-cased and the rest (a file path) untouched."""
+    return text[:1].upper() + text[1:]
+
+
 def _check_dtype(item, allowed, product):
     if item.dtype.name not in allowed:
         names = " or ".join(allowed)
         raise CropMaskError(
-            f"{item.label.capitalize()} holds {item.dtype.name} values, "
+            f"{_sentence_start(item.label)} holds {item.dtype.name} values, "
             f"but the product '{products.PRODUCT_NAMES[product]}' expects {names}. "
             "Is this the right layer for this product?"
         )

@@ -4,6 +4,7 @@ request, the context (network, credentials, callbacks) and the result. Pure: no 
 from __future__ import annotations
 
 import hashlib
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -88,14 +89,83 @@ class FetchJob:
         return int(self.request.year)
 
     def area_file(self, stem: str, suffix: str = ".tif") -> Path:
-        """The path of a file of the request's area: ``<stem>_aoi-<tag><suffix>``."""
+        """The path of a file of the request's area: ``<stem>_<area tag><suffix>``."""
         return self.folder / f"{stem}_{area_tag(self.request)}{suffix}"
 
 
 def area_tag(request: FetchRequest) -> str:
-    """A short tag of the request's area, for the names of clipped files."""
+    """A readable, file-safe tag of the request's area for the names of its folder and files,
+    e.g. ``3851-3855kmE_2650-2653kmN_7e43d5``: the area's bounds (km in a metric CRS, degrees
+    as ``2d35`` in a geographic one), then 6 hex digits of a digest of the exact bounds, so two
+    areas in the same kilometres do not share files. The same request always gives the same
+    tag, so a second fetch finds and resumes the first one's files."""
     digest = hashlib.sha1(repr((request.bounds, request.bounds_crs)).encode()).hexdigest()
-    return f"aoi-{digest[:8]}"
+    ranges = _ranges(request.bounds, request.bounds_crs)
+    return "_".join([*(_tag_range(*axis) for axis in ranges), digest[:6]])
+
+
+def area_text(bounds: tuple, crs: str) -> str:
+    """The area as a person reads it: ``3851–3855 km E, 2650–2653 km N`` in a metric CRS,
+    ``2.35–2.41° E, 48.80–48.86° N`` in a geographic one."""
+    return ", ".join(_text_range(*axis) for axis in _ranges(bounds, crs))
+
+
+# An axis: (low, high, unit, positive letter, negative letter), unit "km", "deg" or "".
+_Axis = tuple[float, float, str, str, str]
+
+
+def _ranges(bounds: tuple, crs: str) -> tuple[_Axis, _Axis]:
+    xmin, ymin, xmax, ymax = (float(value) for value in bounds)
+    unit = _unit(crs, bounds)
+    if unit == "km":
+        xmin, ymin, xmax, ymax = _outwards((xmin, ymin, xmax, ymax), 1 / 1000)
+    elif unit == "deg":
+        xmin, ymin, xmax, ymax = (value / 100 for value in _outwards((xmin, ymin, xmax, ymax), 100))
+    else:
+        xmin, ymin, xmax, ymax = (round(value) for value in (xmin, ymin, xmax, ymax))
+    return (xmin, xmax, unit, "E", "W"), (ymin, ymax, unit, "N", "S")
+
+
+def _outwards(bounds: tuple, scale: float) -> tuple:
+    """The bounds times ``scale``, rounded outwards to whole numbers (0.1 + 0.2 style float
+    noise is ignored: 2.41 * 100 stays 241)."""
+    xmin, ymin, xmax, ymax = (round(value * scale, 6) for value in bounds)
+    return math.floor(xmin), math.floor(ymin), math.ceil(xmax), math.ceil(ymax)
+
+
+def _unit(crs: str, bounds: tuple) -> str:
+    """'deg' for a geographic CRS, 'km' for one in metres, '' otherwise."""
+    try:
+        from rasterio.crs import CRS
+
+        parsed = CRS.from_user_input(crs)
+        if parsed.is_geographic:
+            return "deg"
+        return "km" if (parsed.linear_units or "").lower() in ("metre", "meter", "m") else ""
+    except Exception:  # noqa: BLE001 (no rasterio, or a CRS it cannot read: guess)
+        return "deg" if all(abs(float(value)) <= 360 for value in bounds) else "km"
+
+
+def _number(value: float, unit: str, separator: str) -> str:
+    if unit == "deg":
+        return f"{abs(value):.2f}".replace(".", separator)
+    return str(int(abs(value)))
+
+
+def _text_range(low: float, high: float, unit: str, plus: str, minus: str) -> str:
+    symbol = {"km": " km ", "deg": "° "}.get(unit, " ")
+    if low < 0 <= high:
+        return f"{_number(low, unit, '.')}{symbol}{minus}–{_number(high, unit, '.')}{symbol}{plus}"
+    letter = minus if high < 0 else plus
+    return f"{_number(low, unit, '.')}–{_number(high, unit, '.')}{symbol}{letter}"
+
+
+def _tag_range(low: float, high: float, unit: str, plus: str, minus: str) -> str:
+    symbol = "km" if unit == "km" else ""
+    if low < 0 <= high:
+        return f"{_number(low, unit, 'd')}{minus}-{_number(high, unit, 'd')}{symbol}{plus}"
+    letter = minus if high < 0 else plus
+    return f"{_number(low, unit, 'd')}-{_number(high, unit, 'd')}{symbol}{letter}"
 
 
 def check_year(product: str, year: int) -> None:
