@@ -184,7 +184,7 @@ def test_fetch_is_disabled_while_it_cannot_succeed(qtbot, dock, qgis_iface, monk
     # 0 km²: an area where the product has no data at all.
     canvas.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:4326"))
     canvas.setExtent(QgsRectangle(-150.0, 10.0, -149.0, 11.0))  # the Pacific
-    assert dock.area_label.text() == "0.00 km² where the product has data, about 0 B to download"
+    assert dock.area_label.text() == "The product has no data over this area."
     assert not dock.fetch_button.isEnabled()
     assert dock.fetch_button.toolTip() == (
         "The area lies outside where the product has data: choose another area."

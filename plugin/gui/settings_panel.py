@@ -45,7 +45,8 @@ class SettingsPanel(QgsCollapsibleGroupBox):
         self.confirm_spin.setRange(0, 1_000_000)
         self.confirm_spin.setSuffix(tr(" MB"))
         self._add_row(form, tr("Ask before downloading more than"), self.confirm_spin)
-        self.sample_button = QPushButton(tr("Use the embedded sample (offline)"), self)
+        # On two lines: a button's text does not wrap, and must not widen the dock.
+        self.sample_button = QPushButton(tr("Use the embedded sample\n(offline)"), self)
         self.sample_button.setToolTip(
             tr(
                 "Points the CLMS and OSO sources at the synthetic sample shipped with the "
