@@ -36,7 +36,6 @@ class SearchActions:
         self.product_combo.currentIndexChanged.connect(self.update_actions)
         self.year_combo.currentIndexChanged.connect(self.update_actions)
         self.area_picker.changed.connect(self.update_actions)
-        self.progress_label.setWordWrap(True)  # long warnings wrap, the dock keeps its width
 
     def notify(self, title, text, level=Qgis.MessageLevel.Info):
         """A message in QGIS's message bar, long paths shortened (messages.show_message)."""
