@@ -139,7 +139,8 @@ def test_an_unreachable_source_gives_one_message_and_the_known_years(
         f"Cannot list the years:{reason} The years offered are those the product may have, "
         "not checked."
     ]
-    assert (dock.year_status.text(), dock.year_status.toolTip()) == ("(not checked)", reason)
+    assert dock.year_status.text() == "(not checked: the source could not be read)"
+    assert dock.year_status.isVisible() and dock.year_status.toolTip() == reason
     # The latest year CLMS Crop Types are known to have is selected; later ones say so.
     assert dock.year() == 2021
     later = [(f"{year} (not known yet)", year) for year in range(_this_year(), 2021, -1)]
@@ -230,7 +231,7 @@ def test_the_embedded_sample_is_one_click_away(qtbot, dock):
     dock.oso_source_edit.setText(f"http://127.0.0.1:{closed_port()}")
     dock.oso_source_edit.editingFinished.emit()
     qtbot.waitUntil(lambda: not dock.years_loading, timeout=10_000)
-    assert dock.year_status.text() == "(not checked)"
+    assert dock.year_status.text() == "(not checked: the source could not be read)"
 
     dock.settings_box.setCollapsed(False)
     dock.resize(dock.width(), 1400)  # the whole panel on the screen, where a click lands

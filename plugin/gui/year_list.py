@@ -109,7 +109,10 @@ class YearList:
             )
         self._fill_years(product, sorted(years, reverse=True), checked)
         self._shown_key = key if checked else None  # unchecked: asked again at the next refresh
-        self.year_status.setText("" if checked else tr("(not checked)"))
+        status = "" if checked else tr("(not checked)")
+        if task.error is not None:  # the reason stays in the dock, its tooltip in full
+            status = tr("(not checked: the source could not be read)")
+        self.year_status.setText(status)
         self.year_status.setToolTip(str(task.error) if task.error is not None else "")
         self.years_loading = False
         self.update_actions()
