@@ -1,10 +1,15 @@
 """Waits between retries (HTTP 429 Retry-After, backoff) end on cancel and are bounded, through
-fetch() on loopback servers: whole downloads, range-read clips and STAC searches."""
+fetch() on loopback servers: whole downloads, range-read clips and STAC searches. Only 429 and
+5xx answers are retried: a name that does not resolve, a refused or a dropped connection fails
+at the first attempt."""
 
+import socket
 import time
 from pathlib import Path
 
 import pytest
+import requests
+from urllib3.response import HTTPResponse
 
 from crop_confidence.plugin.domain.errors import CropMaskCancelled
 from crop_confidence.plugin.net.http import (
@@ -12,9 +17,12 @@ from crop_confidence.plugin.net.http import (
     RequestCancelled,
     RetryAfterTooLong,
     make_retry,
+    make_session,
+    network_reason,
 )
 from crop_confidence.plugin.sources.fetch import FetchContext, FetchRequest, fetch
 from rasters import read_raster
+from servers.closing import ClosingServer, closed_port, count_connections
 from servers.download_host import DownloadHost
 from servers.stac_api import StacApiServer, cdse_item
 
@@ -93,10 +101,14 @@ def test_a_retry_after_beyond_the_cap_is_not_waited_for(oso_host, tmp_path):
     assert oso_host.count() == 1
 
 
+def busy_answer():
+    return HTTPResponse(body=b"", status=503, headers={}, preload_content=False)
+
+
 def test_backoff_waits_are_cancellable_too():
     retry = make_retry(retries=3, backoff_factor=30, is_cancelled=cancel_after(0.3))
-    retry = retry.increment("GET", "/x", error=ConnectionError("refused"))
-    retry = retry.increment("GET", "/x", error=ConnectionError("refused"))
+    retry = retry.increment("GET", "/x", response=busy_answer())
+    retry = retry.increment("GET", "/x", response=busy_answer())
     assert retry.get_backoff_time() == 60
     started = time.monotonic()
     with pytest.raises(RequestCancelled, match="Cancelled while waiting to retry"):
@@ -111,4 +123,46 @@ def test_every_retry_keeps_the_cancel_check():
     retry = make_retry(is_cancelled=check)
     assert isinstance(retry, CappedRetry)
     assert retry.new(total=1).is_cancelled is check
-    assert retry.increment("GET", "/x", error=ConnectionError()).is_cancelled is check
+    assert retry.increment("GET", "/x", response=busy_answer()).is_cancelled is check
+
+
+# -- what is not retried: a name that does not resolve, a refused or dropped connection -----
+
+
+def test_a_refused_connection_is_not_retried(monkeypatch):
+    connection_attempts = count_connections(monkeypatch)
+    url = f"http://127.0.0.1:{closed_port()}/"
+    with make_session() as session, pytest.raises(requests.ConnectionError) as caught:
+        session.get(url)
+    assert connection_attempts == ["127.0.0.1"]
+    assert network_reason(caught.value) == "Connection refused"
+
+
+def test_a_name_that_does_not_resolve_is_not_retried(monkeypatch):
+    """The resolver's answer for a name that does not exist, without asking a DNS server."""
+    connection_attempts = count_connections(monkeypatch)
+    resolve = socket.getaddrinfo
+
+    def resolver(host, *args, **kwargs):
+        if host == "nonexistent.invalid":
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return resolve(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", resolver)
+    with make_session() as session, pytest.raises(requests.ConnectionError) as caught:
+        session.get("http://nonexistent.invalid/")
+    assert connection_attempts == ["nonexistent.invalid"]
+    assert network_reason(caught.value) == "Name or service not known"
+
+
+def test_a_dropped_connection_is_not_retried():
+    with ClosingServer() as server, make_session() as session:
+        with pytest.raises(requests.ConnectionError):
+            session.get(server.url)
+        assert server.connections == 1
+
+
+def test_only_429_and_5xx_answers_are_retried():
+    retry = make_retry(retries=4)
+    assert (retry.connect, retry.read, retry.other, retry.status) == (0, 0, 0, 4)
+    assert set(retry.status_forcelist) == {429, 500, 502, 503, 504}

@@ -54,6 +54,24 @@ def test_oso_stac_rows_name_the_items():
     assert row.bbox == pytest.approx(item["bbox"])
 
 
+def test_a_search_cut_at_its_limit_says_so(monkeypatch):
+    from crop_confidence.plugin.sources import stac_search
+
+    catalog = str(CATALOG.parent / "catalog.json")
+    bbox = (3.83, 46.79, 3.89, 46.83)  # the CLMS sample: a CTY and a CTYCL item
+    whole = search("cty_ctycl", 2021, catalog, bbox)
+    assert (len(whole), whole.truncated, whole.limit) == (1, False, stac_search.DEFAULT_MAX_ITEMS)
+    assert search("oso23", 2021, catalog, TOULOUSE).truncated is False
+    monkeypatch.setattr(stac_search, "DEFAULT_MAX_ITEMS", 2)
+    cut = search("cty_ctycl", 2021, catalog, bbox)
+    assert (len(cut), cut.truncated, cut.limit) == (1, True, 2)
+    monkeypatch.setattr(stac_search, "DEFAULT_MAX_ITEMS", 1)
+    cut = search("cty_ctycl", 2021, catalog, bbox)  # one layer of the tile: no row
+    assert (cut, cut.truncated, cut.limit) == ([], True, 1)
+    oso = search("oso23", 2021, catalog, TOULOUSE)
+    assert (len(oso), oso.truncated, oso.limit) == (1, True, 1)
+
+
 # -- Sentinel Hub's catalogue ----------------------------------------------------------------
 
 

@@ -4,6 +4,7 @@ from qgis.core import Qgis, QgsMessageLog, QgsTask
 from qgis.PyQt.QtCore import pyqtSignal
 
 from ..domain.errors import CropMaskCancelled
+from ..net.http import closing_sessions
 
 
 class FunctionTask(QgsTask):
@@ -11,6 +12,10 @@ class FunctionTask(QgsTask):
 
     After it ends, ``task.result`` holds the value, or ``task.error`` the exception;
     ``task.cancelled_by_user`` tells a cancel apart.
+
+    An error ends the task as completed, not failed: ``done`` tells the user what happened in
+    the dock, and QGIS adds no "Task failed" notice over that message. Every HTTP session the
+    function makes (net.http.make_session) is closed when it returns.
     """
 
     status = pyqtSignal(str)  # short progress messages from the worker (queued to the GUI)
@@ -25,13 +30,13 @@ class FunctionTask(QgsTask):
 
     def run(self):
         try:
-            self.result = self.function(self)
+            with closing_sessions():
+                self.result = self.function(self)
         except CropMaskCancelled:
             self.cancelled_by_user = True
             return False
-        except Exception as error:  # noqa: BLE001 (reported on the main thread)
+        except Exception as error:  # noqa: BLE001 (reported by done() on the main thread)
             self.error = error
-            return False
         return True
 
     def finished(self, ok):  # noqa: ARG002

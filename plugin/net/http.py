@@ -2,6 +2,10 @@
 timeouts, User-Agent, proxies, secrets kept out of log records; and the small readers of what
 came back (Content-Range, Content-Length, the reason a connection failed).
 
+A failure to resolve a name, to connect or to read (a timeout) is not retried: it is told at
+once, and a read timeout is not waited for again. ``closing_sessions`` closes the sessions made
+in a block (a background task) when it ends, so that no socket is left open.
+
 Trusted redirects with token renewal are in ``trusted.py``, status -> message in ``status.py``.
 """
 
@@ -10,6 +14,7 @@ from __future__ import annotations
 import configparser
 import contextlib
 import logging
+import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any, Union
@@ -173,11 +178,15 @@ def make_retry(
     backoff_factor: float = DEFAULT_BACKOFF,
     is_cancelled: Callable[[], bool] | None = None,
 ) -> CappedRetry:
+    """``retries`` more tries on a 429 or 5xx answer only. A name that does not resolve, a
+    refused connection, a connect or read timeout, a dropped connection or a TLS error fails
+    at once: trying again would only make the user wait for the same failure."""
     return CappedRetry(
         is_cancelled=is_cancelled,
         total=retries,
-        connect=retries,
-        read=retries,
+        connect=0,
+        read=0,
+        other=0,
         status=retries,
         backoff_factor=backoff_factor,
         status_forcelist=RETRY_STATUSES,
@@ -221,6 +230,7 @@ def make_session(
     """
     install_log_redaction()
     session = requests.Session()
+    _register(session)
     retry = make_retry(retries, backoff_factor, is_cancelled)
     adapter = _TimeoutAdapter(timeout, max_retries=retry)
     session.mount("http://", adapter)
@@ -231,6 +241,35 @@ def make_session(
         session.trust_env = False
         session.proxies.update(proxies)
     return session
+
+
+_scopes = threading.local()  # .open: the sessions list of each closing_sessions() block
+
+
+def _register(session: requests.Session) -> None:
+    stack = getattr(_scopes, "open", None)
+    if stack:
+        stack[-1].append(session)  # the innermost block closes it
+
+
+@contextlib.contextmanager
+def closing_sessions() -> Iterator[None]:
+    """Every session make_session() makes in this thread within the block is closed when the
+    block ends (its pooled connections, so no socket is left to the garbage collector).
+
+    For work that calls code making its own sessions (a STAC client, a clip), such as a
+    background task. A closed session can still be used: it opens new connections."""
+    made: list[requests.Session] = []
+    stack = getattr(_scopes, "open", None)
+    if stack is None:
+        stack = _scopes.open = []
+    stack.append(made)
+    try:
+        yield
+    finally:
+        stack.pop()  # blocks of one thread end in the reverse order they began
+        for session in made:
+            session.close()
 
 
 @contextlib.contextmanager

@@ -9,7 +9,7 @@ and whether it allows range reads. Pure: no Qt or QGIS.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Optional
 from urllib.parse import urlsplit
@@ -47,6 +47,18 @@ class SearchRow:
     ranges: Optional[bool] = None  # False: the server sends whole files only
 
 
+class SearchRows(list):
+    """The SearchRow list a search found. ``truncated``: the source's listing stopped at its
+    limit of ``limit`` items, so tiles of the area may be missing (the user is told)."""
+
+    def __init__(
+        self, rows: Iterable[SearchRow] = (), truncated: bool = False, limit: Optional[int] = None
+    ):
+        super().__init__(rows)
+        self.truncated = truncated
+        self.limit = limit
+
+
 @dataclass
 class SearchOptions:
     proxies: Optional[dict] = None
@@ -58,9 +70,10 @@ class SearchOptions:
 
 def search(
     product: str, year: int, source: str, bbox_4326: tuple, options: SearchOptions | None = None
-) -> list:
+) -> SearchRows:
     """The rows for ``product`` and ``year`` over ``bbox_4326`` in ``source`` (empty: the
-    default service). Raises NothingFound or FetchError with a message for the user."""
+    default service), with whether the listing was cut at its limit. Raises NothingFound or
+    FetchError with a message for the user."""
     options = options or SearchOptions()
     kind = source_kind(product, source)
     if product in CLMS_PRODUCTS:
@@ -68,20 +81,23 @@ def search(
     if kind == "stac":
         return _oso_stac_rows(year, source, bbox_4326, options)
     if kind == "sentinelhub":
-        return _sentinelhub_rows(year, source, bbox_4326, options)
-    return _raster_rows(year, source, bbox_4326, options)
+        return SearchRows(_sentinelhub_rows(year, source, bbox_4326, options))
+    return SearchRows(_raster_rows(year, source, bbox_4326, options))
 
 
-def _stac_options(options):
-    return {"proxies": options.proxies, "is_cancelled": options.is_cancelled}
+def _stac_options(stac, options):
+    return {
+        "proxies": options.proxies,
+        "is_cancelled": options.is_cancelled,
+        "max_items": stac.DEFAULT_MAX_ITEMS,  # read now: the one limit, quoted when reached
+    }
 
 
 def _clms_rows(product, year, source, bbox_4326, options):
     stac = stac_search_module()
-    found = stac.search_products(
-        source or stac.CDSE_STAC_URL, bbox_4326, year, **_stac_options(options)
-    )
-    rows = []
+    read = _stac_options(stac, options)
+    found = stac.search_products(source or stac.CDSE_STAC_URL, bbox_4326, year, **read)
+    rows = SearchRows(truncated=found.truncated, limit=read["max_items"])
     for tile in found.products:
         assets = [tile.cty, tile.ctycl] if product == products.CTY_CTYCL else [tile.ctycl]
         if None in assets:
@@ -101,11 +117,10 @@ def _clms_rows(product, year, source, bbox_4326, options):
 
 def _oso_stac_rows(year, source, bbox_4326, options):
     stac = stac_search_module()
-    items = stac.search_items(
-        source, bbox_4326, year, (OSO_STAC_COLLECTION,), **_stac_options(options)
-    )
+    read = _stac_options(stac, options)
+    items = stac.search_items(source, bbox_4326, year, (OSO_STAC_COLLECTION,), **read)
     bboxes = {item.id: item.bbox for item in items}
-    return [
+    rows = [
         SearchRow(
             tile=asset.item_id,
             year=year,
@@ -115,6 +130,7 @@ def _oso_stac_rows(year, source, bbox_4326, options):
         )
         for asset in stac.data_assets(items)
     ]
+    return SearchRows(rows, truncated=len(items) >= read["max_items"], limit=read["max_items"])
 
 
 def _sentinelhub_rows(year, source, bbox_4326, options):

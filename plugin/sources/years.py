@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 from typing import TYPE_CHECKING
 
+from ..domain import products
 from .addresses import sentinelhub_base_url, source_kind, stac_search_module
 from .request import CLMS_PRODUCTS, FIRST_YEAR, OSO_PRODUCTS, OSO_STAC_COLLECTION, FetchError
 
@@ -17,6 +18,17 @@ if TYPE_CHECKING:
 FIRST_YEARS = {
     "clms": min(FIRST_YEAR[product] for product in CLMS_PRODUCTS),
     "oso": min(FIRST_YEAR[product] for product in OSO_PRODUCTS),
+}
+
+
+# The latest year each product is known to be published for: what the dock selects when the
+# source cannot tell (offline, or a source that lists no years). Newer years may exist since:
+# a source that answers says so. (A product fact: its place is domain/products.py.)
+LATEST_KNOWN_YEAR = {
+    products.CTY_CTYCL: 2021,
+    products.CTYCL_ONLY: 2021,
+    products.OSO_23: 2023,
+    products.OSO_17: products.LAST_YEAR[products.OSO_17],
 }
 
 
@@ -36,9 +48,26 @@ def years_from_intervals(intervals: list, first: int, last: int | None = None) -
 
 
 def default_years(product: str) -> list:
-    """Every year the product may exist, first year to this year."""
+    """Every year the product may exist, first year to this year (those after
+    ``latest_known_year`` are not known to exist)."""
     first = FIRST_YEARS["clms" if product in CLMS_PRODUCTS else "oso"]
-    return list(range(first, _this_year() + 1))
+    return list(range(first, max(_this_year(), latest_known_year(product)) + 1))
+
+
+def latest_known_year(product: str) -> int:
+    """The latest year ``product`` is known to be published for (LATEST_KNOWN_YEAR)."""
+    return LATEST_KNOWN_YEAR[product]
+
+
+def preferred_year(product: str, years: list, previous: int | None = None) -> int | None:
+    """The year to select among ``years``: ``previous`` when offered, else the latest one the
+    product is known to have, else the earliest offered (None when there is none)."""
+    if previous in years:
+        return previous
+    known = [year for year in years if year <= latest_known_year(product)]
+    if known:
+        return max(known)
+    return min(years) if years else None
 
 
 def available_years(
