@@ -86,7 +86,7 @@
             <location filename="../plugin/gui/dock.py" line="125" />
             <location filename="../plugin/processing/cropmask_algorithm.py" line="129" />
             <location filename="../plugin/processing/fetch_algorithm.py" line="102" />
-            <location filename="../plugin/processing/style_algorithm.py" line="177" />
+            <location filename="../plugin/processing/style_algorithm.py" line="178" />
             <source>Product</source>
             <translation>Produit</translation>
         </message>
@@ -105,8 +105,8 @@
         <message>
             <location filename="../plugin/gui/dock.py" line="138" />
             <location filename="../plugin/gui/fetch_actions.py" line="67" />
-            <location filename="../plugin/gui/search_actions.py" line="41" />
-            <location filename="../plugin/gui/year_list.py" line="69" />
+            <location filename="../plugin/gui/search_actions.py" line="95" />
+            <location filename="../plugin/gui/year_list.py" line="147" />
             <source>Credentials</source>
             <translation>Identifiants</translation>
         </message>
@@ -132,57 +132,58 @@
             <translation>Masque de cultures…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="232" />
+            <location filename="../plugin/gui/dock.py" line="233" />
+            <location filename="../plugin/gui/search_actions.py" line="60" />
             <source>Choose an area.</source>
             <translation>Choisissez une emprise.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="236" />
+            <location filename="../plugin/gui/dock.py" line="237" />
             <source>The product has no data over this area.</source>
             <translation>Le produit n'a pas de données sur cette emprise.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="243" />
+            <location filename="../plugin/gui/dock.py" line="244" />
             <source>{} km² where the product has data, about {} to download</source>
             <translation>{} km² là où le produit a des données, environ {} à télécharger</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="245" />
+            <location filename="../plugin/gui/dock.py" line="246" />
             <source>{} km², about {} to download</source>
             <translation>{} km², environ {} à télécharger</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="263" />
+            <location filename="../plugin/gui/dock.py" line="264" />
             <source>Sentinel Hub OAuth client</source>
             <translation>Client OAuth Sentinel Hub</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="263" />
+            <location filename="../plugin/gui/dock.py" line="264" />
             <source>Copernicus Data Space account</source>
             <translation>Compte Copernicus Data Space</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="264" />
+            <location filename="../plugin/gui/dock.py" line="265" />
             <source>Client id:</source>
             <translation>Identifiant du client :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="264" />
+            <location filename="../plugin/gui/dock.py" line="265" />
             <source>User name (e-mail):</source>
             <translation>Nom d'utilisateur (courriel) :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="265" />
+            <location filename="../plugin/gui/dock.py" line="266" />
             <source>Client secret:</source>
             <translation>Secret du client :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="265" />
+            <location filename="../plugin/gui/dock.py" line="266" />
             <source>Password:</source>
             <translation>Mot de passe :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="276" />
+            <location filename="../plugin/gui/dock.py" line="277" />
             <source>Credentials not saved</source>
             <translation>Identifiants non enregistrés</translation>
         </message>
@@ -307,6 +308,11 @@
             <translation>Go</translation>
         </message>
         <message>
+            <location filename="../plugin/gui/messages.py" line="53" />
+            <source>Full paths:</source>
+            <translation>Chemins complets :</translation>
+        </message>
+        <message>
             <location filename="../plugin/gui/results_table.py" line="17" />
             <source>Tile</source>
             <translation>Tuile</translation>
@@ -322,139 +328,206 @@
             <translation>Taille</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/search_actions.py" line="27" />
+            <location filename="../plugin/gui/search_actions.py" line="55" />
+            <source>The list of years is loading.</source>
+            <translation>La liste des années est en cours de chargement.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/search_actions.py" line="57" />
+            <source>Choose a year.</source>
+            <translation>Choisissez une année.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/search_actions.py" line="62" />
+            <source>The area lies outside where the product has data: choose another area.</source>
+            <translation>L'emprise est en dehors de la couverture du produit : choisissez une autre emprise.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/search_actions.py" line="65" />
+            <source>The search found nothing for this product, year and area.</source>
+            <translation>La recherche n'a rien trouvé pour ce produit, cette année et cette emprise.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/search_actions.py" line="77" />
+            <source>Waiting for the list of years…</source>
+            <translation>En attente de la liste des années…</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/search_actions.py" line="81" />
             <source>No area</source>
             <translation>Aucune emprise</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/search_actions.py" line="27" />
+            <location filename="../plugin/gui/search_actions.py" line="81" />
             <source>Choose an area first.</source>
             <translation>Choisissez d'abord une emprise.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/search_actions.py" line="30" />
+            <location filename="../plugin/gui/search_actions.py" line="84" />
             <source>No year</source>
             <translation>Aucune année</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/search_actions.py" line="30" />
+            <location filename="../plugin/gui/search_actions.py" line="84" />
             <source>No year is available.</source>
             <translation>Aucune année n'est disponible.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/search_actions.py" line="60" />
+            <location filename="../plugin/gui/search_actions.py" line="114" />
             <source>Searching…</source>
             <translation>Recherche…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/search_actions.py" line="61" />
+            <location filename="../plugin/gui/search_actions.py" line="115" />
             <source>Crop Confidence: search</source>
             <translation>Crop Confidence : recherche</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/search_actions.py" line="67" />
+            <location filename="../plugin/gui/search_actions.py" line="127" />
             <source>Search cancelled.</source>
             <translation>Recherche annulée.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/search_actions.py" line="73" />
+            <location filename="../plugin/gui/search_actions.py" line="133" />
             <source>Search failed</source>
             <translation>Échec de la recherche</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/search_actions.py" line="111" />
+            <location filename="../plugin/gui/search_actions.py" line="172" />
+            <source>The list is cut: the search stopped at {} items, the most that is read, so tiles of the area may be missing. Search a smaller area.</source>
+            <translation>La liste est incomplète : la recherche s'est arrêtée à {} éléments, le maximum lu ; des tuiles de l'emprise peuvent manquer. Cherchez sur une emprise plus petite.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/search_actions.py" line="177" />
+            <source>Search incomplete</source>
+            <translation>Recherche incomplète</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/search_actions.py" line="180" />
             <source>Nothing found</source>
             <translation>Aucun résultat</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/search_actions.py" line="112" />
+            <location filename="../plugin/gui/search_actions.py" line="181" />
             <source>No product for {} over this area.</source>
             <translation>Aucun produit pour {} sur cette emprise.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/search_actions.py" line="117" />
+            <location filename="../plugin/gui/search_actions.py" line="186" />
             <source>Whole files only</source>
             <translation>Fichiers entiers seulement</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/search_actions.py" line="118" />
+            <location filename="../plugin/gui/search_actions.py" line="187" />
             <source>The server does not allow range reads: clipping is not possible. Untick 'Clip to the area' to download the whole files.</source>
             <translation>Le serveur n'accepte pas les lectures partielles : le découpage est impossible. Décochez « Découper à la zone » pour télécharger les fichiers entiers.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/settings_panel.py" line="19" />
+            <location filename="../plugin/gui/settings_panel.py" line="23" />
             <source>Settings</source>
             <translation>Paramètres</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/settings_panel.py" line="29" />
+            <location filename="../plugin/gui/settings_panel.py" line="35" />
             <source>Download folder</source>
             <translation>Dossier de téléchargement</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/settings_panel.py" line="32" />
+            <location filename="../plugin/gui/settings_panel.py" line="38" />
             <source>all cores</source>
             <translation>tous les cœurs</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/settings_panel.py" line="33" />
+            <location filename="../plugin/gui/settings_panel.py" line="39" />
             <source>Worker threads</source>
             <translation>Threads de calcul</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/settings_panel.py" line="37" />
+            <location filename="../plugin/gui/settings_panel.py" line="43" />
             <source>Default minimum confidence</source>
             <translation>Niveau de confiance minimal par défaut</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/settings_panel.py" line="40" />
+            <location filename="../plugin/gui/settings_panel.py" line="46" />
             <source> MB</source>
             <translation> Mo</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/settings_panel.py" line="41" />
+            <location filename="../plugin/gui/settings_panel.py" line="47" />
             <source>Ask before downloading more than</source>
             <translation>Demander avant de télécharger plus de</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/settings_panel.py" line="43" />
+            <location filename="../plugin/gui/settings_panel.py" line="49" />
+            <source>Use the embedded sample
+(offline)</source>
+            <translation>Utiliser l'échantillon intégré
+(hors ligne)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/settings_panel.py" line="51" />
+            <source>Points the CLMS and OSO sources at the synthetic sample shipped with the plugin: CTY, CTYCL and OSO rasters of 2021 over two small areas in France, to try the plugin without network. Empty both sources to use the online services again.</source>
+            <translation>Fait pointer les sources CLMS et OSO vers l'échantillon synthétique livré avec l'extension : des rasters CTY, CTYCL et OSO de 2021 sur deux petites zones en France, pour essayer l'extension sans réseau. Videz les deux sources pour revenir aux services en ligne.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/settings_panel.py" line="61" />
             <source>Copernicus Data Space STAC API</source>
             <translation>API STAC de Copernicus Data Space</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/settings_panel.py" line="44" />
+            <location filename="../plugin/gui/settings_panel.py" line="62" />
             <source>CLMS source (advanced)</source>
             <translation>Source CLMS (avancé)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/settings_panel.py" line="46" />
+            <location filename="../plugin/gui/settings_panel.py" line="64" />
             <source>Sentinel Hub</source>
             <translation>Sentinel Hub</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/settings_panel.py" line="47" />
+            <location filename="../plugin/gui/settings_panel.py" line="65" />
             <source>OSO source (advanced)</source>
             <translation>Source OSO (avancé)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/settings_panel.py" line="49" />
+            <location filename="../plugin/gui/settings_panel.py" line="67" />
             <source>Sentinel Hub OSO collection id (advanced)</source>
             <translation>Identifiant de la collection OSO sur Sentinel Hub (avancé)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/year_list.py" line="39" />
+            <location filename="../plugin/gui/year_list.py" line="51" />
+            <source>Crop Confidence: years</source>
+            <translation>Crop Confidence : années</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/year_list.py" line="65" />
+            <source>Loading…</source>
+            <translation>Chargement…</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/year_list.py" line="104" />
             <source>Cannot list the years</source>
             <translation>Impossible de lister les années</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/year_list.py" line="46" />
+            <location filename="../plugin/gui/year_list.py" line="105" />
+            <source>{} The years offered are those the product may have, not checked.</source>
+            <translation>{} Les années proposées sont celles que le produit peut avoir, sans vérification.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/year_list.py" line="112" />
             <source>(not checked)</source>
             <translation>(non vérifiées)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/year_list.py" line="50" />
-            <source>Crop Confidence: years</source>
-            <translation>Crop Confidence : années</translation>
+            <location filename="../plugin/gui/year_list.py" line="114" />
+            <source>(not checked: the source could not be read)</source>
+            <translation>(non vérifiées : la source n'a pas pu être lue)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/year_list.py" line="128" />
+            <source>{} (not known yet)</source>
+            <translation>{} (pas encore connue)</translation>
         </message>
         <message>
             <location filename="../plugin/plugin.py" line="55" />
@@ -1175,12 +1248,12 @@ Les points sont des centres de pixels tirés uniformément sans remise dans chaq
             <translation>{} : le fichier « {} » existe mais n'est pas un raster que GDAL sait lire ({}). Un téléchargement interrompu ou une archive (.zip) donne cela : récupérez à nouveau le fichier, ou extrayez le raster et choisissez-le.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="144" />
+            <location filename="../plugin/processing/style_algorithm.py" line="145" />
             <source>Apply Crop Confidence style</source>
             <translation>Appliquer le style Crop Confidence</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="152" />
+            <location filename="../plugin/processing/style_algorithm.py" line="153" />
             <source>Gives a raster layer the style of its product: the official class colours and labels (in the QGIS language) for OSO and CTY, a red-to-green ramp for the CTYCL confidence ({ctycl_no_crop} 'No cropland' in grey, 255 transparent), black-to-green and black-to-red ramps for the OSO confidence and validity, green kept pixels for a binary crop mask and the class palette for a filtered class map (Custom: each kept code in its own colour).
 
 Detect reads the file name (CLMS ids such as CLMS_HRLVLCC_CTYCL_..., OCS_2018_CESBIO, the names written by 'Fetch crop layers'), the layer name, the band description ({oso_band_list}) and the GDAL metadata. OSO 2016 and 2017 have 17 classes; without a year in the name, the values present decide. Crop masks are detected from the settings 'Confidence-filtered crop mask' records in their metadata (CROPCONFIDENCE_*); for one without them, choose 'Crop mask', and its values tell a class map's product.
@@ -1193,37 +1266,37 @@ La détection lit le nom du fichier (identifiants CLMS tels que CLMS_HRLVLCC_CTY
 Une couche du projet courant est restylée sur place. Un fichier qui n'est pas ouvert dans le projet reçoit le style enregistré comme style par défaut : un fichier .qml à côté de lui, que QGIS lit à chaque ouverture du fichier.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="174" />
+            <location filename="../plugin/processing/style_algorithm.py" line="175" />
             <source>Raster layer</source>
             <translation>Couche raster</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="182" />
+            <location filename="../plugin/processing/style_algorithm.py" line="183" />
             <source>Styled layer (its id, or its file when not in the project)</source>
             <translation>Couche stylée (son identifiant, ou son fichier si elle n'est pas dans le projet)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="185" />
+            <location filename="../plugin/processing/style_algorithm.py" line="186" />
             <source>Style applied</source>
             <translation>Style appliqué</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="201" />
+            <location filename="../plugin/processing/style_algorithm.py" line="202" />
             <source>INPUT: the layer {} cannot be opened as a raster.</source>
             <translation>INPUT : la couche {} ne peut pas être ouverte comme raster.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="210" />
+            <location filename="../plugin/processing/style_algorithm.py" line="211" />
             <source>Cannot tell which product the layer '{}' ({}) is from its name, band description or metadata. Choose the product: {}.</source>
             <translation>Impossible de déterminer le produit de la couche « {} » ({}) d'après son nom, sa description de bande ou ses métadonnées. Choisissez le produit : {}.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="216" />
+            <location filename="../plugin/processing/style_algorithm.py" line="217" />
             <source>Detected: {}</source>
             <translation>Détecté : {}</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/style_algorithm.py" line="224" />
+            <location filename="../plugin/processing/style_algorithm.py" line="225" />
             <source>Cannot save the default style of {}: {}</source>
             <translation>Impossible d'enregistrer le style par défaut de {} : {}</translation>
         </message>

@@ -24,7 +24,7 @@ from qgis.core import (
     QgsRectangle,
 )
 from qgis.PyQt.QtCore import QTimer
-from qgis.PyQt.QtWidgets import QApplication, QDialogButtonBox, QPushButton
+from qgis.PyQt.QtWidgets import QApplication, QDialogButtonBox
 from qgis.utils import iface, plugins
 
 ROOT = Path(os.environ.get("CROP_CONFIDENCE_ROOT", Path.cwd()))
@@ -118,8 +118,9 @@ def fetch():
     before = len(QgsProject.instance().mapLayers())
     panel.fetch_button.click()
     wait_then(
-        lambda: len(QgsProject.instance().mapLayers()) >= before + 2
-        and panel.fetch_button.isEnabled(),
+        lambda: (
+            len(QgsProject.instance().mapLayers()) >= before + 2 and panel.fetch_button.isEnabled()
+        ),
         after_fetch,
         "the fetched layers",
     )
@@ -168,8 +169,6 @@ def run_dialog(dialog):
             if box.buttonRole(button) == QDialogButtonBox.ButtonRole.AcceptRole:
                 run = button
     if run is None:
-        run = next((b for b in dialog.findChildren(QPushButton) if b.text() in ("Run", "Exécuter")), None)
-    if run is None:
         log("no Run button in the crop-mask dialog")
         dialog.reject()
         return
@@ -196,8 +195,9 @@ def modeller():
 
     registry = QgsApplication.processingRegistry()
     models = [
-        a for a in registry.providerById("cropconfidence").algorithms() if a.id().count(":") == 1
-        and a.__class__.__name__ == "QgsProcessingModelAlgorithm"
+        a
+        for a in registry.providerById("cropconfidence").algorithms()
+        if a.id().count(":") == 1 and a.__class__.__name__ == "QgsProcessingModelAlgorithm"
     ]
     if not models:
         log("no shipped model in the provider")

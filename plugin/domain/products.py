@@ -74,6 +74,10 @@ OSO_23_FIRST_YEAR = 2018
 FIRST_YEAR = {CTY_CTYCL: CLMS_FIRST_YEAR, CTYCL_ONLY: CLMS_FIRST_YEAR, OSO_23: OSO_23_FIRST_YEAR,
               OSO_17: OSO_FIRST_YEAR}  # fmt: skip
 LAST_YEAR = {OSO_17: OSO_23_FIRST_YEAR - 1}
+# The latest year each product is known to be published for: what the dock selects when the
+# source cannot tell (offline, or a source that lists no years). Newer years may exist since:
+# a source that answers says so. (Not checked against the producers: see the issue notes.)
+LATEST_KNOWN_YEAR = {CTY_CTYCL: 2021, CTYCL_ONLY: 2021, OSO_23: 2023, OSO_17: LAST_YEAR[OSO_17]}
 
 # The three bands of an OSO raster, in their order: class, confidence, validity.
 OSO_BANDS = ("OCS", "OCS_Confidence", "OCS_Validity")

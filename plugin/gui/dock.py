@@ -6,7 +6,7 @@ settings panel (settings_panel.py), and the year list, search and fetch wiring
 (tasks.py); the computations live in the pure layers (plugin.sources).
 """
 
-from qgis.core import Qgis, QgsApplication, QgsMessageLog
+from qgis.core import Qgis, QgsApplication
 from qgis.gui import QgsAuthConfigSelect, QgsDockWidget
 from qgis.PyQt import sip
 from qgis.PyQt.QtCore import QSignalBlocker
@@ -51,7 +51,7 @@ from .layout import (
 from .results_table import ResultsTable
 from .search_actions import SearchActions
 from .settings_panel import SettingsPanel
-from .tasks import LOG_TAG, FunctionTask
+from .tasks import FunctionTask
 from .year_list import YearList
 
 
@@ -183,6 +183,7 @@ class CropConfidenceDock(YearList, SearchActions, FetchActions, QgsDockWidget):
         self.settings_box.sources_edited.connect(self.drop_stale_results)
         self.settings_box.sources_edited.connect(self.refresh_years)
         self.closed.connect(self.clear_footprints)
+        self.connect_search_flow()  # Search and Fetch enabled only when they can succeed
 
     # -- state ------------------------------------------------------------------------
 
@@ -300,9 +301,8 @@ class CropConfidenceDock(YearList, SearchActions, FetchActions, QgsDockWidget):
     # -- plumbing ---------------------------------------------------------------------
 
     def set_busy(self, busy):
-        self.fetch_button.setEnabled(not busy)
-        self.search_button.setEnabled(not busy)
         self.cancel_button.setEnabled(busy)
+        self.update_actions()  # Search and Fetch (SearchActions)
         if busy:
             self.progress_bar.setValue(0)
 
@@ -322,8 +322,7 @@ class CropConfidenceDock(YearList, SearchActions, FetchActions, QgsDockWidget):
         return task
 
     def message(self, title, text, level=Qgis.MessageLevel.Info):
-        self.iface.messageBar().pushMessage(title, text, level, 8)
-        QgsMessageLog.logMessage(f"{title}: {text}", LOG_TAG, level)
+        self.notify(title, text, level)  # long paths shortened, the full ones a click away
 
     def cancel_all(self):
         for task in (self.task, self.year_task):

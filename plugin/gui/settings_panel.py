@@ -10,6 +10,7 @@ from qgis.gui import QgsCollapsibleGroupBox, QgsFileWidget
 from qgis.PyQt.QtCore import pyqtSignal
 from qgis.PyQt.QtWidgets import QLabel, QLineEdit, QPushButton, QSpinBox, QVBoxLayout
 
+from ..domain.resources import SAMPLE_CATALOG
 from ..qgis import settings
 from ..qgis.i18n import tr
 
@@ -102,9 +103,9 @@ class SettingsPanel(QgsCollapsibleGroupBox):
         self.sample_button.clicked.connect(self.use_sample)
 
     def use_sample(self):
-        """Both sources read the embedded sample catalogue (settings.SAMPLE_CATALOG)."""
+        """Both sources read the embedded sample catalogue (domain.resources.SAMPLE_CATALOG)."""
         for edit in (self.clms_source_edit, self.oso_source_edit):
-            edit.setText(str(settings.SAMPLE_CATALOG))
+            edit.setText(str(SAMPLE_CATALOG))
         self._save_sources()
 
     def _save_sources(self):

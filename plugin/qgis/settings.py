@@ -4,15 +4,11 @@ from pathlib import Path
 
 from qgis.core import QgsSettings
 
-from ..domain.resources import RESOURCES
 from ..net.auth import CDSE_TOKEN_URL, SENTINEL_HUB_TOKEN_URL
 from ..net.http import DEFAULT_TIMEOUT
 from ..sources.sentinelhub import OSO_COLLECTION_ID
 
 PREFIX = "CropConfidence/"
-# The synthetic sample shipped with the plugin (CTY, CTYCL and OSO of 2021): a static STAC
-# catalogue both sources can point at, to try the plugin without network.
-SAMPLE_CATALOG = RESOURCES / "sample" / "catalog.json"
 DEFAULTS = {
     "cdse_token_url": CDSE_TOKEN_URL,
     "sentinelhub_token_url": SENTINEL_HUB_TOKEN_URL,

@@ -21,17 +21,6 @@ FIRST_YEARS = {
 }
 
 
-# The latest year each product is known to be published for: what the dock selects when the
-# source cannot tell (offline, or a source that lists no years). Newer years may exist since:
-# a source that answers says so. (A product fact: its place is domain/products.py.)
-LATEST_KNOWN_YEAR = {
-    products.CTY_CTYCL: 2021,
-    products.CTYCL_ONLY: 2021,
-    products.OSO_23: 2023,
-    products.OSO_17: products.LAST_YEAR[products.OSO_17],
-}
-
-
 def _this_year():
     return datetime.datetime.now(datetime.timezone.utc).year
 
@@ -56,7 +45,7 @@ def default_years(product: str) -> list:
 
 def latest_known_year(product: str) -> int:
     """The latest year ``product`` is known to be published for (LATEST_KNOWN_YEAR)."""
-    return LATEST_KNOWN_YEAR[product]
+    return products.LATEST_KNOWN_YEAR[product]
 
 
 def preferred_year(product: str, years: list, previous: int | None = None) -> int | None:
