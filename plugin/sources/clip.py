@@ -160,6 +160,7 @@ class _ClipJob:
         self.auth = auth
         self.monitor = monitor
         self.session = session
+        self.own_session: Optional[requests.Session] = None  # made by run(), closed by _close()
         self.reader: Optional[SourceReader] = None
         self.staging: Optional[Staging] = None
         out_path = request.out_path
@@ -173,7 +174,8 @@ class _ClipJob:
         sweep_stale(request.out_path.parent)
         self.monitor.check_cancelled()
         if self.session is None and any(source.kind == "http" for source in request.sources):
-            self.session = make_session(
+            # Made here, so closed here (in _close): no socket is left for the garbage collector.
+            self.session = self.own_session = make_session(
                 proxies=request.proxies, is_cancelled=self.monitor.is_cancelled
             )
         secrets = Secrets()
@@ -257,6 +259,8 @@ class _ClipJob:
             self.staging.dataset = None
         if self.reader is not None:
             self.reader.close()
+        if self.own_session is not None:
+            self.own_session.close()
 
 
 def _discard(path: Path) -> None:

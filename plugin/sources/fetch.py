@@ -56,9 +56,14 @@ _REMOTE_GDAL_PATHS = ("/vsicurl", "/vsis3", "/vsigs", "/vsiaz", "/vsiadls", "/vs
 def fetch(request: FetchRequest, context: FetchContext | None = None) -> FetchResult:
     """Fetch ``request`` into its output folder -> FetchResult."""
     context = context or FetchContext()
-    if context.session is None:
-        context = replace(context, session=make_session(proxies=context.proxies))
-    assert context.session is not None  # made just above when missing
+    if context.session is not None:
+        return _fetch_with_session(request, context)
+    # A session made here is ours to close: no socket is left for the garbage collector.
+    with make_session(proxies=context.proxies) as session:
+        return _fetch_with_session(request, replace(context, session=session))
+
+
+def _fetch_with_session(request: FetchRequest, context: FetchContext) -> FetchResult:
     check_year(request.product, int(request.year))
     folder = Path(request.output_folder)
     created = new_folders(folder)

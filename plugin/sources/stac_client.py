@@ -51,7 +51,8 @@ class StacSearchError(FetchError):
         super().__init__(f"{problem}{status_text}: {url}. {advice}")
 
 
-def open_client(
+@contextlib.contextmanager
+def opened_client(
     source: str | Path,
     tracker: RequestTracker | None = None,
     tries: int = DEFAULT_TRIES,
@@ -60,26 +61,30 @@ def open_client(
     headers: dict[str, str] | None = None,
     proxies: dict[str, str] | None = None,
     is_cancelled: Callable[[], bool] | None = None,
-) -> Client:
+) -> Iterator[Client]:
     """A pystac-client Client for a STAC API root or a static catalogue, whose requests go
     through a session of net/http.py: our User-Agent, ``timeout`` (connect, read seconds),
     ``tries`` with backoff on 429 (with Retry-After), 5xx and network errors, ``proxies``
     ({"http": url, "https": url}, replacing the environment's), secrets kept out of the logs.
     ``is_cancelled()`` ends the waits between retries with a CropMaskCancelled. Errors are
-    raised as pystac-client's: read it inside ``reading``."""
+    raised as pystac-client's: read it inside ``reading``. The session is closed on leaving
+    the block: no socket is left for the garbage collector."""
     stac_io = PagingIO(max_retries=None)
     stac_io.session = make_session(proxies, max(tries - 1, 0), backoff, timeout, is_cancelled)
     stac_io.is_cancelled = is_cancelled
     # pystac-client would open a file: URI as a file name: give it the path.
     path = local_path(source)
-    # Client.open resets these on stac_io: they must be given here.
-    return Client.open(
-        str(source) if path is None else path,
-        headers=headers,
-        request_modifier=tracker,
-        timeout=timeout,
-        stac_io=stac_io,
-    )
+    try:
+        # Client.open resets these on stac_io: they must be given here.
+        yield Client.open(
+            str(source) if path is None else path,
+            headers=headers,
+            request_modifier=tracker,
+            timeout=timeout,
+            stac_io=stac_io,
+        )
+    finally:
+        stac_io.session.close()
 
 
 @contextlib.contextmanager

@@ -19,7 +19,7 @@ from pystac_client import ConformanceClasses
 
 from .hrefs import Catalogue, resolve_href
 from .paths import is_windows_drive_path, local_path
-from .stac_client import RequestTracker, StacSearchError, open_client, reading
+from .stac_client import RequestTracker, StacSearchError, opened_client, reading
 
 CDSE_STAC_URL = "https://stac.dataspace.copernicus.eu/v1"
 CTY_COLLECTION = "clms_vlcc_crop-types_europe_10m_yearly_v1"
@@ -136,14 +136,13 @@ def search_items(
 ) -> list[pystac.Item]:
     """The pystac Items of ``collections`` and ``year`` over ``bbox_4326``, ungrouped.
 
-    ``read_options`` are those of ``stac_client.open_client`` (tries, backoff, timeout, headers,
+    ``read_options`` are those of ``stac_client.opened_client`` (tries, backoff, timeout, headers,
     proxies, is_cancelled).
     """
     bbox = _check_bbox(bbox_4326)
     year = int(year)
     tracker = RequestTracker(str(source), read_options.get("is_cancelled"))
-    with reading(tracker):
-        client = open_client(source, tracker, **read_options)
+    with reading(tracker), opened_client(source, tracker, **read_options) as client:
         if client.conforms_to(ConformanceClasses.ITEM_SEARCH):
             search = client.search(
                 collections=list(collections),
@@ -178,10 +177,10 @@ def read_collection(
     source: str | Path, collection_id: str, **read_options: Any
 ) -> pystac.Collection:
     """The pystac Collection ``collection_id`` of a STAC API root or a static catalogue, read
-    like ``search_items`` reads (``read_options``: see ``stac_client.open_client``)."""
+    like ``search_items`` reads (``read_options``: see ``stac_client.opened_client``)."""
     tracker = RequestTracker(str(source), read_options.get("is_cancelled"))
-    with reading(tracker):
-        collection = open_client(source, tracker, **read_options).get_collection(collection_id)
+    with reading(tracker), opened_client(source, tracker, **read_options) as client:
+        collection = client.get_collection(collection_id)
     if collection is None:
         raise StacSearchError(
             tracker.url,

@@ -72,10 +72,10 @@ def available_years(
 ) -> tuple:
     """(years, checked): the years to offer, and whether the source itself said so.
 
-    A STAC source is read like a search (stac_search.open_client: our User-Agent, timeout,
+    A STAC source is read like a search (stac_client.opened_client: our User-Agent, timeout,
     retries), through ``proxies`` ({"http": url, "https": url}), else through those of
     ``session`` (http.make_session) when it has some. ``read_options``: timeout, tries,
-    backoff, is_cancelled (see open_client)."""
+    backoff, is_cancelled (see opened_client)."""
     kind = source_kind(product, source_url)
     family = "clms" if product in CLMS_PRODUCTS else "oso"
     first = FIRST_YEARS[family]

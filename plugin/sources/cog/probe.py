@@ -87,7 +87,9 @@ def probe_ranges(
     or a trusted sibling. A server that answers 200 is not read further. A cancel while
     waiting for the answer raises a CropMaskCancelled at once.
     """
-    session = session if session is not None else make_session()
+    if session is None:  # one made here is closed here
+        with make_session() as own:
+            return probe_ranges(url, headers, own, timeout, is_cancelled)
     try:
         response = send(
             session, "GET", url, timeout=timeout, private_headers=headers,
