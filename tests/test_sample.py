@@ -215,7 +215,7 @@ def test_generator_is_deterministic(tmp_path):
     module.main(tmp_path)
     committed = sample_files(SAMPLE)
     assert sample_files(tmp_path) == committed
-    assert len(committed) == 11
+    assert len(committed) == 13
     assert "SYNTHETIC" in (SAMPLE / "README.md").read_text()
     for relative in committed:
         assert_same_sample_file(tmp_path / relative, SAMPLE / relative)

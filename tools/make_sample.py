@@ -9,7 +9,9 @@ the real grids of the products:
   lattice (EPSG:2154), three bands OCS, OCS_Confidence, OCS_Validity.
 
 A static STAC catalogue describing them, shaped like the CDSE items, goes to
-``resources/sample/catalog/``. The output is byte-for-byte reproducible.
+``resources/sample/catalog/``. For the area algorithms' demo: ``zones.geojson`` (four zones in
+the CTY window) and ``reference_sample.geojson`` (SYNTHETIC labelled reference points for the
+crop mask of the demo area). The output is byte-for-byte reproducible.
 
 Usage: python tools/make_sample.py [OUTPUT_DIR]
 """
@@ -355,6 +357,77 @@ def write_catalogue(output):
     )
 
 
+# The demo's CTY area (tools/demo.py): rows and columns of the 512 px window it covers.
+DEMO_ROWS, DEMO_COLS = slice(212, 512), slice(100, 500)
+DEMO_MIN_CONFIDENCE = 50
+REFERENCE_POINTS_PER_STRATUM = 60
+
+
+def ring(left, bottom, right, top):
+    return [[left, bottom], [right, bottom], [right, top], [left, top], [left, bottom]]
+
+
+def geojson(name, features):
+    """A GeoJSON FeatureCollection in EPSG:3035 (the legacy crs member GDAL reads)."""
+    return {
+        "type": "FeatureCollection",
+        "name": name,
+        "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3035"}},
+        "features": features,
+    }
+
+
+def demo_zones():
+    """Two communes side by side, a farm with a hole nested in the west one, a two-part zone."""
+    east = [[3853000, 2650000], [3855000, 2650000], [3855000, 2653000], [3854000, 2653000],
+            [3853000, 2652000], [3853000, 2650000]]  # fmt: skip
+    triangle = [[3854200, 2651000], [3854800, 2651000], [3854500, 2651600], [3854200, 2651000]]
+    zones = [
+        ("West commune", [[ring(3851000, 2650000, 3853000, 2653000)]]),
+        ("East commune", [[east]]),
+        (
+            "Farm with a wood",
+            [[ring(3851500, 2651000, 3852500, 2652000), ring(3851800, 2651300, 3852100, 2651600)]],
+        ),  # fmt: skip
+        ("Two river plots", [[ring(3853200, 2650200, 3853800, 2650800)], [triangle]]),
+    ]
+    features = [
+        {"type": "Feature", "properties": {"name": name},
+         "geometry": {"type": "MultiPolygon", "coordinates": parts}}
+        for name, parts in zones
+    ]  # fmt: skip
+    return geojson("demo_zones", features)
+
+
+def reference_sample(cty, ctycl):
+    """SYNTHETIC reference labels (1 crop, 0 not crop) at points drawn per stratum of the
+    demo's binary crop mask (CTY crop classes with CTYCL >= 50): the "truth" is CTY's crop
+    presence with errors simulated from the confidence, not an observation of anything."""
+    rng = np.random.default_rng(SEED + 1)  # its own draws: the rasters stay as they are
+    cty, ctycl = cty[DEMO_ROWS, DEMO_COLS], ctycl[DEMO_ROWS, DEMO_COLS]
+    crop = np.isin(cty, CTY_CODES)
+    kept = crop & (ctycl >= DEMO_MIN_CONFIDENCE) & (ctycl <= 100)
+    valid = cty != CTY_OUTSIDE
+    features = []
+    for stratum in (1, 0):
+        rows, cols = np.nonzero(valid & (kept == bool(stratum)))
+        chosen = np.sort(rng.choice(rows.size, REFERENCE_POINTS_PER_STRATUM, replace=False))
+        for row, col in zip(rows[chosen], cols[chosen]):
+            confidence = float(ctycl[row, col]) if crop[row, col] else 0.0
+            if crop[row, col]:  # a crop the classifier was unsure of is sometimes not one
+                truth = int(rng.random() >= (1 - confidence / 100) * 0.6)
+            else:  # a few crops the map missed
+                truth = int(rng.random() < 0.05)
+            x = CLMS_TOP_LEFT[0] + (DEMO_COLS.start + col + 0.5) * PIXEL
+            y = CLMS_TOP_LEFT[1] - (DEMO_ROWS.start + row + 0.5) * PIXEL
+            features.append({
+                "type": "Feature",
+                "properties": {"id": len(features) + 1, "reference": truth},
+                "geometry": {"type": "Point", "coordinates": [x, y]},
+            })  # fmt: skip
+    return geojson("reference_sample", features)
+
+
 README = f"""# Offline sample (SYNTHETIC)
 
 {SYNTHETIC_NOTE}
@@ -367,8 +440,10 @@ Regenerate with `python tools/make_sample.py` (byte-for-byte reproducible).
 | `{clms_id("CTYCL")}.tif` | same | uint8 confidence 0-100, 253 no cropland, 255 outside (nodata) |
 | `OSO_2021_sample.tif` | EPSG:2154, 10 m, 512 x 512 px, top-left ({OSO_TOP_LEFT[0]}, {OSO_TOP_LEFT[1]}) | uint8 bands OCS (1-23), OCS_Confidence (1-100), OCS_Validity (1-45); 0 = no data |
 | `catalog.json`, `catalog/` | | static STAC catalogue of the three files (inside its folder tree), items shaped like the CDSE ones, relative hrefs |
+| `zones.geojson` | EPSG:3035, MultiPolygons, field `name` | four demo zones inside the CTY window for `cropconfidence:zonalareas`: two communes side by side, a farm with a hole nested in the west one (overlapping zones each count their own pixels), a two-part zone |
+| `reference_sample.geojson` | EPSG:3035, points at pixel centres, fields `id`, `reference` | {2 * REFERENCE_POINTS_PER_STRATUM} SYNTHETIC labelled reference points ({REFERENCE_POINTS_PER_STRATUM} per stratum of the demo's binary crop mask, CTY crops with CTYCL >= {DEMO_MIN_CONFIDENCE}) for `cropconfidence:areaestimate`; `reference` 1 crop, 0 not crop, invented from CTY with errors simulated from the confidence: not an observation |
 
-All files are Cloud-Optimized GeoTIFFs (DEFLATE, 256 px tiles). The values are invented;
+All rasters are Cloud-Optimized GeoTIFFs (DEFLATE, 256 px tiles). The values are invented;
 only the grids, data types and special values follow the real products.
 """  # noqa: E501
 
@@ -389,6 +464,8 @@ def main(output=DEFAULT_OUTPUT):
         ["OCS", "OCS_Confidence", "OCS_Validity"],
     )
     write_catalogue(output)
+    write_json(output / "zones.geojson", demo_zones())
+    write_json(output / "reference_sample.geojson", reference_sample(cty, ctycl))
     (output / "README.md").write_text(README, encoding="utf-8")
     return output
 
