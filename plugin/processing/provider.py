@@ -8,6 +8,7 @@ from .cropmask_algorithm import CropMaskAlgorithm
 from .fetch_algorithm import FetchAlgorithm
 from .icons import plugin_icon
 from .style_algorithm import StyleAlgorithm
+from .zonal_algorithm import ZonalAreasAlgorithm
 
 MODELS_DIR = RESOURCES / "models"
 
@@ -33,6 +34,7 @@ class CropConfidenceProvider(QgsProcessingProvider):
         self.addAlgorithm(CropMaskAlgorithm())
         self.addAlgorithm(FetchAlgorithm())
         self.addAlgorithm(StyleAlgorithm())
+        self.addAlgorithm(ZonalAreasAlgorithm())
         for path in sorted(MODELS_DIR.glob("*.model3")):
             model = QgsProcessingModelAlgorithm()
             if model.fromFile(str(path)):

@@ -30,8 +30,8 @@ from .plan import ROLES, CropMaskRequest, Plan, make_plan
 from .states import BandStates
 from .zones import WindowIndex, Zones, layers, pixel_boxes
 
-# Entries held before they are merged (each 32 bytes).
-COMPACT_ENTRIES = 1 << 20
+# Entries the calling thread holds before it merges them (32 bytes each).
+COMPACT_ENTRIES = 1 << 18
 # A layer is counted over the whole window when at least this share of it is inside a zone.
 DENSE_SHARE = 0.5
 _STATUS_MASK = (1 << products.STATUS_BITS) - 1
@@ -151,6 +151,12 @@ class _WindowCounter:
         return bands
 
     def __call__(self, number: int) -> list:
+        # One GDAL environment for the window's reads and rasterisations: without it,
+        # rasterio starts one per call in a worker thread (about 1 ms each).
+        with rasterio.Env():
+            return self._count(number)
+
+    def _count(self, number: int) -> list:
         window = self.plan.windows[number]
         bands = self._bands(window)
         if bands is None:
@@ -171,18 +177,20 @@ class _WindowCounter:
         for members in layers(boxes):
             zone_ids = zones_here[members]
             burnt = _burn(self.zones, zone_ids, window, transform)
-            inside = np.flatnonzero(burnt)
-            if inside.size == 0:
+            burnt_pixels = np.count_nonzero(burnt)
+            if burnt_pixels == 0:
                 continue
+            inside = None if burnt_pixels >= DENSE_SHARE * burnt.size else np.flatnonzero(burnt)
             entries.append(self._layer(zone_ids, burnt, inside, local, plain, bands))
             if has_other:
-                entries.append(self._other(zone_ids, burnt, inside, key, bands))
-        return entries
+                entries.append(self._other(zone_ids, burnt, key, bands))
+        # Merged per (zone, class value, status): a few entries per zone and class.
+        return [_merge(entries)] if entries else []
 
     def _layer(self, zone_ids, burnt, inside, local, plain, bands):
         """Entries of the plain keys of one layer: one bincount of (zone, key)."""
         tables, width = self.tables, plain.size + 1
-        dense = inside.size >= DENSE_SHARE * burnt.size
+        dense = inside is None
         if dense:
             index = burnt.astype(np.intp)
             index *= width
@@ -190,16 +198,20 @@ class _WindowCounter:
         else:
             index = burnt[inside].astype(np.intp) * width + local[inside]
         size = (zone_ids.size + 1) * width
-        counts = np.bincount(index, minlength=size).reshape(-1, width)[1:, 1:]
-        zone_pos, key_pos = np.nonzero(counts)
-        count = counts[zone_pos, key_pos]
-        keys = plain[key_pos]
+        counts = np.bincount(index, minlength=size)
+        found = np.flatnonzero(counts)
+        zone_pos, key_pos = np.divmod(found, width)
+        found = found[(zone_pos > 0) & (key_pos > 0)]  # 0: outside the layer's zones, or
+        zone_pos, key_pos = np.divmod(found, width)  # a key that does not count
+        count = counts[found]
+        zone_pos -= 1
+        keys = plain[key_pos - 1]
         if tables.direct:  # 8-bit confidence: the key holds the value
             conf_sum = count * tables.conf_value[keys] * tables.conf_counted[keys]
         else:
             weights = np.take(tables.conf_weight, products.index_view(bands["confidence"]).ravel())
             sums = np.bincount(index, weights if dense else weights[inside], minlength=size)
-            conf_sum = sums.reshape(-1, width)[1:, 1:][zone_pos, key_pos]
+            conf_sum = sums[found]
         return _entries(
             zone_ids[zone_pos],
             tables.value_index[keys],
@@ -210,25 +222,21 @@ class _WindowCounter:
             tables.values,
         )
 
-    def _other(self, zone_ids, burnt, inside, key, bands):
+    def _other(self, zone_ids, burnt, key, bands):
         """Entries of 16-bit class values without a key of their own (rare), pixel by pixel."""
         tables = self.tables
-        pixel_keys = key.ravel()[inside]
-        pick = tables.other[pixel_keys]
-        pixel_keys = pixel_keys[pick]
-        where = inside[pick]
+        where = np.flatnonzero(np.take(tables.other, key.ravel()) & (burnt > 0))
+        pixel_keys = key.ravel()[where]
         value_index = products.index_view(bands["class"]).ravel()[where].astype(np.int64)
-        zone = zone_ids[burnt.ravel()[where].astype(np.intp) - 1]
-        weights = np.take(
-            tables.conf_weight, products.index_view(bands["confidence"]).ravel()[where]
-        )
+        zone = zone_ids[burnt[where].astype(np.intp) - 1]
+        confidence = products.index_view(bands["confidence"]).ravel()[where]
         conf_counted = tables.conf_counted[pixel_keys]
         entry = _entries(
             zone,
             value_index,
             tables.status[pixel_keys],
             np.ones(where.size, np.int64),
-            weights * conf_counted,
+            np.take(tables.conf_weight, confidence) * conf_counted,
             conf_counted,
             tables.values,
         )

@@ -1,0 +1,260 @@
+"""cropconfidence:zonalareas and its engine (raster.zonal) against independent references:
+pixel centres tested in each polygon with matplotlib's Path (plain point-in-polygon), the
+README's pixel rule as plain numpy (rasters.reference_status), and QGIS's Zonal histogram."""
+
+import json
+
+import numpy as np
+import pytest
+from matplotlib.path import Path as PolygonPath
+
+from rasters import CTY_CROPS, EEA_ORIGIN, reference_status, write_raster
+
+ALG = "cropconfidence:zonalareas"
+HEIGHT, WIDTH, PIXEL = 70, 90, 10.0
+SELECTED = (1110, 1120, 1130, 2100)
+UNKNOWN_CODE = 4444  # a 16-bit code outside the nomenclature: the joint key's "other" id
+
+
+def to_map(col, row):
+    """Map coordinates of a (fractional) pixel position of the test rasters."""
+    return EEA_ORIGIN[0] + col * PIXEL, EEA_ORIGIN[1] - row * PIXEL
+
+
+def ring(points):
+    """A closed ring in map coordinates from (col, row) pixel positions."""
+    coords = [to_map(col, row) for col, row in points]
+    return [*coords, coords[0]]
+
+
+def star(col, row, radius, vertices, rng):
+    angles = (np.arange(vertices) + rng.uniform(-0.3, 0.3, vertices)) * 2 * np.pi / vertices
+    radii = radius * rng.uniform(0.5, 1.0, vertices)
+    # Offsets keep every vertex away from the pixel-centre lattice (.5 positions).
+    return ring(zip(col + radii * np.cos(angles) + 0.013, row + radii * np.sin(angles) + 0.021))
+
+
+def sample_zones():
+    """Zones with overlaps, holes, several parts, and some without any pixel centre."""
+    rng = np.random.default_rng(5)
+    zones = [
+        {"type": "Polygon", "coordinates": [star(c, r, rad, v, rng)]}
+        for c, r, rad, v in [(20, 20, 15, 9), (30, 25, 12, 7), (60, 40, 25, 12), (80, 60, 20, 5)]
+    ]
+    outer = ring([(5.2, 40.3), (40.7, 40.1), (40.6, 68.8), (5.1, 68.6)])
+    hole = ring([(15.3, 50.2), (25.7, 50.4), (25.6, 60.7), (15.2, 60.9)])
+    zones.append({"type": "Polygon", "coordinates": [outer, hole]})  # holed
+    zones.append(
+        {
+            "type": "MultiPolygon",
+            "coordinates": [
+                [ring([(45.2, 2.3), (55.8, 2.1), (50.4, 12.7)])],
+                [ring([(70.1, 5.2), (88.6, 5.4), (88.7, 30.9), (70.3, 30.6)])],
+            ],
+        }
+    )
+    zones.append(zones[2])  # the same zone twice
+    zones.append({"type": "Polygon", "coordinates": [ring([(0, 0), (90, 0), (90, 70), (0, 70)])]})
+    zones.append({"type": "Polygon", "coordinates": [ring([(3.6, 3.6), (3.9, 3.6), (3.8, 3.9)])]})
+    zones.append({"type": "Polygon", "coordinates": [ring([(200, 5), (220, 5), (210, 30)])]})
+    return zones
+
+
+def centres_inside(geometry):
+    """Pixel centres inside ``geometry`` (a mapping), by point-in-polygon, as a mask."""
+    rows, cols = np.mgrid[0:HEIGHT, 0:WIDTH]
+    x, y = to_map(cols.ravel() + 0.5, rows.ravel() + 0.5)
+    points = np.c_[x, y]
+    polygons = geometry["coordinates"]
+    if geometry["type"] == "Polygon":
+        polygons = [polygons]
+    inside = np.zeros(points.shape[0], bool)
+    for polygon in polygons:
+        part = PolygonPath(np.asarray(polygon[0])).contains_points(points)
+        for hole in polygon[1:]:
+            part &= ~PolygonPath(np.asarray(hole)).contains_points(points)
+        inside |= part
+    return inside.reshape(HEIGHT, WIDTH)
+
+
+@pytest.fixture(scope="module")
+def cty_pair(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("zonal")
+    rng = np.random.default_rng(15)
+    codes = np.array(CTY_CROPS + (0, 65535, UNKNOWN_CODE), np.uint16)
+    classes = rng.choice(codes, (HEIGHT, WIDTH))
+    confidence = rng.choice(
+        np.r_[np.arange(0, 101), [253, 255, 120]].astype(np.uint8), classes.shape
+    )
+    return (
+        classes,
+        confidence,
+        write_raster(folder / "cty.tif", classes, nodata=65535, block=16),
+        write_raster(folder / "ctycl.tif", confidence, nodata=255, block=16),
+    )
+
+
+def reference_rows(zones, classes, confidence, selected, min_confidence, validity=None,
+                   product="cty_ctycl", min_validity=0):  # fmt: skip
+    """{(zone, code): (pixels, kept, low confidence, low validity, confidence sum, with conf)}."""
+    nodata, kept, low_conf, low_valid = reference_status(
+        product, classes, confidence, validity, selected, min_confidence, min_validity
+    )
+    has_confidence = confidence.astype(int) <= 100
+    rows = {}
+    for number, zone in enumerate(zones):
+        valid = centres_inside(zone) & ~nodata
+        for code in np.unique(classes[valid]):
+            pixels = valid & (classes == code)
+            with_conf = pixels & has_confidence
+            rows[number, int(code)] = (
+                int(pixels.sum()),
+                int((pixels & kept).sum()),
+                int((pixels & low_conf).sum()),
+                int((pixels & low_valid).sum()),
+                float(confidence[with_conf].astype(float).sum()),
+                int(with_conf.sum()),
+            )
+    return rows
+
+
+def engine_rows(result):
+    rows = {}
+    for i in range(result.zone.size):
+        code = int(result.class_code[i]) if result.has_code[i] else None
+        rows[int(result.zone[i]), code] = (
+            int(result.pixels[i]),
+            int(result.kept[i]),
+            int(result.dropped_low_confidence[i]),
+            int(result.dropped_low_validity[i]),
+            float(result.confidence_sum[i]),
+            int(result.confidence_pixels[i]),
+        )
+    return rows
+
+
+def run_engine(zones, classes_path, confidence_path, product="cty_ctycl", validity=None,
+               **changes):  # fmt: skip
+    from crop_confidence.plugin.raster.plan import BandRef, CropMaskRequest
+    from crop_confidence.plugin.raster.zonal import ZonalRequest, run_zonal
+    from crop_confidence.plugin.raster.zones import Zones
+
+    request = CropMaskRequest(
+        product=product,
+        confidence=BandRef(confidence_path),
+        classes=None if classes_path is None else BandRef(classes_path),
+        validity=None if validity is None else BandRef(validity),
+        **{"window_size": 32, **changes},
+    )
+    return run_zonal(ZonalRequest(request, Zones.from_shapes(zones)))
+
+
+def with_zero_rows(rows, zone_count):
+    """The reference rows plus one row of zeros per zone without a counted pixel."""
+    full = dict(rows)
+    for zone in set(range(zone_count)) - {zone for zone, _ in rows}:
+        full[zone, None] = (0, 0, 0, 0, 0.0, 0)
+    return full
+
+
+@pytest.mark.parametrize("threads", [1, 2])
+def test_engine_counts_equal_point_in_polygon_reference(cty_pair, threads):
+    classes, confidence, classes_path, confidence_path = cty_pair
+    zones = sample_zones()
+    result = run_engine(
+        zones,
+        classes_path,
+        confidence_path,
+        class_codes=SELECTED,
+        min_confidence=40,
+        threads=threads,
+    )
+    expected = reference_rows(zones, classes, confidence, SELECTED, 40)
+    assert engine_rows(result) == with_zero_rows(expected, len(zones))
+    # The zones without a pixel centre (a sliver inside one pixel, one off the raster) and
+    # only those get a row of zeros; the unknown code is counted under its own code.
+    zero_rows = {int(z) for z, has in zip(result.zone, result.has_code) if not has}
+    assert zero_rows == {len(zones) - 2, len(zones) - 1}
+    assert any(code == UNKNOWN_CODE for _, code in expected)
+    # Overlapping zones each count their own pixels: zone 2 and its copy agree, and the
+    # zone covering the whole raster counts every valid pixel.
+    rows = engine_rows(result)
+    assert {c: v for (z, c), v in rows.items() if z == 2} == {
+        c: v for (z, c), v in rows.items() if z == 6
+    }
+    nodata = reference_status("cty_ctycl", classes, confidence, None, SELECTED, 40, 0)[0]
+    assert sum(v[0] for (z, _), v in rows.items() if z == 7) == int((~nodata).sum())
+
+
+def test_engine_areas_and_mean_confidence(cty_pair):
+    classes, confidence, classes_path, confidence_path = cty_pair
+    zones = sample_zones()[:3]
+    result = run_engine(
+        zones, classes_path, confidence_path, class_codes=SELECTED, min_confidence=0
+    )
+    expected = reference_rows(zones, classes, confidence, SELECTED, 0)
+    for i in range(result.zone.size):
+        pixels, kept, _, _, conf_sum, with_conf = expected[
+            int(result.zone[i]), int(result.class_code[i])
+        ]
+        assert result.hectares(result.pixels)[i] == pytest.approx(pixels / 100)  # 0.01 ha
+        assert result.hectares(result.kept)[i] == pytest.approx(kept / 100)
+        assert result.confidence_weighted_area_ha()[i] == pytest.approx(conf_sum / 100 / 100)
+        if with_conf:
+            assert result.mean_confidence()[i] == pytest.approx(conf_sum / with_conf)
+        else:
+            assert np.isnan(result.mean_confidence()[i])
+
+
+def test_engine_reads_wkb_as_the_mappings(cty_pair):
+    from osgeo import ogr
+
+    _, _, classes_path, confidence_path = cty_pair
+    zones = sample_zones()
+    wkb = [bytes(ogr.CreateGeometryFromJson(json.dumps(z)).ExportToIsoWkb()) for z in zones]
+    assert engine_rows(run_engine(wkb, classes_path, confidence_path)) == engine_rows(
+        run_engine(zones, classes_path, confidence_path)
+    )
+
+
+def test_engine_oso_validity_and_ctycl_only(tmp_path):
+    rng = np.random.default_rng(3)
+    classes = rng.choice(np.arange(0, 24, dtype=np.uint8), (HEIGHT, WIDTH))
+    confidence = rng.integers(0, 101, (HEIGHT, WIDTH), dtype=np.uint8)
+    validity = rng.integers(0, 30, (HEIGHT, WIDTH), dtype=np.uint8)
+    paths = [
+        write_raster(tmp_path / f"{name}.tif", array)
+        for name, array in (("c", classes), ("f", confidence), ("v", validity))
+    ]
+    zones = sample_zones()[:6]
+    result = run_engine(
+        zones, paths[0], paths[1], product="oso23", validity=paths[2], class_codes=(11, 12),
+        min_confidence=30, min_validity=10,
+    )  # fmt: skip
+    expected = reference_rows(
+        zones, classes, confidence, (11, 12), 30, validity, "oso23", min_validity=10
+    )
+    assert engine_rows(result) == with_zero_rows(expected, len(zones))
+    assert any(v[3] for v in expected.values())  # some pixels dropped for low validity
+
+    ctycl = rng.choice(np.r_[np.arange(0, 101), [253, 255]].astype(np.uint8), (HEIGHT, WIDTH))
+    path = write_raster(tmp_path / "ctycl.tif", ctycl, nodata=255)
+    result = run_engine(zones, None, path, product="ctycl", min_confidence=50)
+    for zone, geometry in enumerate(zones):
+        cropland = centres_inside(geometry) & (ctycl <= 100)
+        (row,) = np.flatnonzero(result.zone == zone)
+        assert not result.has_code[row]
+        assert result.pixels[row] == cropland.sum()
+        assert result.kept[row] == (cropland & (ctycl >= 50)).sum()
+
+
+def test_engine_refuses_a_point(cty_pair):
+    from crop_confidence.plugin.domain.errors import CropMaskError
+
+    _, _, classes_path, confidence_path = cty_pair
+    with pytest.raises(CropMaskError, match="Zone 1: .* not a polygon"):
+        run_engine(
+            [sample_zones()[0], {"type": "Point", "coordinates": [1, 2]}],
+            classes_path,
+            confidence_path,
+        )
