@@ -258,3 +258,275 @@ def test_engine_refuses_a_point(cty_pair):
             classes_path,
             confidence_path,
         )
+
+
+# ---------------------------------------------------------------------------
+# cropconfidence:zonalareas in QGIS
+
+TABLE_FIELDS = [
+    "zone", "class_code", "class_label", "pixels", "kept", "dropped_low_confidence",
+    "dropped_low_validity", "map_area_ha", "kept_area_ha", "mean_confidence",
+    "confidence_weighted_area_ha",
+]  # fmt: skip
+
+
+def wkt(geometry):
+    from osgeo import ogr
+
+    return ogr.CreateGeometryFromJson(json.dumps(geometry)).ExportToWkt()
+
+
+def zones_layer(zones, crs="EPSG:3035"):
+    """A memory polygon layer of ``zones`` (mappings in ``crs``), named 'z0', 'z1'..."""
+    from qgis.core import QgsFeature, QgsGeometry, QgsVectorLayer
+
+    layer = QgsVectorLayer(f"MultiPolygon?crs={crs}&field=name:string", "zones", "memory")
+    features = []
+    for number, zone in enumerate(zones):
+        feature = QgsFeature(layer.fields())
+        feature.setAttributes([f"z{number}"])
+        feature.setGeometry(QgsGeometry.fromWkt(wkt(zone)))
+        features.append(feature)
+    assert layer.dataProvider().addFeatures(features)
+    return layer
+
+
+def run_zonal_algorithm(zones, classes_path, confidence_path, **changes):
+    import processing
+    from qgis.core import QgsProcessingContext, QgsProcessingFeedback, QgsProject
+
+    context = QgsProcessingContext()
+    context.setProject(QgsProject.instance())
+    parameters = {
+        "PRODUCT": 0,
+        "CLASS_LAYER": classes_path,
+        "CONFIDENCE_LAYER": confidence_path,
+        "ZONES": zones,
+        "ZONE_FIELD": "name",
+        "OUTPUT_TABLE": "memory:",
+        **changes,
+    }
+    result = processing.run(ALG, parameters, context=context, feedback=QgsProcessingFeedback())
+    return result, context
+
+
+def as_layer(layer_or_id, context):
+    from qgis.core import QgsProcessingUtils
+
+    if isinstance(layer_or_id, str):
+        return QgsProcessingUtils.mapLayerFromString(layer_or_id, context)
+    return layer_or_id
+
+
+def table_of(layer_or_id, context):
+    layer = as_layer(layer_or_id, context)
+    return [f.name() for f in layer.fields()], [f.attributes() for f in layer.getFeatures()]
+
+
+def is_null(value):
+    from qgis.core import NULL
+
+    return value is None or value == NULL
+
+
+def algorithm_rows(names, rows):
+    """{(zone number, code): (pixels, kept, low confidence, low validity)} from the table."""
+    position = {name: i for i, name in enumerate(names)}
+    return {
+        (int(row[0][1:]), None if is_null(row[1]) else int(row[1])): tuple(
+            int(row[position[name]])
+            for name in ("pixels", "kept", "dropped_low_confidence", "dropped_low_validity")
+        )
+        for row in rows
+    }
+
+
+def test_algorithm_table_in_another_crs_with_an_invalid_zone(provider, cty_pair):  # noqa: ARG001
+    from pyproj import Transformer
+
+    classes, confidence, classes_path, confidence_path = cty_pair
+    bow_tie = {
+        "type": "Polygon",
+        "coordinates": [ring([(10.2, 10.3), (40.6, 40.7), (40.4, 10.1), (10.1, 40.6)])],
+    }
+    zones = [*sample_zones(), bow_tie]
+    to_wgs84 = Transformer.from_crs(3035, 4326, always_xy=True)
+
+    def in_wgs84(zone):
+        parts = zone["coordinates"] if zone["type"] == "MultiPolygon" else [zone["coordinates"]]
+        moved = [[list(zip(*to_wgs84.transform(*zip(*r)))) for r in part] for part in parts]
+        return {"type": "MultiPolygon", "coordinates": moved}
+
+    result, context = run_zonal_algorithm(
+        zones_layer([in_wgs84(zone) for zone in zones], "EPSG:4326"),
+        classes_path,
+        confidence_path,
+        CLASSES=",".join(map(str, SELECTED)),
+        MIN_CONFIDENCE=40,
+    )
+    names, rows = table_of(result["OUTPUT_TABLE"], context)
+    assert names == TABLE_FIELDS
+    # The bow tie, made valid, is its two triangles.
+    triangles = {
+        "type": "MultiPolygon",
+        "coordinates": [
+            [ring([(10.2, 10.3), (25.3, 25.4), (10.1, 40.6)])],
+            [ring([(40.6, 40.7), (25.3, 25.4), (40.4, 10.1)])],
+        ],
+    }
+    reference = reference_rows([*zones[:-1], triangles], classes, confidence, SELECTED, 40)
+    expected = {key: value[:4] for key, value in with_zero_rows(reference, len(zones)).items()}
+    assert algorithm_rows(names, rows) == expected
+    for row in rows:
+        values = dict(zip(names, row))
+        if is_null(values["class_code"]):  # a zone without a pixel centre: zeros
+            assert values["pixels"] == 0 and values["map_area_ha"] == 0
+            assert is_null(values["mean_confidence"])
+        else:
+            assert values["map_area_ha"] == pytest.approx(values["pixels"] / 100)
+            assert values["kept_area_ha"] == pytest.approx(values["kept"] / 100)
+    from crop_confidence.plugin.domain import nomenclature
+
+    labels = {
+        dict(zip(names, row))["class_code"]: dict(zip(names, row))["class_label"] for row in rows
+    }
+    assert labels[1110] == nomenclature.entry_for("cty", 1110).label("en")
+    assert labels[UNKNOWN_CODE] == ""
+
+
+def test_algorithm_equals_qgis_zonal_histogram(provider, cty_pair, tmp_path):  # noqa: ARG001
+    import processing
+    from qgis.core import QgsVectorLayer
+
+    classes, confidence, _, confidence_path = cty_pair
+    # The CTY band with the pixels our rule calls nodata (CTYCL 255 or 101-252) set to nodata:
+    # Zonal histogram then counts exactly the valid pixels.
+    nodata = reference_status("cty_ctycl", classes, confidence, None, (), 0, 0)[0]
+    valid_classes = np.where(nodata, np.uint16(65535), classes)
+    classes_path = write_raster(tmp_path / "cty_valid.tif", valid_classes, nodata=65535)
+    zones = sample_zones()
+    result, context = run_zonal_algorithm(
+        zones_layer(zones), classes_path, confidence_path, MIN_CONFIDENCE=0
+    )
+    names, rows = table_of(result["OUTPUT_TABLE"], context)
+    ours = {k: v[0] for k, v in algorithm_rows(names, rows).items() if k[1] is not None}
+    histogram = processing.run(
+        "native:zonalhistogram",
+        {
+            "INPUT_RASTER": classes_path,
+            "RASTER_BAND": 1,
+            "INPUT_VECTOR": zones_layer(zones),
+            "COLUMN_PREFIX": "HISTO_",
+            "OUTPUT": str(tmp_path / "histogram.gpkg"),
+        },
+    )
+    layer = QgsVectorLayer(histogram["OUTPUT"], "histogram", "ogr")
+    theirs, compared = {}, 0
+    for feature in layer.getFeatures():
+        zone = int(feature["name"][1:])
+        if not centres_inside(zones[zone]).any():
+            continue  # no pixel centre: QGIS 3.22 counts touched pixels, we count none
+        compared += 1
+        for field in layer.fields().names():
+            code = field[len("HISTO_") :]
+            histogram_code = field.startswith("HISTO_") and code.isdigit() and code != "65535"
+            if histogram_code and feature[field]:
+                theirs[zone, int(code)] = int(feature[field])
+    assert compared == len(zones) - 2
+    with_centres = {zone for zone in range(len(zones)) if centres_inside(zones[zone]).any()}
+    assert {key: value for key, value in ours.items() if key[0] in with_centres} == theirs
+    assert len(theirs) > 50
+
+
+def test_output_zones_kept_areas_and_style(provider, cty_pair):  # noqa: ARG001
+    from qgis.core import QgsGraduatedSymbolRenderer
+
+    from crop_confidence.plugin.processing.zonal_algorithm import ZonesStylePostProcessor
+
+    classes, confidence, classes_path, confidence_path = cty_pair
+    zones = sample_zones()
+    result, context = run_zonal_algorithm(
+        zones_layer(zones),
+        classes_path,
+        confidence_path,
+        CLASSES="1110,2100",
+        MIN_CONFIDENCE=30,
+        OUTPUT_ZONES="memory:",
+    )
+    layer = as_layer(result["OUTPUT_ZONES"], context)
+    assert layer.fields().names() == ["name", "kept_1110_ha", "kept_2100_ha", "kept_total_ha"]
+    kept = reference_status("cty_ctycl", classes, confidence, None, (1110, 2100), 30, 0)[1]
+    for feature in layer.getFeatures():
+        inside = centres_inside(zones[int(feature["name"][1:])]) & kept
+        wheat, sorghum = (inside & (classes == 1110)).sum(), (inside & (classes == 2100)).sum()
+        assert feature["kept_1110_ha"] == pytest.approx(wheat / 100)
+        assert feature["kept_2100_ha"] == pytest.approx(sorghum / 100)
+        assert feature["kept_total_ha"] == pytest.approx((wheat + sorghum) / 100)
+        assert not feature.geometry().isEmpty()
+    ZonesStylePostProcessor().style(layer)
+    renderer = layer.renderer()
+    assert isinstance(renderer, QgsGraduatedSymbolRenderer)
+    assert renderer.classAttribute() == "kept_total_ha"
+    assert len(renderer.ranges()) >= 2
+
+
+def test_algorithm_refuses_points(provider, cty_pair):  # noqa: ARG001
+    from qgis.core import (
+        QgsFeature,
+        QgsGeometry,
+        QgsPointXY,
+        QgsProcessingException,
+        QgsVectorLayer,
+    )
+
+    _, _, classes_path, confidence_path = cty_pair
+    points = QgsVectorLayer("Point?crs=EPSG:3035&field=name:string", "points", "memory")
+    feature = QgsFeature(points.fields())
+    feature.setAttributes(["p"])
+    feature.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(*to_map(3, 3))))
+    points.dataProvider().addFeatures([feature])
+    with pytest.raises(QgsProcessingException, match="holds no polygons"):
+        run_zonal_algorithm(points, classes_path, confidence_path)
+
+
+@pytest.mark.slow
+def test_qgis_process_runs_zonalareas(cty_pair, tmp_path):
+    import csv
+    import subprocess
+
+    from osgeo import ogr, osr
+
+    from headless import QGIS_PROCESS, plugin_environment
+
+    classes, confidence, classes_path, confidence_path = cty_pair
+    zones = sample_zones()[:6]
+    path = tmp_path / "zones.gpkg"
+    dataset = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(3035)
+    layer = dataset.CreateLayer("zones", srs, ogr.wkbMultiPolygon)
+    layer.CreateField(ogr.FieldDefn("name", ogr.OFTString))
+    for number, zone in enumerate(zones):
+        feature = ogr.Feature(layer.GetLayerDefn())
+        feature.SetField("name", f"z{number}")
+        feature.SetGeometry(ogr.CreateGeometryFromWkt(wkt(zone)))
+        layer.CreateFeature(feature)
+    dataset = None
+    env = plugin_environment(tmp_path / "config")
+    table = tmp_path / "table.csv"
+    completed = subprocess.run(
+        [QGIS_PROCESS, "--json", "run", ALG, "--", "PRODUCT=0",
+         f"CLASS_LAYER={classes_path}", f"CONFIDENCE_LAYER={confidence_path}",
+         f"ZONES={path}", "ZONE_FIELD=name", "MIN_CONFIDENCE=40", f"OUTPUT_TABLE={table}"],
+        env=env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert completed.returncode == 0, completed.stderr
+    with open(table, encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    got = {
+        (int(row["zone"][1:]), int(row["class_code"])): (int(row["pixels"]), int(row["kept"]))
+        for row in rows
+    }
+    default_crops = tuple(c for c in CTY_CROPS)
+    expected = reference_rows(zones, classes, confidence, default_crops, 40)
+    assert got == {key: value[:2] for key, value in expected.items()}

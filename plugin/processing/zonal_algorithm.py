@@ -14,7 +14,9 @@ from qgis.core import (
     QgsFields,
     QgsGeometry,
     QgsGraduatedSymbolRenderer,
+    QgsFeatureRequest,
     QgsProcessingException,
+    QgsProcessingFeatureSource,
     QgsProcessingParameterFeatureSink,
     QgsProcessingParameterFeatureSource,
     QgsProcessingParameterField,
@@ -44,6 +46,10 @@ TABLE_FIELDS = (
     ("confidence_weighted_area_ha", compat.FIELD_DOUBLE),
 )
 KEPT_TOTAL = "kept_total_ha"
+# Invalid zones are made valid here, whatever Processing's invalid-feature setting says.
+# (QGIS >= 3.36: Qgis.ProcessingFeatureSourceFlag.SkipGeometryValidityChecks; compat should
+# give it.)
+SKIP_VALIDATION = QgsProcessingFeatureSource.Flag.FlagSkipGeometryValidityChecks
 GRADUATED_CLASSES = 5
 
 
@@ -198,7 +204,7 @@ class ZonalAreasAlgorithm(CropConfidenceAlgorithm):
         """(zone names, WKB in ``crs`` or None for an empty zone), in feature order."""
         transform = QgsCoordinateTransform(source.sourceCrs(), crs, context.transformContext())
         ids, shapes = [], []
-        for feature in source.getFeatures():
+        for feature in source.getFeatures(QgsFeatureRequest(), SKIP_VALIDATION):
             if feedback.isCanceled():
                 raise CropMaskCancelled("Cancelled: no output was written.")
             ids.append(feature[field] if field else feature.id())
@@ -270,7 +276,8 @@ class ZonalAreasAlgorithm(CropConfidenceAlgorithm):
             return None
         kept = result.kept_by_zone()
         areas = result.hectares(kept)
-        for position, feature in enumerate(source.getFeatures()):
+        features = source.getFeatures(QgsFeatureRequest(), SKIP_VALIDATION)
+        for position, feature in enumerate(features):
             if feedback.isCanceled():
                 raise CropMaskCancelled("Cancelled: no output was written.")
             out = QgsFeature(fields)
