@@ -157,8 +157,12 @@ def with_zero_rows(rows, zone_count):
     return full
 
 
-@pytest.mark.parametrize("threads", [1, 2])
-def test_engine_counts_equal_point_in_polygon_reference(cty_pair, threads):
+@pytest.mark.parametrize(("threads", "renumbered"), [(1, False), (2, False), (2, True)])
+def test_engine_counts_equal_point_in_polygon_reference(cty_pair, threads, renumbered, monkeypatch):
+    from crop_confidence.plugin.raster import zonal
+
+    if renumbered:  # the keys of each window renumbered, as with many zones or OSO's keys
+        monkeypatch.setattr(zonal, "DIRECT_BINS", 0)
     classes, confidence, classes_path, confidence_path = cty_pair
     zones = sample_zones()
     result = run_engine(

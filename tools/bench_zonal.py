@@ -33,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench  # noqa: E402  (tools/bench.py: the tile generator and the RSS launcher)
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "build" / "plugins"))
 TINY_SHARE = 0.01
 SEED = 15
 
@@ -176,7 +177,6 @@ CHILDREN = {
 
 def child_main(spec_json):
     spec = json.loads(spec_json)
-    sys.path.insert(0, str(ROOT / "build" / "plugins"))
     elapsed, extra = CHILDREN[spec["kind"]](spec)
     extra["cpu"] = bench.CLOCKS[-1].cpu
     with open(spec["result"], "w") as handle:

@@ -34,6 +34,8 @@ from .zones import WindowIndex, Zones, layers, pixel_boxes
 COMPACT_ENTRIES = 1 << 18
 # A layer is counted over the whole window when at least this share of it is inside a zone.
 DENSE_SHARE = 0.5
+# Bins of a layer's (zone, joint key) histogram below which keys are not renumbered.
+DIRECT_BINS = 1 << 21
 _STATUS_MASK = (1 << products.STATUS_BITS) - 1
 
 
@@ -162,13 +164,10 @@ class _WindowCounter:
         if bands is None:
             return []
         key = self.joint_keys.keys(bands["class"], bands["confidence"], bands["validity"])
-        present = np.flatnonzero(np.bincount(key.ravel(), minlength=self.joint_keys.size))
-        plain = present[self.tables.plain[present]]
-        remap = np.zeros(self.joint_keys.size, np.intp)
-        remap[plain] = np.arange(1, plain.size + 1)
-        local = np.take(remap, key).ravel()
-        has_other = bool(self.tables.other[present].any())
         zones_here = self.index.zones_in(number)
+        columns, column = self._columns(key, zones_here.size)
+        other_base = self.joint_keys.other_base  # 16-bit codes of no interest: rare
+        has_other = other_base is not None and int(key.max()) >= other_base
         boxes = _local_boxes(self.boxes[zones_here], window)
         transform = self.plan.grid.window_grid(
             window.row_off, window.col_off, window.height, window.width
@@ -181,31 +180,46 @@ class _WindowCounter:
             if burnt_pixels == 0:
                 continue
             inside = None if burnt_pixels >= DENSE_SHARE * burnt.size else np.flatnonzero(burnt)
-            entries.append(self._layer(zone_ids, burnt, inside, local, plain, bands))
+            entries.append(self._layer(zone_ids, burnt, inside, column, columns, bands))
             if has_other:
                 entries.append(self._other(zone_ids, burnt, key, bands))
         # Merged per (zone, class value, status): a few entries per zone and class.
         return [_merge(entries)] if entries else []
 
-    def _layer(self, zone_ids, burnt, inside, local, plain, bands):
-        """Entries of the plain keys of one layer: one bincount of (zone, key)."""
-        tables, width = self.tables, plain.size + 1
+    def _columns(self, key, zone_count):
+        """(joint key of each column, or -1 where nothing counts; column of each pixel).
+
+        The columns are the joint keys themselves when (zones + 1) x keys bins stay small,
+        else only the keys that count and occur in the window, renumbered."""
+        tables, size = self.tables, self.joint_keys.size
+        if (zone_count + 1) * size <= DIRECT_BINS:
+            return np.where(tables.plain, np.arange(size), -1), key.ravel()
+        present = np.flatnonzero(np.bincount(key.ravel(), minlength=size))
+        plain = present[tables.plain[present]]
+        remap = np.zeros(size, np.intp)
+        remap[plain] = np.arange(1, plain.size + 1)
+        return np.r_[-1, plain], np.take(remap, key).ravel()
+
+    def _layer(self, zone_ids, burnt, inside, column, columns, bands):
+        """Entries of the counted keys of one layer: one bincount of (zone, column)."""
+        tables, width = self.tables, columns.size
         dense = inside is None
         if dense:
             index = burnt.astype(np.intp)
             index *= width
-            index += local
+            index += column
         else:
-            index = burnt[inside].astype(np.intp) * width + local[inside]
+            index = burnt[inside].astype(np.intp) * width + column[inside]
         size = (zone_ids.size + 1) * width
         counts = np.bincount(index, minlength=size)
         found = np.flatnonzero(counts)
-        zone_pos, key_pos = np.divmod(found, width)
-        found = found[(zone_pos > 0) & (key_pos > 0)]  # 0: outside the layer's zones, or
-        zone_pos, key_pos = np.divmod(found, width)  # a key that does not count
+        zone_pos, column_pos = np.divmod(found, width)
+        # Zone 0: outside the layer's zones; key -1: pixels that do not count.
+        found = found[(zone_pos > 0) & (columns[column_pos] >= 0)]
+        zone_pos, column_pos = np.divmod(found, width)
         count = counts[found]
         zone_pos -= 1
-        keys = plain[key_pos - 1]
+        keys = columns[column_pos]
         if tables.direct:  # 8-bit confidence: the key holds the value
             conf_sum = count * tables.conf_value[keys] * tables.conf_counted[keys]
         else:
