@@ -67,7 +67,7 @@ class _WkbReader:
         result = []
         for _ in range(rings):
             (points,) = self._unpack(order, "I")
-            dtype = np.dtype(np.float64).newbyteorder(order)
+            dtype = np.dtype(order + "f8")
             values = np.frombuffer(self.data, dtype, points * dims, self.offset)
             self.offset += values.nbytes
             result.append(np.ascontiguousarray(values.reshape(points, dims)[:, :2], np.float64))
@@ -82,8 +82,8 @@ def polygon_mapping(shape: Shape) -> dict | None:
         if len(shape) == 0:
             return None
         kind, parts = _WkbReader(bytes(shape)).geometry()
-        kind_name = "Polygon" if kind == _WKB_POLYGON else "MultiPolygon"
-        mapping: Mapping = {"type": kind_name, "coordinates": parts}
+        name = "Polygon" if kind == _WKB_POLYGON else "MultiPolygon"
+        mapping: Mapping = {"type": name, "coordinates": parts}
     else:
         mapping = getattr(shape, "__geo_interface__", shape)
     kind_name = mapping.get("type")
