@@ -9,12 +9,12 @@ from qgis.core import (
     QgsCoordinateTransform,
     QgsCsException,
     QgsFeature,
+    QgsFeatureRequest,
     QgsFeatureSink,
     QgsField,
     QgsFields,
     QgsGeometry,
     QgsGraduatedSymbolRenderer,
-    QgsFeatureRequest,
     QgsProcessingException,
     QgsProcessingFeatureSource,
     QgsProcessingParameterFeatureSink,
@@ -258,7 +258,8 @@ class ZonalAreasAlgorithm(CropConfidenceAlgorithm):
         for values in _table_rows(result, ids, product):
             feature = QgsFeature(fields)
             feature.setAttributes(values)
-            sink.addFeature(feature, QgsFeatureSink.Flag.FastInsert)
+            if not sink.addFeature(feature, QgsFeatureSink.Flag.FastInsert):
+                _refuse(self.OUTPUT_TABLE, parameters, sink)
         return sink_id
 
     def _write_zones(self, parameters, context, source, result, feedback):
@@ -291,8 +292,17 @@ class ZonalAreasAlgorithm(CropConfidenceAlgorithm):
                     attributes[fields.indexOf(name)] = float(value)
                 attributes[fields.indexOf(KEPT_TOTAL)] = float(row.sum())
             out.setAttributes(attributes)
-            sink.addFeature(out, QgsFeatureSink.Flag.FastInsert)
+            if not sink.addFeature(out, QgsFeatureSink.Flag.FastInsert):
+                _refuse(self.OUTPUT_ZONES, parameters, sink)
         return sink_id
+
+
+def _refuse(name, parameters, sink):
+    raise QgsProcessingException(
+        tr("{}: '{}' cannot be written: {}. Choose another file or folder.").format(
+            name, parameters.get(name), " ".join(sink.lastError().split()).rstrip(".")
+        )
+    )
 
 
 def _class_labels(product):
