@@ -534,3 +534,35 @@ def test_qgis_process_runs_zonalareas(cty_pair, tmp_path):
     default_crops = tuple(c for c in CTY_CROPS)
     expected = reference_rows(zones, classes, confidence, default_crops, 40)
     assert got == {key: value[:2] for key, value in expected.items()}
+
+
+def test_engine_16_bit_confidence_of_a_custom_product(tmp_path):
+    """16-bit confidence: the joint key holds the confidence's state, not its value, so the
+    confidence sums take the other path (a weighted bincount)."""
+    rng = np.random.default_rng(8)
+    classes = rng.choice(np.array([3, 5, 7, 9], np.int16), (HEIGHT, WIDTH))
+    confidence = rng.integers(0, 400, (HEIGHT, WIDTH)).astype(np.uint16)
+    class_path = write_raster(tmp_path / "classes.tif", classes)
+    confidence_path = write_raster(tmp_path / "confidence.tif", confidence, nodata=399)
+    zones = sample_zones()[:6]
+    result = run_engine(
+        zones, class_path, confidence_path, product="custom", class_codes=(5, 7),
+        min_confidence=150,
+    )  # fmt: skip
+    nodata, kept, low_conf, _ = reference_status(
+        "custom", classes, confidence, None, (5, 7), 150, 0, [(confidence, 399)]
+    )
+    present = {
+        (zone, int(code))
+        for zone in range(len(zones))
+        for code in np.unique(classes[centres_inside(zones[zone]) & ~nodata])
+    }
+    assert {(int(z), int(c)) for z, c in zip(result.zone, result.class_code)} == present
+    for row in range(result.zone.size):
+        zone, code = int(result.zone[row]), int(result.class_code[row])
+        pixels = centres_inside(zones[zone]) & ~nodata & (classes == code)
+        assert result.pixels[row] == pixels.sum()
+        assert result.kept[row] == (pixels & kept).sum()
+        assert result.dropped_low_confidence[row] == (pixels & low_conf).sum()
+        assert result.confidence_sum[row] == confidence[pixels].astype(float).sum()
+        assert result.confidence_pixels[row] == pixels.sum()
