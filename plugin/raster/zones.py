@@ -24,6 +24,9 @@ Shape = Union[Mapping, bytes, bytearray, memoryview, None]
 # only picks candidates, rasterize decides.
 EDGE_TOLERANCE = 1e-6
 _WKB_POLYGON, _WKB_MULTIPOLYGON = 3, 6
+# Zones whose box overlaps are tested at once when they are layered (a LAYER_BLOCK x zones
+# boolean matrix).
+LAYER_BLOCK = 512
 
 
 def _ring(points: Any) -> np.ndarray:
@@ -216,10 +219,17 @@ def layers(boxes: np.ndarray) -> list[np.ndarray]:
     order = np.argsort(-(r1 - r0 + 1) * (c1 - c0 + 1), kind="stable")
     r0, r1, c0, c1 = r0[order], r1[order], c0[order], c1[order]
     colour = np.zeros(count, np.intp)
-    for i in range(1, count):
-        meets = (r0[:i] <= r1[i]) & (r1[:i] >= r0[i]) & (c0[:i] <= c1[i]) & (c1[:i] >= c0[i])
-        used = colour[:i][meets]
-        if used.size:
-            free = np.flatnonzero(np.bincount(used, minlength=int(used.max()) + 2) == 0)
-            colour[i] = free[0]
+    for start in range(0, count, LAYER_BLOCK):  # meets: blocks of rows, memory bounded
+        stop = min(count, start + LAYER_BLOCK)
+        meets = (r0[None, :stop] <= r1[start:stop, None]) & (
+            r1[None, :stop] >= r0[start:stop, None]
+        )
+        meets &= (c0[None, :stop] <= c1[start:stop, None]) & (
+            c1[None, :stop] >= c0[start:stop, None]
+        )
+        for i in range(max(start, 1), stop):
+            used = colour[:i][meets[i - start, :i]]
+            if used.size:
+                free = np.flatnonzero(np.bincount(used, minlength=int(used.max()) + 2) == 0)
+                colour[i] = free[0]
     return [order[colour == c] for c in range(int(colour.max()) + 1)]
