@@ -63,7 +63,7 @@
         <message>
             <location filename="../plugin/gui/dock.py" line="60" />
             <location filename="../plugin/plugin.py" line="43" />
-            <location filename="../plugin/processing/provider.py" line="70" />
+            <location filename="../plugin/processing/provider.py" line="71" />
             <source>Crop Confidence</source>
             <translation>Crop Confidence</translation>
         </message>
@@ -86,6 +86,7 @@
             <location filename="../plugin/gui/dock.py" line="125" />
             <location filename="../plugin/processing/cropmask_algorithm.py" line="129" />
             <location filename="../plugin/processing/fetch_algorithm.py" line="102" />
+            <location filename="../plugin/processing/mask_inputs.py" line="67" />
             <location filename="../plugin/processing/style_algorithm.py" line="178" />
             <source>Product</source>
             <translation>Produit</translation>
@@ -423,74 +424,74 @@
             <translation>Le serveur n'accepte pas les lectures partielles : le découpage est impossible. Décochez « Découper à la zone » pour télécharger les fichiers entiers.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/settings_panel.py" line="23" />
+            <location filename="../plugin/gui/settings_panel.py" line="24" />
             <source>Settings</source>
             <translation>Paramètres</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/settings_panel.py" line="35" />
+            <location filename="../plugin/gui/settings_panel.py" line="36" />
             <source>Download folder</source>
             <translation>Dossier de téléchargement</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/settings_panel.py" line="38" />
+            <location filename="../plugin/gui/settings_panel.py" line="39" />
             <source>all cores</source>
             <translation>tous les cœurs</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/settings_panel.py" line="39" />
+            <location filename="../plugin/gui/settings_panel.py" line="40" />
             <source>Worker threads</source>
             <translation>Threads de calcul</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/settings_panel.py" line="43" />
+            <location filename="../plugin/gui/settings_panel.py" line="44" />
             <source>Default minimum confidence</source>
             <translation>Niveau de confiance minimal par défaut</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/settings_panel.py" line="46" />
+            <location filename="../plugin/gui/settings_panel.py" line="47" />
             <source> MB</source>
             <translation> Mo</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/settings_panel.py" line="47" />
+            <location filename="../plugin/gui/settings_panel.py" line="48" />
             <source>Ask before downloading more than</source>
             <translation>Demander avant de télécharger plus de</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/settings_panel.py" line="49" />
+            <location filename="../plugin/gui/settings_panel.py" line="50" />
             <source>Use the embedded sample
 (offline)</source>
             <translation>Utiliser l'échantillon intégré
 (hors ligne)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/settings_panel.py" line="51" />
+            <location filename="../plugin/gui/settings_panel.py" line="52" />
             <source>Points the CLMS and OSO sources at the synthetic sample shipped with the plugin: CTY, CTYCL and OSO rasters of 2021 over two small areas in France, to try the plugin without network. Empty both sources to use the online services again.</source>
             <translation>Fait pointer les sources CLMS et OSO vers l'échantillon synthétique livré avec l'extension : des rasters CTY, CTYCL et OSO de 2021 sur deux petites zones en France, pour essayer l'extension sans réseau. Videz les deux sources pour revenir aux services en ligne.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/settings_panel.py" line="61" />
+            <location filename="../plugin/gui/settings_panel.py" line="62" />
             <source>Copernicus Data Space STAC API</source>
             <translation>API STAC de Copernicus Data Space</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/settings_panel.py" line="62" />
+            <location filename="../plugin/gui/settings_panel.py" line="63" />
             <source>CLMS source (advanced)</source>
             <translation>Source CLMS (avancé)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/settings_panel.py" line="64" />
+            <location filename="../plugin/gui/settings_panel.py" line="65" />
             <source>Sentinel Hub</source>
             <translation>Sentinel Hub</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/settings_panel.py" line="65" />
+            <location filename="../plugin/gui/settings_panel.py" line="66" />
             <source>OSO source (advanced)</source>
             <translation>Source OSO (avancé)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/settings_panel.py" line="67" />
+            <location filename="../plugin/gui/settings_panel.py" line="68" />
             <source>Sentinel Hub OSO collection id (advanced)</source>
             <translation>Identifiant de la collection OSO sur Sentinel Hub (avancé)</translation>
         </message>
@@ -698,6 +699,7 @@ La surface cartographiée compte des pixels et est biaisée par les erreurs de c
         </message>
         <message>
             <location filename="../plugin/processing/class_table.py" line="35" />
+            <location filename="../plugin/processing/zonal_algorithm.py" line="325" />
             <source>All crop types (CTYCL)</source>
             <translation>Tous les types de cultures (CTYCL)</translation>
         </message>
@@ -733,6 +735,7 @@ La surface cartographiée compte des pixels et est biaisée par les erreurs de c
         </message>
         <message>
             <location filename="../plugin/processing/cropmask_algorithm.py" line="52" />
+            <location filename="../plugin/processing/mask_inputs.py" line="57" />
             <source>{}: the layer '{}' ({}) is not a local raster file. Save it as a GeoTIFF first (Export &gt; Save As).</source>
             <translation>{} : la couche « {} » ({}) n'est pas un fichier raster local. Enregistrez-la d'abord en GeoTIFF (Exporter &gt; Sauvegarder sous).</translation>
         </message>
@@ -812,6 +815,7 @@ Le tableau par classe prend environ 40 % de temps en plus : il n'est calculé qu
         </message>
         <message>
             <location filename="../plugin/processing/cropmask_algorithm.py" line="155" />
+            <location filename="../plugin/processing/mask_inputs.py" line="78" />
             <source>Class band</source>
             <translation>Bande des classes</translation>
         </message>
@@ -823,6 +827,7 @@ Le tableau par classe prend environ 40 % de temps en plus : il n'est calculé qu
         </message>
         <message>
             <location filename="../plugin/processing/cropmask_algorithm.py" line="162" />
+            <location filename="../plugin/processing/mask_inputs.py" line="85" />
             <location filename="../plugin/processing/strata_inputs.py" line="49" />
             <source>Confidence band</source>
             <translation>Bande de confiance</translation>
@@ -834,11 +839,13 @@ Le tableau par classe prend environ 40 % de temps en plus : il n'est calculé qu
         </message>
         <message>
             <location filename="../plugin/processing/cropmask_algorithm.py" line="169" />
+            <location filename="../plugin/processing/mask_inputs.py" line="92" />
             <source>Validity band</source>
             <translation>Bande de validité</translation>
         </message>
         <message>
             <location filename="../plugin/processing/cropmask_algorithm.py" line="182" />
+            <location filename="../plugin/processing/mask_inputs.py" line="106" />
             <source>Minimum validity (cloud-free dates)</source>
             <translation>Validité minimale (dates sans nuages)</translation>
         </message>
@@ -849,11 +856,13 @@ Le tableau par classe prend environ 40 % de temps en plus : il n'est calculé qu
         </message>
         <message>
             <location filename="../plugin/processing/cropmask_algorithm.py" line="198" />
+            <location filename="../plugin/processing/mask_inputs.py" line="123" />
             <source>Minimum confidence (%)</source>
             <translation>Niveau de confiance minimal (%)</translation>
         </message>
         <message>
             <location filename="../plugin/processing/cropmask_algorithm.py" line="209" />
+            <location filename="../plugin/processing/mask_inputs.py" line="136" />
             <source>Threads (0 = all cores)</source>
             <translation>Threads (0 = tous les cœurs)</translation>
         </message>
@@ -895,17 +904,20 @@ Le tableau par classe prend environ 40 % de temps en plus : il n'est calculé qu
         </message>
         <message>
             <location filename="../plugin/processing/cropmask_algorithm.py" line="249" />
+            <location filename="../plugin/processing/mask_inputs.py" line="168" />
             <source>CONFIDENCE_LAYER: the layer {} cannot be opened as a raster.</source>
             <translation>CONFIDENCE_LAYER : la couche {} ne peut pas être ouverte comme raster.</translation>
         </message>
         <message>
             <location filename="../plugin/processing/cropmask_algorithm.py" line="258" />
+            <location filename="../plugin/processing/mask_inputs.py" line="177" />
             <location filename="../plugin/processing/strata_inputs.py" line="81" />
             <source>{}: the layer {} cannot be opened as a raster.</source>
             <translation>{} : la couche {} ne peut pas être ouverte comme raster.</translation>
         </message>
         <message>
             <location filename="../plugin/processing/cropmask_algorithm.py" line="275" />
+            <location filename="../plugin/processing/mask_inputs.py" line="196" />
             <location filename="../plugin/processing/strata_inputs.py" line="91" />
             <source>{}: band {} does not exist; bands are numbered from 1.</source>
             <translation>{} : la bande {} n'existe pas ; les bandes sont numérotées à partir de 1.</translation>
@@ -922,21 +934,25 @@ Le tableau par classe prend environ 40 % de temps en plus : il n'est calculé qu
         </message>
         <message>
             <location filename="../plugin/processing/cropmask_algorithm.py" line="386" />
+            <location filename="../plugin/processing/mask_inputs.py" line="235" />
             <source>MIN_VALIDITY {} is ignored: no validity layer is given.</source>
             <translation>MIN_VALIDITY {} est ignoré : aucune couche de validité n'est donnée.</translation>
         </message>
         <message>
             <location filename="../plugin/processing/cropmask_algorithm.py" line="392" />
+            <location filename="../plugin/processing/mask_inputs.py" line="241" />
             <source>Product {}, classes {}, minimum confidence {}</source>
             <translation>Produit {}, classes {}, niveau de confiance minimal {}</translation>
         </message>
         <message>
             <location filename="../plugin/processing/cropmask_algorithm.py" line="395" />
+            <location filename="../plugin/processing/mask_inputs.py" line="244" />
             <source>all cropland</source>
             <translation>toutes les terres cultivées</translation>
         </message>
         <message>
             <location filename="../plugin/processing/cropmask_algorithm.py" line="430" />
+            <location filename="../plugin/processing/zonal_algorithm.py" line="186" />
             <source>The rasters' CRS is not projected in metres: areas are not computed.</source>
             <translation>Le SCR des rasters n'est pas projeté en mètres : les surfaces ne sont pas calculées.</translation>
         </message>
@@ -1041,22 +1057,43 @@ Les identifiants proviennent d'une configuration d'authentification QGIS : pour 
             <translation>{} élément(s) récupéré(s), {} octets transférés.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/provider.py" line="26" />
+            <location filename="../plugin/processing/mask_inputs.py" line="77" />
+            <source>Class layer (CTY or OSO classes; not needed for CTYCL only)</source>
+            <translation type="unfinished">Couche des classes (classes CTY ou OSO ; inutile pour CTYCL seule)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/mask_inputs.py" line="84" />
+            <source>Confidence layer (CTYCL or {oso_confidence_band})</source>
+            <translation type="unfinished">Couche de confiance (CTYCL ou {oso_confidence_band})</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/mask_inputs.py" line="91" />
+            <source>Validity layer (OSO {oso_validity_band})</source>
+            <translation type="unfinished">Couche de validité (OSO {oso_validity_band})</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/mask_inputs.py" line="115" />
+            <source>Classes to keep (comma-separated codes; empty = the product's crops)</source>
+            <translation type="unfinished">Classes à conserver (codes séparés par des virgules ; vide = les cultures du produit)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/provider.py" line="27" />
             <source>Crop mask with per-class report</source>
             <translation>Masque de cultures avec rapport par classe</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/provider.py" line="27" />
+            <location filename="../plugin/processing/provider.py" line="28" />
             <source>Crop mask for extent</source>
             <translation>Masque de cultures sur une emprise</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/provider.py" line="73" />
+            <location filename="../plugin/processing/provider.py" line="74" />
             <source>Crop Confidence: confidence-filtered crop masks</source>
             <translation>Crop Confidence : masques de cultures filtrés par la confiance</translation>
         </message>
         <message>
             <location filename="../plugin/processing/sampledesign_algorithm.py" line="56" />
+            <location filename="../plugin/processing/zonal_algorithm.py" line="301" />
             <source>{}: '{}' cannot be written: {}. Choose another file or folder.</source>
             <translation>{} : « {} » ne peut pas être écrit : {}. Choisissez un autre fichier ou dossier.</translation>
         </message>
@@ -1301,6 +1338,82 @@ Une couche du projet courant est restylée sur place. Un fichier qui n'est pas o
             <translation>Impossible d'enregistrer le style par défaut de {} : {}</translation>
         </message>
         <message>
+            <location filename="../plugin/processing/zonal_algorithm.py" line="94" />
+            <source>Confident crop area per zone</source>
+            <translation>Surface de cultures confiante par zone</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/zonal_algorithm.py" line="98" />
+            <source>Counts, in each zone of a polygon layer, the pixels of every class present: valid pixels, kept pixels and the pixels dropped for a low confidence or a low validity, with the same inputs and pixel rules as 'Confidence-filtered crop mask'.
+
+A pixel belongs to a zone when its centre lies inside the polygon (holes and multipart zones included). Zones may overlap, for example nested administrative levels: each zone counts its own pixels. A zone with no valid pixel gets one row of zeros. The zones are reprojected to the rasters' CRS; invalid geometries are made valid.
+
+map_area_ha is the area of all valid pixels of the class and kept_area_ha that of the kept pixels: map areas, which classification errors bias. mean_confidence is the mean confidence of the class's valid pixels (those marked no crop, CTYCL {ctycl_no_crop}, left out). confidence_weighted_area_ha sums confidence / 100 x the pixel area: a model-based indicator, not an unbiased area estimate; for that, use a reference sample.
+
+QGIS's Zonal histogram gives the same counts per class, except for zones that hold no pixel centre (smaller than a pixel): QGIS 3.22 counts the pixels they touch, this algorithm none.
+
+OUTPUT_ZONES holds the zones with kept_&lt;code&gt;_ha for every selected class and kept_total_ha, styled graduated on kept_total_ha when loaded.</source>
+            <translation>Compte, dans chaque zone d'une couche de polygones, les pixels de chaque classe présente : pixels valides, pixels conservés et pixels écartés pour une confiance ou une validité trop faible, avec les mêmes entrées et les mêmes règles de pixel que « Masque de cultures filtré par la confiance ».
+
+Un pixel appartient à une zone quand son centre est à l'intérieur du polygone (trous et zones multiparties compris). Les zones peuvent se chevaucher, par exemple des niveaux administratifs imbriqués : chaque zone compte ses propres pixels. Une zone sans pixel valide reçoit une ligne de zéros. Les zones sont reprojetées dans le SCR des rasters ; les géométries invalides sont rendues valides.
+
+map_area_ha est la surface de tous les pixels valides de la classe et kept_area_ha celle des pixels conservés : des surfaces cartographiées, que les erreurs de classification biaisent. mean_confidence est la confiance moyenne des pixels valides de la classe (sans ceux marqués non cultivés, CTYCL {ctycl_no_crop}). confidence_weighted_area_ha additionne confiance / 100 x la surface du pixel : un indicateur fondé sur le modèle, pas une estimation sans biais de la surface ; pour cela, utilisez un échantillon de référence.
+
+L'histogramme zonal de QGIS donne les mêmes comptes par classe, sauf pour les zones qui ne contiennent aucun centre de pixel (plus petites qu'un pixel) : QGIS 3.22 compte les pixels qu'elles touchent, cet algorithme aucun.
+
+OUTPUT_ZONES contient les zones avec kept_&lt;code&gt;_ha pour chaque classe sélectionnée et kept_total_ha, avec un style gradué sur kept_total_ha quand la couche est chargée.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/zonal_algorithm.py" line="129" />
+            <source>Zones (polygons)</source>
+            <translation>Zones (polygones)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/zonal_algorithm.py" line="135" />
+            <source>Zone name field (empty: the feature id)</source>
+            <translation>Champ du nom de zone (vide : l'identifiant de l'entité)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/zonal_algorithm.py" line="143" />
+            <source>Crop areas per zone and class</source>
+            <translation>Surfaces des cultures par zone et par classe</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/zonal_algorithm.py" line="149" />
+            <source>Zones with kept crop areas</source>
+            <translation>Zones avec les surfaces de cultures conservées</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/zonal_algorithm.py" line="170" />
+            <source>ZONES: the layer {} cannot be opened.</source>
+            <translation>ZONES : la couche {} ne peut pas être ouverte.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/zonal_algorithm.py" line="174" />
+            <source>ZONES: the layer '{}' holds no polygons; give a polygon layer.</source>
+            <translation>ZONES : la couche « {} » ne contient pas de polygones ; donnez une couche de polygones.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/zonal_algorithm.py" line="182" />
+            <source>{} zones</source>
+            <translation>{} zones</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/zonal_algorithm.py" line="221" />
+            <source>ZONES: feature {} cannot be reprojected to the rasters' CRS {}: {}</source>
+            <translation>ZONES : l'entité {} ne peut pas être reprojetée dans le SCR des rasters {} : {}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/zonal_algorithm.py" line="231" />
+            <source>ZONES: feature {} has an invalid geometry that cannot be made valid as a polygon. Fix it (Fix geometries) or remove it.</source>
+            <translation>ZONES : l'entité {} a une géométrie invalide qui ne peut pas être rendue valide en polygone. Corrigez-la (Réparer les géométries) ou supprimez-la.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/zonal_algorithm.py" line="253" />
+            <source>OUTPUT_TABLE: the table cannot be created: {}</source>
+            <translation>OUTPUT_TABLE : la table ne peut pas être créée : {}</translation>
+        </message>
+        <message>
             <location filename="../plugin/qgis/credentials.py" line="32" />
             <source>The QGIS authentication system is disabled: enable it in Settings &gt; Options &gt; Authentication.</source>
             <translation>Le système d'authentification de QGIS est désactivé : activez-le dans Préférences &gt; Options &gt; Authentification.</translation>
@@ -1378,22 +1491,6 @@ CLASSES est une liste de codes séparés par des virgules ; vide, elle désigne 
 Le tableau par classe n'est calculé que s'il est demandé : il prend environ 40 % de temps en plus.
 
 La sortie enregistre le produit, le mode de sortie, les classes conservées et les seuils dans ses métadonnées (CROPCONFIDENCE_*), d'après lesquelles « Appliquer le style Crop Confidence » lui donne son style.</translation>
-        </message>
-        <message>
-            <source>Class layer (CTY or OSO classes; not needed for CTYCL only)</source>
-            <translation type="vanished">Couche des classes (classes CTY ou OSO ; inutile pour CTYCL seule)</translation>
-        </message>
-        <message>
-            <source>Confidence layer (CTYCL or {oso_confidence_band})</source>
-            <translation type="vanished">Couche de confiance (CTYCL ou {oso_confidence_band})</translation>
-        </message>
-        <message>
-            <source>Validity layer (OSO {oso_validity_band})</source>
-            <translation type="vanished">Couche de validité (OSO {oso_validity_band})</translation>
-        </message>
-        <message>
-            <source>Classes to keep (comma-separated codes; empty = the product's crops)</source>
-            <translation type="vanished">Classes à conserver (codes séparés par des virgules ; vide = les cultures du produit)</translation>
         </message>
         <message>
             <source>Could not write the crop mask's settings into the metadata of {} ({}): 'Apply Crop Confidence style' will tell its kind from its values only.</source>

@@ -12,6 +12,7 @@ from qgis.core import (
     QgsMapLayerProxyModel,
     QgsProcessing,
     QgsProcessingAlgorithm,
+    QgsProcessingFeatureSource,
     QgsProcessingParameterDefinition,
     QgsProcessingParameterNumber,
     QgsRasterTransparency,
@@ -22,8 +23,17 @@ from qgis.PyQt.QtCore import QMetaType, QVariant
 # Processing enums moved to Qgis in 3.36.
 if hasattr(Qgis, "ProcessingSourceType"):
     SOURCE_VECTOR = Qgis.ProcessingSourceType.Vector
+    SOURCE_POINT = Qgis.ProcessingSourceType.VectorPoint
+    SOURCE_POLYGON = Qgis.ProcessingSourceType.VectorPolygon
 else:
     SOURCE_VECTOR = QgsProcessing.SourceType.TypeVector
+    SOURCE_POINT = QgsProcessing.SourceType.TypeVectorPoint
+    SOURCE_POLYGON = QgsProcessing.SourceType.TypeVectorPolygon
+
+if hasattr(Qgis, "ProcessingFeatureSourceFlag"):
+    SKIP_GEOMETRY_CHECKS = Qgis.ProcessingFeatureSourceFlag.SkipGeometryValidityChecks
+else:
+    SKIP_GEOMETRY_CHECKS = QgsProcessingFeatureSource.Flag.FlagSkipGeometryValidityChecks
 
 if hasattr(Qgis, "ProcessingNumberParameterType"):
     NUMBER_INTEGER = Qgis.ProcessingNumberParameterType.Integer

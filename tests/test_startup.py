@@ -30,6 +30,7 @@ ALGORITHMS = [
     "cropconfidence:fetch",
     "cropconfidence:sampledesign",
     "cropconfidence:style",
+    "cropconfidence:zonalareas",
 ]
 
 NEEDS_NO_RASTERIO = {"cropconfidence:style"}  # styling a layer needs QGIS and GDAL only

@@ -15,6 +15,7 @@ from .fetch_algorithm import FetchAlgorithm
 from .icons import plugin_icon
 from .sampledesign_algorithm import SampleDesignAlgorithm
 from .style_algorithm import StyleAlgorithm
+from .zonal_algorithm import ZonalAreasAlgorithm
 
 MODELS_DIR = RESOURCES / "models"
 MODELS_GROUP_ID = "cropmasks"  # the crop-mask algorithm's group: one group in the toolbox
@@ -85,6 +86,7 @@ class CropConfidenceProvider(QgsProcessingProvider):
         self.addAlgorithm(StyleAlgorithm())
         self.addAlgorithm(SampleDesignAlgorithm())
         self.addAlgorithm(AreaEstimateAlgorithm())
+        self.addAlgorithm(ZonalAreasAlgorithm())
         for path in sorted(MODELS_DIR.glob("*.model3")):
             model = ShippedModel(path)
             if model.loaded:

@@ -77,7 +77,7 @@ class CropMaskResult:
     selected_codes: tuple
 
 
-class _WindowReader:
+class WindowReader:
     """Reads windows of the input bands; each worker thread opens its own datasets."""
 
     def __init__(self, plan: Plan):
@@ -108,7 +108,7 @@ class _WindowReader:
 class _Classifier:
     """Reads, classifies and counts one window (in a worker thread)."""
 
-    def __init__(self, plan: Plan, reader: _WindowReader, joint_keys: JointKeys, counting):
+    def __init__(self, plan: Plan, reader: WindowReader, joint_keys: JointKeys, counting):
         self.lead_role = plan.lead_role
         self.roles = list(plan.inputs)  # in the order of ROLES
         self.reader = reader
@@ -137,7 +137,7 @@ def _counting(plan: Plan, states: BandStates, joint_keys: JointKeys):
     return MaskCounting(masks, tally)
 
 
-def _in_order(executor, function, items: Iterable, limit: int, is_cancelled) -> Iterator:
+def in_order(executor, function, items: Iterable, limit: int, is_cancelled) -> Iterator:
     """(item, function(item)) in order, computed by ``executor`` at most ``limit`` ahead;
     ``is_cancelled()`` is checked before each result."""
     pending: deque = deque()
@@ -171,7 +171,7 @@ def _write(plan: Plan, output_path, classify: Callable, progress, is_cancelled, 
         ):
             if request.tags:
                 writer.dataset.update_tags(**request.tags)
-            results = _in_order(executor, classify, plan.windows, 2 * threads, is_cancelled)
+            results = in_order(executor, classify, plan.windows, 2 * threads, is_cancelled)
             for done, (window, (out, record)) in enumerate(results, start=1):
                 if out is not None:
                     writer.dataset.write(out, 1, window=window)
@@ -207,7 +207,7 @@ def run_crop_mask(
     states = BandStates.for_plan(plan)
     joint_keys = JointKeys(plan, states)
     counting = _counting(plan, states, joint_keys)
-    reader = _WindowReader(plan)
+    reader = WindowReader(plan)
 
     def finish():
         if before_commit is not None:

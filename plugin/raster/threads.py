@@ -21,7 +21,7 @@ MEMORY_BUDGET = 160 * 1024 * 1024
 # Working bytes per pixel of a window in flight besides its input bands: masks, joint keys,
 # output (measured: 12 to 24 MB a thread with 512 x 512 windows of uint16 + uint8 inputs).
 WORK_BYTES_PER_PIXEL = 40
-# Windows one thread holds at once: engine._in_order keeps 2 x threads in flight.
+# Windows one thread holds at once: engine.in_order keeps 2 x threads in flight.
 WINDOWS_PER_THREAD = 2
 # The thread's share of GDAL's block cache, per pixel of a window and input band
 # (engine._write: 4 x threads x window x inputs x 2 bytes).

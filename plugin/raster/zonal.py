@@ -1,0 +1,407 @@
+"""Per-zone, per-class pixel counts with the crop mask's pixel rule (numpy and rasterio only).
+
+A run is planned as a crop mask is (plan.py: grids, windows, threads), and each pixel gets the
+crop mask's joint key (joint.py over states.py), hence the same status: kept, dropped for low
+confidence or low validity, not selected, or nodata. Per window, the zones whose box meets it
+(zones.WindowIndex) are burnt by layers of zones that cannot hide each other (zones.layers),
+with the pixel-centre rule, and one bincount per layer counts (zone, key). The counts go to
+the calling thread as sparse entries keyed by (zone, class value, status), so memory does not
+grow with zones x classes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+
+import numpy as np
+import rasterio
+from rasterio import features
+from rasterio.errors import RasterioError
+from rasterio.windows import Window
+
+from ..domain import products
+from ..domain.errors import CropMaskError
+from .engine import GDAL_CACHE_MIN, WindowReader, in_order
+from .grid import Grid, pixel_area_m2
+from .joint import JointKeys
+from .plan import ROLES, CropMaskRequest, Plan, make_plan
+from .states import BandStates, band_values, index_view
+from .zones import WindowIndex, Zones, layers, pixel_boxes
+
+# Entries the calling thread holds before it merges them (32 bytes each).
+COMPACT_ENTRIES = 1 << 18
+# A layer is counted over the whole window when at least this share of it is inside a zone.
+DENSE_SHARE = 0.5
+# Bins of a layer's (zone, joint key) histogram below which keys are not renumbered.
+DIRECT_BINS = 1 << 21
+_STATUS_MASK = (1 << products.STATUS_BITS) - 1
+
+
+@dataclass(frozen=True)
+class ZonalRequest:
+    """The bands and thresholds of a crop mask, and the zones (in the rasters' CRS)."""
+
+    mask: CropMaskRequest
+    zones: Zones
+
+
+@dataclass
+class ZonalResult:
+    """One row per zone and class present (class_code < 0 and has_code False: no class);
+    a zone without any counted pixel has one row of zeros. Rows are sorted by zone, code."""
+
+    grid: Grid
+    zone_count: int
+    selected: tuple
+    pixel_area_m2: float | None
+    zone: np.ndarray
+    class_code: np.ndarray
+    has_code: np.ndarray
+    pixels: np.ndarray
+    kept: np.ndarray
+    dropped_low_confidence: np.ndarray
+    dropped_low_validity: np.ndarray
+    confidence_sum: np.ndarray  # over the pixels whose confidence is a value
+    confidence_pixels: np.ndarray
+
+    def hectares(self, pixels: np.ndarray) -> np.ndarray | None:
+        if self.pixel_area_m2 is None:
+            return None
+        return np.asarray(pixels, np.float64) * (self.pixel_area_m2 / 10_000)
+
+    def mean_confidence(self) -> np.ndarray:
+        """NaN where no pixel of the row has a confidence value."""
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(
+                self.confidence_pixels > 0, self.confidence_sum / self.confidence_pixels, np.nan
+            )
+
+    def confidence_weighted_area_ha(self) -> np.ndarray | None:
+        """Sum of confidence / 100 x the pixel area: a model-based indicator."""
+        return self.hectares(self.confidence_sum / 100)
+
+    def kept_by_zone(self) -> np.ndarray:
+        """Kept pixels per zone (rows) and selected class (columns, in ``selected`` order)."""
+        table = np.zeros((self.zone_count, max(1, len(self.selected))), np.int64)
+        if self.selected:
+            column = np.searchsorted(self.selected, self.class_code)
+            column = np.minimum(column, len(self.selected) - 1)
+            hit = self.has_code & (np.asarray(self.selected)[column] == self.class_code)
+            np.add.at(table, (self.zone[hit], column[hit]), self.kept[hit])
+        else:  # CTYCL only: one column, all cropland
+            np.add.at(table[:, 0], self.zone, self.kept)
+        return table
+
+
+class _KeyTables:
+    """Per joint key: whether its pixels count, their status, class value index and
+    confidence (value and whether it counts), from the crop mask's key tables."""
+
+    def __init__(self, plan: Plan, states: BandStates, joint_keys: JointKeys):
+        keys = np.arange(joint_keys.size)
+        self.status = joint_keys.status.astype(np.int64)
+        counted = self.status != products.NODATA
+        if joint_keys.class_key is None:
+            # CTYCL only: the cropland pixels, as the crop mask's per-class row.
+            counted &= self.status != products.NOT_SELECTED
+            self.value_index = np.zeros(keys.size, np.int64)
+            self.values = 1
+        else:
+            ids = keys // joint_keys.class_stride
+            known = ids < len(joint_keys.value_index_of_id)
+            self.value_index = np.where(
+                known, joint_keys.value_index_of_id[np.where(known, ids, 0)], -1
+            ).astype(np.int64)
+            self.values = 1 << (plan.inputs["class"].dtype.itemsize * 8)
+        level = (keys % joint_keys.class_stride) // joint_keys.valid_levels
+        self.direct = joint_keys.conf_direct
+        conf_state = states.confidence[level] if self.direct else level
+        self.conf_counted = counted & np.isin(conf_state, (products.CONF_LOW, products.CONF_OK))
+        conf_dtype = plan.inputs["confidence"].dtype
+        value_of_index = band_values(conf_dtype).astype(np.float64)
+        self.conf_value = value_of_index[level] if self.direct else np.zeros(keys.size)
+        # Per confidence value index, its value where it counts (keys without the value).
+        conf_ok = np.isin(states.confidence, (products.CONF_LOW, products.CONF_OK))
+        self.conf_weight = np.where(conf_ok, value_of_index, 0.0)
+        self.counted = counted
+        self.other = counted & (self.value_index < 0)  # 16-bit codes of no interest
+        self.plain = counted & ~self.other
+
+
+def _entries(zone, value_index, status, count, conf_sum, conf_pixels, values):
+    key = ((zone.astype(np.int64) * values + value_index) << products.STATUS_BITS) | status
+    return key, count.astype(np.int64), conf_sum.astype(np.float64), conf_pixels.astype(np.int64)
+
+
+class _WindowCounter:
+    """Reads one window, keys its pixels and counts them per zone (in a worker thread)."""
+
+    def __init__(self, plan, reader, joint_keys, tables, zones, boxes, index):
+        self.plan, self.reader, self.joint_keys, self.tables = plan, reader, joint_keys, tables
+        self.zones, self.boxes, self.index = zones, boxes, index
+
+    def _bands(self, window):
+        lead = self.reader.read(self.plan.lead_role, window)
+        if self.joint_keys.nodata_key(lead) is not None:
+            return None  # every pixel nodata: nothing counts
+        bands = dict.fromkeys(ROLES)
+        for role in self.plan.inputs:
+            is_lead = role == self.plan.lead_role
+            bands[role] = lead if is_lead else self.reader.read(role, window)
+        return bands
+
+    def __call__(self, number: int) -> list:
+        # One GDAL environment for the window's reads and rasterisations: without it,
+        # rasterio starts one per call in a worker thread (about 1 ms each).
+        with rasterio.Env():
+            return self._count(number)
+
+    def _count(self, number: int) -> list:
+        window = self.plan.windows[number]
+        bands = self._bands(window)
+        if bands is None:
+            return []
+        key = self.joint_keys.keys(bands["class"], bands["confidence"], bands["validity"])
+        zones_here = self.index.zones_in(number)
+        columns, column = self._columns(key, zones_here.size)
+        other_base = self.joint_keys.other_base  # 16-bit codes of no interest: rare
+        has_other = other_base is not None and int(key.max()) >= other_base
+        boxes = _local_boxes(self.boxes[zones_here], window)
+        transform = self.plan.grid.window_grid(
+            window.row_off, window.col_off, window.height, window.width
+        ).transform
+        entries = []
+        for members in layers(boxes):
+            zone_ids = zones_here[members]
+            burnt = _burn(self.zones, zone_ids, window, transform)
+            burnt_pixels = np.count_nonzero(burnt)
+            if burnt_pixels == 0:
+                continue
+            inside = (
+                None if burnt_pixels >= DENSE_SHARE * burnt.size else np.flatnonzero(burnt != 0)
+            )
+            entries.append(self._layer(zone_ids, burnt, inside, column, columns, bands))
+            if has_other:
+                entries.append(self._other(zone_ids, burnt, key, bands))
+        # Merged per (zone, class value, status): a few entries per zone and class.
+        return [_merge(entries)] if entries else []
+
+    def _columns(self, key, zone_count):
+        """(joint key of each column, or -1 where nothing counts; column of each pixel).
+
+        The columns are the joint keys themselves when (zones + 1) x keys bins stay small,
+        else only the keys that count and occur in the window, renumbered."""
+        tables, size = self.tables, self.joint_keys.size
+        if (zone_count + 1) * size <= DIRECT_BINS:
+            return np.where(tables.plain, np.arange(size), -1), key.ravel()
+        present = np.flatnonzero(np.bincount(key.ravel(), minlength=size) != 0)
+        plain = present[tables.plain[present]]
+        remap = np.zeros(size, np.intp)
+        remap[plain] = np.arange(1, plain.size + 1)
+        return np.r_[-1, plain], np.take(remap, key).ravel()
+
+    def _layer(self, zone_ids, burnt, inside, column, columns, bands):
+        """Entries of the counted keys of one layer: one bincount of (zone, column)."""
+        tables, width = self.tables, columns.size
+        dense = inside is None
+        if dense:
+            index = burnt.astype(np.intp)
+            index *= width
+            index += column
+        else:
+            index = burnt[inside].astype(np.intp) * width + column[inside]
+        size = (zone_ids.size + 1) * width
+        counts = np.bincount(index, minlength=size)
+        found = np.flatnonzero(counts != 0)  # (faster on booleans)
+        zone_pos, column_pos = np.divmod(found, width)
+        # Zone 0: outside the layer's zones; key -1: pixels that do not count.
+        found = found[(zone_pos > 0) & (columns[column_pos] >= 0)]
+        zone_pos, column_pos = np.divmod(found, width)
+        count = counts[found]
+        zone_pos -= 1
+        keys = columns[column_pos]
+        if tables.direct:  # 8-bit confidence: the key holds the value
+            conf_sum = count * tables.conf_value[keys] * tables.conf_counted[keys]
+        else:
+            weights = np.take(tables.conf_weight, index_view(bands["confidence"]).ravel())
+            sums = np.bincount(index, weights if dense else weights[inside], minlength=size)
+            conf_sum = sums[found]
+        return _entries(
+            zone_ids[zone_pos],
+            tables.value_index[keys],
+            tables.status[keys],
+            count,
+            conf_sum,
+            count * tables.conf_counted[keys],
+            tables.values,
+        )
+
+    def _other(self, zone_ids, burnt, key, bands):
+        """Entries of 16-bit class values without a key of their own (rare), pixel by pixel."""
+        tables = self.tables
+        where = np.flatnonzero(np.take(tables.other, key.ravel()) & (burnt > 0))
+        pixel_keys = key.ravel()[where]
+        value_index = index_view(bands["class"]).ravel()[where].astype(np.int64)
+        zone = zone_ids[burnt[where].astype(np.intp) - 1]
+        confidence = index_view(bands["confidence"]).ravel()[where]
+        conf_counted = tables.conf_counted[pixel_keys]
+        entry = _entries(
+            zone,
+            value_index,
+            tables.status[pixel_keys],
+            np.ones(where.size, np.int64),
+            np.take(tables.conf_weight, confidence) * conf_counted,
+            conf_counted,
+            tables.values,
+        )
+        return _merge([entry])
+
+
+def _local_boxes(boxes, window):
+    """Zone pixel boxes clipped to ``window``, in its own rows and columns."""
+    local = boxes - np.array([window.row_off, window.row_off, window.col_off, window.col_off])
+    local[:, 0::2] = np.maximum(local[:, 0::2], 0)
+    local[:, 1] = np.minimum(local[:, 1], window.height - 1)
+    local[:, 3] = np.minimum(local[:, 3], window.width - 1)
+    return local
+
+
+def _burn(zones: Zones, zone_ids: np.ndarray, window: Window, transform) -> np.ndarray:
+    """The window's pixels whose centre is in a zone of ``zone_ids`` (1-based position),
+    0 elsewhere, flattened."""
+    dtype = "uint16" if zone_ids.size < 65535 else "uint32"
+    shapes = ((zones.geometries[z], n) for n, z in enumerate(zone_ids.tolist(), start=1))
+    burnt = features.rasterize(
+        shapes,
+        out_shape=(int(window.height), int(window.width)),
+        transform=transform,
+        fill=0,
+        all_touched=False,
+        dtype=dtype,
+    )
+    return burnt.ravel()
+
+
+def _merge(entries: list) -> tuple:
+    """Entries with the same key summed: (keys sorted, count, confidence sum, pixels)."""
+    keys = np.concatenate([entry[0] for entry in entries])
+    unique, inverse = np.unique(keys, return_inverse=True)
+    return (
+        unique,
+        *(
+            np.bincount(
+                inverse, weights=np.concatenate([e[i] for e in entries]), minlength=unique.size
+            )
+            for i in (1, 2, 3)
+        ),
+    )
+
+
+class _Accumulator:
+    """The sparse entries of all windows, merged now and then (in the calling thread)."""
+
+    def __init__(self):
+        self.entries: list = []
+        self.held = 0
+
+    def add(self, entries: list) -> None:
+        self.entries.extend(entries)
+        self.held += sum(entry[0].size for entry in entries)
+        if self.held > COMPACT_ENTRIES and len(self.entries) > 1:
+            self.entries = [_merge(self.entries)]
+            self.held = self.entries[0][0].size
+
+    def merged(self) -> tuple:
+        if not self.entries:
+            empty = np.zeros(0, np.int64)
+            return empty, empty, np.zeros(0), empty
+        return _merge(self.entries)
+
+
+def run_zonal(
+    request: ZonalRequest,
+    progress: Callable[[float], None] | None = None,
+    is_cancelled: Callable[[], bool] | None = None,
+) -> ZonalResult:
+    """Count the pixels of every zone of ``request`` per class and status.
+
+    ``progress(fraction)`` is called after each window; ``is_cancelled()`` is checked between
+    windows (CropMaskCancelled). Bad bands or thresholds fail as a crop mask would.
+    """
+    plan = make_plan(request.mask)
+    states = BandStates.for_plan(plan)
+    joint_keys = JointKeys(plan, states)
+    tables = _KeyTables(plan, states, joint_keys)
+    boxes = pixel_boxes(request.zones.bounds, plan.grid)
+    index = WindowIndex(plan.windows, boxes)
+    numbers = index.windows_with_zones()
+    reader = WindowReader(plan)
+    counter = _WindowCounter(plan, reader, joint_keys, tables, request.zones, boxes, index)
+    accumulator = _Accumulator()
+    executor = ThreadPoolExecutor(max_workers=plan.threads, thread_name_prefix="zonal")
+    cache_bytes = max(GDAL_CACHE_MIN, 4 * plan.threads * request.mask.window_size**2 * 3)
+    try:
+        with rasterio.Env(GDAL_CACHEMAX=cache_bytes):
+            results = in_order(executor, counter, numbers, 2 * plan.threads, is_cancelled)
+            for done, (_, entries) in enumerate(results, start=1):
+                accumulator.add(entries)
+                if progress is not None:
+                    progress(done / len(numbers))
+    except (RasterioError, OSError) as error:
+        raise CropMaskError(
+            f"Reading the inputs failed: {error}. Check that the input files are complete."
+        ) from None
+    finally:
+        executor.shutdown(wait=True, cancel_futures=True)
+        reader.close()
+    return _result(plan, len(request.zones), tables.values, accumulator.merged())
+
+
+def _result(plan: Plan, zone_count: int, values: int, merged: tuple) -> ZonalResult:
+    keys, count, conf_sum, conf_pixels = merged
+    status = keys & _STATUS_MASK
+    rows, inverse = np.unique(keys >> products.STATUS_BITS, return_inverse=True)
+
+    def total(weights):
+        summed = np.bincount(inverse, weights=weights, minlength=rows.size)
+        return np.rint(summed).astype(np.int64)
+
+    columns = [
+        total(count),
+        total(count * (status == products.KEPT)),
+        total(count * (status == products.LOW_CONFIDENCE)),
+        total(count * (status == products.LOW_VALIDITY)),
+        np.bincount(inverse, weights=conf_sum, minlength=rows.size),
+        total(conf_pixels),
+    ]
+    zone, value_index = rows // values, rows % values
+    class_input = plan.class_input
+    if class_input is None:
+        code, has_code = np.full(rows.size, -1, np.int64), np.zeros(rows.size, bool)
+    else:
+        code = band_values(class_input.dtype)[value_index].astype(np.int64)
+        has_code = np.ones(rows.size, bool)
+    empty = np.setdiff1d(np.arange(zone_count), zone)  # zones without a counted pixel
+    zone = np.concatenate([zone, empty])
+    code = np.concatenate([code, np.full(empty.size, -1, np.int64)])
+    has_code = np.concatenate([has_code, np.zeros(empty.size, bool)])
+    columns = [np.concatenate([c, np.zeros(empty.size, c.dtype)]) for c in columns]
+    order = np.lexsort((code, zone))
+    pixels, kept, low_confidence, low_validity, conf_total, conf_count = (c[order] for c in columns)
+    return ZonalResult(
+        grid=plan.grid,
+        zone_count=zone_count,
+        selected=tuple(plan.selected),
+        pixel_area_m2=pixel_area_m2(plan.grid),
+        zone=zone[order],
+        class_code=code[order],
+        has_code=has_code[order],
+        pixels=pixels,
+        kept=kept,
+        dropped_low_confidence=low_confidence,
+        dropped_low_validity=low_validity,
+        confidence_sum=conf_total,
+        confidence_pixels=conf_count,
+    )

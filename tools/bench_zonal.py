@@ -1,0 +1,319 @@
+"""Benchmark cropconfidence:zonalareas' engine against QGIS's Zonal histogram and exactextract.
+
+On the bench's synthetic 10000² CTY + CTYCL tile (tools/bench.py makes it), with 1,000 and
+35,000 random polygon zones (star-shaped, on a jittered lattice, many overlapping, 1% smaller
+than a pixel), times in a fresh child process each:
+
+- ours: ``raster.zonal.run_zonal`` at MIN_CONFIDENCE=0 (zones read with OGR, as WKB);
+- QGIS ``native:zonalhistogram`` on the CTY band;
+- exactextract (PyPI): ``unique`` and ``frac`` with ``min_coverage_frac=0.5`` and no coverage
+  weight, the nearest it has to the pixel-centre rule.
+
+and reports the ratios and peak RSS (the child's ru_maxrss, imports included). Our per-zone
+per-class pixel counts are compared cell for cell with Zonal histogram's, leaving out the zones
+that hold no pixel centre (QGIS 3.22 counts the pixels such a zone touches).
+
+    python tools/bench_zonal.py [--size 10000] [--zones 1000,35000] [--out /tmp/zonal-bench]
+                                [--threads 0] [--skip-qgis-above N] [--skip-exactextract]
+"""
+
+import argparse
+import json
+import math
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import bench  # noqa: E402  (tools/bench.py: the tile generator and the RSS launcher)
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "build" / "plugins"))
+TINY_SHARE = 0.01
+SEED = 15
+
+
+def make_zones(path, count, size):
+    """``count`` random star polygons over the tile, written to a GeoPackage (EPSG:3035)."""
+    from osgeo import ogr, osr
+
+    rng = np.random.default_rng(SEED + count)
+    side = math.ceil(math.sqrt(count))
+    cell = size * bench.PIXEL / side
+    picked = rng.choice(side * side, count, replace=False)
+    left, top = bench.ORIGIN
+    if path.exists():
+        path.unlink()
+    dataset = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(3035)
+    layer = dataset.CreateLayer("zones", srs, ogr.wkbPolygon)
+    layer.CreateField(ogr.FieldDefn("name", ogr.OFTString))
+    layer.StartTransaction()
+    for number, where in enumerate(picked):
+        row, col = divmod(int(where), side)
+        cx = left + (col + 0.5 + rng.uniform(-0.3, 0.3)) * cell
+        cy = top - (row + 0.5 + rng.uniform(-0.3, 0.3)) * cell
+        tiny = rng.random() < TINY_SHARE
+        vertices = int(rng.integers(6, 17))
+        angles = (np.arange(vertices) + rng.uniform(-0.4, 0.4, vertices)) * 2 * np.pi / vertices
+        radius = rng.uniform(1, 4, vertices) if tiny else cell * rng.uniform(0.35, 0.75, vertices)
+        ring = ogr.Geometry(ogr.wkbLinearRing)
+        for angle, r in zip(np.r_[angles, angles[:1]], np.r_[radius, radius[:1]]):
+            ring.AddPoint_2D(cx + r * math.cos(angle), cy + r * math.sin(angle))
+        polygon = ogr.Geometry(ogr.wkbPolygon)
+        polygon.AddGeometry(ring)
+        feature = ogr.Feature(layer.GetLayerDefn())
+        feature.SetField("name", f"z{number}")
+        feature.SetGeometry(polygon)
+        layer.CreateFeature(feature)
+    layer.CommitTransaction()
+    dataset = None
+
+
+def read_zones(path):
+    """(names, WKB geometries) of a zones file, in feature order."""
+    from osgeo import ogr
+
+    dataset = ogr.Open(str(path))
+    layer = dataset.GetLayer(0)
+    names, shapes = [], []
+    for feature in layer:
+        names.append(feature.GetField("name"))
+        shapes.append(bytes(feature.GetGeometryRef().ExportToWkb()))
+    return names, shapes
+
+
+def _child_ours(spec):
+    from crop_confidence.plugin.raster.plan import BandRef, CropMaskRequest
+    from crop_confidence.plugin.raster.zonal import ZonalRequest, run_zonal
+    from crop_confidence.plugin.raster.zones import Zones
+
+    clock = bench.Clock()
+    names, shapes = read_zones(spec["zones"])
+    zones = Zones.from_shapes(shapes)
+    del shapes
+    loading = time.perf_counter() - clock.start
+    mask = CropMaskRequest(
+        product="cty_ctycl",
+        confidence=BandRef(spec["ctycl"], 1),
+        classes=BandRef(spec["cty"], 1),
+        min_confidence=0,
+        threads=spec["threads"],
+    )
+    result = run_zonal(ZonalRequest(mask, zones))
+    elapsed = clock.stop()
+    keep = result.has_code
+    np.savez(
+        spec["output"],
+        zone=result.zone[keep],
+        code=result.class_code[keep],
+        pixels=result.pixels[keep],
+    )
+    return elapsed, {"zones_loading_s": loading}
+
+
+def _child_zonalhistogram(spec):
+    os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+    sys.path.append(bench.QGIS_PLUGINS)
+    from qgis.core import Qgis, QgsApplication, QgsVectorLayer
+
+    QgsApplication.setPrefixPath("/usr", True)
+    app = QgsApplication([], False)
+    app.initQgis()
+    import processing
+    from processing.core.Processing import Processing
+
+    Processing.initialize()
+    output = spec["output"] + ".gpkg"
+    clock = bench.Clock()
+    processing.run(
+        "native:zonalhistogram",
+        {
+            "INPUT_RASTER": spec["cty"],
+            "RASTER_BAND": 1,
+            "INPUT_VECTOR": spec["zones"],
+            "COLUMN_PREFIX": "HISTO_",
+            "OUTPUT": output,
+        },
+    )
+    elapsed = clock.stop()
+    layer = QgsVectorLayer(output, "histogram", "ogr")
+    fields = [f.name() for f in layer.fields() if f.name().startswith("HISTO_")]
+    codes = {name: name[len("HISTO_") :] for name in fields}
+    rows = {}
+    for feature in layer.getFeatures():
+        rows[feature["name"]] = {
+            codes[name]: int(feature[name]) for name in fields if feature[name]
+        }
+    Path(spec["output"]).write_text(json.dumps(rows))
+    del layer, app  # QGIS 3.22 may crash in exitQgis(): child_main ends with os._exit
+    return elapsed, {"qgis_version": Qgis.version()}
+
+
+def _child_exactextract(spec):
+    from exactextract import exact_extract
+
+    clock = bench.Clock()
+    ops = ["unique(min_coverage_frac=0.5,coverage_weight=none)",
+           "frac(min_coverage_frac=0.5,coverage_weight=none)",
+           "count(min_coverage_frac=0.5,coverage_weight=none)"]  # fmt: skip
+    results = exact_extract(spec["cty"], spec["zones"], ops, include_cols=["name"])
+    elapsed = clock.stop()
+    return elapsed, {"features": len(results)}
+
+
+CHILDREN = {
+    "ours": _child_ours,
+    "zonalhistogram": _child_zonalhistogram,
+    "exactextract": _child_exactextract,
+}
+
+
+def child_main(spec_json):
+    spec = json.loads(spec_json)
+    elapsed, extra = CHILDREN[spec["kind"]](spec)
+    extra["cpu"] = bench.CLOCKS[-1].cpu
+    with open(spec["result"], "w") as handle:
+        json.dump({"elapsed": elapsed, **extra}, handle)
+    os._exit(0)  # no interpreter teardown (QGIS's can crash once the result is written)
+
+
+def run_child(spec, log):
+    """Run one method in a fresh child (through bench.LAUNCHER): its timings and peak RSS."""
+    with tempfile.TemporaryDirectory(prefix="bench-zonal-") as temp:
+        result_path, usage_path = Path(temp, "result.json"), Path(temp, "usage.json")
+        spec = {**spec, "result": str(result_path)}
+        child = [sys.executable, str(Path(__file__).resolve()), "_child", json.dumps(spec)]
+        command = [sys.executable, "-c", bench.LAUNCHER, str(usage_path), *child]
+        env = {**os.environ, "QT_QPA_PLATFORM": "offscreen"}
+        with open(log, "a") as handle:
+            subprocess.run(command, env=env, stdout=handle, stderr=handle, check=True)
+        usage = json.loads(usage_path.read_text())
+        if usage["exit"] != 0:
+            return None
+        result = json.loads(result_path.read_text())
+    result["peak_rss_mb"] = usage["maxrss_kb"] / 1024
+    return result
+
+
+def zones_without_centre(zones_path, cty_path):
+    """Names of the zones that hold no pixel centre of the tile (rasterised one by one)."""
+    import rasterio
+    from rasterio import features, windows
+
+    names, shapes = read_zones(zones_path)
+    from crop_confidence.plugin.raster.zones import polygon_mapping
+
+    empty = set()
+    with rasterio.open(cty_path) as dataset:
+        for name, shape in zip(names, shapes):
+            mapping = polygon_mapping(shape)
+            points = np.concatenate([p[0] for p in mapping["coordinates"]])
+            (xmin, ymin), (xmax, ymax) = points.min(axis=0), points.max(axis=0)
+            window = windows.from_bounds(xmin, ymin, xmax, ymax, dataset.transform)
+            window = window.round_offsets(op="floor").round_lengths(op="ceil")
+            height, width = int(window.height) + 1, int(window.width) + 1
+            burnt = features.rasterize(
+                [(mapping, 1)],
+                out_shape=(height, width),
+                transform=windows.transform(window, dataset.transform),
+                all_touched=False,
+                dtype="uint8",
+            )
+            if not burnt.any():
+                empty.add(name)
+    return empty
+
+
+def compare(ours_npz, histogram_json, zones_path, cty_path):
+    """(zones compared, cells compared, cells that differ, zones left out)."""
+    names, _ = read_zones(zones_path)
+    ours = np.load(ours_npz)
+    mine = {}
+    for zone, code, pixels in zip(ours["zone"], ours["code"], ours["pixels"]):
+        mine.setdefault(names[int(zone)], {})[str(int(code))] = int(pixels)
+    theirs = json.loads(Path(histogram_json).read_text())
+    nodata = str(bench.CTY_OUTSIDE)
+    left_out = zones_without_centre(zones_path, cty_path)
+    cells = differ = compared = 0
+    for name in names:
+        if name in left_out:
+            continue
+        compared += 1
+        a = mine.get(name, {})
+        b = {k: v for k, v in theirs.get(name, {}).items() if k not in (nodata, "NODATA")}
+        for code in set(a) | set(b):
+            cells += 1
+            differ += a.get(code, 0) != b.get(code, 0)
+    return compared, cells, differ, len(left_out)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--size", type=int, default=10000)
+    parser.add_argument("--zones", default="1000,35000")
+    parser.add_argument("--out", type=Path, default=Path("/tmp/zonal-bench"))
+    parser.add_argument("--threads", type=int, default=0)
+    parser.add_argument("--skip-qgis-above", type=int, default=10**9)
+    parser.add_argument("--skip-exactextract", action="store_true")
+    args = parser.parse_args(argv)
+    out = args.out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    log = out / "bench_zonal.log"
+    cty, ctycl = bench.make_inputs(out, args.size)
+    bench.warm_cache([cty, ctycl])
+    report = []
+    for count in [int(n) for n in args.zones.split(",")]:
+        zones = out / f"zones_{count}.gpkg"
+        if not zones.exists():
+            make_zones(zones, count, args.size)
+        common = {"cty": str(cty), "ctycl": str(ctycl), "zones": str(zones)}
+        common["threads"] = args.threads
+        runs = {}
+        kinds = ["ours"]
+        if count <= args.skip_qgis_above:
+            kinds.append("zonalhistogram")
+        if not args.skip_exactextract:
+            kinds.append("exactextract")
+        for kind in kinds:
+            output = str(out / (f"{kind}_{count}" + (".npz" if kind == "ours" else ".json")))
+            print(f"{count} zones: {kind} ...", end=" ", flush=True)
+            runs[kind] = run_child({**common, "kind": kind, "output": output}, log)
+            print(runs[kind] and f"{runs[kind]['elapsed']:.1f} s", flush=True)
+            runs[kind + "_output"] = output
+        line = {"zones": count, **{k: v for k, v in runs.items() if not k.endswith("_output")}}
+        if runs.get("zonalhistogram") and runs.get("ours"):
+            line["check"] = compare(runs["ours_output"], runs["zonalhistogram_output"], zones, cty)
+        report.append(line)
+        print(json.dumps(line, indent=1))
+    (out / "bench_zonal.json").write_text(json.dumps(report, indent=1))
+    for line in report:
+        ours = line["ours"]
+        for peer in ("zonalhistogram", "exactextract"):
+            if line.get(peer):
+                print(
+                    f"{line['zones']} zones: {peer} / ours = "
+                    f"{line[peer]['elapsed'] / ours['elapsed']:.1f}x elapsed, "
+                    f"{line[peer]['cpu'] / ours['cpu']:.1f}x CPU time; peak RSS "
+                    f"{line[peer]['peak_rss_mb']:.0f} MB"
+                )
+        print(f"{line['zones']} zones: ours peak RSS {ours['peak_rss_mb']:.0f} MB")
+        if "check" in line:
+            zones, cells, differ, left_out = line["check"]
+            print(
+                f"{line['zones']} zones: {differ} of {cells} (zone, class) counts differ from "
+                f"Zonal histogram over {zones} zones ({left_out} without a pixel centre left out)"
+            )
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 2 and sys.argv[1] == "_child":
+        child_main(sys.argv[2])
+    else:
+        main()
