@@ -84,9 +84,8 @@
         </message>
         <message>
             <location filename="../plugin/gui/dock.py" line="125" />
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="129" />
             <location filename="../plugin/processing/fetch_algorithm.py" line="102" />
-            <location filename="../plugin/processing/mask_inputs.py" line="67" />
+            <location filename="../plugin/processing/mask_inputs.py" line="68" />
             <location filename="../plugin/processing/style_algorithm.py" line="178" />
             <source>Product</source>
             <translation>Produit</translation>
@@ -734,18 +733,12 @@ La surface cartographiée compte des pixels et est biaisée par les erreurs de c
             <translation>Aucune classe cochée : les classes de cultures par défaut du produit sont conservées.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="52" />
-            <location filename="../plugin/processing/mask_inputs.py" line="57" />
-            <source>{}: the layer '{}' ({}) is not a local raster file. Save it as a GeoTIFF first (Export &gt; Save As).</source>
-            <translation>{} : la couche « {} » ({}) n'est pas un fichier raster local. Enregistrez-la d'abord en GeoTIFF (Exporter &gt; Sauvegarder sous).</translation>
-        </message>
-        <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="86" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="60" />
             <source>Confidence-filtered crop mask</source>
             <translation>Masque de cultures filtré par la confiance</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="91" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="65" />
             <source>Keeps the pixels of the chosen crop classes whose classifier confidence reaches the minimum, and counts the pixels and hectares kept per class.
 
 Layers:
@@ -788,181 +781,84 @@ Pas de données : hors des cartes CTY ou CTYCL ({cty_nodata}, {ctycl_nodata}), u
 Le tableau par classe prend environ 40 % de temps en plus : il n'est calculé que s'il est demandé. La sortie enregistre son produit, ses classes et ses seuils dans ses métadonnées, d'après lesquelles « Appliquer le style Crop Confidence » lui redonne son style.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="137" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="107" />
             <source>Output</source>
             <translation>Sortie</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="138" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="108" />
             <source>Binary mask</source>
             <translation>Masque binaire</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="138" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="108" />
             <source>Filtered class map</source>
             <translation>Carte des classes filtrée</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="143" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="113" />
             <source>Clip to extent</source>
             <translation>Découper selon l'emprise</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="154" />
-            <location filename="../plugin/processing/fetch_algorithm.py" line="140" />
-            <source>Class layer</source>
-            <translation>Couche des classes</translation>
-        </message>
-        <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="155" />
-            <location filename="../plugin/processing/mask_inputs.py" line="78" />
-            <source>Class band</source>
-            <translation>Bande des classes</translation>
-        </message>
-        <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="161" />
-            <location filename="../plugin/processing/fetch_algorithm.py" line="141" />
-            <source>Confidence layer</source>
-            <translation>Couche de confiance</translation>
-        </message>
-        <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="162" />
-            <location filename="../plugin/processing/mask_inputs.py" line="85" />
-            <location filename="../plugin/processing/strata_inputs.py" line="49" />
-            <source>Confidence band</source>
-            <translation>Bande de confiance</translation>
-        </message>
-        <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="168" />
-            <source>Validity layer (OSO)</source>
-            <translation>Couche de validité (OSO)</translation>
-        </message>
-        <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="169" />
-            <location filename="../plugin/processing/mask_inputs.py" line="92" />
-            <source>Validity band</source>
-            <translation>Bande de validité</translation>
-        </message>
-        <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="182" />
-            <location filename="../plugin/processing/mask_inputs.py" line="106" />
-            <source>Minimum validity (cloud-free dates)</source>
-            <translation>Validité minimale (dates sans nuages)</translation>
-        </message>
-        <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="190" />
-            <source>Classes to keep</source>
-            <translation>Classes à conserver</translation>
-        </message>
-        <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="198" />
-            <location filename="../plugin/processing/mask_inputs.py" line="123" />
-            <source>Minimum confidence (%)</source>
-            <translation>Niveau de confiance minimal (%)</translation>
-        </message>
-        <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="209" />
-            <location filename="../plugin/processing/mask_inputs.py" line="136" />
-            <source>Threads (0 = all cores)</source>
-            <translation>Threads (0 = tous les cœurs)</translation>
-        </message>
-        <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="217" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="121" />
             <source>GDAL creation options (KEY=VALUE|KEY=VALUE)</source>
             <translation>Options de création GDAL (CLE=VALEUR|CLE=VALEUR)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="226" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="130" />
             <location filename="../plugin/processing/postprocess.py" line="79" />
             <source>Crop mask</source>
             <translation>Masque de cultures</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="230" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="134" />
             <source>Per-class counts</source>
             <translation>Comptages par classe</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="237" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="141" />
             <source>Total pixels</source>
             <translation>Nombre total de pixels</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="238" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="142" />
             <source>No-data pixels</source>
             <translation>Pixels sans données</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="239" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="143" />
             <source>Kept pixels</source>
             <translation>Pixels conservés</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="240" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="144" />
             <source>Kept area (ha)</source>
             <translation>Surface conservée (ha)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="249" />
-            <location filename="../plugin/processing/mask_inputs.py" line="168" />
-            <source>CONFIDENCE_LAYER: the layer {} cannot be opened as a raster.</source>
-            <translation>CONFIDENCE_LAYER : la couche {} ne peut pas être ouverte comme raster.</translation>
-        </message>
-        <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="258" />
-            <location filename="../plugin/processing/mask_inputs.py" line="177" />
-            <location filename="../plugin/processing/strata_inputs.py" line="81" />
-            <source>{}: the layer {} cannot be opened as a raster.</source>
-            <translation>{} : la couche {} ne peut pas être ouverte comme raster.</translation>
-        </message>
-        <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="275" />
-            <location filename="../plugin/processing/mask_inputs.py" line="196" />
-            <location filename="../plugin/processing/strata_inputs.py" line="91" />
-            <source>{}: band {} does not exist; bands are numbered from 1.</source>
-            <translation>{} : la bande {} n'existe pas ; les bandes sont numérotées à partir de 1.</translation>
-        </message>
-        <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="343" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="195" />
             <source>OUTPUT_TABLE: the folder '{}' of the table '{}' does not exist. Create it or choose another file for the table.</source>
             <translation>OUTPUT_TABLE : le dossier « {} » de la table « {} » n'existe pas. Créez-le ou choisissez un autre fichier pour la table.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="376" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="215" />
             <source>OUTPUT: '{}' is not a GeoTIFF name. The crop mask is always written as a GeoTIFF: give a file name ending in .tif.</source>
             <translation>OUTPUT : « {} » n'est pas un nom de GeoTIFF. Le masque de cultures est toujours écrit en GeoTIFF : donnez un nom de fichier finissant par .tif.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="386" />
-            <location filename="../plugin/processing/mask_inputs.py" line="235" />
-            <source>MIN_VALIDITY {} is ignored: no validity layer is given.</source>
-            <translation>MIN_VALIDITY {} est ignoré : aucune couche de validité n'est donnée.</translation>
-        </message>
-        <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="392" />
-            <location filename="../plugin/processing/mask_inputs.py" line="241" />
-            <source>Product {}, classes {}, minimum confidence {}</source>
-            <translation>Produit {}, classes {}, niveau de confiance minimal {}</translation>
-        </message>
-        <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="395" />
-            <location filename="../plugin/processing/mask_inputs.py" line="244" />
-            <source>all cropland</source>
-            <translation>toutes les terres cultivées</translation>
-        </message>
-        <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="430" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="252" />
             <location filename="../plugin/processing/zonal_algorithm.py" line="186" />
             <source>The rasters' CRS is not projected in metres: areas are not computed.</source>
             <translation>Le SCR des rasters n'est pas projeté en mètres : les surfaces ne sont pas calculées.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="435" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="257" />
             <source>Kept {} of {} pixels ({} ha); {} no-data pixels.</source>
             <translation>{} pixels conservés sur {} ({} ha) ; {} pixels sans données.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="486" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="308" />
             <source>OUTPUT_TABLE: the table '{}' cannot be written: {}. No crop mask was written either. Choose another file or folder for the table.</source>
             <translation>OUTPUT_TABLE : impossible d'écrire la table « {} » : {}. Aucun masque de cultures n'a donc été écrit. Choisissez un autre fichier ou dossier pour la table.</translation>
         </message>
@@ -1012,6 +908,18 @@ Les identifiants proviennent d'une configuration d'authentification QGIS : pour 
             <translation>Dossier de sortie</translation>
         </message>
         <message>
+            <location filename="../plugin/processing/fetch_algorithm.py" line="140" />
+            <location filename="../plugin/processing/mask_inputs.py" line="78" />
+            <source>Class layer</source>
+            <translation>Couche des classes</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/fetch_algorithm.py" line="141" />
+            <location filename="../plugin/processing/mask_inputs.py" line="85" />
+            <source>Confidence layer</source>
+            <translation>Couche de confiance</translation>
+        </message>
+        <message>
             <location filename="../plugin/processing/fetch_algorithm.py" line="142" />
             <source>Validity layer</source>
             <translation>Couche de validité</translation>
@@ -1057,24 +965,82 @@ Les identifiants proviennent d'une configuration d'authentification QGIS : pour 
             <translation>{} élément(s) récupéré(s), {} octets transférés.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/mask_inputs.py" line="77" />
-            <source>Class layer (CTY or OSO classes; not needed for CTYCL only)</source>
-            <translation type="unfinished">Couche des classes (classes CTY ou OSO ; inutile pour CTYCL seule)</translation>
+            <location filename="../plugin/processing/mask_inputs.py" line="58" />
+            <source>{}: the layer '{}' ({}) is not a local raster file. Save it as a GeoTIFF first (Export &gt; Save As).</source>
+            <translation>{} : la couche « {} » ({}) n'est pas un fichier raster local. Enregistrez-la d'abord en GeoTIFF (Exporter &gt; Sauvegarder sous).</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/mask_inputs.py" line="84" />
-            <source>Confidence layer (CTYCL or {oso_confidence_band})</source>
-            <translation type="unfinished">Couche de confiance (CTYCL ou {oso_confidence_band})</translation>
+            <location filename="../plugin/processing/mask_inputs.py" line="79" />
+            <source>Class band</source>
+            <translation>Bande des classes</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/mask_inputs.py" line="91" />
-            <source>Validity layer (OSO {oso_validity_band})</source>
-            <translation type="unfinished">Couche de validité (OSO {oso_validity_band})</translation>
+            <location filename="../plugin/processing/mask_inputs.py" line="86" />
+            <location filename="../plugin/processing/strata_inputs.py" line="49" />
+            <source>Confidence band</source>
+            <translation>Bande de confiance</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/mask_inputs.py" line="92" />
+            <source>Validity layer (OSO)</source>
+            <translation>Couche de validité (OSO)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/mask_inputs.py" line="93" />
+            <source>Validity band</source>
+            <translation>Bande de validité</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/mask_inputs.py" line="107" />
+            <source>Minimum validity (cloud-free dates)</source>
+            <translation>Validité minimale (dates sans nuages)</translation>
         </message>
         <message>
             <location filename="../plugin/processing/mask_inputs.py" line="115" />
-            <source>Classes to keep (comma-separated codes; empty = the product's crops)</source>
-            <translation type="unfinished">Classes à conserver (codes séparés par des virgules ; vide = les cultures du produit)</translation>
+            <source>Classes to keep</source>
+            <translation>Classes à conserver</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/mask_inputs.py" line="123" />
+            <source>Minimum confidence (%)</source>
+            <translation>Niveau de confiance minimal (%)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/mask_inputs.py" line="136" />
+            <source>Threads (0 = all cores)</source>
+            <translation>Threads (0 = tous les cœurs)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/mask_inputs.py" line="169" />
+            <source>CONFIDENCE_LAYER: the layer {} cannot be opened as a raster.</source>
+            <translation>CONFIDENCE_LAYER : la couche {} ne peut pas être ouverte comme raster.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/mask_inputs.py" line="178" />
+            <location filename="../plugin/processing/strata_inputs.py" line="81" />
+            <source>{}: the layer {} cannot be opened as a raster.</source>
+            <translation>{} : la couche {} ne peut pas être ouverte comme raster.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/mask_inputs.py" line="197" />
+            <location filename="../plugin/processing/strata_inputs.py" line="91" />
+            <source>{}: band {} does not exist; bands are numbered from 1.</source>
+            <translation>{} : la bande {} n'existe pas ; les bandes sont numérotées à partir de 1.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/mask_inputs.py" line="236" />
+            <source>MIN_VALIDITY {} is ignored: no validity layer is given.</source>
+            <translation>MIN_VALIDITY {} est ignoré : aucune couche de validité n'est donnée.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/mask_inputs.py" line="242" />
+            <source>Product {}, classes {}, minimum confidence {}</source>
+            <translation>Produit {}, classes {}, niveau de confiance minimal {}</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/mask_inputs.py" line="245" />
+            <source>all cropland</source>
+            <translation>toutes les terres cultivées</translation>
         </message>
         <message>
             <location filename="../plugin/processing/provider.py" line="27" />
@@ -1467,6 +1433,22 @@ OUTPUT_ZONES contient les zones avec kept_&lt;code&gt;_ha pour chaque classe sé
             <location filename="../plugin/qgis/styles.py" line="131" />
             <source>Class {}</source>
             <translation>Classe {}</translation>
+        </message>
+        <message>
+            <source>Class layer (CTY or OSO classes; not needed for CTYCL only)</source>
+            <translation type="vanished">Couche des classes (classes CTY ou OSO ; inutile pour CTYCL seule)</translation>
+        </message>
+        <message>
+            <source>Confidence layer (CTYCL or {oso_confidence_band})</source>
+            <translation type="vanished">Couche de confiance (CTYCL ou {oso_confidence_band})</translation>
+        </message>
+        <message>
+            <source>Validity layer (OSO {oso_validity_band})</source>
+            <translation type="vanished">Couche de validité (OSO {oso_validity_band})</translation>
+        </message>
+        <message>
+            <source>Classes to keep (comma-separated codes; empty = the product's crops)</source>
+            <translation type="vanished">Classes à conserver (codes séparés par des virgules ; vide = les cultures du produit)</translation>
         </message>
         <message>
             <source>Keeps the pixels of the selected crop classes whose classifier confidence reaches a threshold, and counts pixels and hectares per class.

@@ -9,22 +9,18 @@ from qgis.core import (
     QgsProcessingException,
     QgsProcessingOutputLayerDefinition,
     QgsProcessingOutputNumber,
-    QgsProcessingParameterBand,
     QgsProcessingParameterEnum,
     QgsProcessingParameterExtent,
     QgsProcessingParameterFeatureSink,
-    QgsProcessingParameterNumber,
     QgsProcessingParameterRasterDestination,
-    QgsProcessingParameterRasterLayer,
     QgsProcessingParameterString,
-    QgsProcessingUtils,
     QgsProperty,
 )
 
 from .. import compat
 from ..domain import mask_tags, products
-from ..domain.errors import CropMaskError
-from ..qgis.i18n import tr, translated, with_facts
+from ..qgis.i18n import tr, with_facts
+from . import mask_inputs
 from .base import CropConfidenceAlgorithm
 from .class_table import class_features, crop_class_examples, table_fields
 from .postprocess import MaskStylePostProcessor, mask_layer_name, year_in
@@ -33,28 +29,6 @@ PRODUCT_KEYS = products.PRODUCTS
 OUTPUT_MODE_KEYS = products.OUTPUT_MODES
 OUTPUT_SUFFIXES = (".tif", ".tiff")
 PROVIDER_URI = re.compile(r"^[A-Za-z][A-Za-z0-9_]+:")  # not a Windows drive letter
-
-
-CLASS_PICKER_WRAPPER = f"{__package__}.class_widget.ClassesWidgetWrapper"  # loaded by dialogs
-
-
-def product_labels():
-    return [translated(products.PRODUCT_LABELS[key]) for key in PRODUCT_KEYS]
-
-
-def raster_file(layer, parameter):
-    """The local file behind a raster layer, or a clear error."""
-    if layer is None:
-        return None
-    path = layer.source()
-    if layer.providerType() != "gdal" or not os.path.isfile(path):
-        raise QgsProcessingException(
-            tr(
-                "{}: the layer '{}' ({}) is not a local raster file. "
-                "Save it as a GeoTIFF first (Export > Save As)."
-            ).format(parameter, layer.name(), path)
-        )
-    return path
 
 
 class CropMaskAlgorithm(CropConfidenceAlgorithm):
@@ -124,13 +98,9 @@ class CropMaskAlgorithm(CropConfidenceAlgorithm):
         )
 
     def initAlgorithm(self, config=None):  # noqa: ARG002
-        self.addParameter(
-            QgsProcessingParameterEnum(
-                self.PRODUCT, tr("Product"), options=product_labels(), defaultValue=0
-            )
-        )
-        self._add_layers()
-        self._add_thresholds()
+        mask_inputs.add_product(self)
+        mask_inputs.add_layers(self)
+        mask_inputs.add_thresholds(self)
         self.addParameter(
             QgsProcessingParameterEnum(
                 self.OUTPUT_MODE,
@@ -145,81 +115,15 @@ class CropMaskAlgorithm(CropConfidenceAlgorithm):
         self._add_advanced()
         self._add_outputs()
 
-    def _add_layers(self):
-        """The class, confidence and validity layers, each with its band."""
-        for layer, band, layer_name, band_name, optional in (
-            (
-                self.CLASS_LAYER,
-                self.CLASS_BAND,
-                tr("Class layer"),
-                tr("Class band"),
-                True,
-            ),
-            (
-                self.CONFIDENCE_LAYER,
-                self.CONFIDENCE_BAND,
-                tr("Confidence layer"),
-                tr("Confidence band"),
-                False,
-            ),
-            (
-                self.VALIDITY_LAYER,
-                self.VALIDITY_BAND,
-                tr("Validity layer (OSO)"),
-                tr("Validity band"),
-                True,
-            ),
-        ):
-            self.addParameter(
-                QgsProcessingParameterRasterLayer(layer, layer_name, optional=optional)
-            )
-            self.addParameter(QgsProcessingParameterBand(band, band_name, 1, layer, optional=True))
-
-    def _add_thresholds(self):
-        self.addParameter(
-            QgsProcessingParameterNumber(
-                self.MIN_VALIDITY,
-                tr("Minimum validity (cloud-free dates)"),
-                type=compat.NUMBER_INTEGER,
-                defaultValue=0,
-                minValue=0,
-                optional=True,
-            )
-        )
-        classes = QgsProcessingParameterString(
-            self.CLASSES, tr("Classes to keep"), defaultValue="", optional=True
-        )
-        # In the dialog, a class picker (names and colours); the value stays the codes string.
-        classes.setMetadata({"widget_wrapper": {"class": CLASS_PICKER_WRAPPER}})
-        self.addParameter(classes)
-        self.addParameter(
-            QgsProcessingParameterNumber(
-                self.MIN_CONFIDENCE,
-                tr("Minimum confidence (%)"),
-                type=compat.NUMBER_INTEGER,
-                defaultValue=50,
-                minValue=0,
-                maxValue=100,
-            )
-        )
-
     def _add_advanced(self):
-        threads = QgsProcessingParameterNumber(
-            self.THREADS,
-            tr("Threads (0 = all cores)"),
-            type=compat.NUMBER_INTEGER,
-            defaultValue=0,
-            minValue=0,
-            optional=True,
-        )
         options = QgsProcessingParameterString(
             self.CREATION_OPTIONS,
             tr("GDAL creation options (KEY=VALUE|KEY=VALUE)"),
             defaultValue="",
             optional=True,
         )
-        for parameter in (threads, options):
-            parameter.setFlags(parameter.flags() | compat.FLAG_ADVANCED)
+        options.setFlags(options.flags() | compat.FLAG_ADVANCED)
+        for parameter in (mask_inputs.threads_parameter(), options):
             self.addParameter(parameter)
 
     def _add_outputs(self):
@@ -241,43 +145,6 @@ class CropMaskAlgorithm(CropConfidenceAlgorithm):
         ):
             self.addOutput(QgsProcessingOutputNumber(name, description))
 
-    def _layers(self, parameters, context):
-        """The confidence, class and validity layers (None when not given)."""
-        confidence_layer = self.parameterAsRasterLayer(parameters, self.CONFIDENCE_LAYER, context)
-        if confidence_layer is None:
-            raise QgsProcessingException(
-                tr("CONFIDENCE_LAYER: the layer {} cannot be opened as a raster.").format(
-                    parameters.get(self.CONFIDENCE_LAYER)
-                )
-            )
-        class_layer = self.parameterAsRasterLayer(parameters, self.CLASS_LAYER, context)
-        validity_layer = self.parameterAsRasterLayer(parameters, self.VALIDITY_LAYER, context)
-        for name, layer in ((self.CLASS_LAYER, class_layer), (self.VALIDITY_LAYER, validity_layer)):
-            if parameters.get(name) not in (None, "") and layer is None:
-                raise QgsProcessingException(
-                    tr("{}: the layer {} cannot be opened as a raster.").format(
-                        name, parameters.get(name)
-                    )
-                )
-        return confidence_layer, class_layer, validity_layer
-
-    def _band_ref(self, parameters, context, layer, band_parameter, parameter):
-        from ..raster.engine import BandRef
-
-        path = raster_file(layer, parameter)
-        if path is None:
-            return None
-        if parameters.get(band_parameter) in (None, ""):
-            return BandRef(path, 1)
-        band = self.parameterAsInt(parameters, band_parameter, context)
-        if band < 1:
-            raise QgsProcessingException(
-                tr("{}: band {} does not exist; bands are numbered from 1.").format(
-                    band_parameter, band
-                )
-            )
-        return BandRef(path, band)
-
     def _bounds(self, parameters, context, crs):
         """EXTENT in ``crs`` as (xmin, ymin, xmax, ymax), or None for the whole layers."""
         if parameters.get(self.EXTENT) in (None, ""):
@@ -288,36 +155,21 @@ class CropMaskAlgorithm(CropConfidenceAlgorithm):
         return (extent.xMinimum(), extent.yMinimum(), extent.xMaximum(), extent.yMaximum())
 
     def _request(self, parameters, context):
-        from ..raster.engine import CropMaskRequest
         from ..raster.output import parse_creation_options
 
-        product = PRODUCT_KEYS[self.parameterAsEnum(parameters, self.PRODUCT, context)]
         mode = OUTPUT_MODE_KEYS[self.parameterAsEnum(parameters, self.OUTPUT_MODE, context)]
-        confidence_layer, class_layer, validity_layer = self._layers(parameters, context)
-        bounds = self._bounds(parameters, context, confidence_layer.crs())
-        codes = products.parse_class_list(self.parameterAsString(parameters, self.CLASSES, context))
-
-        def band_ref(layer, band_parameter, parameter):
-            return self._band_ref(parameters, context, layer, band_parameter, parameter)
-
-        return CropMaskRequest(
-            product=product,
-            confidence=band_ref(confidence_layer, self.CONFIDENCE_BAND, self.CONFIDENCE_LAYER),
-            classes=None
-            if product == products.CTYCL_ONLY
-            else band_ref(class_layer, self.CLASS_BAND, self.CLASS_LAYER),
-            validity=band_ref(validity_layer, self.VALIDITY_BAND, self.VALIDITY_LAYER),
-            class_codes=codes,
-            min_confidence=self.parameterAsInt(parameters, self.MIN_CONFIDENCE, context),
-            min_validity=self.parameterAsInt(parameters, self.MIN_VALIDITY, context),
+        request, confidence_layer = mask_inputs.mask_request(
+            self,
+            parameters,
+            context,
             output_mode=mode,
-            bounds=bounds,
-            threads=self.parameterAsInt(parameters, self.THREADS, context),
             creation_options=parse_creation_options(
                 self.parameterAsString(parameters, self.CREATION_OPTIONS, context)
             ),
             class_counts=self._table_requested(parameters, context),
         )
+        bounds = self._bounds(parameters, context, confidence_layer.crs())
+        return dataclasses.replace(request, bounds=bounds)
 
     def _table_destination(self, parameters, context):
         """OUTPUT_TABLE as a string ('' when not asked for)."""
@@ -350,23 +202,10 @@ class CropMaskAlgorithm(CropConfidenceAlgorithm):
         ready, missing = self.canExecute()  # without rasterio: say so, not an ImportError
         if not ready:
             return False, missing
-        from ..raster.engine import check_raster
-
         # QGIS would say "not found" of a file that exists but cannot be read.
-        for name, role in (
-            (self.CLASS_LAYER, "class"),
-            (self.CONFIDENCE_LAYER, "confidence"),
-            (self.VALIDITY_LAYER, "validity"),
-        ):
-            value = parameters.get(name)
-            if not isinstance(value, str) or not value:
-                continue
-            if QgsProcessingUtils.mapLayerFromString(value, context) is not None:
-                continue
-            try:
-                check_raster(role, value)
-            except CropMaskError as error:
-                return False, f"{name}: {error}"
+        readable, message = mask_inputs.check_layer_values(parameters, context)
+        if not readable:
+            return False, message
         return super().checkParameterValues(parameters, context)
 
     def _output_path(self, parameters, context):
@@ -380,30 +219,13 @@ class CropMaskAlgorithm(CropConfidenceAlgorithm):
             )
         return output
 
-    def _report_request(self, request, feedback):
-        if request.validity is None and request.min_validity > 0:
-            feedback.reportError(
-                tr("MIN_VALIDITY {} is ignored: no validity layer is given.").format(
-                    request.min_validity
-                ),
-                False,
-            )
-        feedback.pushInfo(
-            tr("Product {}, classes {}, minimum confidence {}").format(
-                translated(products.PRODUCT_LABELS[request.product]),
-                ", ".join(map(str, products.resolve_classes(request.product, request.class_codes)))
-                or tr("all cropland"),
-                request.min_confidence,
-            )
-        )
-
     def process(self, parameters, context, feedback):
         from ..raster.engine import run_crop_mask
 
         request = self._request(parameters, context)
         output = self._output_path(parameters, context)
         self._check_table_destination(parameters, context)
-        self._report_request(request, feedback)
+        mask_inputs.report_request(request, feedback)
         # Its settings go into the output's metadata, for cropconfidence:style.
         codes = products.resolve_classes(request.product, request.class_codes)
         request = dataclasses.replace(

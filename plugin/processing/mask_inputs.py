@@ -22,7 +22,7 @@ from qgis.core import (
 from .. import compat
 from ..domain import products
 from ..domain.errors import CropMaskError
-from ..qgis.i18n import tr, translated, with_facts
+from ..qgis.i18n import tr, translated
 
 PRODUCT = "PRODUCT"
 CLASS_LAYER = "CLASS_LAYER"
@@ -36,6 +36,7 @@ CLASSES = "CLASSES"
 MIN_CONFIDENCE = "MIN_CONFIDENCE"
 THREADS = "THREADS"
 PRODUCT_KEYS = products.PRODUCTS
+CLASS_PICKER_WRAPPER = f"{__package__}.class_widget.ClassesWidgetWrapper"  # loaded by dialogs
 LAYER_ROLES = (
     (CLASS_LAYER, "class"),
     (CONFIDENCE_LAYER, "confidence"),
@@ -74,21 +75,21 @@ def add_layers(algorithm):
         (
             CLASS_LAYER,
             CLASS_BAND,
-            tr("Class layer (CTY or OSO classes; not needed for CTYCL only)"),
+            tr("Class layer"),
             tr("Class band"),
             True,
         ),
         (
             CONFIDENCE_LAYER,
             CONFIDENCE_BAND,
-            with_facts(tr("Confidence layer (CTYCL or {oso_confidence_band})")),
+            tr("Confidence layer"),
             tr("Confidence band"),
             False,
         ),
         (
             VALIDITY_LAYER,
             VALIDITY_BAND,
-            with_facts(tr("Validity layer (OSO {oso_validity_band})")),
+            tr("Validity layer (OSO)"),
             tr("Validity band"),
             True,
         ),
@@ -107,16 +108,15 @@ def add_thresholds(algorithm):
             type=compat.NUMBER_INTEGER,
             defaultValue=0,
             minValue=0,
-        )
-    )
-    algorithm.addParameter(
-        QgsProcessingParameterString(
-            CLASSES,
-            tr("Classes to keep (comma-separated codes; empty = the product's crops)"),
-            defaultValue="",
             optional=True,
         )
     )
+    classes = QgsProcessingParameterString(
+        CLASSES, tr("Classes to keep"), defaultValue="", optional=True
+    )
+    # In the dialog, a class picker (names and colours); the value stays the codes string.
+    classes.setMetadata({"widget_wrapper": {"class": CLASS_PICKER_WRAPPER}})
+    algorithm.addParameter(classes)
     algorithm.addParameter(
         QgsProcessingParameterNumber(
             MIN_CONFIDENCE,
@@ -137,6 +137,7 @@ def threads_parameter():
         type=compat.NUMBER_INTEGER,
         defaultValue=0,
         minValue=0,
+        optional=True,
     )
     parameter.setFlags(parameter.flags() | compat.FLAG_ADVANCED)
     return parameter
@@ -239,7 +240,7 @@ def report_request(request, feedback):
         )
     feedback.pushInfo(
         tr("Product {}, classes {}, minimum confidence {}").format(
-            request.product,
+            translated(products.PRODUCT_LABELS[request.product]),
             ", ".join(map(str, products.resolve_classes(request.product, request.class_codes)))
             or tr("all cropland"),
             request.min_confidence,

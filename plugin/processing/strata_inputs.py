@@ -71,7 +71,7 @@ def add_strata_parameters(algorithm, zone_description):
 
 def _band_ref(algorithm, parameters, context, layer_name, band_name, optional):
     from ..raster.plan import BandRef
-    from .cropmask_algorithm import raster_file
+    from .mask_inputs import raster_file
 
     layer = algorithm.parameterAsRasterLayer(parameters, layer_name, context)
     if layer is None:
