@@ -52,6 +52,41 @@ def offline_sources():
         settings.set_value(key, value)
 
 
+@pytest.fixture()
+def make_dock(qgis_iface, qtbot, offline_sources, tmp_path):  # noqa: ARG001
+    """make_dock() -> a shown Crop Confidence dock on the offline sample, with its downloads
+    under tmp_path, in an empty project; closed and the project emptied afterwards. Set the
+    canvas before calling it: the dock reads it when it opens."""
+    from qgis.core import QgsProject
+
+    from crop_confidence.plugin.gui.dock import CropConfidenceDock
+    from crop_confidence.plugin.qgis import settings
+
+    def clear_project():
+        QgsProject.instance().removeAllMapLayers()
+        QgsProject.instance().layerTreeRoot().removeAllChildren()
+
+    saved_folder = settings.value("download_folder")
+    settings.set_value("download_folder", str(tmp_path / "downloads"))
+    clear_project()
+    made = []
+
+    def make():
+        widget = CropConfidenceDock(qgis_iface)
+        qtbot.addWidget(widget)
+        widget.show()
+        qtbot.waitUntil(lambda: widget.year_combo.count() > 0, timeout=10_000)
+        made.append(widget)
+        return widget
+
+    yield make
+    for widget in made:
+        widget.cancel_all()
+        widget.close()
+    settings.set_value("download_folder", saved_folder)
+    clear_project()
+
+
 @pytest.fixture(autouse=True, scope="session")
 def real_layer_tree_view(qgis_app, qgis_iface):  # noqa: ARG001 (torn down before QGIS exits)
     """A real layer tree view on the project's tree for pytest-qgis's stub iface.

@@ -30,27 +30,11 @@ def nomenclature(table):
 
 
 @pytest.fixture()
-def dock(qgis_iface, qtbot, offline_sources, tmp_path):  # noqa: ARG001
-    from crop_confidence.plugin.gui.dock import CropConfidenceDock
-    from crop_confidence.plugin.qgis import settings
-
-    saved_folder = settings.value("download_folder")
-    settings.set_value("download_folder", str(tmp_path / "downloads"))
+def dock(qgis_iface, make_dock):
     canvas = qgis_iface.mapCanvas()
     canvas.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:3035"))
     canvas.setExtent(AREA_3035)
-    QgsProject.instance().removeAllMapLayers()
-    QgsProject.instance().layerTreeRoot().removeAllChildren()
-    widget = CropConfidenceDock(qgis_iface)
-    qtbot.addWidget(widget)
-    widget.show()
-    qtbot.waitUntil(lambda: widget.year_combo.count() > 0, timeout=10_000)
-    yield widget
-    widget.cancel_all()
-    widget.close()
-    settings.set_value("download_folder", saved_folder)
-    QgsProject.instance().removeAllMapLayers()
-    QgsProject.instance().layerTreeRoot().removeAllChildren()
+    return make_dock()
 
 
 @pytest.fixture()

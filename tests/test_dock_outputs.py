@@ -22,24 +22,8 @@ ALG = "cropconfidence:cropmask"
 
 
 @pytest.fixture()
-def dock(qgis_iface, qtbot, offline_sources, tmp_path, provider):  # noqa: ARG001
-    from crop_confidence.plugin.gui.dock import CropConfidenceDock
-    from crop_confidence.plugin.qgis import settings
-
-    saved_folder = settings.value("download_folder")
-    settings.set_value("download_folder", str(tmp_path / "downloads"))
-    QgsProject.instance().removeAllMapLayers()
-    QgsProject.instance().layerTreeRoot().removeAllChildren()
-    widget = CropConfidenceDock(qgis_iface)
-    qtbot.addWidget(widget)
-    widget.show()
-    qtbot.waitUntil(lambda: widget.year_combo.count() > 0, timeout=10_000)
-    yield widget
-    widget.cancel_all()
-    widget.close()
-    settings.set_value("download_folder", saved_folder)
-    QgsProject.instance().removeAllMapLayers()
-    QgsProject.instance().layerTreeRoot().removeAllChildren()
+def dock(make_dock, provider):  # noqa: ARG001
+    return make_dock()
 
 
 def fetch(qtbot, dock, product, crs, area):

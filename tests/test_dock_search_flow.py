@@ -10,7 +10,7 @@ import warnings
 from pathlib import Path
 
 import pytest
-from qgis.core import Qgis, QgsCoordinateReferenceSystem, QgsProject, QgsRectangle
+from qgis.core import Qgis, QgsCoordinateReferenceSystem, QgsRectangle
 from qgis.PyQt.QtCore import Qt, QTimer
 from qgis.PyQt.QtWidgets import QApplication, QTextBrowser
 
@@ -27,27 +27,14 @@ WARNING = Qgis.MessageLevel.Warning
 
 
 @pytest.fixture()
-def dock(qgis_iface, qtbot, offline_sources, tmp_path):  # noqa: ARG001
-    from crop_confidence.plugin.gui.dock import CropConfidenceDock
-    from crop_confidence.plugin.qgis import settings
-
-    saved_folder = settings.value("download_folder")
-    settings.set_value("download_folder", str(tmp_path / "downloads"))
+def dock(qgis_iface, qtbot, make_dock):
     canvas = qgis_iface.mapCanvas()
     canvas.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:3035"))
     canvas.setExtent(AREA_3035)
-    QgsProject.instance().removeAllMapLayers()
-    widget = CropConfidenceDock(qgis_iface)
-    qtbot.addWidget(widget)
-    widget.show()
+    widget = make_dock()
     qtbot.waitUntil(lambda: not widget.years_loading, timeout=10_000)
     qgis_iface.messageBar().clear_messages()
-    yield widget
-    widget.cancel_all()
-    widget.close()
-    settings.set_value("download_folder", saved_folder)
-    QgsProject.instance().removeAllMapLayers()
-    QgsProject.instance().layerTreeRoot().removeAllChildren()
+    return widget
 
 
 def offered(dock):

@@ -35,19 +35,18 @@ class CropMaskAlgorithm(CropConfidenceAlgorithm):
     NAME = "cropmask"
     GROUP_ID = "cropmasks"
 
-    PRODUCT = "PRODUCT"
-    CLASS_LAYER = "CLASS_LAYER"
-    CLASS_BAND = "CLASS_BAND"
-    CONFIDENCE_LAYER = "CONFIDENCE_LAYER"
-    CONFIDENCE_BAND = "CONFIDENCE_BAND"
-    VALIDITY_LAYER = "VALIDITY_LAYER"
-    VALIDITY_BAND = "VALIDITY_BAND"
-    MIN_VALIDITY = "MIN_VALIDITY"
-    CLASSES = "CLASSES"
-    MIN_CONFIDENCE = "MIN_CONFIDENCE"
+    # The inputs it shares with zonalareas (mask_inputs), then its own.
+    PRODUCT, CLASS_LAYER, CLASS_BAND = (
+        mask_inputs.PRODUCT,
+        mask_inputs.CLASS_LAYER,
+        mask_inputs.CLASS_BAND,
+    )
+    CONFIDENCE_LAYER, CONFIDENCE_BAND = mask_inputs.CONFIDENCE_LAYER, mask_inputs.CONFIDENCE_BAND
+    VALIDITY_LAYER, VALIDITY_BAND = mask_inputs.VALIDITY_LAYER, mask_inputs.VALIDITY_BAND
+    MIN_VALIDITY, MIN_CONFIDENCE = mask_inputs.MIN_VALIDITY, mask_inputs.MIN_CONFIDENCE
+    CLASSES, THREADS = mask_inputs.CLASSES, mask_inputs.THREADS
     OUTPUT_MODE = "OUTPUT_MODE"
     EXTENT = "EXTENT"
-    THREADS = "THREADS"
     CREATION_OPTIONS = "CREATION_OPTIONS"
     OUTPUT = "OUTPUT"
     OUTPUT_TABLE = "OUTPUT_TABLE"
