@@ -197,6 +197,7 @@ class SampleDesignAlgorithm(CropConfidenceAlgorithm):
             progress=lambda fraction: feedback.setProgress(50 * fraction),
             is_cancelled=callbacks["is_cancelled"],
         )
+        strata_inputs.report_map_values(counted, feedback)
         total = self._total(parameters, context, counted)
         choice = self.parameterAsEnum(parameters, self.ALLOCATION, context)
         allocation = area_estimate.ALLOCATIONS[choice]
