@@ -27,6 +27,7 @@ from affine import Affine
 from rasterio.windows import Window
 
 from ..domain.errors import CropMaskCancelled, CropMaskError
+from .engine import GDAL_CACHE_MIN
 from .grid import (
     Grid,
     block_windows,
@@ -36,7 +37,6 @@ from .grid import (
     pixel_area_m2,
     window_steps,
 )
-from .engine import GDAL_CACHE_MIN
 from .plan import DEFAULT_WINDOW, BandRef, Input, inspect
 from .strata_values import (
     HIGH,
