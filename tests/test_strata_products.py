@@ -4,6 +4,7 @@ recorded settings, the band description or the file name. The references are pla
 counts of the arrays, with the codes taken from the product documentation (the sample README,
 resources/nomenclature.csv) written out here."""
 
+import csv
 import shutil
 from pathlib import Path
 
@@ -134,10 +135,30 @@ def test_ctycl_special_codes_stay_unsplit(tmp_path):
 # ------------------------------------------------------------------ crop masks and processing.run
 
 
-def run(algorithm, parameters):
+class Log:
+    """A QgsProcessingFeedback that keeps the log (made lazily: QGIS must be up)."""
+
+    def __new__(cls):
+        from qgis.core import QgsProcessingFeedback
+
+        class Feedback(QgsProcessingFeedback):
+            def __init__(self):
+                super().__init__()
+                self.lines = []
+
+            def pushInfo(self, info):  # noqa: N802 (QGIS API)
+                self.lines.append(info)
+
+            def reportError(self, error, fatalError=False):  # noqa: N802, N803 (QGIS API)
+                self.lines.append(error)
+
+        return Feedback()
+
+
+def run(algorithm, parameters, feedback=None):
     import processing
 
-    return processing.run(algorithm, parameters)
+    return processing.run(algorithm, parameters, feedback=feedback)
 
 
 def crop_mask(tmp_path, mode, product=0, classes=None, confidence=CTYCL):
@@ -156,11 +177,12 @@ def crop_mask(tmp_path, mode, product=0, classes=None, confidence=CTYCL):
     return output
 
 
-def sampled_strata(path, **extra):
+def sampled_strata(path, log=None, **extra):
     result = run(
         "cropconfidence:sampledesign",
         {"MAP": path, "SAMPLE_SIZE": 20, "ALLOCATION": 1, "OUTPUT": "memory:",
          "OUTPUT_STRATA": "memory:", **extra},
+        log,
     )  # fmt: skip
     return {f["stratum"]: f["pixels"] for f in result["OUTPUT_STRATA"].getFeatures()}
 
@@ -195,6 +217,134 @@ def test_an_oso_class_map_keeps_not_kept_as_a_stratum(provider, tmp_path):  # no
 def test_processing_product_parameter_and_log(provider, tmp_path, oso_values):  # noqa: ARG001
     path = write_raster(tmp_path / "plain.tif", oso_values)
     expected = {str(k // 3): c for k, c in unsplit_counts(oso_values, [0, 255]).items()}
-    assert sampled_strata(path, PRODUCT=OSO_PRODUCT) == expected
+    log = Log()
+    assert sampled_strata(path, log, PRODUCT=OSO_PRODUCT) == expected
+    assert "Map: product OSO 2018+ (23 classes) (PRODUCT); no data: 0, 255." in log.lines
     everything = {str(k // 3): c for k, c in unsplit_counts(oso_values, []).items()}
-    assert sampled_strata(path) == everything
+    log = Log()
+    assert sampled_strata(path, log) == everything
+    assert (
+        "Map: product not recognised and no declared no-data value: every value is a "
+        "stratum. Choose PRODUCT to exclude a product's no-data codes." in log.lines
+    )
+    cty = write_raster(tmp_path / "CLMS_HRLVLCC_CTY_S2021.tif", np.array([[0, 65535]], np.uint16))
+    log = Log()
+    assert sampled_strata(cty, log, SAMPLE_SIZE=1) == {"0": 1}
+    assert (
+        "Map: product CTY + CTYCL, from the file name 'CLMS_HRLVLCC_CTY_S2021.tif'; "
+        "no data: 65535." in log.lines
+    )
+
+
+# ------------------------------------------------------------------ the modeller
+
+
+def chained_model():
+    """A model: cropconfidence:cropmask (a filtered class map) -> cropconfidence:sampledesign
+    on it, split by the same confidence layer."""
+    from qgis.core import (
+        QgsProcessingModelAlgorithm,
+        QgsProcessingModelChildAlgorithm,
+        QgsProcessingModelChildParameterSource,
+        QgsProcessingModelOutput,
+        QgsProcessingModelParameter,
+        QgsProcessingParameterRasterLayer,
+    )
+
+    static = QgsProcessingModelChildParameterSource.fromStaticValue
+    model_input = QgsProcessingModelChildParameterSource.fromModelParameter
+    model = QgsProcessingModelAlgorithm("maskthensample", "Tests", "tests")
+    for name in ("class_layer", "confidence_layer"):
+        model.addModelParameter(
+            QgsProcessingParameterRasterLayer(name, name), QgsProcessingModelParameter(name)
+        )
+
+    def child(algorithm, child_id, sources, outputs):
+        component = QgsProcessingModelChildAlgorithm(algorithm)
+        component.setChildId(child_id)
+        for parameter, value in sources.items():
+            component.addParameterSources(parameter, [value])
+        model_outputs = {}
+        for name, child_output in outputs.items():
+            output = QgsProcessingModelOutput(name, name)
+            output.setChildId(child_id)
+            output.setChildOutputName(child_output)
+            model_outputs[name] = output
+        component.setModelOutputs(model_outputs)
+        model.addChildAlgorithm(component)
+
+    child(
+        "cropconfidence:cropmask",
+        "mask",
+        {
+            "PRODUCT": static(0),
+            "CLASS_LAYER": model_input("class_layer"),
+            "CONFIDENCE_LAYER": model_input("confidence_layer"),
+            "MIN_CONFIDENCE": static(50),
+            "OUTPUT_MODE": static(1),  # a filtered class map
+        },
+        {"class_map": "OUTPUT"},
+    )
+    child(
+        "cropconfidence:sampledesign",
+        "sample",
+        {
+            "MAP": QgsProcessingModelChildParameterSource.fromChildOutput("mask", "OUTPUT"),
+            "CONFIDENCE_LAYER": model_input("confidence_layer"),
+            "CONFIDENCE_SPLIT": static(70),
+            "SAMPLE_SIZE": static(150),
+            "ALLOCATION": static(2),
+            "MIN_PER_STRATUM": static(2),
+            "SEED": static(4),
+        },
+        {"points": "OUTPUT", "strata": "OUTPUT_STRATA"},
+    )
+    return model
+
+
+def test_crop_mask_then_sample_design_in_a_model(provider, tmp_path):  # noqa: ARG001
+    model = chained_model()
+    for child_id in ("mask", "sample"):
+        valid = model.validateChildAlgorithm(child_id)
+        assert valid == (True, []), valid[1]
+    class_map, points = tmp_path / "class_map.tif", tmp_path / "points.gpkg"
+    strata_path = tmp_path / "strata.csv"
+    log = Log()
+    results = run(
+        model,
+        {
+            "class_layer": str(CTY),
+            "confidence_layer": str(CTYCL),
+            "mask:class_map": str(class_map),
+            "sample:points": str(points),
+            "sample:strata": str(strata_path),
+        },
+        log,
+    )
+    assert (
+        "Map: a crop mask (CTY + CTYCL, classes), from its metadata; no data: 65535." in log.lines
+    )
+    assert results["mask:class_map"] == str(class_map)
+    with rasterio.open(class_map) as dataset:
+        classes = dataset.read(1)
+        assert dataset.tags()["CROPCONFIDENCE_OUTPUT_MODE"] == "classes"
+    with rasterio.open(CTYCL) as dataset:
+        confidence = dataset.read(1)
+    # the strata, from the rules: 65535 (CTY outside) in none, 0 ("not kept") one of them;
+    # CTYCL 253 and 255 unsplit, below 70 low, from 70 high
+    level = np.where(confidence > 100, 0, np.where(confidence < 70, 1, 2))
+    names = {0: "", 1: "/low", 2: "/high"}
+    keys = (classes.astype(int) * 3 + level)[classes != 65535]
+    found, counts = np.unique(keys, return_counts=True)
+    expected = {f"{k // 3}{names[k % 3]}": c for k, c in zip(found.tolist(), counts.tolist())}
+    assert (
+        "0" in expected and "0/low" in expected and not any(k.startswith("65535") for k in expected)
+    )
+    with open(strata_path, newline="") as stream:
+        strata = list(csv.DictReader(stream))
+    assert {row["stratum"]: int(row["pixels"]) for row in strata} == expected
+    assert sum(int(row["n"]) for row in strata) == 150
+    from qgis.core import QgsVectorLayer
+
+    layer = QgsVectorLayer(str(points), "points")
+    assert layer.isValid() and layer.featureCount() == 150

@@ -141,6 +141,7 @@ class SampleDesignAlgorithm(CropConfidenceAlgorithm):
                 tr("Target standard error of overall accuracy"),
                 type=compat.NUMBER_DOUBLE,
                 defaultValue=0.01,
+                optional=True,  # used only when SAMPLE_SIZE is 0; its default then
                 minValue=0.0,
                 maxValue=1.0,
             )

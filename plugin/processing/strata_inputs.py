@@ -102,7 +102,7 @@ def report_map_values(counted, feedback):
 
     values = counted.values
     identity = values.identity
-    codes = ", ".join(map(str, values.nodata)) or tr("none")
+    codes = ", ".join(map(str, values.nodata))
     name = products.PRODUCT_NAMES.get(identity.product, "")
     if identity.rule == sv.MASK_METADATA:
         text = tr("Map: a crop mask ({}, {}), from its metadata; no data: {}.").format(
@@ -118,11 +118,16 @@ def report_map_values(counted, feedback):
         text = tr("Map: product {}, from the file name '{}'; no data: {}.").format(
             name, identity.source, codes
         )
-    else:
+    elif values.nodata:
         text = tr(
             "Map: product not recognised; only its declared no-data value is excluded ({}). "
             "Choose PRODUCT to exclude a product's no-data codes."
         ).format(codes)
+    else:
+        text = tr(
+            "Map: product not recognised and no declared no-data value: every value is a "
+            "stratum. Choose PRODUCT to exclude a product's no-data codes."
+        )
     feedback.pushInfo(text)
 
 
