@@ -3,6 +3,7 @@ cropconfidence:sampledesign through processing.run and qgis_process (with areaes
 
 import csv
 import json
+import math
 import os
 import subprocess
 import sys
@@ -248,8 +249,14 @@ def test_confidence_strata_and_zone(provider, random_pair, tmp_path):  # noqa: A
 
 
 def test_cochran_sample_size_from_the_target_se(provider, tmp_path):  # noqa: ARG001
-    # the paper's strata shares (200 : 150 : 3200 : 6450), S(O) = 0.01, user's 0.7, 0.6, 0.9,
-    # 0.95: n = 641 (see test_area_estimate); minimum 75: 75, 75, 163, 328
+    # A formula check against a hand computation (illustrative inputs, not published figures):
+    # the strata shares of the paper's example (200 : 150 : 3200 : 6450), S(O) = 0.01, expected
+    # user's accuracies 0.7, 0.6, 0.9, 0.95; n from Olofsson 2014 eq. 13 written out here.
+    # Minimum 75: classes 1 and 2 get 75, the other 491 are shared 3200 : 6450 -> 163, 328.
+    shares, users = [200, 150, 3200, 6450], [0.7, 0.6, 0.9, 0.95]
+    spread = sum(w / 10_000 * math.sqrt(u * (1 - u)) for w, u in zip(shares, users))
+    expected = math.ceil((spread / 0.01) ** 2)
+    assert expected == 641  # the by-hand allocation below is for this n
     classes = np.repeat(np.arange(1, 5, dtype=np.uint8), [200, 150, 3200, 6450]).reshape(100, 100)
     path = write_raster(tmp_path / "paper.tif", classes, nodata=0)
     result = run(
@@ -264,7 +271,7 @@ def test_cochran_sample_size_from_the_target_se(provider, tmp_path):  # noqa: AR
             "OUTPUT_STRATA": "memory:",
         }
     )
-    assert result["TOTAL_SAMPLE"] == 641
+    assert result["TOTAL_SAMPLE"] == expected
     assert [s["n"] for s in features(result["OUTPUT_STRATA"])] == [75, 75, 163, 328]
 
 
