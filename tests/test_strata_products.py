@@ -132,6 +132,24 @@ def test_ctycl_special_codes_stay_unsplit(tmp_path):
     assert stratum_key(0, 0) in strata and stratum_key(1110, 1) in strata
 
 
+def test_oso_confidence_nodata_stays_unsplit(tmp_path):
+    # the sample's three bands declare 0 (states.py: no data); 255 is not a percentage
+    path = tmp_path / "OSO_2021.tif"
+    shutil.copy(OSO, path)
+    with rasterio.open(path, "r+") as dataset:
+        classes, confidence = dataset.read(1), dataset.read(2)
+        confidence[::7, ::5] = 255
+        confidence[3::11, ::3] = 0
+        dataset.write(confidence, 2)
+    strata, identity = counted(path, confidence=BandRef(str(path), 2), split=40)
+    assert identity.rule == sv.BAND_DESCRIPTION
+    level = np.where(np.isin(confidence, [0, 255]), 0, np.where(confidence < 40, 1, 2))
+    keys = (classes.astype(int) * 3 + level)[~np.isin(classes, [0, 255])]
+    found, counts = np.unique(keys, return_counts=True)
+    assert strata == dict(zip(found.tolist(), counts.tolist()))
+    assert any(key % 3 == 0 for key in strata) and any(key % 3 == 1 for key in strata)
+
+
 # ------------------------------------------------------------------ crop masks and processing.run
 
 
