@@ -177,16 +177,31 @@ def test_a_stratum_with_one_unit_is_refused():
         ae.stratified_estimate([10, 10], [0, 0, 1], [0, 1, 1], [0, 1, 1], 2)
 
 
-def test_cochran_sample_size_of_the_paper():
-    # Olofsson 2014 section 5.1: S(O) = 0.01, conjectured user's accuracies 0.7, 0.6, 0.9,
-    # 0.95 for the strata of the example: n = (sum W_i S_i / S(O))^2 = 640.5 -> 641.
-    # (These inputs are the paper's, recalled, not from the checked reference file; the
-    # formula is checked by hand here.)
-    w = np.array(PAPER_PIXELS) / sum(PAPER_PIXELS)
-    u = np.array([0.7, 0.6, 0.9, 0.95])
-    by_hand = (sum(w * np.sqrt(u * (1 - u))) / 0.01) ** 2
-    assert by_hand == pytest.approx(640.53, abs=0.01)
-    assert ae.cochran_sample_size(PAPER_PIXELS, u, 0.01) == 641
+def cochran_by_hand(areas, users, target_se):
+    """Olofsson 2014 eq. 13, written out here: n = (sum_i W_i sqrt(U_i (1 - U_i)) / S(O))^2,
+    W_i = the stratum's area share, rounded up to a whole point."""
+    total = sum(areas)
+    spread = sum(a / total * math.sqrt(u * (1 - u)) for a, u in zip(areas, users))
+    return math.ceil((spread / target_se) ** 2)
+
+
+def test_cochran_sample_size_formula_by_hand():
+    # A formula check against a hand computation, not a published figure: the strata are the
+    # paper's example (its stratum sizes are in ../shared/reference/area_estimation.md), but
+    # the target S(O) = 0.01 and the expected user's accuracies 0.7, 0.6, 0.9, 0.95 are
+    # illustrative inputs (the reference file does not give the paper's own sample-size inputs).
+    users = [0.7, 0.6, 0.9, 0.95]
+    expected = cochran_by_hand(PAPER_PIXELS, users, 0.01)
+    assert expected == 641  # (0.00917 + 0.00735 + 0.0960 + 0.1406)^2 / 0.01^2 = 640.5
+    assert ae.cochran_sample_size(PAPER_PIXELS, users, 0.01) == expected
+    # other inputs, same formula: equal areas and one accuracy; and a tiny sample stays >= 1
+    assert ae.cochran_sample_size([5, 5], [0.8, 0.8], 0.03) == cochran_by_hand(
+        [5, 5], [0.8] * 2, 0.03
+    )
+    assert ae.cochran_sample_size([1, 3], [0.99, 0.5], 0.05) == cochran_by_hand(
+        [1, 3], [0.99, 0.5], 0.05
+    )
+    assert ae.cochran_sample_size([1], [1.0], 0.01) == 1
 
 
 def test_allocations_by_hand():

@@ -3,7 +3,10 @@ cropconfidence:sampledesign through processing.run and qgis_process (with areaes
 
 import csv
 import json
+import math
+import os
 import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -246,8 +249,14 @@ def test_confidence_strata_and_zone(provider, random_pair, tmp_path):  # noqa: A
 
 
 def test_cochran_sample_size_from_the_target_se(provider, tmp_path):  # noqa: ARG001
-    # the paper's strata shares (200 : 150 : 3200 : 6450), S(O) = 0.01, user's 0.7, 0.6, 0.9,
-    # 0.95: n = 641 (see test_area_estimate); minimum 75: 75, 75, 163, 328
+    # A formula check against a hand computation (illustrative inputs, not published figures):
+    # the strata shares of the paper's example (200 : 150 : 3200 : 6450), S(O) = 0.01, expected
+    # user's accuracies 0.7, 0.6, 0.9, 0.95; n from Olofsson 2014 eq. 13 written out here.
+    # Minimum 75: classes 1 and 2 get 75, the other 491 are shared 3200 : 6450 -> 163, 328.
+    shares, users = [200, 150, 3200, 6450], [0.7, 0.6, 0.9, 0.95]
+    spread = sum(w / 10_000 * math.sqrt(u * (1 - u)) for w, u in zip(shares, users))
+    expected = math.ceil((spread / 0.01) ** 2)
+    assert expected == 641  # the by-hand allocation below is for this n
     classes = np.repeat(np.arange(1, 5, dtype=np.uint8), [200, 150, 3200, 6450]).reshape(100, 100)
     path = write_raster(tmp_path / "paper.tif", classes, nodata=0)
     result = run(
@@ -262,7 +271,7 @@ def test_cochran_sample_size_from_the_target_se(provider, tmp_path):  # noqa: AR
             "OUTPUT_STRATA": "memory:",
         }
     )
-    assert result["TOTAL_SAMPLE"] == 641
+    assert result["TOTAL_SAMPLE"] == expected
     assert [s["n"] for s in features(result["OUTPUT_STRATA"])] == [75, 75, 163, 328]
 
 
@@ -442,3 +451,70 @@ def test_a_stratum_left_with_fewer_than_two_points_is_reported(provider, runs_ma
         "Stratum 3 gets 1 point(s): the area estimate needs at least 2 per stratum. Use the "
         "minimum-per-stratum allocation or a larger sample."
     ]
+
+
+# ------------------------------------------------------------------ bounded memory
+
+MEMORY_CHILD = r"""
+import sys
+from crop_confidence.plugin.domain import area_estimate
+from crop_confidence.plugin.raster.plan import BandRef
+from crop_confidence.plugin.raster.strata import StrataRequest, count_strata, draw_sample
+
+def status(field):
+    with open("/proc/self/status") as status_file:
+        for line in status_file:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+
+def design(path, n, minimum):
+    request = StrataRequest(BandRef(path))
+    counted = count_strata(request)
+    pixels = [stratum.pixels for stratum in counted.strata]
+    sizes = area_estimate.allocate(pixels, n, area_estimate.MINIMUM_THEN_PROPORTIONAL, minimum)
+    allocated = {stratum.key: int(size) for stratum, size in zip(counted.strata, sizes)}
+    return draw_sample(request, counted, allocated, seed=1)
+
+design(sys.argv[2], 40, 2)  # first use: GDAL's driver and PROJ, numpy's generator
+before = status("VmRSS")
+drawn = len(design(sys.argv[1], 1000, 50))
+print(before, status("VmHWM"), drawn)
+"""
+
+
+def parcels(size, seed):
+    """A CTY-like uint16 map of random 37-pixel parcels, 65535 along the west edge."""
+    rng = np.random.default_rng(seed)
+    codes = np.array([0, 0, 1110, 1120, 1130, 2100, 3100], np.uint16)
+    coarse = rng.choice(codes, (size // 37 + 1, size // 37 + 1))
+    classes = np.repeat(np.repeat(coarse, 37, axis=0), 37, axis=1)[:size, :size]
+    classes[:, : size // 20] = 65535
+    return classes
+
+
+def test_the_sample_design_reads_the_map_block_by_block(tmp_path):
+    """Peak memory of count + draw (1000 points) on a 5000² uint16 map, in a child process.
+
+    The bound is the map's size in memory, 5000² x 2 bytes = 50 MB: a design that held the
+    whole map at once (one read of the band, or GDAL's block cache left at its default of 5 %
+    of the RAM, which kept every decompressed block: +60 MB measured on 4000² before it was
+    bounded) goes over it. Read by 512² windows, the peak stays 16 MB above the RSS after a
+    first small run (which pays the one-time costs of GDAL, PROJ and numpy, not per pixel),
+    the same for 4000² and 10000² maps: the windows' arrays, not the map, set it."""
+    size = 5000
+    big = write_raster(tmp_path / "big.tif", parcels(size, 1), nodata=65535, block=256)
+    small = write_raster(tmp_path / "small.tif", parcels(600, 2), nodata=65535, block=256)
+    env = {key: value for key, value in os.environ.items() if key != "GDAL_CACHEMAX"}
+    completed = subprocess.run(
+        [sys.executable, "-c", MEMORY_CHILD, big, small],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    before, peak, drawn = map(int, completed.stdout.split())
+    assert drawn == 1000
+    map_bytes = size * size * np.dtype(np.uint16).itemsize
+    assert peak - before < map_bytes, (peak - before) / 2**20

@@ -10,6 +10,7 @@ dock's labels load without it (start-up cost).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -99,6 +100,44 @@ LAYER_STYLES = {
     OSO_23: {CLASS: KIND_OSO23, CONFIDENCE: KIND_OSO_CONFIDENCE, VALIDITY: KIND_OSO_VALIDITY},
     OSO_17: {CLASS: KIND_OSO17, CONFIDENCE: KIND_OSO_CONFIDENCE, VALIDITY: KIND_OSO_VALIDITY},
 }
+
+
+# Words of a file name, layer name or band description that tell a layer's kind: CLMS ids
+# (CLMS_HRLVLCC_CTYCL_...), OSO file names (OCS_2018_CESBIO, OSO_2021_...) and band names
+# (OSO_BANDS), as the fetch writes them.
+OSO_NAME_WORDS = ("OSO", "OCS", "CESBIO", "THEIA")
+OSO_CLASS_NAME = "oso"  # what kind_from_name says of an OSO class band (17 or 23: by year)
+
+
+def name_words(text: str | None) -> list[str]:
+    """'CLMS_HRLVLCC_CTY_S2021' -> ['CLMS', 'HRLVLCC', 'CTY', 'S2021']."""
+    return [word for word in re.split(r"[^A-Z0-9]+", (text or "").upper()) if word]
+
+
+def kind_from_name(text: str | None) -> str | None:
+    """The layer kind a name tells (KIND_CTYCL, KIND_CTY, KIND_OSO_CONFIDENCE,
+    KIND_OSO_VALIDITY, OSO_CLASS_NAME), or None."""
+    words = name_words(text)
+    if "CTYCL" in words:
+        return KIND_CTYCL
+    if "CTY" in words:
+        return KIND_CTY
+    if set(OSO_NAME_WORDS) & set(words):
+        if "CONFIDENCE" in words:
+            return KIND_OSO_CONFIDENCE
+        if "VALIDITY" in words:
+            return KIND_OSO_VALIDITY
+        return OSO_CLASS_NAME
+    return None
+
+
+def year_in_name(text: str | None) -> int | None:
+    """The first OSO-era year in a name ('2021' or 'S2021'), or None."""
+    for word in name_words(text):
+        match = re.fullmatch(r"S?(\d{4})", word)
+        if match and OSO_FIRST_YEAR <= int(match.group(1)) <= 2100:
+            return int(match.group(1))
+    return None
 
 
 def oso_product(year: int) -> str:

@@ -217,6 +217,7 @@ class AreaEstimateAlgorithm(CropConfidenceAlgorithm):
             progress=lambda fraction: feedback.setProgress(90 * fraction),
             is_cancelled=callbacks["is_cancelled"],
         )
+        strata_inputs.report_map_values(counted, feedback)
         values = values_at(request, [(x, y) for _, x, y, _, _ in points])
         units = check_sample(counted, points, values, names)
         result = estimate(counted, units)

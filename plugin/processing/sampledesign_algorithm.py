@@ -141,6 +141,7 @@ class SampleDesignAlgorithm(CropConfidenceAlgorithm):
                 tr("Target standard error of overall accuracy"),
                 type=compat.NUMBER_DOUBLE,
                 defaultValue=0.01,
+                optional=True,  # used only when SAMPLE_SIZE is 0; its default then
                 minValue=0.0,
                 maxValue=1.0,
             )
@@ -197,6 +198,7 @@ class SampleDesignAlgorithm(CropConfidenceAlgorithm):
             progress=lambda fraction: feedback.setProgress(50 * fraction),
             is_cancelled=callbacks["is_cancelled"],
         )
+        strata_inputs.report_map_values(counted, feedback)
         total = self._total(parameters, context, counted)
         choice = self.parameterAsEnum(parameters, self.ALLOCATION, context)
         allocation = area_estimate.ALLOCATIONS[choice]

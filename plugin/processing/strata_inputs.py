@@ -11,6 +11,7 @@ from qgis.core import (
     QgsCoordinateTransform,
     QgsProcessingException,
     QgsProcessingParameterBand,
+    QgsProcessingParameterEnum,
     QgsProcessingParameterNumber,
     QgsProcessingParameterRasterLayer,
     QgsProcessingParameterVectorLayer,
@@ -18,10 +19,12 @@ from qgis.core import (
 )
 
 from .. import compat
-from ..qgis.i18n import tr
+from ..domain import products
+from ..qgis.i18n import tr, translated
 
 MAP = "MAP"
 MAP_BAND = "MAP_BAND"
+PRODUCT = "PRODUCT"
 CONFIDENCE_LAYER = "CONFIDENCE_LAYER"
 CONFIDENCE_BAND = "CONFIDENCE_BAND"
 CONFIDENCE_SPLIT = "CONFIDENCE_SPLIT"
@@ -36,6 +39,15 @@ def add_strata_parameters(algorithm, zone_description):
     )
     algorithm.addParameter(
         QgsProcessingParameterBand(MAP_BAND, tr("Map band"), 1, MAP, optional=True)
+    )
+    algorithm.addParameter(
+        QgsProcessingParameterEnum(
+            PRODUCT,
+            tr("Product of the map (its no-data codes)"),
+            options=product_options(),
+            defaultValue=0,
+            optional=True,
+        )
     )
     algorithm.addParameter(
         QgsProcessingParameterRasterLayer(
@@ -67,6 +79,56 @@ def add_strata_parameters(algorithm, zone_description):
             ZONE, zone_description, types=[compat.SOURCE_VECTOR], optional=True
         )
     )
+
+
+def product_options():
+    """PRODUCT: Automatic, then cropmask's products (domain.products.PRODUCTS), in order."""
+    return [tr("Automatic (crop mask metadata, band description or file name)")] + [
+        translated(products.PRODUCT_LABELS[key]) for key in products.PRODUCTS
+    ]
+
+
+def chosen_product(algorithm, parameters, context):
+    """The product key chosen, or None for Automatic."""
+    if parameters.get(PRODUCT) in (None, ""):
+        return None
+    choice = algorithm.parameterAsEnum(parameters, PRODUCT, context)
+    return products.PRODUCTS[choice - 1] if choice > 0 else None
+
+
+def report_map_values(counted, feedback):
+    """Say in the log which map values are no data, and the rule that told them."""
+    from ..raster import strata_values as sv
+
+    values = counted.values
+    identity = values.identity
+    codes = ", ".join(map(str, values.nodata))
+    name = products.PRODUCT_NAMES.get(identity.product, "")
+    if identity.rule == sv.MASK_METADATA:
+        text = tr("Map: a crop mask ({}, {}), from its metadata; no data: {}.").format(
+            name, identity.output_mode, codes
+        )
+    elif identity.rule == sv.PARAMETER:
+        text = tr("Map: product {} (PRODUCT); no data: {}.").format(name, codes)
+    elif identity.rule == sv.BAND_DESCRIPTION:
+        text = tr("Map: product {}, from the band description '{}'; no data: {}.").format(
+            name, identity.source, codes
+        )
+    elif identity.rule == sv.FILE_NAME:
+        text = tr("Map: product {}, from the file name '{}'; no data: {}.").format(
+            name, identity.source, codes
+        )
+    elif values.nodata:
+        text = tr(
+            "Map: product not recognised; only its declared no-data value is excluded ({}). "
+            "Choose PRODUCT to exclude a product's no-data codes."
+        ).format(codes)
+    else:
+        text = tr(
+            "Map: product not recognised and no declared no-data value: every value is a "
+            "stratum. Choose PRODUCT to exclude a product's no-data codes."
+        )
+    feedback.pushInfo(text)
 
 
 def _band_ref(algorithm, parameters, context, layer_name, band_name, optional):
@@ -150,6 +212,7 @@ def strata_request(algorithm, parameters, context):
             confidence=confidence_ref,
             split=algorithm.parameterAsInt(parameters, CONFIDENCE_SPLIT, context),
             zones=zone_geometries(algorithm, parameters, context, crs),
+            product=chosen_product(algorithm, parameters, context),
         ),
         crs,
     )

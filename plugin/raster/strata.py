@@ -3,8 +3,10 @@
 A stratum is a map value, optionally split by a confidence band at ``split`` into a low
 (confidence < split) and a high (confidence >= split) stratum. A pixel whose confidence is not
 a percentage (the band's nodata, or above 100, such as CTYCL's no-crop code) stays in its class's
-unsplit stratum. Pixels where the map holds its nodata are in no stratum. With zones, only the
-pixels whose centre lies inside a zone polygon count (rasterio's rasterize, all_touched=False).
+unsplit stratum. Pixels where the map holds no data are in no stratum: its declared nodata and
+its product's no-data codes (strata_values.py says which, and how the product is told). With
+zones, only the pixels whose centre lies inside a zone polygon count (rasterio's rasterize,
+all_touched=False).
 
 Everything is block-wise, on the map's blocks: memory does not grow with the raster. The sample
 is drawn in two passes: the strata are counted, then for each stratum ``n`` ranks are chosen
@@ -25,6 +27,7 @@ from affine import Affine
 from rasterio.windows import Window
 
 from ..domain.errors import CropMaskCancelled, CropMaskError
+from .engine import GDAL_CACHE_MIN
 from .grid import (
     Grid,
     block_windows,
@@ -35,8 +38,17 @@ from .grid import (
     window_steps,
 )
 from .plan import DEFAULT_WINDOW, BandRef, Input, inspect
+from .strata_values import (
+    HIGH,
+    LOW,
+    NONE,
+    ConfidenceLevels,
+    MapIdentity,
+    MapValues,
+    confidence_levels,
+    map_values,
+)
 
-NONE, LOW, HIGH = 0, 1, 2  # the confidence level of a stratum (NONE: not split)
 LEVEL_NAMES = {NONE: "", LOW: "low", HIGH: "high"}
 
 
@@ -47,6 +59,7 @@ class StrataRequest:
     split: int = 70  # confidence < split: low; >= split: high
     zones: tuple = ()  # GeoJSON-like polygon geometries in the map's CRS
     window_size: int = DEFAULT_WINDOW
+    product: str | None = None  # a key of domain.products.PRODUCTS; None: told automatically
 
 
 def stratum_key(map_value: int, level: int) -> int:
@@ -90,6 +103,11 @@ class StrataCount:
     strata: list[Stratum]  # sorted by key
     pixel_area_m2: float | None  # None when the CRS is not projected
     windows: list = field(default_factory=list, repr=False)
+    values: MapValues | None = None  # the map's no-data values and how they were told
+
+    @property
+    def identity(self) -> MapIdentity | None:
+        return None if self.values is None else self.values.identity
 
     def area_ha(self, pixels: int) -> float | None:
         return None if self.pixel_area_m2 is None else pixels * self.pixel_area_m2 / 10_000
@@ -101,6 +119,8 @@ class _Layout:
     full: Grid  # the inputs' common grid
     grid: Grid  # clipped to the zones' bounding box
     zone_bounds: list  # per zone geometry: (left, bottom, right, top)
+    values: MapValues  # which map values are no data
+    levels: ConfidenceLevels | None  # the confidence band's levels (None: no confidence band)
 
 
 def _layout(request: StrataRequest) -> _Layout:
@@ -135,7 +155,11 @@ def _layout(request: StrataRequest) -> _Layout:
                 f"The zone ({zone}) does not overlap {inputs['map'].label}, which covers "
                 f"({left:g}, {bottom:g}, {right:g}, {top:g}). Choose a zone on the map."
             ) from None
-    return _Layout(inputs, full, grid, bounds)
+    values = map_values(inputs["map"], request.product)
+    levels = None
+    if "confidence" in inputs:
+        levels = confidence_levels(inputs["confidence"], values.identity.product, request.split)
+    return _Layout(inputs, full, grid, bounds, values, levels)
 
 
 def _windows(layout: _Layout, window_size: int) -> list[Window]:
@@ -151,16 +175,31 @@ def _windows(layout: _Layout, window_size: int) -> list[Window]:
 
 
 class _Reader:
-    """Reads the strata keys of windows of the counted grid."""
+    """Reads the strata keys of windows of the counted grid.
+
+    Each block is read once per pass, so GDAL's block cache only costs memory: without a
+    bound (GDAL's default is 5 % of the RAM) it grew to the whole decompressed map (+200 MB
+    for a 10000² uint16 map). It is kept at the engine's small size while reading."""
 
     def __init__(self, request: StrataRequest, layout: _Layout):
         self.request = request
         self.layout = layout
-        self.datasets = {role: rasterio.open(item.ref.path) for role, item in layout.inputs.items()}
+        self.env = rasterio.Env(GDAL_CACHEMAX=GDAL_CACHE_MIN)
+        self.env.__enter__()
+        try:
+            self.datasets = {
+                role: rasterio.open(item.ref.path) for role, item in layout.inputs.items()
+            }
+        except BaseException:
+            self.env.__exit__(None, None, None)
+            raise
 
     def close(self) -> None:
-        for dataset in self.datasets.values():
-            dataset.close()
+        try:
+            for dataset in self.datasets.values():
+                dataset.close()
+        finally:
+            self.env.__exit__(None, None, None)
 
     def _band(self, role: str, window: Window, grid: Grid) -> np.ndarray:
         item: Input = self.layout.inputs[role]
@@ -191,17 +230,12 @@ class _Reader:
         """(keys, valid, map values, confidence values or None) of ``window`` of ``grid``."""
         grid = grid or self.layout.grid
         values = self._band("map", window, grid)
-        nodata = self.layout.inputs["map"].nodata
-        valid = np.ones(values.shape, dtype=bool) if nodata is None else values != nodata
+        valid = self.layout.values.valid(values)
         level = np.full(values.shape, NONE, dtype=np.int64)
         confidence = None
-        if "confidence" in self.layout.inputs:
+        if self.layout.levels is not None:
             confidence = self._band("confidence", window, grid)
-            percent = (confidence >= 0) & (confidence <= 100)
-            conf_nodata = self.layout.inputs["confidence"].nodata
-            if conf_nodata is not None:
-                percent &= confidence != conf_nodata
-            level[percent] = np.where(confidence[percent] < self.request.split, LOW, HIGH)
+            level = self.layout.levels.levels(confidence)
         transform = grid.transform * Affine.translation(window.col_off, window.row_off)
         zone = self.zone_mask(transform, (values.shape[0], values.shape[1]))
         if zone is not None:
@@ -243,7 +277,7 @@ def count_strata(
             + (" inside the zone." if request.zones else ".")
             + " Check the map and the zone."
         )
-    return StrataCount(layout.grid, strata, pixel_area_m2(layout.grid), windows)
+    return StrataCount(layout.grid, strata, pixel_area_m2(layout.grid), windows, layout.values)
 
 
 def _ranks(counted: StrataCount, sizes: Mapping[int, int], seed: int) -> dict[int, np.ndarray]:
@@ -341,11 +375,10 @@ def values_at(request: StrataRequest, points: Sequence[tuple[float, float]]) -> 
             ):
                 result.append(PointValue(False, False, None, None))
                 continue
-            keys, valid, values, _ = reader.keys(Window(col, row, 1, 1), full)
+            keys, _, values, _ = reader.keys(Window(col, row, 1, 1), full)
             zone = reader.zone_mask(full.transform * Affine.translation(col, row), (1, 1))
             in_zone = zone is None or bool(zone[0, 0])
-            nodata = layout.inputs["map"].nodata
-            has_data = nodata is None or values[0, 0] != nodata
+            has_data = bool(layout.values.valid(values)[0, 0])
             key = int(keys[0, 0]) if has_data else None
             result.append(PointValue(True, in_zone, key, int(values[0, 0]) if has_data else None))
     finally:
