@@ -4,28 +4,28 @@
     <context>
         <name>CropConfidence</name>
         <message>
-            <location filename="../plugin/domain/products.py" line="37" />
+            <location filename="../plugin/domain/products.py" line="38" />
             <source>CTY + CTYCL (CLMS Crop Types and Confidence Layer)</source>
             <translation>CTY + CTYCL (types de cultures CLMS et couche de confiance)</translation>
         </message>
         <message>
-            <location filename="../plugin/domain/products.py" line="38" />
+            <location filename="../plugin/domain/products.py" line="39" />
             <location filename="../plugin/gui/dock.py" line="123" />
             <source>CTYCL only (CLMS Confidence Layer)</source>
             <translation>CTYCL seule (couche de confiance CLMS)</translation>
         </message>
         <message>
-            <location filename="../plugin/domain/products.py" line="39" />
+            <location filename="../plugin/domain/products.py" line="40" />
             <source>OSO 2018+ (23 classes)</source>
             <translation>OSO 2018 et après (23 classes)</translation>
         </message>
         <message>
-            <location filename="../plugin/domain/products.py" line="40" />
+            <location filename="../plugin/domain/products.py" line="41" />
             <source>OSO 2016–2017 (17 classes)</source>
             <translation>OSO 2016–2017 (17 classes)</translation>
         </message>
         <message>
-            <location filename="../plugin/domain/products.py" line="41" />
+            <location filename="../plugin/domain/products.py" line="42" />
             <source>Custom</source>
             <translation>Personnalisé</translation>
         </message>
@@ -662,12 +662,12 @@ La surface cartographiée compte des pixels et est biaisée par les erreurs de c
             <translation>SAMPLE : l'entité {} de « {} » n'est pas un point unique. L'échantillon de référence doit être fait de points (la sortie de « Échantillon de référence stratifié »).</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/areaestimate_algorithm.py" line="225" />
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="226" />
             <source>The map's CRS is not projected in metres: areas are given in pixels only.</source>
             <translation>Le SCR de la carte n'est pas projeté en mètres : les surfaces ne sont données qu'en pixels.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/areaestimate_algorithm.py" line="238" />
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="239" />
             <source>Overall accuracy {:.4f} +/- {:.4f} (95%), from {} points in {} strata.</source>
             <translation>Précision globale {:.4f} +/- {:.4f} (95 %), d'après {} points dans {} strates.</translation>
         </message>
@@ -733,12 +733,12 @@ La surface cartographiée compte des pixels et est biaisée par les erreurs de c
             <translation>Aucune classe cochée : les classes de cultures par défaut du produit sont conservées.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="60" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="59" />
             <source>Confidence-filtered crop mask</source>
             <translation>Masque de cultures filtré par la confiance</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="65" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="64" />
             <source>Keeps the pixels of the chosen crop classes whose classifier confidence reaches the minimum, and counts the pixels and hectares kept per class.
 
 Layers:
@@ -781,84 +781,84 @@ Pas de données : hors des cartes CTY ou CTYCL ({cty_nodata}, {ctycl_nodata}), u
 Le tableau par classe prend environ 40 % de temps en plus : il n'est calculé que s'il est demandé. La sortie enregistre son produit, ses classes et ses seuils dans ses métadonnées, d'après lesquelles « Appliquer le style Crop Confidence » lui redonne son style.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="107" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="106" />
             <source>Output</source>
             <translation>Sortie</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="108" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="107" />
             <source>Binary mask</source>
             <translation>Masque binaire</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="108" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="107" />
             <source>Filtered class map</source>
             <translation>Carte des classes filtrée</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="113" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="112" />
             <source>Clip to extent</source>
             <translation>Découper selon l'emprise</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="121" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="120" />
             <source>GDAL creation options (KEY=VALUE|KEY=VALUE)</source>
             <translation>Options de création GDAL (CLE=VALEUR|CLE=VALEUR)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="130" />
-            <location filename="../plugin/processing/postprocess.py" line="79" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="129" />
+            <location filename="../plugin/processing/postprocess.py" line="78" />
             <source>Crop mask</source>
             <translation>Masque de cultures</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="134" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="133" />
             <source>Per-class counts</source>
             <translation>Comptages par classe</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="141" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="140" />
             <source>Total pixels</source>
             <translation>Nombre total de pixels</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="142" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="141" />
             <source>No-data pixels</source>
             <translation>Pixels sans données</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="143" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="142" />
             <source>Kept pixels</source>
             <translation>Pixels conservés</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="144" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="143" />
             <source>Kept area (ha)</source>
             <translation>Surface conservée (ha)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="195" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="194" />
             <source>OUTPUT_TABLE: the folder '{}' of the table '{}' does not exist. Create it or choose another file for the table.</source>
             <translation>OUTPUT_TABLE : le dossier « {} » de la table « {} » n'existe pas. Créez-le ou choisissez un autre fichier pour la table.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="215" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="214" />
             <source>OUTPUT: '{}' is not a GeoTIFF name. The crop mask is always written as a GeoTIFF: give a file name ending in .tif.</source>
             <translation>OUTPUT : « {} » n'est pas un nom de GeoTIFF. Le masque de cultures est toujours écrit en GeoTIFF : donnez un nom de fichier finissant par .tif.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="252" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="251" />
             <location filename="../plugin/processing/zonal_algorithm.py" line="186" />
             <source>The rasters' CRS is not projected in metres: areas are not computed.</source>
             <translation>Le SCR des rasters n'est pas projeté en mètres : les surfaces ne sont pas calculées.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="257" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="256" />
             <source>Kept {} of {} pixels ({} ha); {} no-data pixels.</source>
             <translation>{} pixels conservés sur {} ({} ha) ; {} pixels sans données.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="308" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="307" />
             <source>OUTPUT_TABLE: the table '{}' cannot be written: {}. No crop mask was written either. Choose another file or folder for the table.</source>
             <translation>OUTPUT_TABLE : impossible d'écrire la table « {} » : {}. Aucun masque de cultures n'a donc été écrit. Choisissez un autre fichier ou dossier pour la table.</translation>
         </message>
@@ -976,7 +976,7 @@ Les identifiants proviennent d'une configuration d'authentification QGIS : pour 
         </message>
         <message>
             <location filename="../plugin/processing/mask_inputs.py" line="86" />
-            <location filename="../plugin/processing/strata_inputs.py" line="49" />
+            <location filename="../plugin/processing/strata_inputs.py" line="61" />
             <source>Confidence band</source>
             <translation>Bande de confiance</translation>
         </message>
@@ -1017,13 +1017,13 @@ Les identifiants proviennent d'une configuration d'authentification QGIS : pour 
         </message>
         <message>
             <location filename="../plugin/processing/mask_inputs.py" line="178" />
-            <location filename="../plugin/processing/strata_inputs.py" line="81" />
+            <location filename="../plugin/processing/strata_inputs.py" line="143" />
             <source>{}: the layer {} cannot be opened as a raster.</source>
             <translation>{} : la couche {} ne peut pas être ouverte comme raster.</translation>
         </message>
         <message>
             <location filename="../plugin/processing/mask_inputs.py" line="197" />
-            <location filename="../plugin/processing/strata_inputs.py" line="91" />
+            <location filename="../plugin/processing/strata_inputs.py" line="153" />
             <source>{}: band {} does not exist; bands are numbered from 1.</source>
             <translation>{} : la bande {} n'existe pas ; les bandes sont numérotées à partir de 1.</translation>
         </message>
@@ -1135,73 +1135,113 @@ Les points sont des centres de pixels tirés uniformément sans remise dans chaq
             <translation>Erreur type visée de la précision globale</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/sampledesign_algorithm.py" line="151" />
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="152" />
             <source>Expected user's accuracies (0.8, or 1110=0.7, 1120=0.9, 0.8)</source>
             <translation>Précisions pour l'utilisateur attendues (0.8, ou 1110=0.7, 1120=0.9, 0.8)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/sampledesign_algorithm.py" line="158" />
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="159" />
             <source>Reference sample</source>
             <translation>Échantillon de référence</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/sampledesign_algorithm.py" line="163" />
-            <location filename="../plugin/processing/sampledesign_algorithm.py" line="167" />
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="164" />
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="168" />
             <source>Strata</source>
             <translation>Strates</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/sampledesign_algorithm.py" line="166" />
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="167" />
             <source>Sample size</source>
             <translation>Taille de l'échantillon</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/sampledesign_algorithm.py" line="220" />
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="222" />
             <source>{} points in {} strata; allocation: {}.</source>
             <translation>{} points dans {} strates ; répartition : {}.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/sampledesign_algorithm.py" line="238" />
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="240" />
             <source>Stratum {} gets {} point(s): the area estimate needs at least 2 per stratum. Use the minimum-per-stratum allocation or a larger sample.</source>
             <translation>La strate {} reçoit {} point(s) : l'estimation des surfaces en demande au moins 2 par strate. Utilisez la répartition avec un minimum par strate ou un échantillon plus grand.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/strata_inputs.py" line="35" />
+            <location filename="../plugin/processing/strata_inputs.py" line="38" />
             <source>Map (crop mask, class map, CTY or OSO classes)</source>
             <translation>Carte (masque de cultures, carte de classes, classes CTY ou OSO)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/strata_inputs.py" line="38" />
+            <location filename="../plugin/processing/strata_inputs.py" line="41" />
             <source>Map band</source>
             <translation>Bande de la carte</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/strata_inputs.py" line="43" />
+            <location filename="../plugin/processing/strata_inputs.py" line="46" />
+            <source>Product of the map (its no-data codes)</source>
+            <translation>Produit de la carte (ses codes sans donnée)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/strata_inputs.py" line="55" />
             <source>Confidence layer: splits each class into low and high confidence strata</source>
             <translation>Couche de confiance : partage chaque classe en strates de confiance basse et haute</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/strata_inputs.py" line="55" />
+            <location filename="../plugin/processing/strata_inputs.py" line="67" />
             <source>Confidence split (%): below is low, from it high</source>
             <translation>Seuil de confiance (%) : en dessous, basse ; à partir de lui, haute</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/strata_inputs.py" line="102" />
+            <location filename="../plugin/processing/strata_inputs.py" line="86" />
+            <source>Automatic (crop mask metadata, band description or file name)</source>
+            <translation>Automatique (métadonnées du masque de cultures, description de bande ou nom de fichier)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/strata_inputs.py" line="108" />
+            <source>Map: a crop mask ({}, {}), from its metadata; no data: {}.</source>
+            <translation>Carte : un masque de cultures ({}, {}), d'après ses métadonnées ; sans donnée : {}.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/strata_inputs.py" line="112" />
+            <source>Map: product {} (PRODUCT); no data: {}.</source>
+            <translation>Carte : produit {} (PRODUCT) ; sans donnée : {}.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/strata_inputs.py" line="114" />
+            <source>Map: product {}, from the band description '{}'; no data: {}.</source>
+            <translation>Carte : produit {}, d'après la description de bande « {} » ; sans donnée : {}.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/strata_inputs.py" line="118" />
+            <source>Map: product {}, from the file name '{}'; no data: {}.</source>
+            <translation>Carte : produit {}, d'après le nom de fichier « {} » ; sans donnée : {}.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/strata_inputs.py" line="122" />
+            <source>Map: product not recognised; only its declared no-data value is excluded ({}). Choose PRODUCT to exclude a product's no-data codes.</source>
+            <translation>Carte : produit non reconnu ; seule sa valeur sans donnée déclarée est exclue ({}). Choisissez PRODUCT pour exclure les codes sans donnée d'un produit.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/strata_inputs.py" line="127" />
+            <source>Map: product not recognised and no declared no-data value: every value is a stratum. Choose PRODUCT to exclude a product's no-data codes.</source>
+            <translation>Carte : produit non reconnu et aucune valeur sans donnée déclarée : chaque valeur est une strate. Choisissez PRODUCT pour exclure les codes sans donnée d'un produit.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/strata_inputs.py" line="164" />
             <source>ZONE: the layer {} cannot be opened.</source>
             <translation>ZONE : la couche {} ne peut pas être ouverte.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/strata_inputs.py" line="107" />
+            <location filename="../plugin/processing/strata_inputs.py" line="169" />
             <source>ZONE: the layer '{}' does not hold polygons. Choose a polygon layer.</source>
             <translation>ZONE : la couche « {} » ne contient pas de polygones. Choisissez une couche de polygones.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/strata_inputs.py" line="124" />
+            <location filename="../plugin/processing/strata_inputs.py" line="186" />
             <source>ZONE: feature {} of '{}' has an invalid geometry that cannot be repaired. Fix it (Vector &gt; Geometry Tools &gt; Fix Geometries) and run again.</source>
             <translation>ZONE : l'entité {} de « {} » a une géométrie invalide qui ne peut pas être réparée. Corrigez-la (Vecteur &gt; Outils de géométrie &gt; Réparer les géométries) et relancez.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/strata_inputs.py" line="132" />
+            <location filename="../plugin/processing/strata_inputs.py" line="194" />
             <source>ZONE: the layer '{}' has no polygon. Choose a zone or leave ZONE empty.</source>
             <translation>ZONE : la couche « {} » n'a aucun polygone. Choisissez une zone ou laissez ZONE vide.</translation>
         </message>
@@ -1425,12 +1465,12 @@ OUTPUT_ZONES contient les zones avec kept_&lt;code&gt;_ha pour chaque classe sé
             <translation>Authentification à deux facteurs Copernicus</translation>
         </message>
         <message>
-            <location filename="../plugin/qgis/styles.py" line="104" />
+            <location filename="../plugin/qgis/styles.py" line="103" />
             <source>Kept (confidence ≥ {})</source>
             <translation>Conservé (confiance ≥ {})</translation>
         </message>
         <message>
-            <location filename="../plugin/qgis/styles.py" line="131" />
+            <location filename="../plugin/qgis/styles.py" line="130" />
             <source>Class {}</source>
             <translation>Classe {}</translation>
         </message>

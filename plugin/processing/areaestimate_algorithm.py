@@ -99,7 +99,7 @@ class AreaEstimateAlgorithm(CropConfidenceAlgorithm):
         )
         self.addParameter(
             QgsProcessingParameterFeatureSource(
-                self.SAMPLE, tr("Labelled reference points"), types=[compat.SOURCE_VECTOR]
+                self.SAMPLE, tr("Labelled reference points"), types=[compat.SOURCE_POINT]
             )
         )
         self.addParameter(

@@ -2,10 +2,10 @@
 name it and where they put it in the layer tree."""
 
 import os
-import re
 
 from qgis.core import QgsProcessingLayerPostProcessorInterface, QgsProject
 
+from ..domain import products
 from ..qgis.i18n import tr
 
 
@@ -66,10 +66,9 @@ def year_in(paths):
     """The first year a file name among ``paths`` carries ('CTY_2021_…', '…_S2021_…'), or
     None."""
     for path in paths:
-        for token in re.split(r"[^A-Z0-9]+", os.path.basename(path or "").upper()):
-            match = re.fullmatch(r"S?(\d{4})", token)
-            if match and 1980 <= int(match.group(1)) <= 2100:  # not EPSG 2154 nor 3035
-                return int(match.group(1))
+        year = products.year_in_name(os.path.basename(path or ""))
+        if year is not None:
+            return year
     return None
 
 

@@ -76,7 +76,7 @@ def add_strata_parameters(algorithm, zone_description):
     # source corrupts the interpreter (the next run crashed). Invalid zones are made valid here.
     algorithm.addParameter(
         QgsProcessingParameterVectorLayer(
-            ZONE, zone_description, types=[compat.SOURCE_VECTOR], optional=True
+            ZONE, zone_description, types=[compat.SOURCE_POLYGON], optional=True
         )
     )
 

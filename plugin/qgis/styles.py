@@ -11,7 +11,6 @@ output's GDAL metadata (``crop_mask_tags``), or for an output without them from 
 """
 
 import csv
-import re
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -231,10 +230,6 @@ def ramp_renderer(layer, kind, band=1, language=None):
     return renderer
 
 
-def _tokens(text):
-    return [token for token in re.split(r"[^A-Z0-9]+", (text or "").upper()) if token]
-
-
 def band_for(layer, kind):
     """The band to style: for a multi-band OSO file, the band named like the kind's OSO band."""
     wanted = OSO_BANDS.get(kind)
@@ -320,28 +315,6 @@ def apply_style(layer, kind, language=None, band=None):
     return layer.renderer()
 
 
-def _year(tokens):
-    for token in tokens:
-        match = re.fullmatch(r"S?(\d{4})", token)
-        if match and products.OSO_FIRST_YEAR <= int(match.group(1)) <= 2100:
-            return int(match.group(1))
-    return None
-
-
-def _kind_from_tokens(tokens):
-    if "CTYCL" in tokens:
-        return CTYCL
-    if "CTY" in tokens:
-        return CTY
-    if {"OSO", "OCS", "CESBIO", "THEIA"} & set(tokens):
-        if "CONFIDENCE" in tokens:
-            return OSO_CONFIDENCE
-        if "VALIDITY" in tokens:
-            return OSO_VALIDITY
-        return "oso"
-    return None
-
-
 def _gdal_dataset(path):
     """A local GDAL raster opened read-only, or None when it cannot be."""
     try:
@@ -385,14 +358,14 @@ def detect_kind(layer):
     if layer.providerType() == "gdal":
         texts.extend(_gdal_texts(source, 1))
     for text in texts:
-        kind = _kind_from_tokens(_tokens(text))
+        kind = products.kind_from_name(text)
         if kind is None:
             continue
-        if kind != "oso":
+        if kind != products.OSO_CLASS_NAME:
             return kind
         year = None
         for name in names:
-            year = year or _year(_tokens(name))
+            year = year or products.year_in_name(name)
         if year is not None:
             return products.LAYER_STYLES[products.oso_product(year)][products.CLASS]
         return oso_table_from_values(layer, band_for(layer, OSO23))
