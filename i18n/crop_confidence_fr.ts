@@ -63,7 +63,7 @@
         <message>
             <location filename="../plugin/gui/dock.py" line="60" />
             <location filename="../plugin/plugin.py" line="43" />
-            <location filename="../plugin/processing/provider.py" line="71" />
+            <location filename="../plugin/processing/provider.py" line="75" />
             <source>Crop Confidence</source>
             <translation>Crop Confidence</translation>
         </message>
@@ -1043,17 +1043,22 @@ Les identifiants proviennent d'une configuration d'authentification QGIS : pour 
             <translation>toutes les terres cultivées</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/provider.py" line="27" />
+            <location filename="../plugin/processing/provider.py" line="28" />
             <source>Crop mask with per-class report</source>
             <translation>Masque de cultures avec rapport par classe</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/provider.py" line="28" />
+            <location filename="../plugin/processing/provider.py" line="29" />
             <source>Crop mask for extent</source>
             <translation>Masque de cultures sur une emprise</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/provider.py" line="74" />
+            <location filename="../plugin/processing/provider.py" line="30" />
+            <source>Crop area by zone</source>
+            <translation>Surface de cultures par zone</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/provider.py" line="78" />
             <source>Crop Confidence: confidence-filtered crop masks</source>
             <translation>Crop Confidence : masques de cultures filtrés par la confiance</translation>
         </message>

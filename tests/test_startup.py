@@ -24,6 +24,7 @@ CONFIDENCE = (
 HEAVY = ("numpy", "rasterio", "requests", "pystac", "pystac_client", "osgeo", "urllib3")
 ALGORITHMS = [
     "cropconfidence:areaestimate",
+    "cropconfidence:cropareabyzone",
     "cropconfidence:cropmask",
     "cropconfidence:cropmaskforextent",
     "cropconfidence:cropmaskreport",

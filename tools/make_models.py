@@ -15,6 +15,7 @@ from qgis.core import (
     QgsApplication,
     QgsProcessingModelAlgorithm,
     QgsProcessingModelChildAlgorithm,
+    QgsProcessingModelChildDependency,
     QgsProcessingModelChildParameterSource,
     QgsProcessingModelOutput,
     QgsProcessingModelParameter,
@@ -22,14 +23,18 @@ from qgis.core import (
     QgsProcessingParameterBoolean,
     QgsProcessingParameterEnum,
     QgsProcessingParameterExtent,
+    QgsProcessingParameterField,
     QgsProcessingParameterNumber,
     QgsProcessingParameterRasterLayer,
     QgsProcessingParameterString,
+    QgsProcessingParameterVectorLayer,
 )
 from qgis.PyQt.QtCore import QPointF
 
 MODELS = Path(__file__).resolve().parents[1] / "resources" / "models"
 GROUP, GROUP_ID = "Crop masks", "cropmasks"  # processing/base.py's group_names()
+AREAS_GROUP, AREAS_GROUP_ID = "Crop areas", "areas"
+POLYGON_LAYERS = 2  # QgsProcessing.SourceType.TypeVectorPolygon (Qgis.ProcessingSourceType)
 
 
 def source(name):
@@ -194,6 +199,114 @@ def crop_mask_for_extent():
     return model, MODELS / "crop_mask_for_extent.model3"
 
 
+def crop_area_by_zone():
+    model = QgsProcessingModelAlgorithm("cropareabyzone", AREAS_GROUP, AREAS_GROUP_ID)
+    model.setHelpContent(
+        {
+            "ALG_DESC": "Fetches the crop layers of a year over the zones' extent, makes the "
+            "confidence-filtered crop mask, then the confident crop area of each zone and class."
+        }
+    )
+    products = ["CTY + CTYCL", "CTYCL only", "OSO 2018+ (23 classes)", "OSO 2016-2017 (17 classes)"]
+    add_input(
+        model,
+        QgsProcessingParameterEnum("product", "Product", options=products, defaultValue=0),
+        120,
+        40,
+    )
+    add_input(
+        model,
+        QgsProcessingParameterNumber(
+            "year", "Year", QgsProcessingParameterNumber.Type.Integer, 2021, False, 2016, 2100
+        ),
+        120,
+        100,
+    )
+    add_input(
+        model, QgsProcessingParameterVectorLayer("zones", "Zones", [POLYGON_LAYERS]), 120, 160
+    )
+    add_input(
+        model,
+        QgsProcessingParameterField("zone_field", "Zone name field", None, "zones", optional=True),
+        120,
+        220,
+    )
+    add_input(
+        model, QgsProcessingParameterAuthConfig("credentials", "Credentials", "", True), 120, 280
+    )
+    add_input(
+        model,
+        QgsProcessingParameterString("source_url", "Source (empty = default)", "", False, True),
+        120,
+        340,
+    )
+    add_input(model, min_confidence_input(), 120, 400)
+
+    fetch = QgsProcessingModelChildAlgorithm("cropconfidence:fetch")
+    fetch.setChildId("fetch")
+    fetch.setDescription("Fetch crop layers")
+    fetch.setPosition(QPointF(400, 160))
+    for parameter, name in (
+        ("PRODUCT", "product"),
+        ("YEAR", "year"),
+        ("EXTENT", "zones"),  # an extent parameter takes a layer's extent
+        ("AUTH_CONFIG", "credentials"),
+        ("SOURCE_URL", "source_url"),
+    ):
+        fetch.addParameterSources(parameter, [source(name)])
+    fetch.addParameterSources("CLIP_TO_EXTENT", [static(True)])
+    fetch.addParameterSources("OUTPUT_FOLDER", [static("TEMPORARY_OUTPUT")])
+    model.addChildAlgorithm(fetch)
+
+    fetched = {
+        layer: QgsProcessingModelChildParameterSource.fromChildOutput("fetch", layer)
+        for layer in ("CLASS_LAYER", "CONFIDENCE_LAYER", "VALIDITY_LAYER")
+    }
+    mask = QgsProcessingModelChildAlgorithm("cropconfidence:cropmask")
+    mask.setChildId("cropmask")
+    mask.setDescription("Confidence-filtered crop mask")
+    mask.setPosition(QPointF(680, 200))
+    mask.addParameterSources("PRODUCT", [source("product")])
+    for layer, fetched_layer in fetched.items():
+        mask.addParameterSources(layer, [fetched_layer])
+    mask.addParameterSources("MIN_CONFIDENCE", [source("min_confidence")])
+    mask.addParameterSources("OUTPUT_MODE", [static(0)])
+    output = QgsProcessingModelOutput("crop_mask", "Crop mask")
+    output.setChildId("cropmask")
+    output.setChildOutputName("OUTPUT")
+    output.setPosition(QPointF(900, 240))
+    mask.setModelOutputs({"crop_mask": output})
+    model.addChildAlgorithm(mask)
+
+    zonal = QgsProcessingModelChildAlgorithm("cropconfidence:zonalareas")
+    zonal.setChildId("zonalareas")
+    zonal.setDescription("Confident crop area per zone")
+    zonal.setPosition(QPointF(680, 380))
+    zonal.addParameterSources("PRODUCT", [source("product")])
+    for layer, fetched_layer in fetched.items():
+        zonal.addParameterSources(layer, [fetched_layer])
+    zonal.addParameterSources("MIN_CONFIDENCE", [source("min_confidence")])
+    zonal.addParameterSources("ZONES", [source("zones")])
+    zonal.addParameterSources("ZONE_FIELD", [source("zone_field")])
+    outputs = {}
+    for (name, title, child_output), (x, y) in zip(
+        (
+            ("zone_areas", "Crop areas per zone and class", "OUTPUT_TABLE"),
+            ("zones_with_areas", "Zones with kept crop areas", "OUTPUT_ZONES"),
+        ),
+        ((900, 420), (900, 480)),
+    ):
+        output = QgsProcessingModelOutput(name, title)
+        output.setChildId("zonalareas")
+        output.setChildOutputName(child_output)
+        output.setPosition(QPointF(x, y))
+        outputs[name] = output
+    zonal.setModelOutputs(outputs)
+    zonal.setDependencies([QgsProcessingModelChildDependency("cropmask")])  # mask, then areas
+    model.addChildAlgorithm(zonal)
+    return model, MODELS / "crop_area_by_zone.model3"
+
+
 OPTION = re.compile(r"<Option( [^>]*?)(/?)>")
 ATTRIBUTE = re.compile(r' (\w+)="([^"]*)"')
 ATTRIBUTE_ORDER = ("value", "name", "type")
@@ -216,7 +329,7 @@ def main():
     app = QgsApplication([], False)
     app.initQgis()
     MODELS.mkdir(parents=True, exist_ok=True)
-    for build in (crop_mask_report, crop_mask_for_extent):
+    for build in (crop_mask_report, crop_mask_for_extent, crop_area_by_zone):
         model, path = build()
         if not model.toFile(str(path)):
             sys.exit(f"could not write {path}")

@@ -18,7 +18,8 @@ from .style_algorithm import StyleAlgorithm
 from .zonal_algorithm import ZonalAreasAlgorithm
 
 MODELS_DIR = RESOURCES / "models"
-MODELS_GROUP_ID = "cropmasks"  # the crop-mask algorithm's group: one group in the toolbox
+MODELS_GROUP_ID = "cropmasks"  # a model joins its algorithms' group: no group of its own
+MODEL_FILE_GROUPS = {"Crop masks": "cropmasks", "Crop areas": "areas"}  # file's name -> group id
 
 
 def model_titles():
@@ -26,11 +27,12 @@ def model_titles():
     return {
         "cropmaskreport": tr("Crop mask with per-class report"),
         "cropmaskforextent": tr("Crop mask for extent"),
+        "cropareabyzone": tr("Crop area by zone"),
     }
 
 
 class ShippedModel(QgsProcessingModelAlgorithm):
-    """A model of resources/models/ with a translated title, in the crop-mask group.
+    """A model of resources/models/ with a translated title, in its algorithms' group.
 
     A model file holds one name, which QGIS uses both as the id and as the title, and its group
     name as the group id; the title and the group id come from here instead."""
@@ -44,10 +46,12 @@ class ShippedModel(QgsProcessingModelAlgorithm):
         return model_titles().get(self.name(), self.name())
 
     def group(self):
-        return group_names()[MODELS_GROUP_ID]
+        return group_names()[self.groupId()]
 
     def groupId(self):
-        return MODELS_GROUP_ID
+        """The group of the algorithms the model chains, from the (English) group name
+        tools/make_models.py wrote in the file: a model file holds no group id."""
+        return MODEL_FILE_GROUPS.get(super().group(), MODELS_GROUP_ID)
 
     def canExecute(self):
         """As its steps: QGIS's models do not ask them (a missing rasterio, say)."""
