@@ -104,7 +104,7 @@
         </message>
         <message>
             <location filename="../plugin/gui/dock.py" line="138" />
-            <location filename="../plugin/gui/fetch_actions.py" line="67" />
+            <location filename="../plugin/gui/fetch_actions.py" line="70" />
             <location filename="../plugin/gui/search_actions.py" line="95" />
             <location filename="../plugin/gui/year_list.py" line="147" />
             <source>Credentials</source>
@@ -127,158 +127,163 @@
             <translation>Annuler</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="161" />
+            <location filename="../plugin/gui/dock.py" line="163" />
             <source>Crop mask…</source>
             <translation>Masque de cultures…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="233" />
+            <location filename="../plugin/gui/dock.py" line="164" />
+            <source>Areas per zone…</source>
+            <translation>Surfaces par zone…</translation>
+        </message>
+        <message>
+            <location filename="../plugin/gui/dock.py" line="239" />
             <location filename="../plugin/gui/search_actions.py" line="60" />
             <source>Choose an area.</source>
             <translation>Choisissez une emprise.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="237" />
+            <location filename="../plugin/gui/dock.py" line="243" />
             <source>The product has no data over this area.</source>
             <translation>Le produit n'a pas de données sur cette emprise.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="244" />
+            <location filename="../plugin/gui/dock.py" line="250" />
             <source>{} km² where the product has data, about {} to download</source>
             <translation>{} km² là où le produit a des données, environ {} à télécharger</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="246" />
+            <location filename="../plugin/gui/dock.py" line="252" />
             <source>{} km², about {} to download</source>
             <translation>{} km², environ {} à télécharger</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="264" />
+            <location filename="../plugin/gui/dock.py" line="270" />
             <source>Sentinel Hub OAuth client</source>
             <translation>Client OAuth Sentinel Hub</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="264" />
+            <location filename="../plugin/gui/dock.py" line="270" />
             <source>Copernicus Data Space account</source>
             <translation>Compte Copernicus Data Space</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="265" />
+            <location filename="../plugin/gui/dock.py" line="271" />
             <source>Client id:</source>
             <translation>Identifiant du client :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="265" />
+            <location filename="../plugin/gui/dock.py" line="271" />
             <source>User name (e-mail):</source>
             <translation>Nom d'utilisateur (courriel) :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="266" />
+            <location filename="../plugin/gui/dock.py" line="272" />
             <source>Client secret:</source>
             <translation>Secret du client :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="266" />
+            <location filename="../plugin/gui/dock.py" line="272" />
             <source>Password:</source>
             <translation>Mot de passe :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="277" />
+            <location filename="../plugin/gui/dock.py" line="283" />
             <source>Credentials not saved</source>
             <translation>Identifiants non enregistrés</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="51" />
+            <location filename="../plugin/gui/fetch_actions.py" line="54" />
             <source>Nothing to fetch</source>
             <translation>Rien à récupérer</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="51" />
+            <location filename="../plugin/gui/fetch_actions.py" line="54" />
             <source>Choose an area and a year.</source>
             <translation>Choisissez une emprise et une année.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="95" />
+            <location filename="../plugin/gui/fetch_actions.py" line="98" />
             <source>Fetching {} {}…</source>
             <translation>Récupération de {} {}…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="97" />
+            <location filename="../plugin/gui/fetch_actions.py" line="100" />
             <source>Crop Confidence: fetch</source>
             <translation>Crop Confidence : récupération</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="129" />
+            <location filename="../plugin/gui/fetch_actions.py" line="132" />
             <source>{} (selection)</source>
             <translation>{} (sélection)</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="135" />
+            <location filename="../plugin/gui/fetch_actions.py" line="138" />
             <source>Cancelled.</source>
             <translation>Annulé.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="137" />
+            <location filename="../plugin/gui/fetch_actions.py" line="140" />
             <source>Fetch cancelled</source>
             <translation>Récupération annulée</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="138" />
+            <location filename="../plugin/gui/fetch_actions.py" line="141" />
             <source>No layer file was left half-written; partial downloads are kept as .part files and resumed by the next fetch.</source>
             <translation>Aucun fichier de couche n'est resté à moitié écrit ; les téléchargements partiels sont gardés en fichiers .part et repris au prochain téléchargement.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="146" />
+            <location filename="../plugin/gui/fetch_actions.py" line="149" />
             <source>Failed.</source>
             <translation>Échec.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="147" />
+            <location filename="../plugin/gui/fetch_actions.py" line="150" />
             <source>Fetch failed</source>
             <translation>Échec de la récupération</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="157" />
+            <location filename="../plugin/gui/fetch_actions.py" line="160" />
             <source>Whole tiles: about {} will be downloaded. Continue?</source>
             <translation>Tuiles entières : environ {} à télécharger. Continuer ?</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="159" />
+            <location filename="../plugin/gui/fetch_actions.py" line="162" />
             <source>Whole tiles of unknown size will be downloaded (search first to see sizes). Continue?</source>
             <translation>Des tuiles entières de taille inconnue seront téléchargées (lancez d'abord une recherche pour voir les tailles). Continuer ?</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="164" />
+            <location filename="../plugin/gui/fetch_actions.py" line="167" />
             <source>Download whole tiles</source>
             <translation>Télécharger des tuiles entières</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="185" />
+            <location filename="../plugin/gui/fetch_actions.py" line="188" />
             <source>Layer not loaded</source>
             <translation>Couche non chargée</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="196" />
+            <location filename="../plugin/gui/fetch_actions.py" line="200" />
             <source>{} item(s), read from local files.</source>
             <translation>{} élément(s), lu(s) depuis des fichiers locaux.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="198" />
+            <location filename="../plugin/gui/fetch_actions.py" line="202" />
             <source>{} item(s), already downloaded.</source>
             <translation>{} élément(s), déjà téléchargé(s).</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="200" />
+            <location filename="../plugin/gui/fetch_actions.py" line="204" />
             <source>{} item(s), {} transferred.</source>
             <translation>{} élément(s), {} transférés.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="205" />
+            <location filename="../plugin/gui/fetch_actions.py" line="209" />
             <source>Fetched</source>
             <translation>Récupération terminée</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="206" />
+            <location filename="../plugin/gui/fetch_actions.py" line="210" />
             <source>{} layer(s) added to '{}'.</source>
             <translation>{} couche(s) ajoutée(s) à « {} ».</translation>
         </message>

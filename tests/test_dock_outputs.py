@@ -16,6 +16,7 @@ from qgis.core import (
 )
 from qgis.PyQt.QtCore import Qt
 
+ROOT = Path(__file__).resolve().parents[1]
 AREA_3035 = QgsRectangle(3_851_000, 2_650_000, 3_855_000, 2_653_000)  # in the CLMS sample
 AREA_2154 = QgsRectangle(571_000, 6_275_000, 574_000, 6_278_000)  # in the OSO sample
 ALG = "cropconfidence:cropmask"
@@ -191,3 +192,53 @@ def test_the_mask_name_in_french(qgis_app):  # noqa: ARG001
         i18n.remove_translator()
     assert mask_layer_name("ctycl", 2020, 60) == "Crop mask CTYCL 2020 ≥ 60 %"
     assert re.fullmatch(r"Crop mask 2020 ≥ 1 %", mask_layer_name("custom", 2020, 1))
+
+
+def test_areas_per_zone_opens_zonal_areas_with_the_fetched_layers_and_the_zones(
+    qtbot, dock, monkeypatch
+):
+    """Issue 15: 'Areas per zone…' beside 'Crop mask…' opens cropconfidence:zonalareas with
+    the fetched layers, the threshold of the dock, the polygon layer the area came from as
+    ZONES, and its table next to the fetched layers; run as the dialog would, it counts."""
+    import csv
+
+    import processing
+    from qgis.core import QgsVectorLayer
+
+    zones = QgsVectorLayer(str(ROOT / "resources" / "sample" / "zones.geojson"), "Zones", "ogr")
+    assert zones.isValid()
+    QgsProject.instance().addMapLayer(zones)
+    dock.canvas.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:3035"))
+    qtbot.waitUntil(lambda: dock.year_combo.findData(2021) >= 0, timeout=10_000)
+    dock.year_combo.setCurrentIndex(dock.year_combo.findData(2021))
+    dock.layer_combo.setLayer(zones)
+    dock.area_combo.setCurrentIndex(dock.area_combo.findData("layer"))
+    assert not dock.zones_button.isEnabled()  # nothing fetched yet
+    qtbot.mouseClick(dock.fetch_button, Qt.MouseButton.LeftButton)
+    qtbot.waitUntil(lambda: dock.zones_button.isEnabled(), timeout=30_000)
+    group = QgsProject.instance().layerTreeRoot().findGroup("CTY 2021 – Zones")
+    layers = {node.layer().name().split()[0]: node.layer() for node in group.findLayers()}
+    folder = Path(layers["CTYCL"].source()).parent
+
+    opened = []
+    monkeypatch.setattr(
+        processing, "execAlgorithmDialog", lambda alg, params: opened.append((alg, params))
+    )
+    dock.confidence_spin.setValue(60)
+    qtbot.mouseClick(dock.zones_button, Qt.MouseButton.LeftButton)
+    ((algorithm, parameters),) = opened
+    assert algorithm == "cropconfidence:zonalareas"
+    table = folder / f"zone_areas_cty_ctycl_2021_{folder.name[15:]}.csv"
+    assert parameters == {
+        "PRODUCT": 0,
+        "MIN_CONFIDENCE": 60,
+        "THREADS": dock.threads_spin.value(),
+        "CLASS_LAYER": layers["CTY"].id(),
+        "CONFIDENCE_LAYER": layers["CTYCL"].id(),
+        "ZONES": zones.id(),
+        "OUTPUT_TABLE": str(table),
+    }
+    processing.run(algorithm, {**parameters, "ZONE_FIELD": "name"})
+    with open(table, encoding="utf-8") as handle:
+        zones_counted = {row["zone"] for row in csv.DictReader(handle)}
+    assert zones_counted == {feature["name"] for feature in zones.getFeatures()}

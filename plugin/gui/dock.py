@@ -158,9 +158,14 @@ class CropConfidenceDock(YearList, SearchActions, FetchActions, QgsDockWidget):
         self.progress_label = QLabel(body)
         layout.addWidget(self.progress_bar)
         layout.addWidget(self.progress_label)
+        # After a fetch: the crop mask of the fetched layers, or their crop areas per zone.
+        next_row = QHBoxLayout()
         self.mask_button = QPushButton(tr("Crop mask…"), body)
-        self.mask_button.setEnabled(False)
-        layout.addWidget(self.mask_button)
+        self.zones_button = QPushButton(tr("Areas per zone…"), body)
+        for button in (self.mask_button, self.zones_button):
+            button.setEnabled(False)
+            next_row.addWidget(button)
+        layout.addLayout(next_row)
 
     def _connect(self):
         # First: the credentials must follow the product before the years are asked for.
@@ -179,6 +184,7 @@ class CropConfidenceDock(YearList, SearchActions, FetchActions, QgsDockWidget):
         self.fetch_button.clicked.connect(self.start_fetch)
         self.cancel_button.clicked.connect(self.cancel)
         self.mask_button.clicked.connect(self.open_crop_mask)
+        self.zones_button.clicked.connect(self.open_zonal_areas)
         self.clip_check.toggled.connect(self.update_area_label)
         self.settings_box.sources_edited.connect(self.drop_stale_results)
         self.settings_box.sources_edited.connect(self.refresh_years)

@@ -7,12 +7,14 @@ from pathlib import Path
 from qgis.core import Qgis, QgsProject, QgsRasterLayer
 from qgis.PyQt.QtWidgets import QMessageBox
 
+from .. import compat
 from ..domain import products
 from ..domain.errors import CropMaskCancelled
 from ..net.http import make_session
 from ..processing.cropmask_algorithm import PRODUCT_KEYS, CropMaskAlgorithm
 from ..processing.fetch_algorithm import FetchAlgorithm, crs_for_rasterio
 from ..processing.postprocess import short_product_name
+from ..processing.zonal_algorithm import ZonalAreasAlgorithm
 from ..qgis import settings, styles
 from ..qgis.credentials import CredentialsError, s3_credentials_for
 from ..qgis.i18n import tr
@@ -32,6 +34,7 @@ from .formatting import human_size
 from .tasks import task_log
 
 CROP_MASK_ALGORITHM = "cropconfidence:cropmask"
+ZONAL_ALGORITHM = "cropconfidence:zonalareas"
 # Which crop-mask parameter each fetched layer fills.
 CROP_MASK_INPUTS = (
     (FetchAlgorithm.CLASS_LAYER, CropMaskAlgorithm.CLASS_LAYER),
@@ -190,6 +193,7 @@ class FetchActions:
             added[output] = layer
         self.last_fetch = (request, result, added)
         self.mask_button.setEnabled(FetchAlgorithm.CONFIDENCE_LAYER in added)
+        self.zones_button.setEnabled(FetchAlgorithm.CONFIDENCE_LAYER in added)
         self.progress_bar.setValue(100)
         kind = transfer_kind(request, result)
         if kind == TRANSFER_LOCAL:
@@ -207,10 +211,9 @@ class FetchActions:
             Qgis.MessageLevel.Success,
         )
 
-    def open_crop_mask(self):
-        import processing
-
-        request, result, added = self.last_fetch
+    def _mask_inputs(self):
+        """The inputs cropmask and zonalareas share, filled from the last fetch."""
+        request, _, added = self.last_fetch
         parameters = {
             CropMaskAlgorithm.PRODUCT: PRODUCT_KEYS.index(request.product),
             CropMaskAlgorithm.MIN_CONFIDENCE: self.settings_box.confidence_spin.value(),
@@ -219,8 +222,32 @@ class FetchActions:
         for output, parameter in CROP_MASK_INPUTS:
             if output in added:
                 parameters[parameter] = added[output].id()
+        return parameters
+
+    def open_crop_mask(self):
+        import processing
+
+        request, result, _ = self.last_fetch
+        parameters = self._mask_inputs()
         parameters[CropMaskAlgorithm.OUTPUT] = str(mask_destination(request, result))
         processing.execAlgorithmDialog(CROP_MASK_ALGORITHM, parameters)
+
+    def open_zonal_areas(self):
+        """The zonal areas dialog, filled as the crop mask's; the zones are the polygon layer
+        the area came from, when it came from one; the table goes next to the fetched layers."""
+        import processing
+
+        request, result, _ = self.last_fetch
+        parameters = self._mask_inputs()
+        layer = self.area_picker.layer_combo.currentLayer()
+        if self.area_picker.area_combo.currentData() in ("layer", "selection") and (
+            getattr(layer, "geometryType", lambda: None)() == compat.GEOMETRY_POLYGON
+        ):
+            parameters[ZonalAreasAlgorithm.ZONES] = layer.id()
+        table = f"zone_areas_{request.product}_{request.year}_{area_tag(request)}.csv"
+        folder = mask_destination(request, result).parent
+        parameters[ZonalAreasAlgorithm.OUTPUT_TABLE] = str(folder / table)
+        processing.execAlgorithmDialog(ZONAL_ALGORITHM, parameters)
 
 
 def unique_group_name(root, name):
