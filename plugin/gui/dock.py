@@ -158,14 +158,13 @@ class CropConfidenceDock(YearList, SearchActions, FetchActions, QgsDockWidget):
         self.progress_label = QLabel(body)
         layout.addWidget(self.progress_bar)
         layout.addWidget(self.progress_label)
-        # After a fetch: the crop mask of the fetched layers, or their crop areas per zone.
-        next_row = QHBoxLayout()
+        # After a fetch: the crop mask of the fetched layers, or their crop areas per zone
+        # (one above the other: side by side, the French labels would widen the dock).
         self.mask_button = QPushButton(tr("Crop mask…"), body)
         self.zones_button = QPushButton(tr("Areas per zone…"), body)
         for button in (self.mask_button, self.zones_button):
             button.setEnabled(False)
-            next_row.addWidget(button)
-        layout.addLayout(next_row)
+            layout.addWidget(button)
 
     def _connect(self):
         # First: the credentials must follow the product before the years are asked for.
