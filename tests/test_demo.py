@@ -1,10 +1,12 @@
-"""`make demo`: search, fetch and mask on the embedded sample, against the numpy reference."""
+"""`make demo`: search, fetch, mask and areas on the embedded sample, against the numpy reference."""
 
+import csv
 import subprocess
 import sys
 from pathlib import Path
 
 import numpy as np
+import pytest
 
 from rasters import CTY_CROPS, read_raster, reference_status
 
@@ -48,3 +50,27 @@ def test_demo_writes_masks_tables_and_summary(tmp_path):
     )
     assert expected_row in summary
     assert (tmp_path / "oso_2021_classes.csv").read_text().splitlines()[0].startswith("code,label")
+
+    # Issue 15: the areas part of the demo, on the CTY area.
+    with open(tmp_path / "cty_ctycl_2021_zones.csv", encoding="utf-8") as handle:
+        zones = {row["zone"] for row in csv.DictReader(handle)}
+    assert zones == {"West commune", "East commune", "Farm with a wood", "Two river plots"}
+    with open(tmp_path / "cty_ctycl_2021_area_estimate.csv", encoding="utf-8") as handle:
+        estimate = {int(row["class_code"]): row for row in csv.DictReader(handle)}
+    assert sorted(estimate) == [0, 1]
+    for code, pixels in ((1, kept.sum()), (0, (~kept & ~nodata).sum())):
+        assert float(estimate[code]["map_area_ha"]) == pytest.approx(pixels / 100)  # 10 m pixels
+    assert sum(float(row["area_ha"]) for row in estimate.values()) == pytest.approx(
+        (~nodata).sum() / 100
+    )
+    assert "SYNTHETIC" in summary and "Overall accuracy" in summary
+    points = read_points(tmp_path / "reference_sample_design.gpkg")
+    assert len(points) == 100
+
+
+def read_points(path):
+    from osgeo import ogr
+
+    dataset = ogr.Open(str(path))
+    layer = dataset.GetLayer(0)
+    return [feature.GetGeometryRef().GetPoint_2D() for feature in layer]
