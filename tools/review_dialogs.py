@@ -11,7 +11,9 @@ QRadioButton whose text does not fit:
   than the room the widget has for it;
 - a widget that reaches past the right edge of the scroll area that shows it;
 and every scroll area that shows a horizontal scroll bar (the content is wider than the
-dialog).
+dialog), with the widgets that ask for the most width. In a dialog, a text that is none of the
+algorithm's parameter descriptions (QGIS's own, such as "Open output file after running
+algorithm") is marked [QGIS].
 """
 
 import os
@@ -90,8 +92,9 @@ def enclosing_viewport(widget):
     return None
 
 
-def problems(window):
-    """Text that does not fit in `window`, one line per widget."""
+def problems(window, ours=None):
+    """Text that does not fit in `window`, one line per widget; with ``ours`` (the
+    algorithm's parameter descriptions), a text that is none of them is marked [QGIS]."""
     found = []
     for widget in (
         window.findChildren(QLabel)
@@ -102,6 +105,8 @@ def problems(window):
             continue
         text = plain(widget.text()).replace("\n", " ")
         shown = f"{type(widget).__name__} '{text[:90]}'"
+        if ours is not None and not any(text.startswith(mine) for mine in ours):
+            shown = f"[QGIS] {shown}"
         if isinstance(widget, QLabel) and widget.wordWrap():
             needed = widget.heightForWidth(widget.width())
             if needed > widget.height():
@@ -164,16 +169,17 @@ def widest(area):
     return ", ".join(f"{kind} '{str(text)[:40]}' {width} px" for width, kind, text in asked)
 
 
-def save(window, name):
+def save(window, name, ours=None):
     TARGET.mkdir(parents=True, exist_ok=True)
     QApplication.processEvents()
     window.grab().save(str(TARGET / f"{name}.png"))
     try:
-        found = problems(window)
+        found = problems(window, ours)
     except Exception:  # noqa: BLE001 (the review must end whatever happens)
         found = [traceback.format_exc()]
     size = f"{window.width()}x{window.height()}"
-    REPORT.append(f"== {name} ({size}): {len(found)} cut")
+    qgis_own = sum(line.startswith("[QGIS]") for line in found)
+    REPORT.append(f"== {name} ({size}): {len(found)} cut, {qgis_own} of them QGIS's own texts")
     REPORT.extend(f"  {line}" for line in found)
     write_report()
 
@@ -226,7 +232,8 @@ def review_algorithms(ids):
 
     def grab():
         try:
-            save(dialog, algorithm_id.split(":", 1)[1])
+            ours = [p.description() for p in dialog.algorithm().parameterDefinitions()]
+            save(dialog, algorithm_id.split(":", 1)[1], ours)
         finally:
             dialog.close()
             dialog.deleteLater()
