@@ -13,7 +13,7 @@ TEST_PROFILE ?= build/qgis-test-profile
 QGIS_PROFILE_PLUGINS ?= $(HOME)/.local/share/QGIS/QGIS3/profiles/default/python/plugins
 
 
-.PHONY: all translations help setup test test-matrix demo lint format zip install bench models styles screenshot clean
+.PHONY: all translations help setup test test-matrix demo lint format zip install bench models styles screenshot review clean
 
 # The default goal: the compiled French translation (checked first: a missing one fails).
 all: translations
@@ -33,6 +33,7 @@ help:
 	@echo "make install link the plugin into the default QGIS profile"
 	@echo "make bench   benchmark the engine against gdal_calc and the QGIS raster calculator"
 	@echo "make screenshot  the tour: the real QGIS desktop under Xvfb, English and French, into docs/tour/"
+	@echo "make review      the layout review: every dialog and the dock, 2 languages x 2 sizes, into build/review/"
 	@echo "make translations  check i18n/crop_confidence_fr.ts and build the .qm (tools/i18n.py update refreshes the .ts)"
 
 build/.apt-done:
@@ -126,6 +127,26 @@ screenshot: setup translations
 			--profiles-path $$profile --code $(CURDIR)/tools/tour.py || exit 1; \
 		cat $(TOUR_DIR)/$$language/tour.log; \
 	done
+
+# The layout review (issue 14): every Processing dialog of the provider and the dock, grabbed in
+# the real QGIS desktop under Xvfb for each language and screen size by tools/review_dialogs.py,
+# into build/review/<language>-<size>/, with cut.txt listing the texts that do not fit.
+REVIEW_SIZES ?= 1366x768 1920x1080
+review: setup translations
+	@for locale in $(TOUR_LANGUAGES); do for size in $(REVIEW_SIZES); do \
+		language=$${locale%%_*}; target=$(CURDIR)/build/review/$$language-$$size; \
+		profile=$(CURDIR)/build/review-profile-$$language; \
+		rm -rf $$profile $$target; mkdir -p $$profile/profiles/default/QGIS $$target; \
+		printf '[PythonPlugins]\ncrop_confidence=true\n[locale]\nuserLocale=%s\noverrideFlag=true\n[CropConfidence]\nclms_source_url=%s\noso_source_url=%s\n' \
+			$$locale $(CURDIR)/resources/sample/catalog.json $(CURDIR)/resources/sample/catalog.json \
+			> $$profile/profiles/default/QGIS/QGIS3.ini; \
+		QT_QPA_PLATFORM=xcb CROP_CONFIDENCE_ROOT=$(CURDIR) CROP_CONFIDENCE_REVIEW=$$target \
+			CROP_CONFIDENCE_REVIEW_SIZE=$$size \
+			PYTHONPATH=$(CURDIR)/build/plugins:$$($(PY) -c 'import site; print(site.getsitepackages()[0])') \
+			timeout 300 xvfb-run -a -s "-screen 0 $${size}x24" qgis --nologo --noversioncheck \
+			--profiles-path $$profile --code $(CURDIR)/tools/review_dialogs.py || exit 1; \
+		grep '^==' $$target/cut.txt | sed "s|^|$$language-$$size |"; \
+	done; done
 
 clean:
 	tools/matrix.sh unmount

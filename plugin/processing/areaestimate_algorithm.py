@@ -77,16 +77,16 @@ class AreaEstimateAlgorithm(CropConfidenceAlgorithm):
             "The map, its band, the confidence layer and split and the zone define the strata "
             "as for 'Stratified reference sample': give the same ones. The stratum sizes are "
             "counted on the map, in the zone when one is given. A point's stratum is read from "
-            "STRATUM_FIELD, or, without it, from the map (and confidence layer) under the "
-            "point; its map class is always read from the map. When the strata are the map "
+            "the 'Stratum field', or, without it, from the map (and confidence layer) under "
+            "the point; its map class is always read from the map. When the strata are the map "
             "classes the estimates are the paper's; when each class is split by confidence, "
             "the general stratified estimator for strata that differ from the map classes is "
             "used (Stehman 2014, International Journal of Remote Sensing 35, 4923-4939).\n\n"
-            "REFERENCE_FIELD holds the reference class of each point, as a class code of the "
-            "map. Nothing is guessed: a point outside the map or the zone, on a map no-data "
-            "pixel, without a reference or with a reference that is not a class code of the "
-            "map, and a stratum with fewer than 2 points, stop the run with a message naming "
-            "them.\n\n"
+            "The 'Reference class field' holds the reference class of each point, as a class "
+            "code of the map. Nothing is guessed: a point outside the map or the zone, on a "
+            "map no-data pixel, without a reference or with a reference that is not a class "
+            "code of the map, and a stratum with fewer than 2 points, stop the run with a "
+            "message naming them.\n\n"
             "The map area counts pixels and is biased by classification error; the "
             "error-adjusted area corrects it with the reference sample. The second table is "
             "the estimated error matrix in proportions of area (rows: map class, columns: "
@@ -94,9 +94,7 @@ class AreaEstimateAlgorithm(CropConfidenceAlgorithm):
         )
 
     def initAlgorithm(self, config=None):  # noqa: ARG002
-        strata_inputs.add_strata_parameters(
-            self, tr("Zone in which the strata are counted (optional polygons)")
-        )
+        strata_inputs.add_strata_parameters(self, tr("Zone (polygons)"))
         self.addParameter(
             QgsProcessingParameterFeatureSource(
                 self.SAMPLE, tr("Labelled reference points"), types=[compat.SOURCE_POINT]
@@ -113,7 +111,7 @@ class AreaEstimateAlgorithm(CropConfidenceAlgorithm):
         self.addParameter(
             QgsProcessingParameterField(
                 self.STRATUM_FIELD,
-                tr("Stratum field (optional; without it, read from the map)"),
+                tr("Stratum field"),
                 parentLayerParameterName=self.SAMPLE,
                 optional=True,
             )

@@ -127,7 +127,7 @@ class FetchAlgorithm(CropConfidenceAlgorithm):
         )
         source = QgsProcessingParameterString(
             self.SOURCE_URL,
-            tr("Source: STAC API root, catalog.json, Sentinel Hub base URL or raster URL"),
+            tr("Source (empty = default)"),
             defaultValue="",
             optional=True,
         )

@@ -35,7 +35,7 @@ DEFAULT_SPLIT = 70
 def add_strata_parameters(algorithm, zone_description):
     """MAP, MAP_BAND, CONFIDENCE_LAYER, CONFIDENCE_BAND, CONFIDENCE_SPLIT and ZONE."""
     algorithm.addParameter(
-        QgsProcessingParameterRasterLayer(MAP, tr("Map (crop mask, class map, CTY or OSO classes)"))
+        QgsProcessingParameterRasterLayer(MAP, tr("Map (crop mask or class map)"))
     )
     algorithm.addParameter(
         QgsProcessingParameterBand(MAP_BAND, tr("Map band"), 1, MAP, optional=True)
@@ -52,7 +52,7 @@ def add_strata_parameters(algorithm, zone_description):
     algorithm.addParameter(
         QgsProcessingParameterRasterLayer(
             CONFIDENCE_LAYER,
-            tr("Confidence layer: splits each class into low and high confidence strata"),
+            tr("Confidence layer"),
             optional=True,
         )
     )
@@ -64,7 +64,7 @@ def add_strata_parameters(algorithm, zone_description):
     algorithm.addParameter(
         QgsProcessingParameterNumber(
             CONFIDENCE_SPLIT,
-            tr("Confidence split (%): below is low, from it high"),
+            tr("Confidence split (%)"),
             type=compat.NUMBER_INTEGER,
             defaultValue=DEFAULT_SPLIT,
             minValue=0,
