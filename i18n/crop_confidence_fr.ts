@@ -5,12 +5,11 @@
         <name>CropConfidence</name>
         <message>
             <location filename="../plugin/domain/products.py" line="38" />
-            <source>CTY + CTYCL (CLMS Crop Types and Confidence Layer)</source>
-            <translation>CTY + CTYCL (types de cultures CLMS et couche de confiance)</translation>
+            <source>CTY + CTYCL (CLMS Crop Types)</source>
+            <translation>CTY + CTYCL (types de cultures CLMS)</translation>
         </message>
         <message>
             <location filename="../plugin/domain/products.py" line="39" />
-            <location filename="../plugin/gui/dock.py" line="123" />
             <source>CTYCL only (CLMS Confidence Layer)</source>
             <translation>CTYCL seule (couche de confiance CLMS)</translation>
         </message>
@@ -57,13 +56,14 @@
         <message>
             <location filename="../plugin/gui/area_picker.py" line="67" />
             <location filename="../plugin/processing/fetch_algorithm.py" line="117" />
+            <location filename="../plugin/processing/provider.py" line="56" />
             <source>Area</source>
             <translation>Emprise</translation>
         </message>
         <message>
             <location filename="../plugin/gui/dock.py" line="60" />
             <location filename="../plugin/plugin.py" line="43" />
-            <location filename="../plugin/processing/provider.py" line="75" />
+            <location filename="../plugin/processing/provider.py" line="122" />
             <source>Crop Confidence</source>
             <translation>Crop Confidence</translation>
         </message>
@@ -71,11 +71,6 @@
             <location filename="../plugin/gui/dock.py" line="86" />
             <source>Search</source>
             <translation>Rechercher</translation>
-        </message>
-        <message>
-            <location filename="../plugin/gui/dock.py" line="122" />
-            <source>CTY + CTYCL (CLMS Crop Types)</source>
-            <translation>CTY + CTYCL (types de cultures CLMS)</translation>
         </message>
         <message>
             <location filename="../plugin/gui/dock.py" line="124" />
@@ -86,6 +81,7 @@
             <location filename="../plugin/gui/dock.py" line="125" />
             <location filename="../plugin/processing/fetch_algorithm.py" line="102" />
             <location filename="../plugin/processing/mask_inputs.py" line="68" />
+            <location filename="../plugin/processing/provider.py" line="63" />
             <location filename="../plugin/processing/style_algorithm.py" line="178" />
             <source>Product</source>
             <translation>Produit</translation>
@@ -94,6 +90,7 @@
             <location filename="../plugin/gui/dock.py" line="127" />
             <location filename="../plugin/gui/results_table.py" line="17" />
             <location filename="../plugin/processing/fetch_algorithm.py" line="110" />
+            <location filename="../plugin/processing/provider.py" line="65" />
             <source>Year</source>
             <translation>Année</translation>
         </message>
@@ -107,6 +104,7 @@
             <location filename="../plugin/gui/fetch_actions.py" line="70" />
             <location filename="../plugin/gui/search_actions.py" line="95" />
             <location filename="../plugin/gui/year_list.py" line="147" />
+            <location filename="../plugin/processing/provider.py" line="61" />
             <source>Credentials</source>
             <translation>Identifiants</translation>
         </message>
@@ -137,58 +135,58 @@
             <translation>Surfaces par zone…</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="239" />
+            <location filename="../plugin/gui/dock.py" line="238" />
             <location filename="../plugin/gui/search_actions.py" line="60" />
             <source>Choose an area.</source>
             <translation>Choisissez une emprise.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="243" />
+            <location filename="../plugin/gui/dock.py" line="242" />
             <source>The product has no data over this area.</source>
             <translation>Le produit n'a pas de données sur cette emprise.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="250" />
+            <location filename="../plugin/gui/dock.py" line="249" />
             <source>{} km² where the product has data, about {} to download</source>
             <translation>{} km² là où le produit a des données, environ {} à télécharger</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="252" />
+            <location filename="../plugin/gui/dock.py" line="251" />
             <source>{} km², about {} to download</source>
             <translation>{} km², environ {} à télécharger</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="270" />
+            <location filename="../plugin/gui/dock.py" line="269" />
             <source>Sentinel Hub OAuth client</source>
             <translation>Client OAuth Sentinel Hub</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="270" />
+            <location filename="../plugin/gui/dock.py" line="269" />
             <source>Copernicus Data Space account</source>
             <translation>Compte Copernicus Data Space</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="271" />
+            <location filename="../plugin/gui/dock.py" line="270" />
             <source>Client id:</source>
             <translation>Identifiant du client :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="271" />
+            <location filename="../plugin/gui/dock.py" line="270" />
             <source>User name (e-mail):</source>
             <translation>Nom d'utilisateur (courriel) :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="272" />
+            <location filename="../plugin/gui/dock.py" line="271" />
             <source>Client secret:</source>
             <translation>Secret du client :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="272" />
+            <location filename="../plugin/gui/dock.py" line="271" />
             <source>Password:</source>
             <translation>Mot de passe :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/dock.py" line="283" />
+            <location filename="../plugin/gui/dock.py" line="282" />
             <source>Credentials not saved</source>
             <translation>Identifiants non enregistrés</translation>
         </message>
@@ -583,96 +581,97 @@
             <location filename="../plugin/processing/areaestimate_algorithm.py" line="72" />
             <source>Error-adjusted area of each map class, with its standard error and 95% confidence interval, and user's, producer's and overall accuracy with their 95% confidence intervals, from a stratified random reference sample (Olofsson et al. 2014, Remote Sensing of Environment 148, 42-57, eqs. 2-10).
 
-The map, its band, the confidence layer and split and the zone define the strata as for 'Stratified reference sample': give the same ones. The stratum sizes are counted on the map, in the zone when one is given. A point's stratum is read from STRATUM_FIELD, or, without it, from the map (and confidence layer) under the point; its map class is always read from the map. When the strata are the map classes the estimates are the paper's; when each class is split by confidence, the general stratified estimator for strata that differ from the map classes is used (Stehman 2014, International Journal of Remote Sensing 35, 4923-4939).
+The map, its band, the confidence layer and split and the zone define the strata as for 'Stratified reference sample': give the same ones. The stratum sizes are counted on the map, in the zone when one is given. A point's stratum is read from the 'Stratum field', or, without it, from the map (and confidence layer) under the point; its map class is always read from the map. When the strata are the map classes the estimates are the paper's; when each class is split by confidence, the general stratified estimator for strata that differ from the map classes is used (Stehman 2014, International Journal of Remote Sensing 35, 4923-4939).
 
-REFERENCE_FIELD holds the reference class of each point, as a class code of the map. Nothing is guessed: a point outside the map or the zone, on a map no-data pixel, without a reference or with a reference that is not a class code of the map, and a stratum with fewer than 2 points, stop the run with a message naming them.
+The 'Reference class field' holds the reference class of each point, as a class code of the map. Nothing is guessed: a point outside the map or the zone, on a map no-data pixel, without a reference or with a reference that is not a class code of the map, and a stratum with fewer than 2 points, stop the run with a message naming them.
 
 The map area counts pixels and is biased by classification error; the error-adjusted area corrects it with the reference sample. The second table is the estimated error matrix in proportions of area (rows: map class, columns: reference class). Confidence intervals are +/- 1.96 standard errors.</source>
             <translation>Surface corrigée des erreurs de chaque classe de la carte, avec son erreur type et son intervalle de confiance à 95 %, et précisions pour l'utilisateur, pour le producteur et globale avec leurs intervalles de confiance à 95 %, à partir d'un échantillon de référence aléatoire stratifié (Olofsson et al. 2014, Remote Sensing of Environment 148, 42-57, éq. 2-10).
 
-La carte, sa bande, la couche de confiance et son seuil et la zone définissent les strates comme pour « Échantillon de référence stratifié » : donnez les mêmes. Les tailles des strates sont comptées sur la carte, dans la zone quand elle est donnée. La strate d'un point est lue dans STRATUM_FIELD, ou, sans lui, sur la carte (et la couche de confiance) sous le point ; sa classe cartographiée est toujours lue sur la carte. Quand les strates sont les classes de la carte, les estimations sont celles de l'article ; quand chaque classe est partagée selon la confiance, l'estimateur stratifié général pour des strates différentes des classes de la carte est utilisé (Stehman 2014, International Journal of Remote Sensing 35, 4923-4939).
+La carte, sa bande, la couche de confiance et son seuil et la zone définissent les strates comme pour « Échantillon de référence stratifié » : donnez les mêmes. Les tailles des strates sont comptées sur la carte, dans la zone quand elle est donnée. La strate d'un point est lue dans le « Champ de la strate », ou, sans lui, sur la carte (et la couche de confiance) sous le point ; sa classe cartographiée est toujours lue sur la carte. Quand les strates sont les classes de la carte, les estimations sont celles de l'article ; quand chaque classe est partagée selon la confiance, l'estimateur stratifié général pour des strates différentes des classes de la carte est utilisé (Stehman 2014, International Journal of Remote Sensing 35, 4923-4939).
 
-REFERENCE_FIELD contient la classe de référence de chaque point, sous forme de code de classe de la carte. Rien n'est deviné : un point hors de la carte ou de la zone, sur un pixel sans donnée de la carte, sans référence ou avec une référence qui n'est pas un code de classe de la carte, et une strate de moins de 2 points arrêtent le traitement avec un message qui les nomme.
+Le « Champ de la classe de référence » contient la classe de référence de chaque point, sous forme de code de classe de la carte. Rien n'est deviné : un point hors de la carte ou de la zone, sur un pixel sans donnée de la carte, sans référence ou avec une référence qui n'est pas un code de classe de la carte, et une strate de moins de 2 points arrêtent le traitement avec un message qui les nomme.
 
 La surface cartographiée compte des pixels et est biaisée par les erreurs de classification ; la surface corrigée des erreurs la corrige avec l'échantillon de référence. La seconde table est la matrice d'erreurs estimée en proportions de surface (lignes : classe de la carte, colonnes : classe de référence). Les intervalles de confiance sont de +/- 1,96 erreur type.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/areaestimate_algorithm.py" line="98" />
-            <source>Zone in which the strata are counted (optional polygons)</source>
-            <translation>Zone dans laquelle les strates sont comptées (polygones, facultatif)</translation>
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="97" />
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="114" />
+            <source>Zone (polygons)</source>
+            <translation>Zone (polygones)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/areaestimate_algorithm.py" line="102" />
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="100" />
             <source>Labelled reference points</source>
             <translation>Points de référence étiquetés</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/areaestimate_algorithm.py" line="108" />
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="106" />
             <source>Reference class field</source>
             <translation>Champ de la classe de référence</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/areaestimate_algorithm.py" line="116" />
-            <source>Stratum field (optional; without it, read from the map)</source>
-            <translation>Champ de la strate (facultatif ; sans lui, lue sur la carte)</translation>
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="114" />
+            <source>Stratum field</source>
+            <translation>Champ de la strate</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/areaestimate_algorithm.py" line="123" />
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="121" />
             <source>Area estimate per class</source>
             <translation>Estimation des surfaces par classe</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/areaestimate_algorithm.py" line="129" />
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="127" />
             <source>Error matrix (area proportions)</source>
             <translation>Matrice d'erreurs (proportions de surface)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/areaestimate_algorithm.py" line="135" />
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="133" />
             <source>Overall accuracy</source>
             <translation>Précision globale</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/areaestimate_algorithm.py" line="136" />
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="134" />
             <source>Overall accuracy 95% confidence half-width</source>
             <translation>Demi-largeur de l'intervalle de confiance à 95 % de la précision globale</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/areaestimate_algorithm.py" line="137" />
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="135" />
             <source>Total area of the strata (ha)</source>
             <translation>Surface totale des strates (ha)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/areaestimate_algorithm.py" line="151" />
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="149" />
             <source>SAMPLE: the layer {} cannot be opened.</source>
             <translation>SAMPLE : la couche {} ne peut pas être ouverte.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/areaestimate_algorithm.py" line="171" />
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="169" />
             <source>SAMPLE: the layer '{}' has no point. Choose the labelled sample.</source>
             <translation>SAMPLE : la couche « {} » n'a aucun point. Choisissez l'échantillon étiqueté.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/areaestimate_algorithm.py" line="181" />
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="179" />
             <source>REFERENCE_FIELD: choose the reference field.</source>
             <translation>REFERENCE_FIELD : choisissez le champ de référence.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/areaestimate_algorithm.py" line="185" />
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="183" />
             <source>{}: the layer '{}' has no field '{}'.</source>
             <translation>{} : la couche « {} » n'a pas de champ « {} ».</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/areaestimate_algorithm.py" line="199" />
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="197" />
             <source>SAMPLE: feature {} of '{}' is not a single point. The reference sample must be points (the output of 'Stratified reference sample').</source>
             <translation>SAMPLE : l'entité {} de « {} » n'est pas un point unique. L'échantillon de référence doit être fait de points (la sortie de « Échantillon de référence stratifié »).</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/areaestimate_algorithm.py" line="226" />
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="224" />
             <source>The map's CRS is not projected in metres: areas are given in pixels only.</source>
             <translation>Le SCR de la carte n'est pas projeté en mètres : les surfaces ne sont données qu'en pixels.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/areaestimate_algorithm.py" line="239" />
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="237" />
             <source>Overall accuracy {:.4f} +/- {:.4f} (95%), from {} points in {} strata.</source>
             <translation>Précision globale {:.4f} +/- {:.4f} (95 %), d'après {} points dans {} strates.</translation>
         </message>
@@ -786,84 +785,94 @@ Pas de données : hors des cartes CTY ou CTYCL ({cty_nodata}, {ctycl_nodata}), u
 Le tableau par classe prend environ 40 % de temps en plus : il n'est calculé que s'il est demandé. La sortie enregistre son produit, ses classes et ses seuils dans ses métadonnées, d'après lesquelles « Appliquer le style Crop Confidence » lui redonne son style.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="106" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="97" />
+            <source>
+
+GDAL creation options (advanced): KEY=VALUE pairs separated by '|', e.g. COMPRESS=DEFLATE|PREDICTOR=2.</source>
+            <translation>
+
+Options de création GDAL (avancé) : paires CLE=VALEUR séparées par « | », par ex. COMPRESS=DEFLATE|PREDICTOR=2.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="109" />
             <source>Output</source>
             <translation>Sortie</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="107" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="110" />
             <source>Binary mask</source>
             <translation>Masque binaire</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="107" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="110" />
             <source>Filtered class map</source>
             <translation>Carte des classes filtrée</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="112" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="115" />
             <source>Clip to extent</source>
             <translation>Découper selon l'emprise</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="120" />
-            <source>GDAL creation options (KEY=VALUE|KEY=VALUE)</source>
-            <translation>Options de création GDAL (CLE=VALEUR|CLE=VALEUR)</translation>
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="123" />
+            <source>GDAL creation options</source>
+            <translation>Options de création GDAL</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="129" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="132" />
             <location filename="../plugin/processing/postprocess.py" line="78" />
+            <location filename="../plugin/processing/provider.py" line="68" />
             <source>Crop mask</source>
             <translation>Masque de cultures</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="133" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="136" />
             <source>Per-class counts</source>
             <translation>Comptages par classe</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="140" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="143" />
             <source>Total pixels</source>
             <translation>Nombre total de pixels</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="141" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="144" />
             <source>No-data pixels</source>
             <translation>Pixels sans données</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="142" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="145" />
             <source>Kept pixels</source>
             <translation>Pixels conservés</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="143" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="146" />
             <source>Kept area (ha)</source>
             <translation>Surface conservée (ha)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="194" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="197" />
             <source>OUTPUT_TABLE: the folder '{}' of the table '{}' does not exist. Create it or choose another file for the table.</source>
             <translation>OUTPUT_TABLE : le dossier « {} » de la table « {} » n'existe pas. Créez-le ou choisissez un autre fichier pour la table.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="214" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="217" />
             <source>OUTPUT: '{}' is not a GeoTIFF name. The crop mask is always written as a GeoTIFF: give a file name ending in .tif.</source>
             <translation>OUTPUT : « {} » n'est pas un nom de GeoTIFF. Le masque de cultures est toujours écrit en GeoTIFF : donnez un nom de fichier finissant par .tif.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="251" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="254" />
             <location filename="../plugin/processing/zonal_algorithm.py" line="186" />
             <source>The rasters' CRS is not projected in metres: areas are not computed.</source>
             <translation>Le SCR des rasters n'est pas projeté en mètres : les surfaces ne sont pas calculées.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="256" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="259" />
             <source>Kept {} of {} pixels ({} ha); {} no-data pixels.</source>
             <translation>{} pixels conservés sur {} ({} ha) ; {} pixels sans données.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/cropmask_algorithm.py" line="307" />
+            <location filename="../plugin/processing/cropmask_algorithm.py" line="310" />
             <source>OUTPUT_TABLE: the table '{}' cannot be written: {}. No crop mask was written either. Choose another file or folder for the table.</source>
             <translation>OUTPUT_TABLE : impossible d'écrire la table « {} » : {}. Aucun masque de cultures n'a donc été écrit. Choisissez un autre fichier ou dossier pour la table.</translation>
         </message>
@@ -904,8 +913,9 @@ Les identifiants proviennent d'une configuration d'authentification QGIS : pour 
         </message>
         <message>
             <location filename="../plugin/processing/fetch_algorithm.py" line="130" />
-            <source>Source: STAC API root, catalog.json, Sentinel Hub base URL or raster URL</source>
-            <translation>Source : racine d'une API STAC, catalog.json, URL de base Sentinel Hub ou URL d'un raster</translation>
+            <location filename="../plugin/processing/provider.py" line="64" />
+            <source>Source (empty = default)</source>
+            <translation>Source (vide = par défaut)</translation>
         </message>
         <message>
             <location filename="../plugin/processing/fetch_algorithm.py" line="137" />
@@ -915,12 +925,15 @@ Les identifiants proviennent d'une configuration d'authentification QGIS : pour 
         <message>
             <location filename="../plugin/processing/fetch_algorithm.py" line="140" />
             <location filename="../plugin/processing/mask_inputs.py" line="78" />
+            <location filename="../plugin/processing/provider.py" line="57" />
             <source>Class layer</source>
             <translation>Couche des classes</translation>
         </message>
         <message>
             <location filename="../plugin/processing/fetch_algorithm.py" line="141" />
             <location filename="../plugin/processing/mask_inputs.py" line="85" />
+            <location filename="../plugin/processing/provider.py" line="60" />
+            <location filename="../plugin/processing/strata_inputs.py" line="55" />
             <source>Confidence layer</source>
             <translation>Couche de confiance</translation>
         </message>
@@ -1007,6 +1020,7 @@ Les identifiants proviennent d'une configuration d'authentification QGIS : pour 
         </message>
         <message>
             <location filename="../plugin/processing/mask_inputs.py" line="123" />
+            <location filename="../plugin/processing/provider.py" line="62" />
             <source>Minimum confidence (%)</source>
             <translation>Niveau de confiance minimal (%)</translation>
         </message>
@@ -1063,7 +1077,60 @@ Les identifiants proviennent d'une configuration d'authentification QGIS : pour 
             <translation>Surface de cultures par zone</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/provider.py" line="78" />
+            <location filename="../plugin/processing/provider.py" line="37" />
+            <source>Confidence-filtered crop mask of a class layer and its confidence layer, with the per-class pixel and hectare table.</source>
+            <translation>Masque de cultures filtré par la confiance d'une couche des classes et de sa couche de confiance, avec la table des pixels et des hectares par classe.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/provider.py" line="41" />
+            <source>Fetches the crop layers of a year over an extent, then makes the confidence-filtered crop mask and its per-class report.</source>
+            <translation>Récupère les couches de cultures d'une année sur une emprise, puis fait le masque de cultures filtré par la confiance et son rapport par classe.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/provider.py" line="45" />
+            <source>Fetches the crop layers of a year over the zones' extent, makes the confidence-filtered crop mask, then the confident crop area of each zone and class.</source>
+            <translation>Récupère les couches de cultures d'une année sur l'emprise des zones, fait le masque de cultures filtré par la confiance, puis la surface de cultures confiante de chaque zone et classe.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/provider.py" line="58" />
+            <source>Classes (empty = crops)</source>
+            <translation>Classes (vide = cultures)</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/provider.py" line="59" />
+            <source>Clip to the area</source>
+            <translation>Découper à l'emprise</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/provider.py" line="66" />
+            <location filename="../plugin/processing/zonal_algorithm.py" line="135" />
+            <source>Zone name field</source>
+            <translation>Champ du nom de zone</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/provider.py" line="67" />
+            <source>Zones</source>
+            <translation>Zones</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/provider.py" line="69" />
+            <source>Class report</source>
+            <translation>Rapport par classe</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/provider.py" line="70" />
+            <location filename="../plugin/processing/zonal_algorithm.py" line="143" />
+            <source>Crop areas per zone and class</source>
+            <translation>Surfaces des cultures par zone et par classe</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/provider.py" line="71" />
+            <location filename="../plugin/processing/zonal_algorithm.py" line="149" />
+            <source>Zones with kept crop areas</source>
+            <translation>Zones avec les surfaces de cultures conservées</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/provider.py" line="125" />
             <source>Crop Confidence: confidence-filtered crop masks</source>
             <translation>Crop Confidence : masques de cultures filtrés par la confiance</translation>
         </message>
@@ -1085,8 +1152,8 @@ Les identifiants proviennent d'une configuration d'authentification QGIS : pour 
         </message>
         <message>
             <location filename="../plugin/processing/sampledesign_algorithm.py" line="67" />
-            <source>Minimum per stratum, the rest proportional (Olofsson et al. 2014)</source>
-            <translation>Minimum par strate, le reste proportionnel (Olofsson et al. 2014)</translation>
+            <source>Minimum per stratum, the rest proportional</source>
+            <translation>Minimum par strate, le reste proportionnel</translation>
         </message>
         <message>
             <location filename="../plugin/processing/sampledesign_algorithm.py" line="87" />
@@ -1095,29 +1162,28 @@ Les identifiants proviennent d'une configuration d'authentification QGIS : pour 
         </message>
         <message>
             <location filename="../plugin/processing/sampledesign_algorithm.py" line="90" />
-            <source>Draws reference points for an area estimate: a stratified random sample, with the map's classes as strata (Olofsson et al. 2014, Remote Sensing of Environment 148, 42-57).
+            <source>Draws reference points for an area estimate: a stratified random sample, with the map's classes as strata (Olofsson et al. 2014, Remote Sensing of Environment 148, 42-57). The map is a crop mask or a class map (CTY or OSO classes, say).
 
-With a confidence layer, each class is split into a low-confidence stratum (confidence below the split) and a high-confidence stratum, which puts reference effort where the map is unsure. Pixels whose confidence is not a percentage (no data, or a code above 100) stay in their class's unsplit stratum. Map no-data pixels are in no stratum. With a zone, only the pixels whose centre is inside it count.
+Confidence layer: each class is split into a low-confidence stratum (confidence below the 'Confidence split') and a high-confidence stratum, which puts reference effort where the map is unsure. Pixels whose confidence is not a percentage (no data, or a code above 100) stay in their class's unsplit stratum. Map no-data pixels are in no stratum.
 
-Sample size: SAMPLE_SIZE points, or, when it is 0, Cochran's formula (Olofsson 2014, eq. 13) for the target standard error of overall accuracy and the expected user's accuracies: one proportion for all classes (0.8), or class=proportion pairs (1110=0.7, 1120=0.9, 0.8 for the others).
+Zone: only the pixels whose centre is inside its polygons count.
 
-Allocation: proportional to the stratum areas; equal; or Olofsson's recommendation, at least MIN_PER_STRATUM points per stratum and the rest proportional. The area estimate needs at least 2 points per stratum.
+Sample size: that many points, or, when it is 0, Cochran's formula (Olofsson 2014, eq. 13) for the target standard error of overall accuracy and the expected user's accuracies: one proportion for all classes (0.8), or class=proportion pairs (1110=0.7, 1120=0.9, 0.8 for the others).
 
-Points are pixel centres drawn uniformly without replacement in each stratum; the same SEED gives the same points. Fill in the 'reference' field with the class code seen on the ground or on imagery, then run 'Area estimate from a reference sample'.</source>
-            <translation>Tire des points de référence pour une estimation des surfaces : un échantillon aléatoire stratifié, avec les classes de la carte comme strates (Olofsson et al. 2014, Remote Sensing of Environment 148, 42-57).
+Allocation: proportional to the stratum areas; equal; or Olofsson's recommendation, at least the 'Minimum points per stratum' in each stratum and the rest proportional. The area estimate needs at least 2 points per stratum.
 
-Avec une couche de confiance, chaque classe est partagée en une strate de confiance basse (confiance sous le seuil) et une strate de confiance haute, ce qui porte l'effort de référence là où la carte est incertaine. Les pixels dont la confiance n'est pas un pourcentage (sans donnée, ou un code au-dessus de 100) restent dans la strate non partagée de leur classe. Les pixels sans donnée de la carte ne sont dans aucune strate. Avec une zone, seuls comptent les pixels dont le centre est à l'intérieur.
+Points are pixel centres drawn uniformly without replacement in each stratum; the same random seed gives the same points. Fill in the 'reference' field with the class code seen on the ground or on imagery, then run 'Area estimate from a reference sample'.</source>
+            <translation>Tire des points de référence pour une estimation des surfaces : un échantillon aléatoire stratifié, avec les classes de la carte comme strates (Olofsson et al. 2014, Remote Sensing of Environment 148, 42-57). La carte est un masque de cultures ou une carte de classes (les classes CTY ou OSO, par exemple).
 
-Taille de l'échantillon : SAMPLE_SIZE points, ou, quand elle vaut 0, la formule de Cochran (Olofsson 2014, éq. 13) pour l'erreur type visée de la précision globale et les précisions pour l'utilisateur attendues : une proportion pour toutes les classes (0.8), ou des paires classe=proportion (1110=0.7, 1120=0.9, 0.8 pour les autres).
+Couche de confiance : chaque classe est partagée en une strate de confiance basse (confiance sous le « Seuil de confiance ») et une strate de confiance haute, ce qui porte l'effort de référence là où la carte est incertaine. Les pixels dont la confiance n'est pas un pourcentage (sans donnée, ou un code au-dessus de 100) restent dans la strate non partagée de leur classe. Les pixels sans donnée de la carte ne sont dans aucune strate.
 
-Répartition : proportionnelle aux surfaces des strates ; égale ; ou la recommandation d'Olofsson, au moins MIN_PER_STRATUM points par strate et le reste proportionnel. L'estimation des surfaces demande au moins 2 points par strate.
+Zone : seuls comptent les pixels dont le centre est à l'intérieur de ses polygones.
 
-Les points sont des centres de pixels tirés uniformément sans remise dans chaque strate ; la même graine (SEED) donne les mêmes points. Remplissez le champ « reference » avec le code de la classe observée sur le terrain ou sur l'imagerie, puis lancez « Estimation des surfaces à partir d'un échantillon de référence ».</translation>
-        </message>
-        <message>
-            <location filename="../plugin/processing/sampledesign_algorithm.py" line="114" />
-            <source>Zone (optional polygons)</source>
-            <translation>Zone (polygones, facultatif)</translation>
+Taille de l'échantillon : ce nombre de points, ou, quand elle vaut 0, la formule de Cochran (Olofsson 2014, éq. 13) pour l'erreur type visée de la précision globale et les précisions pour l'utilisateur attendues : une proportion pour toutes les classes (0.8), ou des paires classe=proportion (1110=0.7, 1120=0.9, 0.8 pour les autres).
+
+Répartition : proportionnelle aux surfaces des strates ; égale ; ou la recommandation d'Olofsson, au moins le « Minimum de points par strate » dans chaque strate et le reste proportionnel. L'estimation des surfaces demande au moins 2 points par strate.
+
+Les points sont des centres de pixels tirés uniformément sans remise dans chaque strate ; la même graine aléatoire donne les mêmes points. Remplissez le champ « reference » avec le code de la classe observée sur le terrain ou sur l'imagerie, puis lancez « Estimation des surfaces à partir d'un échantillon de référence ».</translation>
         </message>
         <message>
             <location filename="../plugin/processing/sampledesign_algorithm.py" line="118" />
@@ -1146,8 +1212,8 @@ Les points sont des centres de pixels tirés uniformément sans remise dans chaq
         </message>
         <message>
             <location filename="../plugin/processing/sampledesign_algorithm.py" line="152" />
-            <source>Expected user's accuracies (0.8, or 1110=0.7, 1120=0.9, 0.8)</source>
-            <translation>Précisions pour l'utilisateur attendues (0.8, ou 1110=0.7, 1120=0.9, 0.8)</translation>
+            <source>Expected user's accuracies</source>
+            <translation>Précisions pour l'utilisateur attendues</translation>
         </message>
         <message>
             <location filename="../plugin/processing/sampledesign_algorithm.py" line="159" />
@@ -1177,8 +1243,8 @@ Les points sont des centres de pixels tirés uniformément sans remise dans chaq
         </message>
         <message>
             <location filename="../plugin/processing/strata_inputs.py" line="38" />
-            <source>Map (crop mask, class map, CTY or OSO classes)</source>
-            <translation>Carte (masque de cultures, carte de classes, classes CTY ou OSO)</translation>
+            <source>Map (crop mask or class map)</source>
+            <translation>Carte (masque de cultures ou carte de classes)</translation>
         </message>
         <message>
             <location filename="../plugin/processing/strata_inputs.py" line="41" />
@@ -1191,14 +1257,9 @@ Les points sont des centres de pixels tirés uniformément sans remise dans chaq
             <translation>Produit de la carte (ses codes sans donnée)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/strata_inputs.py" line="55" />
-            <source>Confidence layer: splits each class into low and high confidence strata</source>
-            <translation>Couche de confiance : partage chaque classe en strates de confiance basse et haute</translation>
-        </message>
-        <message>
             <location filename="../plugin/processing/strata_inputs.py" line="67" />
-            <source>Confidence split (%): below is low, from it high</source>
-            <translation>Seuil de confiance (%) : en dessous, basse ; à partir de lui, haute</translation>
+            <source>Confidence split (%)</source>
+            <translation>Seuil de confiance (%)</translation>
         </message>
         <message>
             <location filename="../plugin/processing/strata_inputs.py" line="86" />
@@ -1257,8 +1318,8 @@ Les points sont des centres de pixels tirés uniformément sans remise dans chaq
         </message>
         <message>
             <location filename="../plugin/processing/style_algorithm.py" line="46" />
-            <source>Detect from the name, band description or metadata</source>
-            <translation>Détecter d'après le nom, la description de bande ou les métadonnées</translation>
+            <source>Detect (name, band, metadata)</source>
+            <translation>Détecter (nom, bande, métadonnées)</translation>
         </message>
         <message>
             <location filename="../plugin/processing/style_algorithm.py" line="49" />
@@ -1282,8 +1343,8 @@ Les points sont des centres de pixels tirés uniformément sans remise dans chaq
         </message>
         <message>
             <location filename="../plugin/processing/style_algorithm.py" line="53" />
-            <source>Crop mask (binary mask or filtered class map)</source>
-            <translation>Masque de cultures (masque binaire ou carte des classes filtrée)</translation>
+            <source>Crop mask (binary or class map)</source>
+            <translation>Masque de cultures (binaire ou classes)</translation>
         </message>
         <message>
             <location filename="../plugin/processing/style_algorithm.py" line="99" />
@@ -1309,12 +1370,12 @@ Les points sont des centres de pixels tirés uniformément sans remise dans chaq
             <location filename="../plugin/processing/style_algorithm.py" line="153" />
             <source>Gives a raster layer the style of its product: the official class colours and labels (in the QGIS language) for OSO and CTY, a red-to-green ramp for the CTYCL confidence ({ctycl_no_crop} 'No cropland' in grey, 255 transparent), black-to-green and black-to-red ramps for the OSO confidence and validity, green kept pixels for a binary crop mask and the class palette for a filtered class map (Custom: each kept code in its own colour).
 
-Detect reads the file name (CLMS ids such as CLMS_HRLVLCC_CTYCL_..., OCS_2018_CESBIO, the names written by 'Fetch crop layers'), the layer name, the band description ({oso_band_list}) and the GDAL metadata. OSO 2016 and 2017 have 17 classes; without a year in the name, the values present decide. Crop masks are detected from the settings 'Confidence-filtered crop mask' records in their metadata (CROPCONFIDENCE_*); for one without them, choose 'Crop mask', and its values tell a class map's product.
+Detect reads the file name (the producers' names and those 'Fetch crop layers' writes), the layer name, the band description ({oso_band_list}) and the GDAL metadata. OSO 2016 and 2017 have 17 classes; without a year in the name, the values present decide. Crop masks are detected from the settings 'Confidence-filtered crop mask' records in their metadata (CROPCONFIDENCE_*); for one without them, choose 'Crop mask', and its values tell a class map's product.
 
 A layer of the current project is restyled in place. A file that is not open in the project gets the style saved as its default style: a .qml file next to it, which QGIS reads whenever the file is opened.</source>
             <translation>Donne à une couche raster le style de son produit : les couleurs et libellés officiels des classes (dans la langue de QGIS) pour OSO et CTY, une rampe du rouge au vert pour la confiance CTYCL ({ctycl_no_crop} « Pas de culture » en gris, 255 transparent), des rampes du noir au vert et du noir au rouge pour la confiance et la validité OSO, les pixels conservés en vert pour un masque de cultures binaire et la palette des classes pour une carte des classes filtrée (Personnalisé : chaque code conservé dans sa propre couleur).
 
-La détection lit le nom du fichier (identifiants CLMS tels que CLMS_HRLVLCC_CTYCL_..., OCS_2018_CESBIO, les noms écrits par « Récupérer les couches de cultures »), le nom de la couche, la description de bande ({oso_band_list}) et les métadonnées GDAL. OSO 2016 et 2017 ont 17 classes ; sans année dans le nom, ce sont les valeurs présentes qui décident. Les masques de cultures sont détectés d'après les paramètres que « Masque de cultures filtré par la confiance » enregistre dans leurs métadonnées (CROPCONFIDENCE_*) ; pour un masque qui n'en a pas, choisissez « Masque de cultures » : ses valeurs indiquent alors le produit d'une carte des classes.
+La détection lit le nom du fichier (les noms des producteurs et ceux qu'écrit « Récupérer les couches de cultures »), le nom de la couche, la description de bande ({oso_band_list}) et les métadonnées GDAL. OSO 2016 et 2017 ont 17 classes ; sans année dans le nom, ce sont les valeurs présentes qui décident. Les masques de cultures sont détectés d'après les paramètres que « Masque de cultures filtré par la confiance » enregistre dans leurs métadonnées (CROPCONFIDENCE_*) ; pour un masque qui n'en a pas, choisissez « Masque de cultures » : ses valeurs indiquent alors le produit d'une carte des classes.
 
 Une couche du projet courant est restylée sur place. Un fichier qui n'est pas ouvert dans le projet reçoit le style enregistré comme style par défaut : un fichier .qml à côté de lui, que QGIS lit à chaque ouverture du fichier.</translation>
         </message>
@@ -1380,24 +1441,18 @@ L'histogramme zonal de QGIS donne les mêmes comptes par classe, sauf pour les z
 OUTPUT_ZONES contient les zones avec kept_&lt;code&gt;_ha pour chaque classe sélectionnée et kept_total_ha, avec un style gradué sur kept_total_ha quand la couche est chargée.</translation>
         </message>
         <message>
+            <location filename="../plugin/processing/zonal_algorithm.py" line="121" />
+            <source>
+
+Without a zone name field, each zone is named by its feature id.</source>
+            <translation>
+
+Sans champ du nom de zone, chaque zone est nommée par l'identifiant de son entité.</translation>
+        </message>
+        <message>
             <location filename="../plugin/processing/zonal_algorithm.py" line="129" />
             <source>Zones (polygons)</source>
             <translation>Zones (polygones)</translation>
-        </message>
-        <message>
-            <location filename="../plugin/processing/zonal_algorithm.py" line="135" />
-            <source>Zone name field (empty: the feature id)</source>
-            <translation>Champ du nom de zone (vide : l'identifiant de l'entité)</translation>
-        </message>
-        <message>
-            <location filename="../plugin/processing/zonal_algorithm.py" line="143" />
-            <source>Crop areas per zone and class</source>
-            <translation>Surfaces des cultures par zone et par classe</translation>
-        </message>
-        <message>
-            <location filename="../plugin/processing/zonal_algorithm.py" line="149" />
-            <source>Zones with kept crop areas</source>
-            <translation>Zones avec les surfaces de cultures conservées</translation>
         </message>
         <message>
             <location filename="../plugin/processing/zonal_algorithm.py" line="170" />
@@ -1483,6 +1538,110 @@ OUTPUT_ZONES contient les zones avec kept_&lt;code&gt;_ha pour chaque classe sé
             <location filename="../plugin/qgis/styles.py" line="130" />
             <source>Class {}</source>
             <translation>Classe {}</translation>
+        </message>
+        <message>
+            <source>Zone name field (empty: the feature id)</source>
+            <translation type="vanished">Champ du nom de zone (vide : l'identifiant de l'entité)</translation>
+        </message>
+        <message>
+            <source>CTY + CTYCL (CLMS Crop Types and Confidence Layer)</source>
+            <translation type="vanished">CTY + CTYCL (types de cultures CLMS et couche de confiance)</translation>
+        </message>
+        <message>
+            <source>Error-adjusted area of each map class, with its standard error and 95% confidence interval, and user's, producer's and overall accuracy with their 95% confidence intervals, from a stratified random reference sample (Olofsson et al. 2014, Remote Sensing of Environment 148, 42-57, eqs. 2-10).
+
+The map, its band, the confidence layer and split and the zone define the strata as for 'Stratified reference sample': give the same ones. The stratum sizes are counted on the map, in the zone when one is given. A point's stratum is read from STRATUM_FIELD, or, without it, from the map (and confidence layer) under the point; its map class is always read from the map. When the strata are the map classes the estimates are the paper's; when each class is split by confidence, the general stratified estimator for strata that differ from the map classes is used (Stehman 2014, International Journal of Remote Sensing 35, 4923-4939).
+
+REFERENCE_FIELD holds the reference class of each point, as a class code of the map. Nothing is guessed: a point outside the map or the zone, on a map no-data pixel, without a reference or with a reference that is not a class code of the map, and a stratum with fewer than 2 points, stop the run with a message naming them.
+
+The map area counts pixels and is biased by classification error; the error-adjusted area corrects it with the reference sample. The second table is the estimated error matrix in proportions of area (rows: map class, columns: reference class). Confidence intervals are +/- 1.96 standard errors.</source>
+            <translation type="vanished">Surface corrigée des erreurs de chaque classe de la carte, avec son erreur type et son intervalle de confiance à 95 %, et précisions pour l'utilisateur, pour le producteur et globale avec leurs intervalles de confiance à 95 %, à partir d'un échantillon de référence aléatoire stratifié (Olofsson et al. 2014, Remote Sensing of Environment 148, 42-57, éq. 2-10).
+
+La carte, sa bande, la couche de confiance et son seuil et la zone définissent les strates comme pour « Échantillon de référence stratifié » : donnez les mêmes. Les tailles des strates sont comptées sur la carte, dans la zone quand elle est donnée. La strate d'un point est lue dans STRATUM_FIELD, ou, sans lui, sur la carte (et la couche de confiance) sous le point ; sa classe cartographiée est toujours lue sur la carte. Quand les strates sont les classes de la carte, les estimations sont celles de l'article ; quand chaque classe est partagée selon la confiance, l'estimateur stratifié général pour des strates différentes des classes de la carte est utilisé (Stehman 2014, International Journal of Remote Sensing 35, 4923-4939).
+
+REFERENCE_FIELD contient la classe de référence de chaque point, sous forme de code de classe de la carte. Rien n'est deviné : un point hors de la carte ou de la zone, sur un pixel sans donnée de la carte, sans référence ou avec une référence qui n'est pas un code de classe de la carte, et une strate de moins de 2 points arrêtent le traitement avec un message qui les nomme.
+
+La surface cartographiée compte des pixels et est biaisée par les erreurs de classification ; la surface corrigée des erreurs la corrige avec l'échantillon de référence. La seconde table est la matrice d'erreurs estimée en proportions de surface (lignes : classe de la carte, colonnes : classe de référence). Les intervalles de confiance sont de +/- 1,96 erreur type.</translation>
+        </message>
+        <message>
+            <source>Zone in which the strata are counted (optional polygons)</source>
+            <translation type="vanished">Zone dans laquelle les strates sont comptées (polygones, facultatif)</translation>
+        </message>
+        <message>
+            <source>Stratum field (optional; without it, read from the map)</source>
+            <translation type="vanished">Champ de la strate (facultatif ; sans lui, lue sur la carte)</translation>
+        </message>
+        <message>
+            <source>GDAL creation options (KEY=VALUE|KEY=VALUE)</source>
+            <translation type="vanished">Options de création GDAL (CLE=VALEUR|CLE=VALEUR)</translation>
+        </message>
+        <message>
+            <source>Source: STAC API root, catalog.json, Sentinel Hub base URL or raster URL</source>
+            <translation type="vanished">Source : racine d'une API STAC, catalog.json, URL de base Sentinel Hub ou URL d'un raster</translation>
+        </message>
+        <message>
+            <source>Minimum per stratum, the rest proportional (Olofsson et al. 2014)</source>
+            <translation type="vanished">Minimum par strate, le reste proportionnel (Olofsson et al. 2014)</translation>
+        </message>
+        <message>
+            <source>Draws reference points for an area estimate: a stratified random sample, with the map's classes as strata (Olofsson et al. 2014, Remote Sensing of Environment 148, 42-57).
+
+With a confidence layer, each class is split into a low-confidence stratum (confidence below the split) and a high-confidence stratum, which puts reference effort where the map is unsure. Pixels whose confidence is not a percentage (no data, or a code above 100) stay in their class's unsplit stratum. Map no-data pixels are in no stratum. With a zone, only the pixels whose centre is inside it count.
+
+Sample size: SAMPLE_SIZE points, or, when it is 0, Cochran's formula (Olofsson 2014, eq. 13) for the target standard error of overall accuracy and the expected user's accuracies: one proportion for all classes (0.8), or class=proportion pairs (1110=0.7, 1120=0.9, 0.8 for the others).
+
+Allocation: proportional to the stratum areas; equal; or Olofsson's recommendation, at least MIN_PER_STRATUM points per stratum and the rest proportional. The area estimate needs at least 2 points per stratum.
+
+Points are pixel centres drawn uniformly without replacement in each stratum; the same SEED gives the same points. Fill in the 'reference' field with the class code seen on the ground or on imagery, then run 'Area estimate from a reference sample'.</source>
+            <translation type="vanished">Tire des points de référence pour une estimation des surfaces : un échantillon aléatoire stratifié, avec les classes de la carte comme strates (Olofsson et al. 2014, Remote Sensing of Environment 148, 42-57).
+
+Avec une couche de confiance, chaque classe est partagée en une strate de confiance basse (confiance sous le seuil) et une strate de confiance haute, ce qui porte l'effort de référence là où la carte est incertaine. Les pixels dont la confiance n'est pas un pourcentage (sans donnée, ou un code au-dessus de 100) restent dans la strate non partagée de leur classe. Les pixels sans donnée de la carte ne sont dans aucune strate. Avec une zone, seuls comptent les pixels dont le centre est à l'intérieur.
+
+Taille de l'échantillon : SAMPLE_SIZE points, ou, quand elle vaut 0, la formule de Cochran (Olofsson 2014, éq. 13) pour l'erreur type visée de la précision globale et les précisions pour l'utilisateur attendues : une proportion pour toutes les classes (0.8), ou des paires classe=proportion (1110=0.7, 1120=0.9, 0.8 pour les autres).
+
+Répartition : proportionnelle aux surfaces des strates ; égale ; ou la recommandation d'Olofsson, au moins MIN_PER_STRATUM points par strate et le reste proportionnel. L'estimation des surfaces demande au moins 2 points par strate.
+
+Les points sont des centres de pixels tirés uniformément sans remise dans chaque strate ; la même graine (SEED) donne les mêmes points. Remplissez le champ « reference » avec le code de la classe observée sur le terrain ou sur l'imagerie, puis lancez « Estimation des surfaces à partir d'un échantillon de référence ».</translation>
+        </message>
+        <message>
+            <source>Zone (optional polygons)</source>
+            <translation type="vanished">Zone (polygones, facultatif)</translation>
+        </message>
+        <message>
+            <source>Expected user's accuracies (0.8, or 1110=0.7, 1120=0.9, 0.8)</source>
+            <translation type="vanished">Précisions pour l'utilisateur attendues (0.8, ou 1110=0.7, 1120=0.9, 0.8)</translation>
+        </message>
+        <message>
+            <source>Map (crop mask, class map, CTY or OSO classes)</source>
+            <translation type="vanished">Carte (masque de cultures, carte de classes, classes CTY ou OSO)</translation>
+        </message>
+        <message>
+            <source>Confidence layer: splits each class into low and high confidence strata</source>
+            <translation type="vanished">Couche de confiance : partage chaque classe en strates de confiance basse et haute</translation>
+        </message>
+        <message>
+            <source>Confidence split (%): below is low, from it high</source>
+            <translation type="vanished">Seuil de confiance (%) : en dessous, basse ; à partir de lui, haute</translation>
+        </message>
+        <message>
+            <source>Detect from the name, band description or metadata</source>
+            <translation type="vanished">Détecter d'après le nom, la description de bande ou les métadonnées</translation>
+        </message>
+        <message>
+            <source>Crop mask (binary mask or filtered class map)</source>
+            <translation type="vanished">Masque de cultures (masque binaire ou carte des classes filtrée)</translation>
+        </message>
+        <message>
+            <source>Gives a raster layer the style of its product: the official class colours and labels (in the QGIS language) for OSO and CTY, a red-to-green ramp for the CTYCL confidence ({ctycl_no_crop} 'No cropland' in grey, 255 transparent), black-to-green and black-to-red ramps for the OSO confidence and validity, green kept pixels for a binary crop mask and the class palette for a filtered class map (Custom: each kept code in its own colour).
+
+Detect reads the file name (CLMS ids such as CLMS_HRLVLCC_CTYCL_..., OCS_2018_CESBIO, the names written by 'Fetch crop layers'), the layer name, the band description ({oso_band_list}) and the GDAL metadata. OSO 2016 and 2017 have 17 classes; without a year in the name, the values present decide. Crop masks are detected from the settings 'Confidence-filtered crop mask' records in their metadata (CROPCONFIDENCE_*); for one without them, choose 'Crop mask', and its values tell a class map's product.
+
+A layer of the current project is restyled in place. A file that is not open in the project gets the style saved as its default style: a .qml file next to it, which QGIS reads whenever the file is opened.</source>
+            <translation type="vanished">Donne à une couche raster le style de son produit : les couleurs et libellés officiels des classes (dans la langue de QGIS) pour OSO et CTY, une rampe du rouge au vert pour la confiance CTYCL ({ctycl_no_crop} « Pas de culture » en gris, 255 transparent), des rampes du noir au vert et du noir au rouge pour la confiance et la validité OSO, les pixels conservés en vert pour un masque de cultures binaire et la palette des classes pour une carte des classes filtrée (Personnalisé : chaque code conservé dans sa propre couleur).
+
+La détection lit le nom du fichier (identifiants CLMS tels que CLMS_HRLVLCC_CTYCL_..., OCS_2018_CESBIO, les noms écrits par « Récupérer les couches de cultures »), le nom de la couche, la description de bande ({oso_band_list}) et les métadonnées GDAL. OSO 2016 et 2017 ont 17 classes ; sans année dans le nom, ce sont les valeurs présentes qui décident. Les masques de cultures sont détectés d'après les paramètres que « Masque de cultures filtré par la confiance » enregistre dans leurs métadonnées (CROPCONFIDENCE_*) ; pour un masque qui n'en a pas, choisissez « Masque de cultures » : ses valeurs indiquent alors le produit d'une carte des classes.
+
+Une couche du projet courant est restylée sur place. Un fichier qui n'est pas ouvert dans le projet reçoit le style enregistré comme style par défaut : un fichier .qml à côté de lui, que QGIS lit à chaque ouverture du fichier.</translation>
         </message>
         <message>
             <source>Class layer (CTY or OSO classes; not needed for CTYCL only)</source>

@@ -314,7 +314,7 @@ def test_dock_and_algorithms_in_french(french, qgis_iface, qtbot, offline_source
     cropmask.initAlgorithm()
     assert cropmask.group() == "Masques de cultures"
     assert cropmask.parameterDefinition("PRODUCT").options()[:4] == [
-        "CTY + CTYCL (types de cultures CLMS et couche de confiance)",
+        "CTY + CTYCL (types de cultures CLMS)",
         "CTYCL seule (couche de confiance CLMS)",
         "OSO 2018 et après (23 classes)",
         "OSO 2016–2017 (17 classes)",  # non-ASCII source text found in the .qm
@@ -385,3 +385,17 @@ def test_credential_errors_in_french(french):  # noqa: ARG001
         "ou le mot de passe principal n'a pas été donné. Choisissez-la de nouveau dans les "
         "paramètres."
     )
+
+
+def test_the_shipped_models_speak_french(french):  # noqa: ARG001
+    """Issue 14 review: the models' inputs and help were English in a French QGIS."""
+    from crop_confidence.plugin.processing.provider import ShippedModel
+
+    model = ShippedModel(ROOT / "resources" / "models" / "crop_area_by_zone.model3")
+    descriptions = {d.name(): d.description() for d in model.parameterDefinitions()}
+    assert descriptions["zones"] == "Zones"
+    assert descriptions["zone_field"] == "Champ du nom de zone"
+    assert descriptions["year"] == "Année"
+    assert descriptions["source_url"] == "Source (vide = par défaut)"
+    assert model.displayName() == "Surface de cultures par zone"
+    assert model.shortHelpString().startswith("Récupère les couches de cultures")

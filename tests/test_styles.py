@@ -485,7 +485,9 @@ def test_a_path_input_gets_a_default_style_file(provider, project, tmp_path):  #
 
 
 def test_the_algorithm_is_registered(provider):
-    algorithm = provider.algorithm("style")
+    # Fresh instances: a provider first registered under a French test has French labels.
+    algorithm = provider.algorithm("style").createInstance()
+    algorithm.initAlgorithm()
     assert algorithm is not None and algorithm.displayName() == "Apply Crop Confidence style"
     options = algorithm.parameterDefinition("PRODUCT").options()
     assert len(options) == 8 and options[0].startswith("Detect")

@@ -35,7 +35,7 @@ PRODUCT_NAMES = {
 
 # Each product's label in the UI (Processing enums, the dock), translated by the QGIS layer.
 PRODUCT_LABELS = {
-    CTY_CTYCL: translatable("CTY + CTYCL (CLMS Crop Types and Confidence Layer)"),
+    CTY_CTYCL: translatable("CTY + CTYCL (CLMS Crop Types)"),
     CTYCL_ONLY: translatable("CTYCL only (CLMS Confidence Layer)"),
     OSO_23: translatable("OSO 2018+ (23 classes)"),
     OSO_17: translatable("OSO 2016–2017 (17 classes)"),

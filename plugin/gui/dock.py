@@ -31,7 +31,7 @@ from ..qgis.credentials import (
     sentinelhub_token_provider,
     store_basic_config,
 )
-from ..qgis.i18n import tr
+from ..qgis.i18n import tr, translated
 from ..qgis.prompt import MainThreadPrompt
 from ..sources.coverage import coverage_of
 from ..sources.estimate import clipped_bytes, whole_files_bytes
@@ -119,8 +119,8 @@ class CropConfidenceDock(YearList, SearchActions, FetchActions, QgsDockWidget):
         # A label goes above its field when both do not fit side by side.
         form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
         self.product_combo = QComboBox(body)
-        self.product_combo.addItem(tr("CTY + CTYCL (CLMS Crop Types)"), products.CTY_CTYCL)
-        self.product_combo.addItem(tr("CTYCL only (CLMS Confidence Layer)"), products.CTYCL_ONLY)
+        for product in (products.CTY_CTYCL, products.CTYCL_ONLY):
+            self.product_combo.addItem(translated(products.PRODUCT_LABELS[product]), product)
         self.product_combo.addItem(tr("OSO (CNES land cover)"), products.OSO)
         form.addRow(tr("Product"), self.product_combo)
         self.year_combo = QComboBox(body)

@@ -94,6 +94,9 @@ class CropMaskAlgorithm(CropConfidenceAlgorithm):
                     "metadata, from which 'Apply Crop Confidence style' styles it again."
                 )
             )
+        ) + tr(
+            "\n\nGDAL creation options (advanced): KEY=VALUE pairs separated by '|', e.g. "
+            "COMPRESS=DEFLATE|PREDICTOR=2."
         )
 
     def initAlgorithm(self, config=None):  # noqa: ARG002
@@ -117,7 +120,7 @@ class CropMaskAlgorithm(CropConfidenceAlgorithm):
     def _add_advanced(self):
         options = QgsProcessingParameterString(
             self.CREATION_OPTIONS,
-            tr("GDAL creation options (KEY=VALUE|KEY=VALUE)"),
+            tr("GDAL creation options"),
             defaultValue="",
             optional=True,
         )

@@ -31,6 +31,47 @@ def model_titles():
     }
 
 
+def model_help():
+    """A shipped model's name -> its description, in the UI language."""
+    return {
+        "cropmaskreport": tr(
+            "Confidence-filtered crop mask of a class layer and its confidence layer, with the "
+            "per-class pixel and hectare table."
+        ),
+        "cropmaskforextent": tr(
+            "Fetches the crop layers of a year over an extent, then makes the "
+            "confidence-filtered crop mask and its per-class report."
+        ),
+        "cropareabyzone": tr(
+            "Fetches the crop layers of a year over the zones' extent, makes the "
+            "confidence-filtered crop mask, then the confident crop area of each zone and class."
+        ),
+    }
+
+
+def model_inputs():
+    """The (English) descriptions tools/make_models.py gives the models' inputs and outputs ->
+    the UI language's."""
+    return {
+        "Area": tr("Area"),
+        "Class layer": tr("Class layer"),
+        "Classes (empty = crops)": tr("Classes (empty = crops)"),
+        "Clip to the area": tr("Clip to the area"),
+        "Confidence layer": tr("Confidence layer"),
+        "Credentials": tr("Credentials"),
+        "Minimum confidence (%)": tr("Minimum confidence (%)"),
+        "Product": tr("Product"),
+        "Source (empty = default)": tr("Source (empty = default)"),
+        "Year": tr("Year"),
+        "Zone name field": tr("Zone name field"),
+        "Zones": tr("Zones"),
+        "Crop mask": tr("Crop mask"),
+        "Class report": tr("Class report"),
+        "Crop areas per zone and class": tr("Crop areas per zone and class"),
+        "Zones with kept crop areas": tr("Zones with kept crop areas"),
+    }
+
+
 class ShippedModel(QgsProcessingModelAlgorithm):
     """A model of resources/models/ with a translated title, in its algorithms' group.
 
@@ -41,9 +82,15 @@ class ShippedModel(QgsProcessingModelAlgorithm):
         super().__init__()
         self.path = path
         self.loaded = self.fromFile(str(path))
+        texts = model_inputs()
+        for definition in self.parameterDefinitions():
+            definition.setDescription(texts.get(definition.description(), definition.description()))
 
     def displayName(self):
         return model_titles().get(self.name(), self.name())
+
+    def shortHelpString(self):
+        return model_help().get(self.name()) or super().shortHelpString()
 
     def group(self):
         return group_names()[self.groupId()]

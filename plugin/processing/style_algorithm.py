@@ -43,14 +43,14 @@ FETCH_OUTPUTS = {
 
 def style_labels():
     return [
-        tr("Detect from the name, band description or metadata"),
+        tr("Detect (name, band, metadata)"),
         translated(products.PRODUCT_LABELS[products.OSO_23]),
         translated(products.PRODUCT_LABELS[products.OSO_17]),
         tr("CTY (CLMS Crop Types)"),
         tr("CTYCL (CLMS Confidence Layer)"),
         with_facts(tr("OSO confidence ({oso_confidence_band})")),
         with_facts(tr("OSO validity ({oso_validity_band})")),
-        tr("Crop mask (binary mask or filtered class map)"),
+        tr("Crop mask (binary or class map)"),
     ]
 
 
@@ -158,9 +158,9 @@ class StyleAlgorithm(CropConfidenceAlgorithm):
                 "green kept pixels for a binary crop mask and the class palette for a filtered "
                 "class map (Custom: each "
                 "kept code in its own colour).\n\n"
-                "Detect reads the file name (CLMS ids such as CLMS_HRLVLCC_CTYCL_..., "
-                "OCS_2018_CESBIO, the names written by 'Fetch crop layers'), the layer name, the "
-                "band description ({oso_band_list}) and the GDAL metadata. OSO "
+                "Detect reads the file name (the producers' names and those 'Fetch crop layers' "
+                "writes), the layer name, the band description ({oso_band_list}) and the GDAL "
+                "metadata. OSO "
                 "2016 and 2017 have 17 classes; without a year in the name, the values present "
                 "decide. Crop masks are detected from the settings 'Confidence-filtered crop "
                 "mask' records in their metadata (CROPCONFIDENCE_*); for one without them, "

@@ -118,7 +118,7 @@ class ZonalAreasAlgorithm(CropConfidenceAlgorithm):
                 "OUTPUT_ZONES holds the zones with kept_<code>_ha for every selected class and "
                 "kept_total_ha, styled graduated on kept_total_ha when loaded."
             )
-        )
+        ) + tr("\n\nWithout a zone name field, each zone is named by its feature id.")
 
     def initAlgorithm(self, config=None):  # noqa: ARG002
         mask_inputs.add_product(self)
@@ -132,7 +132,7 @@ class ZonalAreasAlgorithm(CropConfidenceAlgorithm):
         self.addParameter(
             QgsProcessingParameterField(
                 self.ZONE_FIELD,
-                tr("Zone name field (empty: the feature id)"),
+                tr("Zone name field"),
                 parentLayerParameterName=self.ZONES,
                 optional=True,
             )
