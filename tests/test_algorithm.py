@@ -499,7 +499,6 @@ def test_the_log_names_the_product_by_its_label(provider, tmp_path, cty_pair):  
         feedback=feedback,
     )
     assert (
-        "Product CTY + CTYCL (CLMS Crop Types), classes 1110, 1130, "
-        "minimum confidence 50"
+        "Product CTY + CTYCL (CLMS Crop Types), classes 1110, 1130, minimum confidence 50"
     ) in feedback.textLog()
     assert "cty_ctycl" not in feedback.textLog()

@@ -1,4 +1,4 @@
-"""`make demo`: search, fetch, mask and areas on the embedded sample, against the numpy reference."""
+"""`make demo`: search, fetch, mask and areas on the sample, against the numpy reference."""
 
 import csv
 import subprocess
