@@ -98,7 +98,9 @@ install: setup
 	@echo "Linked into $(QGIS_PROFILE_PLUGINS); enable it in Plugins > Manage and Install Plugins."
 
 bench: setup
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-bench.txt
 	$(PY) tools/bench.py
+	$(PY) tools/bench_zonal.py --out bench-output/zonal
 
 models: setup
 	$(PY) tools/make_models.py
