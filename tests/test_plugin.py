@@ -115,4 +115,5 @@ def test_the_changelog_lists_each_version_newest_first():
     numbers = [tuple(int(part) for part in version.split(".")) for version in versions]
     assert numbers == sorted(numbers, reverse=True) and len(set(numbers)) == len(numbers)
     assert len(versions) >= 2 and all(blocks[version] for version in versions)
-    assert any("start-up" in item.lower() for item in blocks[general["version"]])
+    assert any("start-up" in item.lower() for item in blocks["0.5.0"])
+    assert any("cropconfidence:zonalareas" in item for item in blocks["0.6.0"])
