@@ -137,7 +137,13 @@ def _counting(plan: Plan, states: BandStates, joint_keys: JointKeys):
     return MaskCounting(masks, tally)
 
 
-def in_order(executor, function, items: Iterable, limit: int, is_cancelled) -> Iterator:
+def in_order(
+    executor: ThreadPoolExecutor,
+    function: Callable,
+    items: Iterable,
+    limit: int,
+    is_cancelled: Callable[[], bool],
+) -> Iterator:
     """(item, function(item)) in order, computed by ``executor`` at most ``limit`` ahead;
     ``is_cancelled()`` is checked before each result."""
     pending: deque = deque()
