@@ -142,7 +142,7 @@ def in_order(
     function: Callable,
     items: Iterable,
     limit: int,
-    is_cancelled: Callable[[], bool],
+    is_cancelled: Callable[[], bool] | None,
 ) -> Iterator:
     """(item, function(item)) in order, computed by ``executor`` at most ``limit`` ahead;
     ``is_cancelled()`` is checked before each result."""
