@@ -385,3 +385,35 @@ def test_the_clip_label_toggles_its_box_and_greys_out_with_it(qgis_iface, qtbot,
     finally:
         dock.cancel_all()
         dock.close()
+
+
+def test_after_a_fetch_the_next_steps_are_in_view_on_a_1366_x_768_screen(
+    language,
+    qgis_iface,
+    qtbot,
+    offline_sources,
+    new_project,  # noqa: ARG001
+):
+    """The tour showed 'Crop mask…' below the fold of a 1366 x 768 screen (the dock scrolls
+    there): once a fetch is done, the dock scrolls to its next steps."""
+    dock = make_dock(qgis_iface, qtbot)
+    try:
+        dock.resize(dock.minimumSizeHint().width(), 615)  # what QGIS gives it on such a screen
+        dock.canvas.setDestinationCrs(QgsCoordinateReferenceSystem("EPSG:3035"))
+        qtbot.waitUntil(lambda: dock.year_combo.findData(2021) >= 0, timeout=10_000)
+        dock.year_combo.setCurrentIndex(dock.year_combo.findData(2021))
+        dock.area_combo.setCurrentIndex(dock.area_combo.findData("drawn"))
+        dock.set_drawn_area(QgsRectangle(3_851_000, 2_650_000, 3_855_000, 2_653_000))
+        scroll = dock.widget()
+        assert scroll.verticalScrollBar().maximum() > 0  # it does scroll at this height
+        scroll.verticalScrollBar().setValue(0)
+        dock.fetch_button.click()  # as a keyboard shortcut would: no focus moves the view
+        qtbot.waitUntil(lambda: dock.zones_button.isEnabled(), timeout=30_000)
+        qtbot.wait(50)
+        viewport = scroll.viewport()
+        for button in (dock.mask_button, dock.zones_button):
+            top = button.mapTo(viewport, button.rect().topLeft()).y()
+            assert top >= 0 and top + button.height() <= viewport.height(), (button.text(), top)
+    finally:
+        dock.cancel_all()
+        dock.close()

@@ -193,17 +193,12 @@ def after_mask():
 def modeller():
     from processing.modeler.ModelerDialog import ModelerDialog
 
-    registry = QgsApplication.processingRegistry()
-    models = [
-        a
-        for a in registry.providerById("cropconfidence").algorithms()
-        if a.id().count(":") == 1 and a.__class__.__name__ == "QgsProcessingModelAlgorithm"
-    ]
-    if not models:
+    model = QgsApplication.processingRegistry().algorithmById("cropconfidence:cropareabyzone")
+    if model is None:
         log("no shipped model in the provider")
         finish()
         return
-    dialog = ModelerDialog.create(models[0].create())
+    dialog = ModelerDialog.create(model.create())
     dialog.resize(WIDTH, HEIGHT)
     dialog.show()
     QTimer.singleShot(1500, lambda: (save(dialog, "5-modeller.png"), dialog.close(), finish()))

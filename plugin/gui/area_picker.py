@@ -71,7 +71,9 @@ class AreaPicker(QObject):
 
     def _follow_mode(self, *_):
         mode = self.area_combo.currentData()
+        # Shown only when it is used: a disabled combo took a line of a short screen.
         self.layer_combo.setEnabled(mode in ("layer", "selection"))
+        self.layer_combo.setVisible(mode in ("layer", "selection"))
         self.draw_button.setEnabled(mode == "drawn")
         self._show_rectangle()
         self.changed.emit()

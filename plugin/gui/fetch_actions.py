@@ -194,6 +194,8 @@ class FetchActions:
         self.last_fetch = (request, result, added)
         self.mask_button.setEnabled(FetchAlgorithm.CONFIDENCE_LAYER in added)
         self.zones_button.setEnabled(FetchAlgorithm.CONFIDENCE_LAYER in added)
+        # On a short screen the dock scrolls: bring the next steps into view.
+        self.widget().ensureWidgetVisible(self.zones_button)
         self.progress_bar.setValue(100)
         kind = transfer_kind(request, result)
         if kind == TRANSFER_LOCAL:

@@ -1,10 +1,13 @@
 """The rows a search found; their footprints are drawn on the map (footprints.MapShapes)."""
 
-from qgis.PyQt.QtCore import Qt
+from qgis.PyQt.QtCore import QSize, Qt
 from qgis.PyQt.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem
 
 from ..qgis.i18n import tr
 from .formatting import human_size
+
+
+SHOWN_ROWS = 3  # rows the table asks room for; it scrolls beyond
 
 
 class ResultsTable(QTreeWidget):
@@ -23,6 +26,14 @@ class ResultsTable(QTreeWidget):
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         self.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.itemSelectionChanged.connect(self._select_footprints)
+
+    def sizeHint(self):  # noqa: N802 (Qt's virtual)
+        """Room for the header and a few rows: the dock's scrolling body lays itself out at
+        its preferred height, so Qt's 192 px here pushed the buttons below a 768 px screen.
+        The table still takes the spare height of a taller dock (its stretch)."""
+        hint = super().sizeHint()
+        rows = self.fontMetrics().height() + 6
+        return QSize(hint.width(), self.header().sizeHint().height() + SHOWN_ROWS * rows + 4)
 
     @property
     def footprints(self):
