@@ -6,7 +6,6 @@ from qgis.PyQt.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTr
 from ..qgis.i18n import tr
 from .formatting import human_size
 
-
 SHOWN_ROWS = 3  # rows the table asks room for; it scrolls beyond
 
 
