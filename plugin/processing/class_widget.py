@@ -10,7 +10,7 @@ the dialog loads this module, by the class path in the parameter's metadata.
 
 from processing.gui.wrappers import DIALOG_STANDARD, WidgetWrapper
 from qgis.gui import QgsFilterLineEdit, QgsGui
-from qgis.PyQt.QtCore import Qt, pyqtSignal
+from qgis.PyQt.QtCore import QCoreApplication, Qt, pyqtSignal
 from qgis.PyQt.QtGui import QColor, QIcon, QPixmap
 from qgis.PyQt.QtWidgets import (
     QHBoxLayout,
@@ -221,6 +221,15 @@ class ClassesWidgetWrapper(WidgetWrapper):
             if widget is not None:  # what Processing gives a parameter without a wrapper
                 return widget
         return super().__new__(cls, param, dialog, *arguments, **options)
+
+    def tr(self, text, *_):
+        """Processing's label texts (' [optional]') in QGIS's own translation: a Python
+        subclass would look them up under its own class name, where QGIS has none."""
+        for context in ("QgsAbstractProcessingParameterWidgetWrapper", "WidgetWrapper"):
+            translated = QCoreApplication.translate(context, text)
+            if translated != text:
+                return translated
+        return text
 
     def createWidget(self):  # noqa: N802
         self.picker = None
