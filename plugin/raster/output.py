@@ -240,9 +240,30 @@ def _free_bytes(folder: Path) -> int | None:
         return None
 
 
-def _space_cause(folder: Path, messages: list[str], error: BaseException | None) -> str | None:
+def _at_file_size_limit(written: Path | None) -> bool:
+    """Whether ``written`` has grown to the process's file size limit (RLIMIT_FSIZE), which
+    GDAL 3.10 reports only as an I/O error."""
+    try:
+        import resource
+
+        limit = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+        size = written.stat().st_size if written is not None else None
+    except (ImportError, OSError, ValueError):
+        return False
+    if limit == resource.RLIM_INFINITY or size is None:
+        return False
+    return size + LOW_FREE_BYTES >= limit  # within a block or two of it
+
+
+def _space_cause(
+    folder: Path,
+    messages: list[str],
+    error: BaseException | None,
+    written: Path | None = None,
+) -> str | None:
     """'the disk is full: N bytes free on <folder>' when the messages or error say so, or
-    when the folder has (almost) no free space left (the failed file is still there)."""
+    when the folder has (almost) no free space left, or the file ``written`` (still there)
+    has reached the process's file size limit."""
     free = _free_bytes(folder)
     code = getattr(error, "errno", None)
     if code not in _FULL:
@@ -250,6 +271,8 @@ def _space_cause(folder: Path, messages: list[str], error: BaseException | None)
         code = next((value for words, value in _FULL_WORDS.items() if words in text), None)
     if code is None and free is not None and free < LOW_FREE_BYTES:
         code = errno.ENOSPC
+    if code is None and _at_file_size_limit(written):
+        code = errno.EFBIG
     if code is None:
         return None
     where = f"on '{folder}'" if free is None else f"{free} bytes free on '{folder}'"
@@ -339,7 +362,7 @@ class AtomicRasterWriter:
     def _failure(self, error: BaseException | None) -> CropMaskError:
         """The error to raise for a write that failed (the temporary file still there)."""
         errors = list(dict.fromkeys(self.messages.errors))
-        space = _space_cause(self.path.parent, errors, error)
+        space = _space_cause(self.path.parent, errors, error, self.temp)
         if space is not None:
             return CropMaskError(
                 f"Cannot write the output '{self.path}': {space}. "
@@ -373,7 +396,9 @@ class AtomicRasterWriter:
             failure = self._finish(verify=exc_type is None)
             if exc_type is not None:
                 failed_write = isinstance(exc, (RasterioError, OSError))
-                if failed_write and _space_cause(self.path.parent, self.messages.errors, exc):
+                if failed_write and _space_cause(
+                    self.path.parent, self.messages.errors, exc, self.temp
+                ):
                     # The write failed: say why (a full disk), not only that it failed.
                     raise self._failure(exc) from None
                 return False
