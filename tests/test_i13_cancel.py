@@ -144,3 +144,26 @@ def test_a_clip_whose_gdal_range_read_trickles_ends_at_a_cancel(tmp_path):
         assert host.slow_started.is_set()  # the cancel came while GDAL read a tile
     assert isinstance(error, ClipCancelled)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_request_waiting_for_its_access_token_ends_at_a_cancel():
+    """The token request of a trusted request (net.trusted.send) waits on a stalled login
+    server: the cancel ends it all the same."""
+    from crop_confidence.plugin.net.auth import CdseTokenProvider
+    from crop_confidence.plugin.net.trusted import send
+    from servers.cdse_identity import IdentityServer
+
+    cancel = Cancel()
+    identity = IdentityServer()
+    identity.add_user("ana", "secret")
+    identity.delay = 5.0  # the login server answers after 5 s (the bound is 1.5 s)
+    with identity, SilentHost() as host:
+        provider = CdseTokenProvider("ana", "secret", token_url=identity.token_url)
+        cancel.fire_when(lambda: True, settle=0.5)  # (the server logs a form once it answers)
+        cancelled_within_bound(
+            cancel,
+            lambda: send(
+                make_session(), "GET", host.url(), token_provider=provider, is_cancelled=cancel
+            ),
+        )
+    assert host.accepted == 0  # the data request was never sent

@@ -122,7 +122,13 @@ def send(
         if bearer_allowed(url, target):
             request_headers.update(private_headers or {})
             if token_provider is not None:
-                token = token_provider.token()
+                # A token request (a login server that stalls) ends at a cancel too.
+                token = run_cancellable(
+                    token_provider.token,
+                    is_cancelled,
+                    functools.partial(_waiting_cancelled, target),
+                    discard=lambda _token: None,
+                )
                 request_headers["Authorization"] = f"Bearer {token}"
         log.debug("%s %s", method, redact_url(target))
         request = functools.partial(session.request, method, target, headers=request_headers,
