@@ -3,6 +3,7 @@ written here, and cropconfidence:areaestimate on Olofsson et al. (2014)'s worked
 (../shared/reference/area_estimation.md), through processing.run."""
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -496,3 +497,74 @@ def test_a_zone_limits_the_strata_and_the_points(provider, small_map):  # noqa: 
                 "OUTPUT": "memory:",
             }
         )
+
+
+def test_crop_mask_then_area_estimate_in_a_model(provider, tmp_path):  # noqa: ARG001
+    """Issue 15: areaestimate in the graphical modeller: a model crop mask -> area estimate
+    validates step by step and runs, on the sample and its shipped labelled points."""
+    import csv
+
+    import processing
+    from qgis.core import (
+        QgsProcessingModelAlgorithm,
+        QgsProcessingModelChildAlgorithm,
+        QgsProcessingModelChildParameterSource,
+        QgsProcessingModelOutput,
+        QgsProcessingModelParameter,
+        QgsProcessingParameterRasterLayer,
+        QgsProcessingParameterVectorLayer,
+    )
+
+    sample = Path(__file__).resolve().parents[1] / "resources" / "sample"
+    static = QgsProcessingModelChildParameterSource.fromStaticValue
+    model_input = QgsProcessingModelChildParameterSource.fromModelParameter
+    model = QgsProcessingModelAlgorithm("maskthenestimate", "Tests", "tests")
+    for definition in (
+        QgsProcessingParameterRasterLayer("class_layer", "class_layer"),
+        QgsProcessingParameterRasterLayer("confidence_layer", "confidence_layer"),
+        QgsProcessingParameterVectorLayer("points", "points"),
+    ):
+        model.addModelParameter(definition, QgsProcessingModelParameter(definition.name()))
+    mask = QgsProcessingModelChildAlgorithm("cropconfidence:cropmask")
+    mask.setChildId("mask")
+    for parameter, source in (
+        ("PRODUCT", static(0)),
+        ("CLASS_LAYER", model_input("class_layer")),
+        ("CONFIDENCE_LAYER", model_input("confidence_layer")),
+        ("MIN_CONFIDENCE", static(50)),
+        ("OUTPUT_MODE", static(0)),
+    ):
+        mask.addParameterSources(parameter, [source])
+    model.addChildAlgorithm(mask)
+    estimate = QgsProcessingModelChildAlgorithm("cropconfidence:areaestimate")
+    estimate.setChildId("estimate")
+    estimate.addParameterSources(
+        "MAP", [QgsProcessingModelChildParameterSource.fromChildOutput("mask", "OUTPUT")]
+    )
+    estimate.addParameterSources("SAMPLE", [model_input("points")])
+    estimate.addParameterSources("REFERENCE_FIELD", [static("reference")])
+    output = QgsProcessingModelOutput("estimate", "estimate")
+    output.setChildId("estimate")
+    output.setChildOutputName("OUTPUT")
+    estimate.setModelOutputs({"estimate": output})
+    model.addChildAlgorithm(estimate)
+    for child_id in ("mask", "estimate"):
+        assert model.validateChildAlgorithm(child_id) == (True, []), child_id
+    # A model's output is named "child:output" up to QGIS 3.3x, "output" from 3.40.
+    (destination,) = [d.name() for d in model.destinationParameterDefinitions()]
+    table = tmp_path / "estimate.csv"
+    processing.run(
+        model,
+        {
+            "class_layer": str(sample / "CLMS_HRLVLCC_CTY_S2021_R10m_E38N26_03035_V01_R00.tif"),
+            "confidence_layer": str(
+                sample / "CLMS_HRLVLCC_CTYCL_S2021_R10m_E38N26_03035_V01_R00.tif"
+            ),
+            "points": str(sample / "reference_sample.geojson"),
+            destination: str(table),
+        },
+    )
+    with open(table, encoding="utf-8") as handle:
+        rows = {int(row["class_code"]): row for row in csv.DictReader(handle)}
+    assert sorted(rows) == [0, 1]
+    assert [int(rows[code]["n"]) for code in (0, 1)] == [60, 60]  # the shipped design

@@ -69,6 +69,7 @@ def add_strata_parameters(algorithm, zone_description):
             defaultValue=DEFAULT_SPLIT,
             minValue=0,
             maxValue=101,
+            optional=True,  # used with a confidence layer only: a model need not give it
         )
     )
     # A layer, not a feature source: Processing's check of invalid geometries raises from
