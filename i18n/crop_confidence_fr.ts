@@ -88,7 +88,7 @@
         </message>
         <message>
             <location filename="../plugin/gui/dock.py" line="127" />
-            <location filename="../plugin/gui/results_table.py" line="17" />
+            <location filename="../plugin/gui/results_table.py" line="19" />
             <location filename="../plugin/processing/fetch_algorithm.py" line="110" />
             <location filename="../plugin/processing/provider.py" line="65" />
             <source>Year</source>
@@ -261,27 +261,27 @@
             <translation>Couche non chargée</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="200" />
+            <location filename="../plugin/gui/fetch_actions.py" line="202" />
             <source>{} item(s), read from local files.</source>
             <translation>{} élément(s), lu(s) depuis des fichiers locaux.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="202" />
+            <location filename="../plugin/gui/fetch_actions.py" line="204" />
             <source>{} item(s), already downloaded.</source>
             <translation>{} élément(s), déjà téléchargé(s).</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="204" />
+            <location filename="../plugin/gui/fetch_actions.py" line="206" />
             <source>{} item(s), {} transferred.</source>
             <translation>{} élément(s), {} transférés.</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="209" />
+            <location filename="../plugin/gui/fetch_actions.py" line="211" />
             <source>Fetched</source>
             <translation>Récupération terminée</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/fetch_actions.py" line="210" />
+            <location filename="../plugin/gui/fetch_actions.py" line="212" />
             <source>{} layer(s) added to '{}'.</source>
             <translation>{} couche(s) ajoutée(s) à « {} ».</translation>
         </message>
@@ -316,17 +316,17 @@
             <translation>Chemins complets :</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/results_table.py" line="17" />
+            <location filename="../plugin/gui/results_table.py" line="19" />
             <source>Tile</source>
             <translation>Tuile</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/results_table.py" line="17" />
+            <location filename="../plugin/gui/results_table.py" line="19" />
             <source>Layers</source>
             <translation>Couches</translation>
         </message>
         <message>
-            <location filename="../plugin/gui/results_table.py" line="17" />
+            <location filename="../plugin/gui/results_table.py" line="19" />
             <source>Size</source>
             <translation>Taille</translation>
         </message>
@@ -578,7 +578,7 @@
             <translation>Estimation des surfaces à partir d'un échantillon de référence</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/areaestimate_algorithm.py" line="72" />
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="73" />
             <source>Error-adjusted area of each map class, with its standard error and 95% confidence interval, and user's, producer's and overall accuracy with their 95% confidence intervals, from a stratified random reference sample (Olofsson et al. 2014, Remote Sensing of Environment 148, 42-57, eqs. 2-10).
 
 The map, its band, the confidence layer and split and the zone define the strata as for 'Stratified reference sample': give the same ones. The stratum sizes are counted on the map, in the zone when one is given. A point's stratum is read from the 'Stratum field', or, without it, from the map (and confidence layer) under the point; its map class is always read from the map. When the strata are the map classes the estimates are the paper's; when each class is split by confidence, the general stratified estimator for strata that differ from the map classes is used (Stehman 2014, International Journal of Remote Sensing 35, 4923-4939).
@@ -595,83 +595,83 @@ Le « Champ de la classe de référence » contient la classe de référence de 
 La surface cartographiée compte des pixels et est biaisée par les erreurs de classification ; la surface corrigée des erreurs la corrige avec l'échantillon de référence. La seconde table est la matrice d'erreurs estimée en proportions de surface (lignes : classe de la carte, colonnes : classe de référence). Les intervalles de confiance sont de +/- 1,96 erreur type.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/areaestimate_algorithm.py" line="97" />
-            <location filename="../plugin/processing/sampledesign_algorithm.py" line="114" />
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="100" />
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="117" />
             <source>Zone (polygons)</source>
             <translation>Zone (polygones)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/areaestimate_algorithm.py" line="100" />
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="103" />
             <source>Labelled reference points</source>
             <translation>Points de référence étiquetés</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/areaestimate_algorithm.py" line="106" />
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="109" />
             <source>Reference class field</source>
             <translation>Champ de la classe de référence</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/areaestimate_algorithm.py" line="114" />
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="117" />
             <source>Stratum field</source>
             <translation>Champ de la strate</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/areaestimate_algorithm.py" line="121" />
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="124" />
             <source>Area estimate per class</source>
             <translation>Estimation des surfaces par classe</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/areaestimate_algorithm.py" line="127" />
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="130" />
             <source>Error matrix (area proportions)</source>
             <translation>Matrice d'erreurs (proportions de surface)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/areaestimate_algorithm.py" line="133" />
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="136" />
             <source>Overall accuracy</source>
             <translation>Précision globale</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/areaestimate_algorithm.py" line="134" />
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="137" />
             <source>Overall accuracy 95% confidence half-width</source>
             <translation>Demi-largeur de l'intervalle de confiance à 95 % de la précision globale</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/areaestimate_algorithm.py" line="135" />
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="138" />
             <source>Total area of the strata (ha)</source>
             <translation>Surface totale des strates (ha)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/areaestimate_algorithm.py" line="149" />
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="152" />
             <source>SAMPLE: the layer {} cannot be opened.</source>
             <translation>SAMPLE : la couche {} ne peut pas être ouverte.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/areaestimate_algorithm.py" line="169" />
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="172" />
             <source>SAMPLE: the layer '{}' has no point. Choose the labelled sample.</source>
             <translation>SAMPLE : la couche « {} » n'a aucun point. Choisissez l'échantillon étiqueté.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/areaestimate_algorithm.py" line="179" />
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="182" />
             <source>REFERENCE_FIELD: choose the reference field.</source>
             <translation>REFERENCE_FIELD : choisissez le champ de référence.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/areaestimate_algorithm.py" line="183" />
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="186" />
             <source>{}: the layer '{}' has no field '{}'.</source>
             <translation>{} : la couche « {} » n'a pas de champ « {} ».</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/areaestimate_algorithm.py" line="197" />
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="200" />
             <source>SAMPLE: feature {} of '{}' is not a single point. The reference sample must be points (the output of 'Stratified reference sample').</source>
             <translation>SAMPLE : l'entité {} de « {} » n'est pas un point unique. L'échantillon de référence doit être fait de points (la sortie de « Échantillon de référence stratifié »).</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/areaestimate_algorithm.py" line="224" />
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="227" />
             <source>The map's CRS is not projected in metres: areas are given in pixels only.</source>
             <translation>Le SCR de la carte n'est pas projeté en mètres : les surfaces ne sont données qu'en pixels.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/areaestimate_algorithm.py" line="237" />
+            <location filename="../plugin/processing/areaestimate_algorithm.py" line="240" />
             <source>Overall accuracy {:.4f} +/- {:.4f} (95%), from {} points in {} strata.</source>
             <translation>Précision globale {:.4f} +/- {:.4f} (95 %), d'après {} points dans {} strates.</translation>
         </message>
@@ -1036,13 +1036,13 @@ Les identifiants proviennent d'une configuration d'authentification QGIS : pour 
         </message>
         <message>
             <location filename="../plugin/processing/mask_inputs.py" line="178" />
-            <location filename="../plugin/processing/strata_inputs.py" line="143" />
+            <location filename="../plugin/processing/strata_inputs.py" line="156" />
             <source>{}: the layer {} cannot be opened as a raster.</source>
             <translation>{} : la couche {} ne peut pas être ouverte comme raster.</translation>
         </message>
         <message>
             <location filename="../plugin/processing/mask_inputs.py" line="197" />
-            <location filename="../plugin/processing/strata_inputs.py" line="153" />
+            <location filename="../plugin/processing/strata_inputs.py" line="166" />
             <source>{}: band {} does not exist; bands are numbered from 1.</source>
             <translation>{} : la bande {} n'existe pas ; les bandes sont numérotées à partir de 1.</translation>
         </message>
@@ -1127,7 +1127,7 @@ Les identifiants proviennent d'une configuration d'authentification QGIS : pour 
             <location filename="../plugin/processing/provider.py" line="71" />
             <location filename="../plugin/processing/zonal_algorithm.py" line="149" />
             <source>Zones with kept crop areas</source>
-            <translation>Zones avec les surfaces de cultures conservées</translation>
+            <translation>Zones et surfaces conservées</translation>
         </message>
         <message>
             <location filename="../plugin/processing/provider.py" line="125" />
@@ -1161,7 +1161,7 @@ Les identifiants proviennent d'une configuration d'authentification QGIS : pour 
             <translation>Échantillon de référence stratifié</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/sampledesign_algorithm.py" line="90" />
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="91" />
             <source>Draws reference points for an area estimate: a stratified random sample, with the map's classes as strata (Olofsson et al. 2014, Remote Sensing of Environment 148, 42-57). The map is a crop mask or a class map (CTY or OSO classes, say).
 
 Confidence layer: each class is split into a low-confidence stratum (confidence below the 'Confidence split') and a high-confidence stratum, which puts reference effort where the map is unsure. Pixels whose confidence is not a percentage (no data, or a code above 100) stay in their class's unsplit stratum. Map no-data pixels are in no stratum.
@@ -1186,58 +1186,58 @@ Répartition : proportionnelle aux surfaces des strates ; égale ; ou la recomma
 Les points sont des centres de pixels tirés uniformément sans remise dans chaque strate ; la même graine aléatoire donne les mêmes points. Remplissez le champ « reference » avec le code de la classe observée sur le terrain ou sur l'imagerie, puis lancez « Estimation des surfaces à partir d'un échantillon de référence ».</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/sampledesign_algorithm.py" line="118" />
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="121" />
             <source>Allocation</source>
             <translation>Répartition</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/sampledesign_algorithm.py" line="124" />
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="127" />
             <source>Sample size (0 = from the target standard error)</source>
             <translation>Taille de l'échantillon (0 = d'après l'erreur type visée)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/sampledesign_algorithm.py" line="125" />
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="128" />
             <source>Minimum points per stratum</source>
             <translation>Minimum de points par strate</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/sampledesign_algorithm.py" line="126" />
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="129" />
             <source>Random seed</source>
             <translation>Graine aléatoire</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/sampledesign_algorithm.py" line="141" />
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="144" />
             <source>Target standard error of overall accuracy</source>
             <translation>Erreur type visée de la précision globale</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/sampledesign_algorithm.py" line="152" />
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="155" />
             <source>Expected user's accuracies</source>
             <translation>Précisions pour l'utilisateur attendues</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/sampledesign_algorithm.py" line="159" />
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="162" />
             <source>Reference sample</source>
             <translation>Échantillon de référence</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/sampledesign_algorithm.py" line="164" />
-            <location filename="../plugin/processing/sampledesign_algorithm.py" line="168" />
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="167" />
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="171" />
             <source>Strata</source>
             <translation>Strates</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/sampledesign_algorithm.py" line="167" />
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="170" />
             <source>Sample size</source>
             <translation>Taille de l'échantillon</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/sampledesign_algorithm.py" line="222" />
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="225" />
             <source>{} points in {} strata; allocation: {}.</source>
             <translation>{} points dans {} strates ; répartition : {}.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/sampledesign_algorithm.py" line="240" />
+            <location filename="../plugin/processing/sampledesign_algorithm.py" line="243" />
             <source>Stratum {} gets {} point(s): the area estimate needs at least 2 per stratum. Use the minimum-per-stratum allocation or a larger sample.</source>
             <translation>La strate {} reçoit {} point(s) : l'estimation des surfaces en demande au moins 2 par strate. Utilisez la répartition avec un minimum par strate ou un échantillon plus grand.</translation>
         </message>
@@ -1262,57 +1262,66 @@ Les points sont des centres de pixels tirés uniformément sans remise dans chaq
             <translation>Seuil de confiance (%)</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/strata_inputs.py" line="86" />
-            <source>Automatic (crop mask metadata, band description or file name)</source>
-            <translation>Automatique (métadonnées du masque de cultures, description de bande ou nom de fichier)</translation>
+            <location filename="../plugin/processing/strata_inputs.py" line="87" />
+            <source>Automatic</source>
+            <translation>Automatique</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/strata_inputs.py" line="108" />
+            <location filename="../plugin/processing/strata_inputs.py" line="95" />
+            <source>
+
+Product of the map: its no-data values are in no stratum, the declared one and the product's (CTY {cty_nodata}, OSO {oso_nodata}, a binary crop mask {mask_nodata}). Automatic reads a crop mask's recorded settings first, then the band description, then the file name; the log says which rule it used.</source>
+            <translation>
+
+Produit de la carte : ses valeurs sans donnée ne sont dans aucune strate, celle déclarée et celles du produit (CTY {cty_nodata}, OSO {oso_nodata}, un masque de cultures binaire {mask_nodata}). Automatique lit d'abord les paramètres enregistrés d'un masque de cultures, puis la description de la bande, puis le nom du fichier ; le journal dit quelle règle a servi.</translation>
+        </message>
+        <message>
+            <location filename="../plugin/processing/strata_inputs.py" line="121" />
             <source>Map: a crop mask ({}, {}), from its metadata; no data: {}.</source>
             <translation>Carte : un masque de cultures ({}, {}), d'après ses métadonnées ; sans donnée : {}.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/strata_inputs.py" line="112" />
+            <location filename="../plugin/processing/strata_inputs.py" line="125" />
             <source>Map: product {} (PRODUCT); no data: {}.</source>
             <translation>Carte : produit {} (PRODUCT) ; sans donnée : {}.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/strata_inputs.py" line="114" />
+            <location filename="../plugin/processing/strata_inputs.py" line="127" />
             <source>Map: product {}, from the band description '{}'; no data: {}.</source>
             <translation>Carte : produit {}, d'après la description de bande « {} » ; sans donnée : {}.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/strata_inputs.py" line="118" />
+            <location filename="../plugin/processing/strata_inputs.py" line="131" />
             <source>Map: product {}, from the file name '{}'; no data: {}.</source>
             <translation>Carte : produit {}, d'après le nom de fichier « {} » ; sans donnée : {}.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/strata_inputs.py" line="122" />
+            <location filename="../plugin/processing/strata_inputs.py" line="135" />
             <source>Map: product not recognised; only its declared no-data value is excluded ({}). Choose PRODUCT to exclude a product's no-data codes.</source>
             <translation>Carte : produit non reconnu ; seule sa valeur sans donnée déclarée est exclue ({}). Choisissez PRODUCT pour exclure les codes sans donnée d'un produit.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/strata_inputs.py" line="127" />
+            <location filename="../plugin/processing/strata_inputs.py" line="140" />
             <source>Map: product not recognised and no declared no-data value: every value is a stratum. Choose PRODUCT to exclude a product's no-data codes.</source>
             <translation>Carte : produit non reconnu et aucune valeur sans donnée déclarée : chaque valeur est une strate. Choisissez PRODUCT pour exclure les codes sans donnée d'un produit.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/strata_inputs.py" line="164" />
+            <location filename="../plugin/processing/strata_inputs.py" line="177" />
             <source>ZONE: the layer {} cannot be opened.</source>
             <translation>ZONE : la couche {} ne peut pas être ouverte.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/strata_inputs.py" line="169" />
+            <location filename="../plugin/processing/strata_inputs.py" line="182" />
             <source>ZONE: the layer '{}' does not hold polygons. Choose a polygon layer.</source>
             <translation>ZONE : la couche « {} » ne contient pas de polygones. Choisissez une couche de polygones.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/strata_inputs.py" line="186" />
+            <location filename="../plugin/processing/strata_inputs.py" line="199" />
             <source>ZONE: feature {} of '{}' has an invalid geometry that cannot be repaired. Fix it (Vector &gt; Geometry Tools &gt; Fix Geometries) and run again.</source>
             <translation>ZONE : l'entité {} de « {} » a une géométrie invalide qui ne peut pas être réparée. Corrigez-la (Vecteur &gt; Outils de géométrie &gt; Réparer les géométries) et relancez.</translation>
         </message>
         <message>
-            <location filename="../plugin/processing/strata_inputs.py" line="194" />
+            <location filename="../plugin/processing/strata_inputs.py" line="207" />
             <source>ZONE: the layer '{}' has no polygon. Choose a zone or leave ZONE empty.</source>
             <translation>ZONE : la couche « {} » n'a aucun polygone. Choisissez une zone ou laissez ZONE vide.</translation>
         </message>
@@ -1538,6 +1547,10 @@ Sans champ du nom de zone, chaque zone est nommée par l'identifiant de son enti
             <location filename="../plugin/qgis/styles.py" line="130" />
             <source>Class {}</source>
             <translation>Classe {}</translation>
+        </message>
+        <message>
+            <source>Automatic (crop mask metadata, band description or file name)</source>
+            <translation type="vanished">Automatique (métadonnées du masque de cultures, description de bande ou nom de fichier)</translation>
         </message>
         <message>
             <source>Zone name field (empty: the feature id)</source>

@@ -45,6 +45,7 @@ PRODUCT_LABELS = {
 BINARY = "binary"
 CLASS_MAP = "classes"
 OUTPUT_MODES = (BINARY, CLASS_MAP)
+BINARY_NODATA = 255  # a binary crop mask: 1 kept, 0 not kept, this where there is no data
 
 # Pixel status, the result of the combination rule.
 NODATA, KEPT, LOW_CONFIDENCE, LOW_VALIDITY, NOT_SELECTED = range(5)

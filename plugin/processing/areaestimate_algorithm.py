@@ -69,28 +69,31 @@ class AreaEstimateAlgorithm(CropConfidenceAlgorithm):
         return tr("Area estimate from a reference sample")
 
     def shortHelpString(self):
-        return tr(
-            "Error-adjusted area of each map class, with its standard error and 95% confidence "
-            "interval, and user's, producer's and overall accuracy with their 95% confidence "
-            "intervals, from a stratified random reference sample (Olofsson et al. 2014, "
-            "Remote Sensing of Environment 148, 42-57, eqs. 2-10).\n\n"
-            "The map, its band, the confidence layer and split and the zone define the strata "
-            "as for 'Stratified reference sample': give the same ones. The stratum sizes are "
-            "counted on the map, in the zone when one is given. A point's stratum is read from "
-            "the 'Stratum field', or, without it, from the map (and confidence layer) under "
-            "the point; its map class is always read from the map. When the strata are the map "
-            "classes the estimates are the paper's; when each class is split by confidence, "
-            "the general stratified estimator for strata that differ from the map classes is "
-            "used (Stehman 2014, International Journal of Remote Sensing 35, 4923-4939).\n\n"
-            "The 'Reference class field' holds the reference class of each point, as a class "
-            "code of the map. Nothing is guessed: a point outside the map or the zone, on a "
-            "map no-data pixel, without a reference or with a reference that is not a class "
-            "code of the map, and a stratum with fewer than 2 points, stop the run with a "
-            "message naming them.\n\n"
-            "The map area counts pixels and is biased by classification error; the "
-            "error-adjusted area corrects it with the reference sample. The second table is "
-            "the estimated error matrix in proportions of area (rows: map class, columns: "
-            "reference class). Confidence intervals are +/- 1.96 standard errors."
+        return (
+            tr(
+                "Error-adjusted area of each map class, with its standard error and 95% confidence "
+                "interval, and user's, producer's and overall accuracy with their 95% confidence "
+                "intervals, from a stratified random reference sample (Olofsson et al. 2014, "
+                "Remote Sensing of Environment 148, 42-57, eqs. 2-10).\n\n"
+                "The map, its band, the confidence layer and split and the zone define the strata "
+                "as for 'Stratified reference sample': give the same ones. The stratum sizes are "
+                "counted on the map, in the zone when one is given. A point's stratum is read from "
+                "the 'Stratum field', or, without it, from the map (and confidence layer) under "
+                "the point; its map class is always read from the map. When the strata are the map "
+                "classes the estimates are the paper's; when each class is split by confidence, "
+                "the general stratified estimator for strata that differ from the map classes is "
+                "used (Stehman 2014, International Journal of Remote Sensing 35, 4923-4939).\n\n"
+                "The 'Reference class field' holds the reference class of each point, as a class "
+                "code of the map. Nothing is guessed: a point outside the map or the zone, on a "
+                "map no-data pixel, without a reference or with a reference that is not a class "
+                "code of the map, and a stratum with fewer than 2 points, stop the run with a "
+                "message naming them.\n\n"
+                "The map area counts pixels and is biased by classification error; the "
+                "error-adjusted area corrects it with the reference sample. The second table is "
+                "the estimated error matrix in proportions of area (rows: map class, columns: "
+                "reference class). Confidence intervals are +/- 1.96 standard errors."
+            )
+            + strata_inputs.product_help()
         )
 
     def initAlgorithm(self, config=None):  # noqa: ARG002

@@ -87,27 +87,30 @@ class SampleDesignAlgorithm(CropConfidenceAlgorithm):
         return tr("Stratified reference sample")
 
     def shortHelpString(self):
-        return tr(
-            "Draws reference points for an area estimate: a stratified random sample, with "
-            "the map's classes as strata (Olofsson et al. 2014, Remote Sensing of Environment "
-            "148, 42-57). The map is a crop mask or a class map (CTY or OSO classes, say).\n\n"
-            "Confidence layer: each class is split into a low-confidence stratum (confidence "
-            "below the 'Confidence split') and a high-confidence stratum, which puts reference "
-            "effort where the map is unsure. Pixels whose confidence is not a percentage (no "
-            "data, or a code above 100) stay in their class's unsplit stratum. Map no-data "
-            "pixels are in no stratum.\n\n"
-            "Zone: only the pixels whose centre is inside its polygons count.\n\n"
-            "Sample size: that many points, or, when it is 0, Cochran's formula (Olofsson "
-            "2014, eq. 13) for the target standard error of overall accuracy and the expected "
-            "user's accuracies: one proportion for all classes (0.8), or class=proportion "
-            "pairs (1110=0.7, 1120=0.9, 0.8 for the others).\n\n"
-            "Allocation: proportional to the stratum areas; equal; or Olofsson's "
-            "recommendation, at least the 'Minimum points per stratum' in each stratum and "
-            "the rest proportional. The area estimate needs at least 2 points per stratum.\n\n"
-            "Points are pixel centres drawn uniformly without replacement in each stratum; "
-            "the same random seed gives the same points. Fill in the 'reference' field with "
-            "the class code seen on the ground or on imagery, then run 'Area estimate from a "
-            "reference sample'."
+        return (
+            tr(
+                "Draws reference points for an area estimate: a stratified random sample, with "
+                "the map's classes as strata (Olofsson et al. 2014, Remote Sensing of Environment "
+                "148, 42-57). The map is a crop mask or a class map (CTY or OSO classes, say).\n\n"
+                "Confidence layer: each class is split into a low-confidence stratum (confidence "
+                "below the 'Confidence split') and a high-confidence stratum, which puts reference "
+                "effort where the map is unsure. Pixels whose confidence is not a percentage (no "
+                "data, or a code above 100) stay in their class's unsplit stratum. Map no-data "
+                "pixels are in no stratum.\n\n"
+                "Zone: only the pixels whose centre is inside its polygons count.\n\n"
+                "Sample size: that many points, or, when it is 0, Cochran's formula (Olofsson "
+                "2014, eq. 13) for the target standard error of overall accuracy and the expected "
+                "user's accuracies: one proportion for all classes (0.8), or class=proportion "
+                "pairs (1110=0.7, 1120=0.9, 0.8 for the others).\n\n"
+                "Allocation: proportional to the stratum areas; equal; or Olofsson's "
+                "recommendation, at least the 'Minimum points per stratum' in each stratum and "
+                "the rest proportional. The area estimate needs at least 2 points per stratum.\n\n"
+                "Points are pixel centres drawn uniformly without replacement in each stratum; "
+                "the same random seed gives the same points. Fill in the 'reference' field with "
+                "the class code seen on the ground or on imagery, then run 'Area estimate from a "
+                "reference sample'."
+            )
+            + strata_inputs.product_help()
         )
 
     def initAlgorithm(self, config=None):  # noqa: ARG002

@@ -20,7 +20,7 @@ from qgis.core import (
 
 from .. import compat
 from ..domain import products
-from ..qgis.i18n import tr, translated
+from ..qgis.i18n import tr, translated, with_facts
 
 MAP = "MAP"
 MAP_BAND = "MAP_BAND"
@@ -84,9 +84,21 @@ def add_strata_parameters(algorithm, zone_description):
 
 def product_options():
     """PRODUCT: Automatic, then cropmask's products (domain.products.PRODUCTS), in order."""
-    return [tr("Automatic (crop mask metadata, band description or file name)")] + [
+    return [tr("Automatic")] + [
         translated(products.PRODUCT_LABELS[key]) for key in products.PRODUCTS
     ]
+
+
+def product_help():
+    """The help's paragraph on the map's product and its no-data values."""
+    return with_facts(
+        tr(
+            "\n\nProduct of the map: its no-data values are in no stratum, the declared one and "
+            "the product's (CTY {cty_nodata}, OSO {oso_nodata}, a binary crop mask "
+            "{mask_nodata}). Automatic reads a crop mask's recorded settings first, then the "
+            "band description, then the file name; the log says which rule it used."
+        )
+    )
 
 
 def chosen_product(algorithm, parameters, context):

@@ -36,6 +36,7 @@ def product_facts():
         "oso_validity_band": products.OSO_VALIDITY_BAND,
         "oso_bands": "|".join(products.OSO_BANDS),
         "oso_band_list": ", ".join(products.OSO_BANDS),
+        "mask_nodata": str(products.BINARY_NODATA),
     }
 
 

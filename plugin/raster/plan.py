@@ -19,7 +19,7 @@ from ..domain.errors import CropMaskError
 from .grid import Grid, block_windows, clip_to_bounds, intersection, offset_in, window_steps
 from .threads import cap_threads
 
-BINARY_NODATA = 255
+BINARY_NODATA = products.BINARY_NODATA
 DEFAULT_WINDOW = 512  # cache-friendly: the joint keys of a window stay in L2/L3
 # The roles of the input bands, in the order of the output grid's lattice.
 ROLES = ("class", "confidence", "validity")
