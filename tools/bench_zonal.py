@@ -76,6 +76,65 @@ def make_zones(path, count, size):
     dataset = None
 
 
+def make_partition(path, count, size):
+    """``count`` zones that tile the tile without overlap, as communes do: the cells of a
+    jittered lattice (cols x rows, the last row partly filled) whose edges bend at a jittered
+    point shared by the two cells on either side; written to a GeoPackage (EPSG:3035)."""
+    from osgeo import ogr, osr
+
+    rng = np.random.default_rng(SEED + 7 * count)
+    cols = math.ceil(math.sqrt(count))
+    rows = math.ceil(count / cols)
+    width, height = size * bench.PIXEL / cols, size * bench.PIXEL / rows
+    left, top = bench.ORIGIN
+    # Corners, jittered inside the tile (its border stays straight).
+    cx = left + np.arange(cols + 1)[None, :] * width + np.zeros((rows + 1, 1))
+    cy = top - np.arange(rows + 1)[:, None] * height + np.zeros((1, cols + 1))
+    cx[:, 1:-1] += rng.uniform(-0.25, 0.25, (rows + 1, cols - 1)) * width
+    cy[1:-1, :] += rng.uniform(-0.25, 0.25, (rows - 1, cols + 1)) * height
+    # Bends: the middle of each edge moved across it (not on the tile's border).
+    bend_h = rng.uniform(-0.15, 0.15, (rows + 1, cols)) * height  # edges along rows
+    bend_v = rng.uniform(-0.15, 0.15, (rows, cols + 1)) * width  # edges along columns
+    bend_h[[0, -1], :] = 0
+    bend_v[:, [0, -1]] = 0
+    if path.exists():
+        path.unlink()
+    dataset = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(3035)
+    layer = dataset.CreateLayer("zones", srs, ogr.wkbPolygon)
+    layer.CreateField(ogr.FieldDefn("name", ogr.OFTString))
+    layer.StartTransaction()
+    for number in range(count):
+        r, c = divmod(number, cols)
+
+        def corner(i, j):
+            return cx[i, j], cy[i, j]
+
+        def middle(a, b, dx, dy):
+            return (a[0] + b[0]) / 2 + dx, (a[1] + b[1]) / 2 + dy
+
+        tl, tr, br, bl = corner(r, c), corner(r, c + 1), corner(r + 1, c + 1), corner(r + 1, c)
+        points = [
+            tl, middle(tl, tr, 0, bend_h[r, c]),
+            tr, middle(tr, br, bend_v[r, c + 1], 0),
+            br, middle(br, bl, 0, bend_h[r + 1, c]),
+            bl, middle(bl, tl, bend_v[r, c], 0),
+            tl,
+        ]  # fmt: skip
+        ring = ogr.Geometry(ogr.wkbLinearRing)
+        for x, y in points:
+            ring.AddPoint_2D(float(x), float(y))
+        polygon = ogr.Geometry(ogr.wkbPolygon)
+        polygon.AddGeometry(ring)
+        feature = ogr.Feature(layer.GetLayerDefn())
+        feature.SetField("name", f"z{number}")
+        feature.SetGeometry(polygon)
+        layer.CreateFeature(feature)
+    layer.CommitTransaction()
+    dataset = None
+
+
 def read_zones(path):
     """(names, WKB geometries) of a zones file, in feature order."""
     from osgeo import ogr

@@ -38,6 +38,10 @@ DENSE_SHARE = 0.5
 DIRECT_BINS = 1 << 21
 # Windows a worker counts in one task, under one GDAL environment (each costs ~1.5 ms).
 WINDOWS_PER_TASK = 4
+# All zones of a window are burnt at once first while at least this share of them shares no
+# pixel; else one window in PROBE_EVERY tries.
+ALONE_SHARE = 0.5
+PROBE_EVERY = 8
 _STATUS_MASK = (1 << products.STATUS_BITS) - 1
 
 
@@ -143,6 +147,7 @@ class _WindowCounter:
     def __init__(self, plan, reader, joint_keys, tables, zones, boxes, index):
         self.plan, self.reader, self.joint_keys, self.tables = plan, reader, joint_keys, tables
         self.zones, self.boxes, self.index = zones, boxes, index
+        self.probe = _Probe()
 
     def _bands(self, window):
         lead = self.reader.read(self.plan.lead_role, window)
@@ -175,7 +180,9 @@ class _WindowCounter:
             window.row_off, window.col_off, window.height, window.width
         ).transform
         entries = []
-        for zone_ids, burnt in _burn_layers(self.zones, zones_here, boxes, window, transform):
+        for zone_ids, burnt in _burn_layers(
+            self.zones, zones_here, boxes, window, transform, self.probe
+        ):
             burnt_pixels = np.count_nonzero(burnt)
             if burnt_pixels == 0:
                 continue
@@ -267,27 +274,80 @@ def _local_boxes(boxes, window):
 
 
 def _burn_layers(
-    zones: Zones, zones_here: np.ndarray, boxes: np.ndarray, window: Window, transform
+    zones: Zones, zones_here: np.ndarray, boxes: np.ndarray, window: Window, transform, probe
 ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Per layer of the zones ``zones_here`` (their ``boxes`` in the window): its zones, and
     the window's pixels whose centre is in one of them (1-based position), 0 elsewhere,
-    flattened. (One rasterisation per layer: packing layers into the bits of one burn, added,
-    measured slower.)"""
+    flattened.
+
+    First all zones are burnt at once, with a count of the zones over each pixel: the zones
+    whose box holds no pixel counted twice share none, and form the first layer, whatever
+    their boxes. The others are layered by their boxes (zones.layers), one burn per layer.
+    (Packing layers into the bits of one added burn measured slower.)"""
     shape = (int(window.height), int(window.width))
+    dtype = "uint16" if zones_here.size < 65535 else "uint32"
+    shapes = [(zones.mapping(z), n) for n, z in enumerate(zones_here.tolist(), start=1)]
     result = []
-    for group in layers(boxes):
-        zone_ids = zones_here[group]
-        shapes = [(zones.mapping(z), n) for n, z in enumerate(zone_ids.tolist(), start=1)]
+    pending = np.arange(zones_here.size)
+    if zones_here.size > 1 and probe.worth():
+        burnt = features.rasterize(shapes, shape, fill=0, transform=transform, dtype=dtype)
+        covers = features.rasterize(
+            [(shape_, 1) for shape_, _ in shapes], shape, fill=0, transform=transform,
+            dtype="uint8" if zones_here.size < 255 else dtype, merge_alg=features.MergeAlg.add,
+        )  # fmt: skip
+        over = covers >= 2
+        alone = ~_boxes_meet(over, boxes) if over.any() else np.ones(zones_here.size, bool)
+        probe.record(np.count_nonzero(alone) / zones_here.size)
+        if alone.all():
+            return [(zones_here, burnt.ravel())]
+        if alone.any():
+            label = np.zeros(zones_here.size + 1, burnt.dtype)
+            label[1:][alone] = np.arange(1, np.count_nonzero(alone) + 1)
+            result.append((zones_here[alone], np.take(label, burnt).ravel()))
+            pending = np.flatnonzero(~alone)
+    for group in layers(boxes[pending]):
+        members = pending[group]
         burnt = features.rasterize(
-            shapes,
+            [(shapes[m][0], n) for n, m in enumerate(members.tolist(), start=1)],
             out_shape=shape,
             transform=transform,
             fill=0,
             all_touched=False,
-            dtype="uint16" if zone_ids.size < 65535 else "uint32",
+            dtype=dtype,
         )
-        result.append((zone_ids, burnt.ravel()))
+        result.append((zones_here[members], burnt.ravel()))
     return result
+
+
+class _Probe:
+    """Whether burning all zones of a window at once is worth trying: it is when a good share
+    of the zones share no pixel (tiled zones, as communes); with much overlap it costs two
+    burns for little. A moving share over the windows tried; one window in PROBE_EVERY is
+    tried whatever the share. (Shared by threads: a race only changes what is tried.)"""
+
+    def __init__(self):
+        self.share = 1.0
+        self.skipped = 0
+
+    def worth(self) -> bool:
+        if self.share >= ALONE_SHARE or self.skipped >= PROBE_EVERY:
+            self.skipped = 0
+            return True
+        self.skipped += 1
+        return False
+
+    def record(self, share: float) -> None:
+        self.share = 0.5 * self.share + 0.5 * share
+
+
+def _boxes_meet(mask: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+    """Per box (r0, r1, c0, c1, inclusive, in the window), whether it holds a True of ``mask``:
+    a summed-area table."""
+    table = np.zeros((mask.shape[0] + 1, mask.shape[1] + 1), np.int32)
+    np.cumsum(mask, axis=0, dtype=np.int32, out=table[1:, 1:])
+    np.cumsum(table[1:, 1:], axis=1, out=table[1:, 1:])
+    r0, r1, c0, c1 = boxes[:, 0], boxes[:, 1] + 1, boxes[:, 2], boxes[:, 3] + 1
+    return (table[r1, c1] - table[r0, c1] - table[r1, c0] + table[r0, c0]) > 0
 
 
 def _merge(entries: list) -> tuple:
