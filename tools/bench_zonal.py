@@ -313,10 +313,82 @@ def compare(ours_npz, histogram_json, zones_path, cty_path):
     return compared, cells, differ, len(left_out)
 
 
+ZONE_SETS = {"stars": make_zones, "tiles": make_partition}
+
+
+def median_run(spec, log, repeat):
+    """``repeat`` runs of one method: the median elapsed, CPU and peak RSS, and every elapsed."""
+    runs = [run_child(spec, log) for _ in range(repeat)]
+    if any(run is None for run in runs):
+        return None
+    line = {key: float(np.median([run[key] for run in runs])) for key in ("elapsed", "cpu")}
+    line["peak_rss_mb"] = max(run["peak_rss_mb"] for run in runs)
+    line["runs"] = [round(run["elapsed"], 2) for run in runs]
+    extra = {k: v for k, v in runs[-1].items() if k not in (*line, "peak_rss_mb")}
+    return {**line, **extra}
+
+
+def load():
+    return Path("/proc/loadavg").read_text().split()[:3]
+
+
+def bench_set(args, out, log, name, count, inputs):
+    cty, ctycl = inputs
+    zones = out / (f"zones_{count}.gpkg" if name == "stars" else f"{name}_{count}.gpkg")
+    if not zones.exists():
+        ZONE_SETS[name](zones, count, args.size)
+    common = {"cty": str(cty), "ctycl": str(ctycl), "zones": str(zones)}
+    common["threads"] = args.threads
+    runs, outputs = {}, {}
+    kinds = ["ours"]
+    if count <= args.skip_qgis_above:
+        kinds.append("zonalhistogram")
+    if not args.skip_exactextract:
+        kinds.append("exactextract")
+    line = {"set": name, "zones": count, "load_before": load()}
+    for kind in kinds:
+        stem = f"{kind}_{name}_{count}"
+        outputs[kind] = str(out / (stem + (".npz" if kind == "ours" else ".json")))
+        print(f"{name} {count} zones: {kind} x{args.repeat} ...", end=" ", flush=True)
+        runs[kind] = median_run({**common, "kind": kind, "output": outputs[kind]}, log, args.repeat)
+        print(runs[kind] and f"{runs[kind]['runs']} s", flush=True)
+    line.update(runs)
+    line["load_after"] = load()
+    if runs.get("zonalhistogram") and runs.get("ours"):
+        line["check"] = compare(outputs["ours"], outputs["zonalhistogram"], zones, cty)
+    return line
+
+
+def summary(line):
+    """The report's lines for one zone set and count."""
+    name, ours = f"{line['set']} {line['zones']} zones", line["ours"]
+    text = [f"{name}: load {' '.join(line['load_before'])} -> {' '.join(line['load_after'])}"]
+    for kind in ("ours", "zonalhistogram", "exactextract"):
+        if line.get(kind):
+            run = line[kind]
+            ratio = "" if kind == "ours" else (
+                f"; {run['elapsed'] / ours['elapsed']:.1f}x ours elapsed, "
+                f"{run['cpu'] / ours['cpu']:.1f}x ours CPU"
+            )  # fmt: skip
+            text.append(
+                f"  {kind:15s} median {run['elapsed']:6.2f} s elapsed {run['runs']}, "
+                f"{run['cpu']:6.2f} s CPU, peak RSS {run['peak_rss_mb']:.0f} MB{ratio}"
+            )
+    if "check" in line:
+        zones, cells, differ, left_out = line["check"]
+        text.append(
+            f"  {differ} of {cells} (zone, class) counts differ from Zonal histogram over "
+            f"{zones} zones ({left_out} without a pixel centre left out)"
+        )
+    return text
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=10000)
     parser.add_argument("--zones", default="1000,35000")
+    parser.add_argument("--sets", default="stars,tiles", help="stars (overlapping), tiles")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per method (median)")
     parser.add_argument("--out", type=Path, default=Path("/tmp/zonal-bench"))
     parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("--skip-qgis-above", type=int, default=10**9)
@@ -325,50 +397,15 @@ def main(argv=None):
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     log = out / "bench_zonal.log"
-    cty, ctycl = bench.make_inputs(out, args.size)
-    bench.warm_cache([cty, ctycl])
+    inputs = bench.make_inputs(out, args.size)
+    bench.warm_cache(list(inputs))
     report = []
-    for count in [int(n) for n in args.zones.split(",")]:
-        zones = out / f"zones_{count}.gpkg"
-        if not zones.exists():
-            make_zones(zones, count, args.size)
-        common = {"cty": str(cty), "ctycl": str(ctycl), "zones": str(zones)}
-        common["threads"] = args.threads
-        runs = {}
-        kinds = ["ours"]
-        if count <= args.skip_qgis_above:
-            kinds.append("zonalhistogram")
-        if not args.skip_exactextract:
-            kinds.append("exactextract")
-        for kind in kinds:
-            output = str(out / (f"{kind}_{count}" + (".npz" if kind == "ours" else ".json")))
-            print(f"{count} zones: {kind} ...", end=" ", flush=True)
-            runs[kind] = run_child({**common, "kind": kind, "output": output}, log)
-            print(runs[kind] and f"{runs[kind]['elapsed']:.1f} s", flush=True)
-            runs[kind + "_output"] = output
-        line = {"zones": count, **{k: v for k, v in runs.items() if not k.endswith("_output")}}
-        if runs.get("zonalhistogram") and runs.get("ours"):
-            line["check"] = compare(runs["ours_output"], runs["zonalhistogram_output"], zones, cty)
-        report.append(line)
-        print(json.dumps(line, indent=1))
-    (out / "bench_zonal.json").write_text(json.dumps(report, indent=1))
+    for name in args.sets.split(","):
+        for count in [int(n) for n in args.zones.split(",")]:
+            report.append(bench_set(args, out, log, name, count, inputs))
+            (out / "bench_zonal.json").write_text(json.dumps(report, indent=1))
     for line in report:
-        ours = line["ours"]
-        for peer in ("zonalhistogram", "exactextract"):
-            if line.get(peer):
-                print(
-                    f"{line['zones']} zones: {peer} / ours = "
-                    f"{line[peer]['elapsed'] / ours['elapsed']:.1f}x elapsed, "
-                    f"{line[peer]['cpu'] / ours['cpu']:.1f}x CPU time; peak RSS "
-                    f"{line[peer]['peak_rss_mb']:.0f} MB"
-                )
-        print(f"{line['zones']} zones: ours peak RSS {ours['peak_rss_mb']:.0f} MB")
-        if "check" in line:
-            zones, cells, differ, left_out = line["check"]
-            print(
-                f"{line['zones']} zones: {differ} of {cells} (zone, class) counts differ from "
-                f"Zonal histogram over {zones} zones ({left_out} without a pixel centre left out)"
-            )
+        print("\n".join(summary(line)))
 
 
 if __name__ == "__main__":
