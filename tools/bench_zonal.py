@@ -1,20 +1,28 @@
 """Benchmark cropconfidence:zonalareas' engine against QGIS's Zonal histogram and exactextract.
 
-On the bench's synthetic 10000² CTY + CTYCL tile (tools/bench.py makes it), with 1,000 and
-35,000 random polygon zones (star-shaped, on a jittered lattice, many overlapping, 1% smaller
-than a pixel), times in a fresh child process each:
+On the bench's synthetic 10000² CTY + CTYCL tile (tools/bench.py makes it), with two sets of
+1,000 and 35,000 zones:
+
+- stars: random star polygons on a jittered lattice, many overlapping, 1% smaller than a pixel
+  (make_zones);
+- tiles: cells of a jittered lattice with bent edges, tiling the tile without overlap, as
+  communes do (make_partition);
+
+times each method ``--repeat`` times (median), each run in a fresh child process:
 
 - ours: ``raster.zonal.run_zonal`` at MIN_CONFIDENCE=0 (zones read with OGR, as WKB);
 - QGIS ``native:zonalhistogram`` on the CTY band;
 - exactextract (PyPI): ``unique`` and ``frac`` with ``min_coverage_frac=0.5`` and no coverage
   weight, the nearest it has to the pixel-centre rule.
 
-and reports the ratios and peak RSS (the child's ru_maxrss, imports included). Our per-zone
+and reports the ratios, the CPU time, peak RSS (the child's ru_maxrss, imports included) and
+the load average before and after (the machine may be shared). Our per-zone
 per-class pixel counts are compared cell for cell with Zonal histogram's, leaving out the zones
 that hold no pixel centre (QGIS 3.22 counts the pixels such a zone touches).
 
-    python tools/bench_zonal.py [--size 10000] [--zones 1000,35000] [--out /tmp/zonal-bench]
-                                [--threads 0] [--skip-qgis-above N] [--skip-exactextract]
+    python tools/bench_zonal.py [--size 10000] [--zones 1000,35000] [--sets stars,tiles]
+                                [--repeat 3] [--out /tmp/zonal-bench] [--threads 0]
+                                [--skip-qgis-above N] [--skip-exactextract]
 """
 
 import argparse

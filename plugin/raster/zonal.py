@@ -3,8 +3,11 @@
 A run is planned as a crop mask is (plan.py: grids, windows, threads), and each pixel gets the
 crop mask's joint key (joint.py over states.py), hence the same status: kept, dropped for low
 confidence or low validity, not selected, or nodata. Per window, the zones whose box meets it
-(zones.WindowIndex) are burnt by layers of zones that cannot hide each other (zones.layers),
-with the pixel-centre rule, and one bincount per layer counts (zone, key). The counts go to
+(zones.WindowIndex) are burnt with the pixel-centre rule by layers of zones that cannot hide
+each other: first the zones that share no pixel with another (all at once, found from a count
+of the zones over each pixel; tiled zones such as communes are one layer), then the others by
+layers of boxes that do not meet (zones.layers). One bincount per layer counts (zone, key);
+a few windows make one task, under one GDAL environment. The counts go to
 the calling thread as sparse entries keyed by (zone, class value, status), so memory does not
 grow with zones x classes.
 """
