@@ -190,6 +190,68 @@ def test_engine_counts_equal_point_in_polygon_reference(cty_pair, threads, renum
     assert sum(v[0] for (z, _), v in rows.items() if z == 7) == int((~nodata).sum())
 
 
+def tiled_zones():
+    """Cells that tile the raster without sharing a pixel centre, with bent edges so that the
+    boxes of neighbours overlap; then a star over several cells and a copy of one cell."""
+    rng = np.random.default_rng(9)
+    cols, rows = 6, 5
+    xs = np.linspace(0, WIDTH, cols + 1)[None, :] + np.zeros((rows + 1, 1))
+    ys = np.linspace(0, HEIGHT, rows + 1)[:, None] + np.zeros((1, cols + 1))
+    xs[:, 1:-1] += rng.uniform(-3, 3, (rows + 1, cols - 1))
+    ys[1:-1, :] += rng.uniform(-3, 3, (rows - 1, cols + 1))
+    bend_x = rng.uniform(-2, 2, (rows, cols + 1))  # across the edges along columns
+    bend_y = rng.uniform(-2, 2, (rows + 1, cols))  # across the edges along rows
+    bend_x[:, [0, -1]] = 0
+    bend_y[[0, -1], :] = 0
+    zones = []
+    for r in range(rows):
+        for c in range(cols):
+            tl, tr = (xs[r, c], ys[r, c]), (xs[r, c + 1], ys[r, c + 1])
+            br, bl = (xs[r + 1, c + 1], ys[r + 1, c + 1]), (xs[r + 1, c], ys[r + 1, c])
+            points = [
+                tl, ((tl[0] + tr[0]) / 2, (tl[1] + tr[1]) / 2 + bend_y[r, c]),
+                tr, ((tr[0] + br[0]) / 2 + bend_x[r, c + 1], (tr[1] + br[1]) / 2),
+                br, ((br[0] + bl[0]) / 2, (br[1] + bl[1]) / 2 + bend_y[r + 1, c]),
+                bl, ((bl[0] + tl[0]) / 2 + bend_x[r, c], (bl[1] + tl[1]) / 2),
+            ]  # fmt: skip
+            zones.append({"type": "Polygon", "coordinates": [ring(points)]})
+    zones.append({"type": "Polygon", "coordinates": [star(62, 45, 14, 9, rng)]})
+    zones.append(zones[7])
+    return zones
+
+
+@pytest.mark.parametrize("tried", ["always", "never", "while_it_pays"])
+def test_engine_tiled_zones_burnt_at_once(cty_pair, tried, monkeypatch):
+    """Zones that share no pixel are burnt in one layer though their boxes overlap (a window
+    where all do, one where some do); the counts equal the point-in-polygon reference
+    whether that path is tried on every window, never, or while it pays."""
+    from crop_confidence.plugin.raster import zonal
+
+    if tried == "always":
+        monkeypatch.setattr(zonal, "ALONE_SHARE", 0.0)
+    elif tried == "never":
+        monkeypatch.setattr(zonal, "ALONE_SHARE", 2.0)
+        monkeypatch.setattr(zonal, "PROBE_EVERY", 10**9)
+    shares = []
+    record = zonal._Probe.record
+    monkeypatch.setattr(zonal._Probe, "record", lambda self, s: (shares.append(s), record(self, s)))
+    classes, confidence, classes_path, confidence_path = cty_pair
+    zones = tiled_zones()
+    result = run_engine(
+        zones, classes_path, confidence_path, class_codes=SELECTED, min_confidence=40, threads=1
+    )
+    expected = reference_rows(zones, classes, confidence, SELECTED, 40)
+    assert engine_rows(result) == with_zero_rows(expected, len(zones))
+    # The cells count every valid pixel once.
+    nodata = reference_status("cty_ctycl", classes, confidence, None, SELECTED, 40, 0)[0]
+    cells = sum(v[0] for (z, _), v in engine_rows(result).items() if z < 30)
+    assert cells == int((~nodata).sum())
+    if tried == "never":
+        assert shares == []
+    else:
+        assert 1.0 in shares and any(0 < s < 1 for s in shares)
+
+
 def test_engine_areas_and_mean_confidence(cty_pair):
     classes, confidence, classes_path, confidence_path = cty_pair
     zones = sample_zones()[:3]

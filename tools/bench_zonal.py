@@ -1,20 +1,28 @@
 """Benchmark cropconfidence:zonalareas' engine against QGIS's Zonal histogram and exactextract.
 
-On the bench's synthetic 10000² CTY + CTYCL tile (tools/bench.py makes it), with 1,000 and
-35,000 random polygon zones (star-shaped, on a jittered lattice, many overlapping, 1% smaller
-than a pixel), times in a fresh child process each:
+On the bench's synthetic 10000² CTY + CTYCL tile (tools/bench.py makes it), with two sets of
+1,000 and 35,000 zones:
+
+- stars: random star polygons on a jittered lattice, many overlapping, 1% smaller than a pixel
+  (make_zones);
+- tiles: cells of a jittered lattice with bent edges, tiling the tile without overlap, as
+  communes do (make_partition);
+
+times each method ``--repeat`` times (median), each run in a fresh child process:
 
 - ours: ``raster.zonal.run_zonal`` at MIN_CONFIDENCE=0 (zones read with OGR, as WKB);
 - QGIS ``native:zonalhistogram`` on the CTY band;
 - exactextract (PyPI): ``unique`` and ``frac`` with ``min_coverage_frac=0.5`` and no coverage
   weight, the nearest it has to the pixel-centre rule.
 
-and reports the ratios and peak RSS (the child's ru_maxrss, imports included). Our per-zone
+and reports the ratios, the CPU time, peak RSS (the child's ru_maxrss, imports included) and
+the load average before and after (the machine may be shared). Our per-zone
 per-class pixel counts are compared cell for cell with Zonal histogram's, leaving out the zones
 that hold no pixel centre (QGIS 3.22 counts the pixels such a zone touches).
 
-    python tools/bench_zonal.py [--size 10000] [--zones 1000,35000] [--out /tmp/zonal-bench]
-                                [--threads 0] [--skip-qgis-above N] [--skip-exactextract]
+    python tools/bench_zonal.py [--size 10000] [--zones 1000,35000] [--sets stars,tiles]
+                                [--repeat 3] [--out /tmp/zonal-bench] [--threads 0]
+                                [--skip-qgis-above N] [--skip-exactextract]
 """
 
 import argparse
@@ -66,6 +74,65 @@ def make_zones(path, count, size):
         ring = ogr.Geometry(ogr.wkbLinearRing)
         for angle, r in zip(np.r_[angles, angles[:1]], np.r_[radius, radius[:1]]):
             ring.AddPoint_2D(cx + r * math.cos(angle), cy + r * math.sin(angle))
+        polygon = ogr.Geometry(ogr.wkbPolygon)
+        polygon.AddGeometry(ring)
+        feature = ogr.Feature(layer.GetLayerDefn())
+        feature.SetField("name", f"z{number}")
+        feature.SetGeometry(polygon)
+        layer.CreateFeature(feature)
+    layer.CommitTransaction()
+    dataset = None
+
+
+def make_partition(path, count, size):
+    """``count`` zones that tile the tile without overlap, as communes do: the cells of a
+    jittered lattice (cols x rows, the last row partly filled) whose edges bend at a jittered
+    point shared by the two cells on either side; written to a GeoPackage (EPSG:3035)."""
+    from osgeo import ogr, osr
+
+    rng = np.random.default_rng(SEED + 7 * count)
+    cols = math.ceil(math.sqrt(count))
+    rows = math.ceil(count / cols)
+    width, height = size * bench.PIXEL / cols, size * bench.PIXEL / rows
+    left, top = bench.ORIGIN
+    # Corners, jittered inside the tile (its border stays straight).
+    cx = left + np.arange(cols + 1)[None, :] * width + np.zeros((rows + 1, 1))
+    cy = top - np.arange(rows + 1)[:, None] * height + np.zeros((1, cols + 1))
+    cx[:, 1:-1] += rng.uniform(-0.25, 0.25, (rows + 1, cols - 1)) * width
+    cy[1:-1, :] += rng.uniform(-0.25, 0.25, (rows - 1, cols + 1)) * height
+    # Bends: the middle of each edge moved across it (not on the tile's border).
+    bend_h = rng.uniform(-0.15, 0.15, (rows + 1, cols)) * height  # edges along rows
+    bend_v = rng.uniform(-0.15, 0.15, (rows, cols + 1)) * width  # edges along columns
+    bend_h[[0, -1], :] = 0
+    bend_v[:, [0, -1]] = 0
+    if path.exists():
+        path.unlink()
+    dataset = ogr.GetDriverByName("GPKG").CreateDataSource(str(path))
+    srs = osr.SpatialReference()
+    srs.ImportFromEPSG(3035)
+    layer = dataset.CreateLayer("zones", srs, ogr.wkbPolygon)
+    layer.CreateField(ogr.FieldDefn("name", ogr.OFTString))
+    layer.StartTransaction()
+    for number in range(count):
+        r, c = divmod(number, cols)
+
+        def corner(i, j):
+            return cx[i, j], cy[i, j]
+
+        def middle(a, b, dx, dy):
+            return (a[0] + b[0]) / 2 + dx, (a[1] + b[1]) / 2 + dy
+
+        tl, tr, br, bl = corner(r, c), corner(r, c + 1), corner(r + 1, c + 1), corner(r + 1, c)
+        points = [
+            tl, middle(tl, tr, 0, bend_h[r, c]),
+            tr, middle(tr, br, bend_v[r, c + 1], 0),
+            br, middle(br, bl, 0, bend_h[r + 1, c]),
+            bl, middle(bl, tl, bend_v[r, c], 0),
+            tl,
+        ]  # fmt: skip
+        ring = ogr.Geometry(ogr.wkbLinearRing)
+        for x, y in points:
+            ring.AddPoint_2D(float(x), float(y))
         polygon = ogr.Geometry(ogr.wkbPolygon)
         polygon.AddGeometry(ring)
         feature = ogr.Feature(layer.GetLayerDefn())
@@ -254,10 +321,82 @@ def compare(ours_npz, histogram_json, zones_path, cty_path):
     return compared, cells, differ, len(left_out)
 
 
+ZONE_SETS = {"stars": make_zones, "tiles": make_partition}
+
+
+def median_run(spec, log, repeat):
+    """``repeat`` runs of one method: the median elapsed, CPU and peak RSS, and every elapsed."""
+    runs = [run_child(spec, log) for _ in range(repeat)]
+    if any(run is None for run in runs):
+        return None
+    line = {key: float(np.median([run[key] for run in runs])) for key in ("elapsed", "cpu")}
+    line["peak_rss_mb"] = max(run["peak_rss_mb"] for run in runs)
+    line["runs"] = [round(run["elapsed"], 2) for run in runs]
+    extra = {k: v for k, v in runs[-1].items() if k not in (*line, "peak_rss_mb")}
+    return {**line, **extra}
+
+
+def load():
+    return Path("/proc/loadavg").read_text().split()[:3]
+
+
+def bench_set(args, out, log, name, count, inputs):
+    cty, ctycl = inputs
+    zones = out / (f"zones_{count}.gpkg" if name == "stars" else f"{name}_{count}.gpkg")
+    if not zones.exists():
+        ZONE_SETS[name](zones, count, args.size)
+    common = {"cty": str(cty), "ctycl": str(ctycl), "zones": str(zones)}
+    common["threads"] = args.threads
+    runs, outputs = {}, {}
+    kinds = ["ours"]
+    if count <= args.skip_qgis_above:
+        kinds.append("zonalhistogram")
+    if not args.skip_exactextract:
+        kinds.append("exactextract")
+    line = {"set": name, "zones": count, "load_before": load()}
+    for kind in kinds:
+        stem = f"{kind}_{name}_{count}"
+        outputs[kind] = str(out / (stem + (".npz" if kind == "ours" else ".json")))
+        print(f"{name} {count} zones: {kind} x{args.repeat} ...", end=" ", flush=True)
+        runs[kind] = median_run({**common, "kind": kind, "output": outputs[kind]}, log, args.repeat)
+        print(runs[kind] and f"{runs[kind]['runs']} s", flush=True)
+    line.update(runs)
+    line["load_after"] = load()
+    if runs.get("zonalhistogram") and runs.get("ours"):
+        line["check"] = compare(outputs["ours"], outputs["zonalhistogram"], zones, cty)
+    return line
+
+
+def summary(line):
+    """The report's lines for one zone set and count."""
+    name, ours = f"{line['set']} {line['zones']} zones", line["ours"]
+    text = [f"{name}: load {' '.join(line['load_before'])} -> {' '.join(line['load_after'])}"]
+    for kind in ("ours", "zonalhistogram", "exactextract"):
+        if line.get(kind):
+            run = line[kind]
+            ratio = "" if kind == "ours" else (
+                f"; {run['elapsed'] / ours['elapsed']:.1f}x ours elapsed, "
+                f"{run['cpu'] / ours['cpu']:.1f}x ours CPU"
+            )  # fmt: skip
+            text.append(
+                f"  {kind:15s} median {run['elapsed']:6.2f} s elapsed {run['runs']}, "
+                f"{run['cpu']:6.2f} s CPU, peak RSS {run['peak_rss_mb']:.0f} MB{ratio}"
+            )
+    if "check" in line:
+        zones, cells, differ, left_out = line["check"]
+        text.append(
+            f"  {differ} of {cells} (zone, class) counts differ from Zonal histogram over "
+            f"{zones} zones ({left_out} without a pixel centre left out)"
+        )
+    return text
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=10000)
     parser.add_argument("--zones", default="1000,35000")
+    parser.add_argument("--sets", default="stars,tiles", help="stars (overlapping), tiles")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per method (median)")
     parser.add_argument("--out", type=Path, default=Path("/tmp/zonal-bench"))
     parser.add_argument("--threads", type=int, default=0)
     parser.add_argument("--skip-qgis-above", type=int, default=10**9)
@@ -266,50 +405,15 @@ def main(argv=None):
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
     log = out / "bench_zonal.log"
-    cty, ctycl = bench.make_inputs(out, args.size)
-    bench.warm_cache([cty, ctycl])
+    inputs = bench.make_inputs(out, args.size)
+    bench.warm_cache(list(inputs))
     report = []
-    for count in [int(n) for n in args.zones.split(",")]:
-        zones = out / f"zones_{count}.gpkg"
-        if not zones.exists():
-            make_zones(zones, count, args.size)
-        common = {"cty": str(cty), "ctycl": str(ctycl), "zones": str(zones)}
-        common["threads"] = args.threads
-        runs = {}
-        kinds = ["ours"]
-        if count <= args.skip_qgis_above:
-            kinds.append("zonalhistogram")
-        if not args.skip_exactextract:
-            kinds.append("exactextract")
-        for kind in kinds:
-            output = str(out / (f"{kind}_{count}" + (".npz" if kind == "ours" else ".json")))
-            print(f"{count} zones: {kind} ...", end=" ", flush=True)
-            runs[kind] = run_child({**common, "kind": kind, "output": output}, log)
-            print(runs[kind] and f"{runs[kind]['elapsed']:.1f} s", flush=True)
-            runs[kind + "_output"] = output
-        line = {"zones": count, **{k: v for k, v in runs.items() if not k.endswith("_output")}}
-        if runs.get("zonalhistogram") and runs.get("ours"):
-            line["check"] = compare(runs["ours_output"], runs["zonalhistogram_output"], zones, cty)
-        report.append(line)
-        print(json.dumps(line, indent=1))
-    (out / "bench_zonal.json").write_text(json.dumps(report, indent=1))
+    for name in args.sets.split(","):
+        for count in [int(n) for n in args.zones.split(",")]:
+            report.append(bench_set(args, out, log, name, count, inputs))
+            (out / "bench_zonal.json").write_text(json.dumps(report, indent=1))
     for line in report:
-        ours = line["ours"]
-        for peer in ("zonalhistogram", "exactextract"):
-            if line.get(peer):
-                print(
-                    f"{line['zones']} zones: {peer} / ours = "
-                    f"{line[peer]['elapsed'] / ours['elapsed']:.1f}x elapsed, "
-                    f"{line[peer]['cpu'] / ours['cpu']:.1f}x CPU time; peak RSS "
-                    f"{line[peer]['peak_rss_mb']:.0f} MB"
-                )
-        print(f"{line['zones']} zones: ours peak RSS {ours['peak_rss_mb']:.0f} MB")
-        if "check" in line:
-            zones, cells, differ, left_out = line["check"]
-            print(
-                f"{line['zones']} zones: {differ} of {cells} (zone, class) counts differ from "
-                f"Zonal histogram over {zones} zones ({left_out} without a pixel centre left out)"
-            )
+        print("\n".join(summary(line)))
 
 
 if __name__ == "__main__":

@@ -3,8 +3,11 @@
 A run is planned as a crop mask is (plan.py: grids, windows, threads), and each pixel gets the
 crop mask's joint key (joint.py over states.py), hence the same status: kept, dropped for low
 confidence or low validity, not selected, or nodata. Per window, the zones whose box meets it
-(zones.WindowIndex) are burnt by layers of zones that cannot hide each other (zones.layers),
-with the pixel-centre rule, and one bincount per layer counts (zone, key). The counts go to
+(zones.WindowIndex) are burnt with the pixel-centre rule by layers of zones that cannot hide
+each other: first the zones that share no pixel with another (all at once, found from a count
+of the zones over each pixel; tiled zones such as communes are one layer), then the others by
+layers of boxes that do not meet (zones.layers). One bincount per layer counts (zone, key);
+a few windows make one task, under one GDAL environment. The counts go to
 the calling thread as sparse entries keyed by (zone, class value, status), so memory does not
 grow with zones x classes.
 """
@@ -36,6 +39,12 @@ COMPACT_ENTRIES = 1 << 18
 DENSE_SHARE = 0.5
 # Bins of a layer's (zone, joint key) histogram below which keys are not renumbered.
 DIRECT_BINS = 1 << 21
+# Windows a worker counts in one task, under one GDAL environment (each costs ~1.5 ms).
+WINDOWS_PER_TASK = 4
+# All zones of a window are burnt at once first while at least this share of them shares no
+# pixel; else one window in PROBE_EVERY tries.
+ALONE_SHARE = 0.5
+PROBE_EVERY = 8
 _STATUS_MASK = (1 << products.STATUS_BITS) - 1
 
 
@@ -141,6 +150,7 @@ class _WindowCounter:
     def __init__(self, plan, reader, joint_keys, tables, zones, boxes, index):
         self.plan, self.reader, self.joint_keys, self.tables = plan, reader, joint_keys, tables
         self.zones, self.boxes, self.index = zones, boxes, index
+        self.probe = _Probe()
 
     def _bands(self, window):
         lead = self.reader.read(self.plan.lead_role, window)
@@ -152,11 +162,11 @@ class _WindowCounter:
             bands[role] = lead if is_lead else self.reader.read(role, window)
         return bands
 
-    def __call__(self, number: int) -> list:
-        # One GDAL environment for the window's reads and rasterisations: without it,
+    def __call__(self, numbers: list[int]) -> list:
+        # One GDAL environment for the windows' reads and rasterisations: without it,
         # rasterio starts one per call in a worker thread (about 1 ms each).
         with rasterio.Env():
-            return self._count(number)
+            return [entry for number in numbers for entry in self._count(number)]
 
     def _count(self, number: int) -> list:
         window = self.plan.windows[number]
@@ -173,15 +183,13 @@ class _WindowCounter:
             window.row_off, window.col_off, window.height, window.width
         ).transform
         entries = []
-        for members in layers(boxes):
-            zone_ids = zones_here[members]
-            burnt = _burn(self.zones, zone_ids, window, transform)
+        for zone_ids, burnt in _burn_layers(
+            self.zones, zones_here, boxes, window, transform, self.probe
+        ):
             burnt_pixels = np.count_nonzero(burnt)
             if burnt_pixels == 0:
                 continue
-            inside = (
-                None if burnt_pixels >= DENSE_SHARE * burnt.size else np.flatnonzero(burnt != 0)
-            )
+            inside = None if burnt_pixels >= DENSE_SHARE * burnt.size else np.flatnonzero(burnt)
             entries.append(self._layer(zone_ids, burnt, inside, column, columns, bands))
             if has_other:
                 entries.append(self._other(zone_ids, burnt, key, bands))
@@ -268,50 +276,120 @@ def _local_boxes(boxes, window):
     return local
 
 
-def _burn(zones: Zones, zone_ids: np.ndarray, window: Window, transform) -> np.ndarray:
-    """The window's pixels whose centre is in a zone of ``zone_ids`` (1-based position),
-    0 elsewhere, flattened."""
-    dtype = "uint16" if zone_ids.size < 65535 else "uint32"
-    shapes = ((zones.geometries[z], n) for n, z in enumerate(zone_ids.tolist(), start=1))
-    burnt = features.rasterize(
-        shapes,
-        out_shape=(int(window.height), int(window.width)),
-        transform=transform,
-        fill=0,
-        all_touched=False,
-        dtype=dtype,
-    )
-    return burnt.ravel()
+def _burn_layers(
+    zones: Zones, zones_here: np.ndarray, boxes: np.ndarray, window: Window, transform, probe
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per layer of the zones ``zones_here`` (their ``boxes`` in the window): its zones, and
+    the window's pixels whose centre is in one of them (1-based position), 0 elsewhere,
+    flattened.
+
+    First all zones are burnt at once, with a count of the zones over each pixel: the zones
+    whose box holds no pixel counted twice share none, and form the first layer, whatever
+    their boxes. The others are layered by their boxes (zones.layers), one burn per layer.
+    (Packing layers into the bits of one added burn measured slower.)"""
+    shape = (int(window.height), int(window.width))
+    dtype = "uint16" if zones_here.size < 65535 else "uint32"
+    shapes = [(zones.mapping(z), n) for n, z in enumerate(zones_here.tolist(), start=1)]
+    result = []
+    pending = np.arange(zones_here.size)
+    if zones_here.size > 1 and probe.worth():
+        burnt = features.rasterize(shapes, shape, fill=0, transform=transform, dtype=dtype)
+        covers = features.rasterize(
+            [(shape_, 1) for shape_, _ in shapes], shape, fill=0, transform=transform,
+            dtype="uint8" if zones_here.size < 255 else dtype, merge_alg=features.MergeAlg.add,
+        )  # fmt: skip
+        over = covers >= 2
+        alone = ~_boxes_meet(over, boxes) if over.any() else np.ones(zones_here.size, bool)
+        probe.record(np.count_nonzero(alone) / zones_here.size)
+        if alone.all():
+            return [(zones_here, burnt.ravel())]
+        if alone.any():
+            label = np.zeros(zones_here.size + 1, burnt.dtype)
+            label[1:][alone] = np.arange(1, np.count_nonzero(alone) + 1)
+            result.append((zones_here[alone], np.take(label, burnt).ravel()))
+            pending = np.flatnonzero(~alone)
+    for group in layers(boxes[pending]):
+        members = pending[group]
+        burnt = features.rasterize(
+            [(shapes[m][0], n) for n, m in enumerate(members.tolist(), start=1)],
+            out_shape=shape,
+            transform=transform,
+            fill=0,
+            all_touched=False,
+            dtype=dtype,
+        )
+        result.append((zones_here[members], burnt.ravel()))
+    return result
+
+
+class _Probe:
+    """Whether burning all zones of a window at once is worth trying: it is when a good share
+    of the zones share no pixel (tiled zones, as communes); with much overlap it costs two
+    burns for little. A moving share over the windows tried; one window in PROBE_EVERY is
+    tried whatever the share. (Shared by threads: a race only changes what is tried.)"""
+
+    def __init__(self):
+        self.share = 1.0
+        self.skipped = 0
+
+    def worth(self) -> bool:
+        if self.share >= ALONE_SHARE or self.skipped >= PROBE_EVERY:
+            self.skipped = 0
+            return True
+        self.skipped += 1
+        return False
+
+    def record(self, share: float) -> None:
+        self.share = 0.5 * self.share + 0.5 * share
+
+
+def _boxes_meet(mask: np.ndarray, boxes: np.ndarray) -> np.ndarray:
+    """Per box (r0, r1, c0, c1, inclusive, in the window), whether it holds a True of ``mask``:
+    a summed-area table."""
+    table = np.zeros((mask.shape[0] + 1, mask.shape[1] + 1), np.int32)
+    np.cumsum(mask, axis=0, dtype=np.int32, out=table[1:, 1:])
+    np.cumsum(table[1:, 1:], axis=1, out=table[1:, 1:])
+    r0, r1, c0, c1 = boxes[:, 0], boxes[:, 1] + 1, boxes[:, 2], boxes[:, 3] + 1
+    return (table[r1, c1] - table[r0, c1] - table[r1, c0] + table[r0, c0]) > 0
 
 
 def _merge(entries: list) -> tuple:
-    """Entries with the same key summed: (keys sorted, count, confidence sum, pixels)."""
+    """Entries with the same key summed: (keys sorted, count, confidence sum, pixels).
+
+    A stable sort (timsort on int64) runs in near-linear time over entries that are already
+    sorted runs, as merged entries are; sums follow the entries' order."""
     keys = np.concatenate([entry[0] for entry in entries])
-    unique, inverse = np.unique(keys, return_inverse=True)
+    if keys.size == 0:
+        return keys, *(np.concatenate([e[i] for e in entries]) for i in (1, 2, 3))
+    order = np.argsort(keys, kind="stable")
+    keys = keys[order]
+    first = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1]])
     return (
-        unique,
+        keys[first],
         *(
-            np.bincount(
-                inverse, weights=np.concatenate([e[i] for e in entries]), minlength=unique.size
-            )
+            np.add.reduceat(np.concatenate([e[i] for e in entries])[order], first)
             for i in (1, 2, 3)
         ),
     )
 
 
 class _Accumulator:
-    """The sparse entries of all windows, merged now and then (in the calling thread)."""
+    """The sparse entries of all windows, merged now and then (in the calling thread): when
+    the entries added since the last merge outnumber both COMPACT_ENTRIES and half the merged
+    ones, so each entry is merged a few times only."""
 
     def __init__(self):
         self.entries: list = []
         self.held = 0
+        self.merged_size = 0
 
     def add(self, entries: list) -> None:
         self.entries.extend(entries)
         self.held += sum(entry[0].size for entry in entries)
-        if self.held > COMPACT_ENTRIES and len(self.entries) > 1:
+        if self.held > max(COMPACT_ENTRIES, self.merged_size // 2) and len(self.entries) > 1:
             self.entries = [_merge(self.entries)]
-            self.held = self.entries[0][0].size
+            self.merged_size = self.entries[0][0].size
+            self.held = 0
 
     def merged(self) -> tuple:
         if not self.entries:
@@ -344,11 +422,14 @@ def run_zonal(
     cache_bytes = max(GDAL_CACHE_MIN, 4 * plan.threads * request.mask.window_size**2 * 3)
     try:
         with rasterio.Env(GDAL_CACHEMAX=cache_bytes):
-            results = in_order(executor, counter, numbers, 2 * plan.threads, is_cancelled)
+            tasks = [
+                numbers[i : i + WINDOWS_PER_TASK] for i in range(0, len(numbers), WINDOWS_PER_TASK)
+            ]
+            results = in_order(executor, counter, tasks, 2 * plan.threads, is_cancelled)
             for done, (_, entries) in enumerate(results, start=1):
                 accumulator.add(entries)
                 if progress is not None:
-                    progress(done / len(numbers))
+                    progress(done / len(tasks))
     except (RasterioError, OSError) as error:
         raise CropMaskError(
             f"Reading the inputs failed: {error}. Check that the input files are complete."

@@ -104,39 +104,80 @@ def polygon_mapping(shape: Shape) -> dict | None:
     return {"type": "MultiPolygon", "coordinates": parts}
 
 
-def _bounds(mapping: dict | None) -> tuple[float, float, float, float]:
-    if mapping is None:
-        return (np.nan,) * 4  # type: ignore[return-value]
-    points = np.concatenate([polygon[0] for polygon in mapping["coordinates"]])
-    (xmin, ymin), (xmax, ymax) = points.min(axis=0), points.max(axis=0)
-    return float(xmin), float(ymin), float(xmax), float(ymax)
+def _parts(shape: Shape) -> list:
+    """The polygons of a shape as lists of (n, 2) float64 rings ([] for an empty shape)."""
+    if isinstance(shape, (bytes, bytearray, memoryview)) and len(shape):
+        kind, parts = _WkbReader(bytes(shape)).geometry()
+        polygons = [parts] if kind == _WKB_POLYGON else parts
+        return [polygon for polygon in polygons if polygon and len(polygon[0])]
+    mapping = polygon_mapping(shape)
+    return [] if mapping is None else mapping["coordinates"]
 
 
 @dataclass
 class Zones:
-    """Polygons in the rasters' CRS, by position; None for an empty zone."""
+    """Polygons in the rasters' CRS, by position, packed in flat arrays (no Python object per
+    zone): the points of all rings, where each ring, polygon and zone starts."""
 
-    geometries: list
+    coords: np.ndarray  # (points, 2) float64
+    ring_starts: np.ndarray  # (rings + 1,) in points
+    part_starts: np.ndarray  # (polygons + 1,) in rings
+    zone_starts: np.ndarray  # (zones + 1,) in polygons; a zone without polygon is empty
     bounds: np.ndarray  # (n, 4): xmin, ymin, xmax, ymax (NaN for an empty zone)
 
     def __len__(self) -> int:
-        return len(self.geometries)
+        return int(self.zone_starts.size - 1)
+
+    def mapping(self, zone: int) -> dict | None:
+        """A zone as a GeoJSON-like MultiPolygon with list rings (None when empty)."""
+        first, last = self.zone_starts[zone], self.zone_starts[zone + 1]
+        if first == last:
+            return None
+        rings, points = self.part_starts, self.ring_starts
+        parts = [
+            [self.coords[points[r] : points[r + 1]].tolist() for r in range(rings[p], rings[p + 1])]
+            for p in range(first, last)
+        ]
+        return {"type": "MultiPolygon", "coordinates": parts}
 
     @classmethod
     def from_shapes(cls, shapes: Sequence[Shape]) -> Zones:
         """Zones from GeoJSON-like mappings, objects with ``__geo_interface__``, or WKB;
         a CropMaskError names the position of a shape that is not a polygon."""
-        geometries = []
+        rings: list = []
+        ring_counts, part_counts = [], []
         for position, shape in enumerate(shapes):
             try:
-                geometries.append(polygon_mapping(shape))
+                parts = _parts(shape)
             except (ValueError, TypeError, struct.error, AttributeError) as error:
                 raise CropMaskError(
                     f"Zone {position}: its geometry cannot be read as a polygon ({error}). "
                     "Give polygon or multipolygon zones."
                 ) from None
-        bounds = np.array([_bounds(mapping) for mapping in geometries], np.float64)
-        return cls(geometries, bounds.reshape(-1, 4))
+            part_counts.append(len(parts))
+            for polygon in parts:
+                ring_counts.append(len(polygon))
+                rings.extend(polygon)
+        coords = np.concatenate(rings) if rings else np.zeros((0, 2))
+        ring_starts = _starts([len(ring) for ring in rings])
+        part_starts, zone_starts = _starts(ring_counts), _starts(part_counts)
+        bounds = _zone_bounds(coords, ring_starts[part_starts[zone_starts]])
+        return cls(coords, ring_starts, part_starts, zone_starts, bounds)
+
+
+def _starts(counts: list) -> np.ndarray:
+    return np.r_[0, np.cumsum(np.asarray(counts, np.int64))].astype(np.int64)
+
+
+def _zone_bounds(coords: np.ndarray, point_starts: np.ndarray) -> np.ndarray:
+    """Per zone, the bounds of its points (NaN for a zone without any)."""
+    bounds = np.full((point_starts.size - 1, 4), np.nan)
+    full = np.flatnonzero(np.diff(point_starts) > 0)
+    if full.size:
+        starts = point_starts[full]
+        bounds[full, :2] = np.minimum.reduceat(coords, starts)[: full.size]
+        bounds[full, 2:] = np.maximum.reduceat(coords, starts)[: full.size]
+    return bounds
 
 
 def pixel_boxes(bounds: np.ndarray, grid: Grid) -> np.ndarray:
