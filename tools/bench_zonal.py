@@ -391,6 +391,60 @@ def summary(line):
     return text
 
 
+RSS_BOUND_MB = 300  # issue 15: 35,000 zones over a 10000² tile
+SPEED_GOAL = 5.0  # ours vs native:zonalhistogram, elapsed
+
+
+def markdown(report, args):
+    """The report as Markdown: one row per zone set and count, then the goals."""
+    lines = [
+        "# Zonal areas bench (`tools/bench_zonal.py`, part of `make bench`)",
+        "",
+        f"{args.size}² CTY + CTYCL tile (the engine bench's), MIN_CONFIDENCE=0, median of "
+        f"{args.repeat} fresh processes per method; ratio = the peer's time / ours (elapsed, "
+        "CPU). stars: random star polygons, many overlapping, 1% smaller than a pixel; tiles: "
+        "a partition without overlap (like communes). The machine has 2 cores, shared: the "
+        "load average is given.",
+        "",
+        "| zones | ours elapsed / CPU (s) | ours peak RSS (MB) | Zonal histogram (s) | ratio "
+        "| exactextract (s) | ratio | counts equal to Zonal histogram | load |",
+        "|---|---:|---:|---:|---:|---:|---:|---|---|",
+    ]
+    for line in report:
+        ours, peers = line["ours"], []
+        for kind in ("zonalhistogram", "exactextract"):
+            run = line.get(kind)
+            peers += (
+                [f"{run['elapsed']:.2f} / {run['cpu']:.2f}",
+                 f"{run['elapsed'] / ours['elapsed']:.1f}x / {run['cpu'] / ours['cpu']:.1f}x"]
+                if run else ["-", "-"]
+            )  # fmt: skip
+        check = "-"
+        if "check" in line:
+            zones, cells, differ, left_out = line["check"]
+            check = f"{differ} of {cells} differ ({zones} zones; {left_out} without a centre out)"
+        lines.append(
+            f"| {line['set']} {line['zones']:,} | {ours['elapsed']:.2f} / {ours['cpu']:.2f} | "
+            f"{ours['peak_rss_mb']:.0f} | {' | '.join(peers)} | {check} | "
+            f"{' '.join(line['load_before'])} |"
+        )
+    lines += ["", "| Target | Measured | Goal | Status |", "|---|---:|---:|---|"]
+    for line in report:
+        name, ours = f"{line['set']} {line['zones']:,} zones", line["ours"]
+        if line.get("zonalhistogram"):
+            ratio = line["zonalhistogram"]["elapsed"] / ours["elapsed"]
+            status = "PASS" if ratio >= SPEED_GOAL else "**FAIL**"
+            lines.append(f"| {name}: vs Zonal histogram | {ratio:.1f}x | >= 5x | {status} |")
+        if line.get("exactextract"):
+            ratio = line["exactextract"]["elapsed"] / ours["elapsed"]
+            status = "PASS" if ratio >= 1 else "**FAIL**"
+            lines.append(f"| {name}: vs exactextract | {ratio:.1f}x | >= 1x | {status} |")
+        rss = ours["peak_rss_mb"]
+        status = "PASS" if rss <= RSS_BOUND_MB else "**FAIL**"
+        lines.append(f"| {name}: peak RSS | {rss:.0f} MB | <= 300 MB | {status} |")
+    return "\n".join(lines) + "\n"
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=10000)
@@ -414,6 +468,11 @@ def main(argv=None):
             (out / "bench_zonal.json").write_text(json.dumps(report, indent=1))
     for line in report:
         print("\n".join(summary(line)))
+    text = markdown(report, args)
+    (out / "bench-zonal.md").write_text(text, encoding="utf-8")
+    complete = (args.size, args.zones, args.sets) == (10000, "1000,35000", "stars,tiles")
+    if complete and args.repeat >= 3 and not args.skip_exactextract:
+        (ROOT / "docs" / "bench-zonal.md").write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":
