@@ -90,6 +90,17 @@ def _waiting_cancelled(url: str) -> RequestCancelled:
     return RequestCancelled(f"Cancelled while waiting for {url_host(url)} to answer.")
 
 
+def _token(provider: TokenProvider, is_cancelled: Callable[[], bool] | None, target: str) -> str:
+    """The provider's access token; a token request (a login server that stalls) ends at a
+    cancel too."""
+    return run_cancellable(
+        provider.token,
+        is_cancelled,
+        functools.partial(_waiting_cancelled, target),
+        discard=lambda _token: None,
+    )
+
+
 def send(
     session: requests.Session,
     method: str,
@@ -122,13 +133,7 @@ def send(
         if bearer_allowed(url, target):
             request_headers.update(private_headers or {})
             if token_provider is not None:
-                # A token request (a login server that stalls) ends at a cancel too.
-                token = run_cancellable(
-                    token_provider.token,
-                    is_cancelled,
-                    functools.partial(_waiting_cancelled, target),
-                    discard=lambda _token: None,
-                )
+                token = _token(token_provider, is_cancelled, target)
                 request_headers["Authorization"] = f"Bearer {token}"
         log.debug("%s %s", method, redact_url(target))
         request = functools.partial(session.request, method, target, headers=request_headers,
