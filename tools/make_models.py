@@ -122,14 +122,9 @@ def crop_mask_report():
     return model, MODELS / "crop_mask_report.model3"
 
 
-def crop_mask_for_extent():
-    model = QgsProcessingModelAlgorithm("cropmaskforextent", GROUP, GROUP_ID)
-    model.setHelpContent(
-        {
-            "ALG_DESC": "Fetches the crop layers of a year over an extent, then makes the "
-            "confidence-filtered crop mask and its per-class report."
-        }
-    )
+def add_product_and_year(model):
+    """The inputs of a model that fetches: the product (cropconfidence:fetch's choices) and
+    the year."""
     products = ["CTY + CTYCL", "CTYCL only", "OSO 2018+ (23 classes)", "OSO 2016-2017 (17 classes)"]
     add_input(
         model,
@@ -145,6 +140,17 @@ def crop_mask_for_extent():
         120,
         100,
     )
+
+
+def crop_mask_for_extent():
+    model = QgsProcessingModelAlgorithm("cropmaskforextent", GROUP, GROUP_ID)
+    model.setHelpContent(
+        {
+            "ALG_DESC": "Fetches the crop layers of a year over an extent, then makes the "
+            "confidence-filtered crop mask and its per-class report."
+        }
+    )
+    add_product_and_year(model)
     add_input(model, QgsProcessingParameterExtent("extent", "Area"), 120, 160)
     add_input(
         model, QgsProcessingParameterAuthConfig("credentials", "Credentials", "", True), 120, 220
@@ -207,21 +213,7 @@ def crop_area_by_zone():
             "confidence-filtered crop mask, then the confident crop area of each zone and class."
         }
     )
-    products = ["CTY + CTYCL", "CTYCL only", "OSO 2018+ (23 classes)", "OSO 2016-2017 (17 classes)"]
-    add_input(
-        model,
-        QgsProcessingParameterEnum("product", "Product", options=products, defaultValue=0),
-        120,
-        40,
-    )
-    add_input(
-        model,
-        QgsProcessingParameterNumber(
-            "year", "Year", QgsProcessingParameterNumber.Type.Integer, 2021, False, 2016, 2100
-        ),
-        120,
-        100,
-    )
+    add_product_and_year(model)
     add_input(
         model, QgsProcessingParameterVectorLayer("zones", "Zones", [POLYGON_LAYERS]), 120, 160
     )
